@@ -1,0 +1,10 @@
+// Shared ts-jest preset: every package's tests run against the TypeScript sources of its siblings
+// (moduleNameMapper), so a test never depends on a stale dist/. Type errors are caught by `pnpm typecheck`.
+const path = require('node:path')
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: { module: 'commonjs', moduleResolution: 'node10', target: 'ES2022', esModuleInterop: true, isolatedModules: true } }] },
+  moduleNameMapper: { '^@ddb-encryption/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/index.ts') },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+}

@@ -1,0 +1,151 @@
+/**
+ * Typed errors mirroring the Python client's exception taxonomy (FORMAT.md section 9). Every class has a stable
+ * `code` to switch on. Messages may name attributes but never contain key bytes, plaintext, ciphertext or
+ * attribute values.
+ */
+const MARKER = Symbol.for('ddb-encryption.error')
+
+export type ErrorCode =
+  | 'ERR_DDB_ENCRYPTION'
+  | 'ERR_INVALID_ARGUMENT'
+  | 'ERR_INVALID_ALGORITHM'
+  | 'ERR_UNSUPPORTED_OPERATION'
+  | 'ERR_SERIALIZATION'
+  | 'ERR_DESERIALIZATION'
+  | 'ERR_INVALID_MATERIAL_DESCRIPTION'
+  | 'ERR_INVALID_MATERIAL_DESCRIPTION_VERSION'
+  | 'ERR_JCE_TRANSFORMATION'
+  | 'ERR_INVALID_KEY'
+  | 'ERR_DELEGATED_KEY'
+  | 'ERR_DELEGATED_KEY_ENCRYPTION'
+  | 'ERR_DELEGATED_KEY_DECRYPTION'
+  | 'ERR_MATERIALS_UNAVAILABLE'
+  | 'ERR_AWS_KMS_PROVIDER'
+  | 'ERR_UNKNOWN_REGION'
+  | 'ERR_DECRYPTION_FAILED'
+  | 'ERR_UNWRAPPING_FAILED'
+  | 'ERR_ENCRYPTION_FAILED'
+  | 'ERR_WRAPPING_FAILED'
+  | 'ERR_SIGNING_FAILED'
+  | 'ERR_SIGNATURE_VERIFICATION_FAILED'
+  | 'ERR_PROVIDER_STORE'
+  | 'ERR_NO_KNOWN_VERSION'
+  | 'ERR_INVALID_VERSION'
+  | 'ERR_VERSION_ALREADY_EXISTS'
+
+export interface ErrorOptions {
+  cause?: unknown
+}
+
+/** Base class of every error this library throws on purpose. */
+export class DynamoDbEncryptionError extends Error {
+  readonly code: ErrorCode = 'ERR_DDB_ENCRYPTION'
+  readonly [MARKER] = true
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = new.target.name
+  }
+  /** True for any error of this library, even from another installed copy of core. */
+  static isInstance(value: unknown): value is DynamoDbEncryptionError {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MARKER] === true
+  }
+}
+
+/** A caller passed something this library cannot use; the message says what to change. */
+export class InvalidArgumentError extends DynamoDbEncryptionError {
+  override readonly code: ErrorCode = 'ERR_INVALID_ARGUMENT'
+}
+/** An algorithm name is unknown or not allowed where it was used. */
+export class InvalidAlgorithmError extends InvalidArgumentError {
+  override readonly code: ErrorCode = 'ERR_INVALID_ALGORITHM'
+}
+/** The operation would bypass encryption or break signatures, so it is refused before anything is sent. */
+export class UnsupportedOperationError extends InvalidArgumentError {
+  override readonly code: ErrorCode = 'ERR_UNSUPPORTED_OPERATION'
+}
+/** A key has the wrong type, size or encoding for its use. */
+export class InvalidKeyError extends InvalidArgumentError {
+  override readonly code: ErrorCode = 'ERR_INVALID_KEY'
+}
+/** An attribute value cannot be serialized (FORMAT.md section 1). */
+export class SerializationError extends DynamoDbEncryptionError {
+  override readonly code: ErrorCode = 'ERR_SERIALIZATION'
+}
+/** Serialized attribute bytes are malformed (FORMAT.md 1.6). */
+export class DeserializationError extends DynamoDbEncryptionError {
+  override readonly code: ErrorCode = 'ERR_DESERIALIZATION'
+}
+/** A material description is malformed (FORMAT.md 2.2). */
+export class InvalidMaterialDescriptionError extends DeserializationError {
+  override readonly code: ErrorCode = 'ERR_INVALID_MATERIAL_DESCRIPTION'
+}
+/** A material description has a version other than 0 (FORMAT.md 2.2). */
+export class InvalidMaterialDescriptionVersionError extends DeserializationError {
+  override readonly code: ErrorCode = 'ERR_INVALID_MATERIAL_DESCRIPTION_VERSION'
+}
+/** A JCE transformation or algorithm name is invalid or unsupported (FORMAT.md 4.1, 7.2). */
+export class JceTransformationError extends DynamoDbEncryptionError {
+  override readonly code: ErrorCode = 'ERR_JCE_TRANSFORMATION'
+}
+/** A delegated key cannot perform the requested operation. */
+export class DelegatedKeyError extends DynamoDbEncryptionError {
+  override readonly code: ErrorCode = 'ERR_DELEGATED_KEY'
+}
+export class DelegatedKeyEncryptionError extends DelegatedKeyError {
+  override readonly code: ErrorCode = 'ERR_DELEGATED_KEY_ENCRYPTION'
+}
+export class DelegatedKeyDecryptionError extends DelegatedKeyError {
+  override readonly code: ErrorCode = 'ERR_DELEGATED_KEY_DECRYPTION'
+}
+/** A provider has no materials for this request (Python raises AttributeError here). */
+export class MaterialsUnavailableError extends DynamoDbEncryptionError {
+  override readonly code: ErrorCode = 'ERR_MATERIALS_UNAVAILABLE'
+}
+/** The Direct KMS provider is misconfigured. */
+export class AwsKmsMaterialsProviderError extends DynamoDbEncryptionError {
+  override readonly code: ErrorCode = 'ERR_AWS_KMS_PROVIDER'
+}
+/** No region could be determined for a KMS key id. */
+export class UnknownRegionError extends AwsKmsMaterialsProviderError {
+  override readonly code: ErrorCode = 'ERR_UNKNOWN_REGION'
+}
+/** An item or attribute could not be decrypted. The detail, if any, is in `cause`. */
+export class DecryptionError extends DynamoDbEncryptionError {
+  override readonly code: ErrorCode = 'ERR_DECRYPTION_FAILED'
+}
+/** A wrapped content key could not be unwrapped. */
+export class UnwrappingError extends DynamoDbEncryptionError {
+  override readonly code: ErrorCode = 'ERR_UNWRAPPING_FAILED'
+}
+/** An item or attribute could not be encrypted. */
+export class EncryptionError extends DynamoDbEncryptionError {
+  override readonly code: ErrorCode = 'ERR_ENCRYPTION_FAILED'
+}
+/** A content key could not be wrapped. */
+export class WrappingError extends DynamoDbEncryptionError {
+  override readonly code: ErrorCode = 'ERR_WRAPPING_FAILED'
+}
+/** An item could not be signed. */
+export class SigningError extends DynamoDbEncryptionError {
+  override readonly code: ErrorCode = 'ERR_SIGNING_FAILED'
+}
+/** The item signature does not verify: the item was altered, moved, or read with other keys or actions. */
+export class SignatureVerificationError extends DynamoDbEncryptionError {
+  override readonly code: ErrorCode = 'ERR_SIGNATURE_VERIFICATION_FAILED'
+}
+/** A provider store (e.g. MetaStore) failed. */
+export class ProviderStoreError extends DynamoDbEncryptionError {
+  override readonly code: ErrorCode = 'ERR_PROVIDER_STORE'
+}
+/** The store holds no version of the requested material name. */
+export class NoKnownVersionError extends ProviderStoreError {
+  override readonly code: ErrorCode = 'ERR_NO_KNOWN_VERSION'
+}
+/** The requested version does not exist or is not usable. */
+export class InvalidVersionError extends ProviderStoreError {
+  override readonly code: ErrorCode = 'ERR_INVALID_VERSION'
+}
+/** A version being created already exists (another writer won the race). */
+export class VersionAlreadyExistsError extends ProviderStoreError {
+  override readonly code: ErrorCode = 'ERR_VERSION_ALREADY_EXISTS'
+}

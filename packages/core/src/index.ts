@@ -1,0 +1,31 @@
+/**
+ * @ddb-encryption/core: client-side encryption and signing of DynamoDB items, byte-compatible with the Python
+ * (`dynamodb-encryption-sdk`) and Java (`aws-dynamodb-encryption-java`) DynamoDB Encryption Clients.
+ */
+export type { AttributeValue, Item } from './attribute-value'
+export { CryptoAction, cryptoActionName } from './crypto-action'
+export { AttributeActions, type AttributeActionsOptions } from './attribute-actions'
+export type { EncryptionContext } from './encryption-context'
+export * from './errors'
+export * from './wire'
+
+export type { DelegatedKey, KeyType, KeyEncoding } from './materials/delegated-key'
+export {
+  type EncryptionMaterials,
+  type DecryptionMaterials,
+  createEncryptionMaterials,
+  createDecryptionMaterials,
+} from './materials/cryptographic-materials'
+export type { CryptographicMaterialsProvider } from './materials/cryptographic-materials-provider'
+
+export { normalizeNumber } from './serialize/number'
+export { serializeAttribute, deserializeAttribute } from './serialize/attribute'
+export { serializeMaterialDescription, deserializeMaterialDescription } from './serialize/material-description'
+export { stringToSign } from './serialize/string-to-sign'
+
+export { LocalDelegatedKey, type LocalDelegatedKeyOptions } from './crypto/local-delegated-key'
+export { randomKeyBytes } from './crypto/random'
+export { hkdfSha256 } from './crypto/hkdf'
+
+export { encryptItem, decryptItem, type CryptoConfig } from './encryptor/item-encryptor'
+export { encryptDocument, decryptDocument, type DocumentOptions } from './encryptor/document-encryptor'
