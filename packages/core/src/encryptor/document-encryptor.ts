@@ -1,0 +1,96 @@
+import { marshall, unmarshall, type marshallOptions, type unmarshallOptions } from '@aws-sdk/util-dynamodb'
+import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb'
+import type { Item } from '../attribute-value'
+import { DeserializationError, InvalidArgumentError } from '../errors'
+import { decryptItem, encryptItem, type CryptoConfig } from './item-encryptor'
+
+/**
+ * How documents are converted with `@aws-sdk/util-dynamodb`. Both default to the SDK's own defaults:
+ * `marshall` keeps empty strings/sets as they are, throws on `undefined` values, throws on class instances, and
+ * throws on JS numbers that are not exactly representable (pass `bigint` or `NumberValue` for those);
+ * `unmarshall` returns numbers as JS `number`, integers beyond 2^53 as `bigint`, and throws for other numbers a JS
+ * number cannot hold exactly. Pass `unmarshallOptions: { wrapNumbers: true }` to get every number back as a
+ * `NumberValue` holding its exact text.
+ */
+export interface DocumentOptions {
+  /** Options for `marshall` of the input document. Default: the SDK's defaults. */
+  marshallOptions?: marshallOptions
+  /** Options for `unmarshall` of the result. Default: the SDK's defaults (`wrapNumbers: false`). */
+  unmarshallOptions?: unmarshallOptions
+}
+
+/** A document: native JavaScript values as accepted by `marshall` from `@aws-sdk/util-dynamodb`. */
+type Document = Record<string, NativeAttributeValue>
+
+// Hints for the SDK's conversion errors. The SDK's own messages can quote the values, which may be plaintext, so
+// they are not passed on (neither as message nor as cause).
+const MARSHALL_HINTS: ReadonlyArray<readonly [string, string]> = [
+  ['removeUndefinedValues', 'a value is undefined; remove it or pass marshallOptions.removeUndefinedValues = true'],
+  ['convertClassInstanceToMap', 'a value is a class instance; convert it or pass marshallOptions.convertClassInstanceToMap = true'],
+  ['MAX_SAFE_INTEGER', 'a number cannot be represented exactly; pass it as a bigint or NumberValue'],
+  ['imprecise', 'a number cannot be represented exactly; pass it as a bigint or NumberValue'],
+  ['convertEmptyValues', 'a value is empty; pass marshallOptions.convertEmptyValues = true or remove it'],
+]
+
+function marshallDocument(doc: Document, options: DocumentOptions | undefined, operation: string): Item {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new InvalidArgumentError(`${operation}: the document must be a plain object of attribute names to values`)
+  }
+  try {
+    // The SDK's AttributeValue type is structurally our Item (plus `$unknown`, which marshall never produces).
+    return marshall(doc, options?.marshallOptions) as unknown as Item
+  } catch (error) {
+    const text = error instanceof Error ? error.message : ''
+    const hint = MARSHALL_HINTS.find(([needle]) => text.includes(needle))?.[1] ?? 'a value has a type DynamoDB cannot store'
+    throw new InvalidArgumentError(`${operation}: cannot convert the document to DynamoDB attribute values: ${hint}`)
+  }
+}
+
+function unmarshallItem(item: Item, options: DocumentOptions | undefined, operation: string): Document {
+  try {
+    return unmarshall(item as unknown as Parameters<typeof unmarshall>[0], options?.unmarshallOptions)
+  } catch {
+    throw new DeserializationError(
+      `${operation}: cannot convert the item to JavaScript values (usually a number a JS number cannot hold exactly); ` +
+      'pass unmarshallOptions.wrapNumbers = true to get numbers as exact NumberValue text',
+    )
+  }
+}
+
+/**
+ * Encrypts and signs a document (a plain object of native JavaScript values) with {@link encryptItem}: the
+ * document is marshalled with `@aws-sdk/util-dynamodb`, encrypted, and unmarshalled again, so encrypted attributes,
+ * the signature and the material description come back as `Uint8Array`s. Store the result with the document
+ * client, or read it back and pass it to {@link decryptDocument}.
+ *
+ * Numbers keep their exact value only if they reach `marshall` exactly: pass values beyond 2^53 or with more
+ * than 15 significant digits as `bigint` or `NumberValue`, and read them back with `wrapNumbers: true`.
+ *
+ * @example
+ * const stored = await encryptDocument({ pk: 'user#1', balance: 10n ** 30n }, config)
+ * const doc = await decryptDocument(stored, config, { unmarshallOptions: { wrapNumbers: true } })
+ *
+ * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT if the document cannot be marshalled (the message says which option fixes it).
+ * @throws Everything {@link encryptItem} throws.
+ */
+export async function encryptDocument(doc: Document, config: CryptoConfig, options?: DocumentOptions): Promise<Document> {
+  const encrypted = await encryptItem(marshallDocument(doc, options, 'encryptDocument'), config)
+  return unmarshallItem(encrypted, options, 'encryptDocument')
+}
+
+/**
+ * Verifies and decrypts a document written by {@link encryptDocument} (or any item written by a DynamoDB Encryption
+ * Client, read through the document client): the reverse of {@link encryptDocument}, using {@link decryptItem}.
+ *
+ * Decrypted numbers come back with normalized text (FORMAT.md 1.3: `1.50` becomes `1.5`, `1E+2` becomes `100`),
+ * which is the same numeric value. With the default `unmarshallOptions` they become JS numbers (digits beyond double
+ * precision are lost, as the SDK does), integers beyond 2^53 become `bigint`, and other numbers beyond 2^53 make this
+ * reject. Pass `{ wrapNumbers: true }` to keep every number exact.
+ *
+ * @throws {DeserializationError} ERR_DESERIALIZATION if the decrypted item cannot be unmarshalled with the given options.
+ * @throws Everything {@link decryptItem} throws.
+ */
+export async function decryptDocument(doc: Document, config: CryptoConfig, options?: DocumentOptions): Promise<Document> {
+  const decrypted = await decryptItem(marshallDocument(doc, options, 'decryptDocument'), config)
+  return unmarshallItem(decrypted, options, 'decryptDocument')
+}

@@ -1,0 +1,84 @@
+import {
+  createDecryptionMaterials,
+  createEncryptionMaterials,
+  type CryptographicMaterialsProvider,
+  type DecryptionMaterials,
+  type DelegatedKey,
+  type EncryptionContext,
+  type EncryptionMaterials,
+  LocalDelegatedKey,
+} from '../../src/index'
+
+
+/** Options of {@link TestStaticProvider}. */
+export interface TestStaticProviderOptions {
+  encryptionKey?: DelegatedKey
+  signingKey: DelegatedKey
+  /** Verification key; default the signing key (an RSA private key can verify). */
+  verificationKey?: DelegatedKey
+  /** Decryption key; default the encryption key. */
+  decryptionKey?: DelegatedKey
+  materialDescription?: Record<string, string>
+}
+
+/**
+ * A tiny static provider for tests: the same frozen materials for every item, and a record of every context it
+ * was given (so tests can assert what the encryptor passes).
+ */
+export class TestStaticProvider implements CryptographicMaterialsProvider {
+  readonly encryptionContexts: EncryptionContext[] = []
+  readonly decryptionContexts: EncryptionContext[] = []
+  readonly #encryption: EncryptionMaterials
+  readonly #decryption: DecryptionMaterials
+
+  constructor(options: TestStaticProviderOptions) {
+    const materialDescription = options.materialDescription ?? {}
+    this.#encryption = createEncryptionMaterials({
+      materialDescription,
+      ...(options.encryptionKey ? { encryptionKey: options.encryptionKey } : {}),
+      signingKey: options.signingKey,
+    })
+    const decryptionKey = options.decryptionKey ?? options.encryptionKey
+    this.#decryption = createDecryptionMaterials({
+      materialDescription,
+      ...(decryptionKey ? { decryptionKey } : {}),
+      verificationKey: options.verificationKey ?? options.signingKey,
+    })
+  }
+
+  async getEncryptionMaterials(context: EncryptionContext): Promise<EncryptionMaterials> {
+    this.encryptionContexts.push(context)
+    return this.#encryption
+  }
+
+  async getDecryptionMaterials(context: EncryptionContext): Promise<DecryptionMaterials> {
+    this.decryptionContexts.push(context)
+    return this.#decryption
+  }
+
+  async refresh(): Promise<void> {}
+}
+
+/** Provider with an AES-128 content key and an HmacSHA256 signing key, fresh random keys. */
+export function aesHmacProvider(extra: Partial<TestStaticProviderOptions> = {}): TestStaticProvider {
+  return new TestStaticProvider({
+    encryptionKey: LocalDelegatedKey.generate('AES', 128),
+    signingKey: LocalDelegatedKey.generate('HmacSHA256', 256),
+    ...extra,
+  })
+}
+
+let rsaSigningKey: LocalDelegatedKey | undefined
+/** One RSA-2048 SHA256withRSA signing key per test file (generation is slow). */
+export function sharedRsaSigningKey(): LocalDelegatedKey {
+  return (rsaSigningKey ??= LocalDelegatedKey.generate('SHA256withRSA', 2048))
+}
+
+/** Provider with an AES-128 content key and RSA (SHA256withRSA) signatures. */
+export function aesRsaProvider(extra: Partial<TestStaticProviderOptions> = {}): TestStaticProvider {
+  return new TestStaticProvider({
+    encryptionKey: LocalDelegatedKey.generate('AES', 128),
+    signingKey: sharedRsaSigningKey(),
+    ...extra,
+  })
+}
