@@ -1,0 +1,225 @@
+import {
+  type CryptographicMaterialsProvider,
+  type DecryptionMaterials,
+  type DelegatedKey,
+  type EncryptionContext,
+  type EncryptionMaterials,
+  InvalidArgumentError,
+  InvalidKeyError,
+  JceName,
+  LocalDelegatedKey,
+  MaterialDescriptionKey,
+  UnwrappingError,
+  WrappingError,
+  createDecryptionMaterials,
+  createEncryptionMaterials,
+  randomKeyBytes,
+} from '@ddb-encryption/core'
+import { fromBase64, toBase64 } from './internal/base64'
+import { DEFAULT_CONTENT_ALGORITHM, parseContentAlgorithm } from './internal/content-algorithm'
+import { checkKeyOption, copyDescriptionOption } from './internal/validate'
+
+/** Options for {@link WrappedMaterialsProvider}. */
+export interface WrappedMaterialsProviderOptions {
+  /**
+   * Key that wraps each new content key: an `AES` key (wrapped with `AESWrap`) or an `RSA` public key (wrapped with
+   * `RSA/ECB/OAEPWithSHA-256AndMGF1Padding`). Required to encrypt; default none (the provider can then only decrypt).
+   */
+  wrappingKey?: DelegatedKey
+  /** Key that unwraps stored content keys (`AES`, or an `RSA` private key). Required to decrypt; default none. */
+  unwrappingKey?: DelegatedKey
+  /** Key that signs every item: `HmacSHA256` (at least 128 bits) or an RSA private key such as `SHA256withRSA`. */
+  signingKey: DelegatedKey
+  /**
+   * Key that verifies signatures. Default: `signingKey` (an RSA private signing key verifies through its public half).
+   */
+  verificationKey?: DelegatedKey
+  /**
+   * Entries copied into every item's material description. `amzn-ddb-env-alg` chooses the content key (default
+   * `AES/256`; `AES` alone also means 256 bits) and `amzn-ddb-wrap-alg` overrides the wrapping transformation.
+   * Default empty. On decrypt this description is merged under the item's (the item's entries win), as in Python.
+   */
+  materialDescription?: Readonly<Record<string, string>>
+}
+
+/** Fixed message for every failure to recover a content key; the detail is in `cause` (STYLE.md 6). */
+const UNWRAP_FAILED =
+  'Unable to unwrap the content key of this item: it was altered, or it was written with other keys; ' +
+  'check that the unwrapping key matches the one that wrapped it'
+
+/** The wrapping transformation implied by a wrapping key's algorithm (FORMAT.md 7.2). */
+function wrapTransformationFor(keyAlgorithm: string): string {
+  switch (keyAlgorithm) {
+    case JceName.Aes: return JceName.AesWrap
+    case JceName.Rsa: return JceName.RsaOaepSha256
+    default: return keyAlgorithm
+  }
+}
+
+/**
+ * The unwrapping transformation used when an item has no `amzn-ddb-wrap-alg`: the unwrapping key's own algorithm
+ * name, where a bare `RSA` means PKCS#1 v1.5 (old Java writers, FORMAT.md 7.2). An `AES` key has no such default.
+ */
+function defaultUnwrapTransformation(keyAlgorithm: string): string | undefined {
+  switch (keyAlgorithm) {
+    case JceName.Rsa: return JceName.RsaPkcs1
+    case JceName.Aes: return undefined
+    default: return keyAlgorithm
+  }
+}
+
+/**
+ * Materials provider that makes a new AES content key for every item and stores it, wrapped, in the item's
+ * material description (FORMAT.md 7.2). Reads and writes the same items as Python's
+ * `WrappedCryptographicMaterialsProvider` and Java's `WrappedMaterialsProvider`.
+ *
+ * @example
+ * const provider = new WrappedMaterialsProvider({
+ *   wrappingKey: LocalDelegatedKey.fromBytes({ key: wrappingBytes, algorithm: 'AES', keyType: 'symmetric', encoding: 'RAW' }),
+ *   unwrappingKey: sameAesKey,
+ *   signingKey: LocalDelegatedKey.fromBytes({ key: macBytes, algorithm: 'HmacSHA256', keyType: 'symmetric', encoding: 'RAW' }),
+ * })
+ * const stored = await encryptItem(item, { materialsProvider: provider, encryptionContext: { tableName }, attributeActions })
+ */
+export class WrappedMaterialsProvider implements CryptographicMaterialsProvider {
+  readonly #wrappingKey: DelegatedKey | undefined
+  readonly #unwrappingKey: DelegatedKey | undefined
+  readonly #signingKey: DelegatedKey
+  readonly #verificationKey: DelegatedKey
+  readonly #materialDescription: Readonly<Record<string, string>>
+  readonly #contentAlgorithmText: string
+  readonly #contentKeyBytes: number
+
+  /**
+   * @throws {TypeError} when an option has the wrong type; the message names the option.
+   * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT when `materialDescription` names an unusable content key
+   * algorithm or contains `amzn-ddb-env-key`.
+   */
+  constructor(options: WrappedMaterialsProviderOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError('WrappedMaterialsProvider options must be an object')
+    }
+    checkKeyOption('wrappingKey', options.wrappingKey, false)
+    checkKeyOption('unwrappingKey', options.unwrappingKey, false)
+    checkKeyOption('signingKey', options.signingKey, true)
+    checkKeyOption('verificationKey', options.verificationKey, false)
+    const description = copyDescriptionOption('materialDescription', options.materialDescription)
+    // A configured env-key would be merged into items that lack one on decrypt, silently unwrapping a key the item
+    // never carried; and on encrypt it would be overwritten anyway. Refuse it.
+    if (MaterialDescriptionKey.WrappedDataKey in description) {
+      throw new InvalidArgumentError(
+        `"materialDescription" option must not contain "${MaterialDescriptionKey.WrappedDataKey}": ` +
+        'the provider writes a new wrapped key for every item',
+      )
+    }
+    const contentAlgorithmText = description[MaterialDescriptionKey.ContentEncryptionAlgorithm] ?? DEFAULT_CONTENT_ALGORITHM
+    const contentAlgorithm = parseContentAlgorithm(contentAlgorithmText)
+    if (typeof contentAlgorithm === 'string') {
+      throw new InvalidArgumentError(
+        `"materialDescription" option entry "${MaterialDescriptionKey.ContentEncryptionAlgorithm}" is not usable: ` +
+        `${contentAlgorithm}; use "AES/256", "AES/192", "AES/128" or leave it out`,
+      )
+    }
+    this.#wrappingKey = options.wrappingKey
+    this.#unwrappingKey = options.unwrappingKey
+    this.#signingKey = options.signingKey
+    this.#verificationKey = options.verificationKey ?? options.signingKey
+    this.#materialDescription = Object.freeze(description)
+    this.#contentAlgorithmText = contentAlgorithmText
+    this.#contentKeyBytes = contentAlgorithm.bits / 8
+    Object.freeze(this)
+  }
+
+  /**
+   * Makes a new content key, wraps it with the wrapping key and returns frozen materials whose description carries
+   * the wrapped key (FORMAT.md 7.2). The context is not used.
+   *
+   * @throws {WrappingError} ERR_WRAPPING_FAILED when no wrapping key is configured or wrapping fails.
+   */
+  async getEncryptionMaterials(_context: EncryptionContext): Promise<EncryptionMaterials> {
+    const wrappingKey = this.#wrappingKey
+    if (wrappingKey === undefined) {
+      throw new WrappingError('This WrappedMaterialsProvider has no "wrappingKey", so it cannot encrypt; pass one to the constructor')
+    }
+    const description = this.#materialDescription
+    const wrapAlgorithm = description[MaterialDescriptionKey.ContentKeyWrappingAlgorithm] ?? wrapTransformationFor(wrappingKey.algorithm)
+    const contentKey = randomKeyBytes(this.#contentKeyBytes)
+    let wrapped: Uint8Array
+    try {
+      wrapped = await wrappingKey.wrap(wrapAlgorithm, contentKey)
+    } catch (error) {
+      // A key that refuses to write (too short, public-only) already says what to change.
+      if (error instanceof WrappingError || error instanceof InvalidKeyError) throw error
+      throw new WrappingError(`Unable to wrap the content key with "${wrapAlgorithm}"; check that the wrapping key supports it`, { cause: error })
+    }
+    const encryptionKey = LocalDelegatedKey.fromBytes({ key: contentKey, algorithm: JceName.Aes, keyType: 'symmetric', encoding: 'RAW' })
+    // FORMAT.md 7.2: configured description + env-key + env-alg (as configured, Python style) + wrap-alg.
+    return createEncryptionMaterials({
+      materialDescription: {
+        ...description,
+        [MaterialDescriptionKey.WrappedDataKey]: toBase64(wrapped),
+        [MaterialDescriptionKey.ContentEncryptionAlgorithm]: this.#contentAlgorithmText,
+        [MaterialDescriptionKey.ContentKeyWrappingAlgorithm]: wrapAlgorithm,
+      },
+      encryptionKey,
+      signingKey: this.#signingKey,
+    })
+  }
+
+  /**
+   * Unwraps the content key stored in the item's material description (`context.materialDescription`, merged over
+   * the provider's) and returns frozen materials (FORMAT.md 7.2). The description is not signed, so every entry is
+   * checked: a changed key length or algorithm fails here rather than yielding a different key.
+   *
+   * @throws {UnwrappingError} ERR_UNWRAPPING_FAILED when no unwrapping key is configured, the item has no wrapped
+   * key (it was not written by a wrapped provider), or the key cannot be unwrapped or does not match its description.
+   */
+  async getDecryptionMaterials(context: EncryptionContext): Promise<DecryptionMaterials> {
+    const unwrappingKey = this.#unwrappingKey
+    if (unwrappingKey === undefined) {
+      throw new UnwrappingError('This WrappedMaterialsProvider has no "unwrappingKey", so it cannot decrypt; pass one to the constructor')
+    }
+    // Python merges the provider's description under the item's; the item's entries win.
+    const description: Record<string, string> = { ...this.#materialDescription, ...context.materialDescription }
+    const wrappedText = description[MaterialDescriptionKey.WrappedDataKey]
+    if (wrappedText === undefined) {
+      // The reference libraries would generate a fresh key here and fail later; say what happened instead.
+      throw new UnwrappingError(
+        `The item's material description has no "${MaterialDescriptionKey.WrappedDataKey}": it was not written by a ` +
+        'wrapped materials provider; read it with the provider that wrote it',
+      )
+    }
+    const contentAlgorithm = parseContentAlgorithm(description[MaterialDescriptionKey.ContentEncryptionAlgorithm] ?? DEFAULT_CONTENT_ALGORITHM)
+    if (typeof contentAlgorithm === 'string') {
+      throw new UnwrappingError(UNWRAP_FAILED, { cause: new Error(`"${MaterialDescriptionKey.ContentEncryptionAlgorithm}": ${contentAlgorithm}`) })
+    }
+    const wrapAlgorithm = description[MaterialDescriptionKey.ContentKeyWrappingAlgorithm] ?? defaultUnwrapTransformation(unwrappingKey.algorithm)
+    if (wrapAlgorithm === undefined) {
+      throw new UnwrappingError(
+        `The item's material description has no "${MaterialDescriptionKey.ContentKeyWrappingAlgorithm}" and an ` +
+        `"${unwrappingKey.algorithm}" unwrapping key has no default transformation; the item was altered or not written by a wrapped provider`,
+      )
+    }
+    const wrapped = fromBase64(wrappedText)
+    if (wrapped === undefined) {
+      throw new UnwrappingError(UNWRAP_FAILED, { cause: new Error(`"${MaterialDescriptionKey.WrappedDataKey}" is not valid base64`) })
+    }
+    let decryptionKey: DelegatedKey
+    try {
+      decryptionKey = await unwrappingKey.unwrap(wrapAlgorithm, wrapped, contentAlgorithm.algorithm, 'symmetric')
+    } catch (error) {
+      throw new UnwrappingError(UNWRAP_FAILED, { cause: error })
+    }
+    // The description is unsigned (FORMAT.md 3.4): if it names a length, the unwrapped key must have it.
+    const sizeBits = (decryptionKey as { readonly sizeBits?: unknown }).sizeBits
+    if (contentAlgorithm.bitsNamed && typeof sizeBits === 'number' && sizeBits !== contentAlgorithm.bits) {
+      throw new UnwrappingError(UNWRAP_FAILED, {
+        cause: new Error(`the unwrapped key has ${sizeBits} bits but "${MaterialDescriptionKey.ContentEncryptionAlgorithm}" says ${contentAlgorithm.bits}`),
+      })
+    }
+    return createDecryptionMaterials({ materialDescription: description, decryptionKey, verificationKey: this.#verificationKey })
+  }
+
+  /** Nothing is cached: does nothing. */
+  async refresh(): Promise<void> {}
+}

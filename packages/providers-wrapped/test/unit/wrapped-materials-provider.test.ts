@@ -1,0 +1,274 @@
+import {
+  AttributeActions,
+  CryptoAction,
+  InvalidArgumentError,
+  JceName,
+  MaterialDescriptionKey,
+  ReservedAttribute,
+  UnwrappingError,
+  WrappingError,
+  decryptItem,
+  encryptItem,
+  type DelegatedKey,
+} from '@ddb-encryption/core'
+import { WrappedMaterialsProvider } from '../../src/wrapped-materials-provider'
+import { aesKey, context, deepFreeze, hmacKey, rsaKeys, sameContentKey } from './keys'
+
+const ENV_KEY = MaterialDescriptionKey.WrappedDataKey
+const ENV_ALG = MaterialDescriptionKey.ContentEncryptionAlgorithm
+const WRAP_ALG = MaterialDescriptionKey.ContentKeyWrappingAlgorithm
+
+function b64(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, 'base64'))
+}
+
+function flipByte(text: string, index: number): string {
+  const bytes = b64(text)
+  bytes[index] = (bytes[index] ?? 0) ^ 0x01
+  return Buffer.from(bytes).toString('base64')
+}
+
+describe('WrappedMaterialsProvider with an AES wrapping key', () => {
+  const kek = aesKey(128)
+  const provider = new WrappedMaterialsProvider({ wrappingKey: kek, unwrappingKey: kek, signingKey: hmacKey() })
+
+  it('writes env-key, env-alg AES/256 (Python style) and wrap-alg AESWrap', async () => {
+    const materials = await provider.getEncryptionMaterials(context())
+    const md = materials.materialDescription
+    expect(Object.keys(md).sort()).toEqual([ENV_ALG, ENV_KEY, WRAP_ALG].sort())
+    expect(md[ENV_ALG]).toBe('AES/256')
+    expect(md[WRAP_ALG]).toBe(JceName.AesWrap)
+    // RFC 3394: a 32-byte key wraps to 40 bytes.
+    expect(b64(md[ENV_KEY] ?? '')).toHaveLength(40)
+    expect(materials.encryptionKey?.algorithm).toBe('AES')
+    expect((materials.encryptionKey as unknown as { sizeBits: number }).sizeBits).toBe(256)
+  })
+
+  it('returns frozen materials with the configured signing key', async () => {
+    const signingKey = hmacKey()
+    const p = new WrappedMaterialsProvider({ wrappingKey: kek, signingKey })
+    const materials = await p.getEncryptionMaterials(context())
+    expect(Object.isFrozen(materials)).toBe(true)
+    expect(Object.isFrozen(materials.materialDescription)).toBe(true)
+    expect(materials.signingKey).toBe(signingKey)
+  })
+
+  it('makes a new content key for every item', async () => {
+    const a = await provider.getEncryptionMaterials(context())
+    const b = await provider.getEncryptionMaterials(context())
+    expect(a.materialDescription[ENV_KEY]).not.toBe(b.materialDescription[ENV_KEY])
+    expect(await sameContentKey(a.encryptionKey as DelegatedKey, b.encryptionKey as DelegatedKey).catch(() => false)).toBe(false)
+  })
+
+  it('unwraps the same content key from the written description', async () => {
+    const enc = await provider.getEncryptionMaterials(context())
+    const dec = await provider.getDecryptionMaterials(context({ ...enc.materialDescription }))
+    expect(dec.decryptionKey?.algorithm).toBe('AES')
+    expect(await sameContentKey(enc.encryptionKey as DelegatedKey, dec.decryptionKey as DelegatedKey)).toBe(true)
+    expect(Object.isFrozen(dec)).toBe(true)
+  })
+
+  it('uses the signing key to verify by default', async () => {
+    const signingKey = hmacKey()
+    const p = new WrappedMaterialsProvider({ wrappingKey: kek, unwrappingKey: kek, signingKey })
+    const enc = await p.getEncryptionMaterials(context())
+    const dec = await p.getDecryptionMaterials(context({ ...enc.materialDescription }))
+    expect(dec.verificationKey).toBe(signingKey)
+  })
+
+  it('honours a configured content key length, bare AES as 256 bits, and copies custom entries', async () => {
+    const p128 = new WrappedMaterialsProvider({ wrappingKey: kek, unwrappingKey: kek, signingKey: hmacKey(), materialDescription: { [ENV_ALG]: 'AES/128', team: 'blue' } })
+    const m128 = await p128.getEncryptionMaterials(context())
+    expect(m128.materialDescription[ENV_ALG]).toBe('AES/128')
+    expect(m128.materialDescription.team).toBe('blue')
+    expect(b64(m128.materialDescription[ENV_KEY] ?? '')).toHaveLength(24)
+    expect((m128.encryptionKey as unknown as { sizeBits: number }).sizeBits).toBe(128)
+
+    const pBare = new WrappedMaterialsProvider({ wrappingKey: kek, unwrappingKey: kek, signingKey: hmacKey(), materialDescription: { [ENV_ALG]: 'AES' } })
+    const mBare = await pBare.getEncryptionMaterials(context())
+    expect(mBare.materialDescription[ENV_ALG]).toBe('AES')
+    expect(b64(mBare.materialDescription[ENV_KEY] ?? '')).toHaveLength(40)
+    const dec = await pBare.getDecryptionMaterials(context({ ...mBare.materialDescription }))
+    expect(await sameContentKey(mBare.encryptionKey as DelegatedKey, dec.decryptionKey as DelegatedKey)).toBe(true)
+  })
+
+  it('merges its description under the item description on decrypt (item wins)', async () => {
+    const p = new WrappedMaterialsProvider({ wrappingKey: kek, unwrappingKey: kek, signingKey: hmacKey(), materialDescription: { owner: 'provider', onlyProvider: 'p' } })
+    const enc = await p.getEncryptionMaterials(context())
+    const dec = await p.getDecryptionMaterials(context({ ...enc.materialDescription, owner: 'item' }))
+    expect(dec.materialDescription.owner).toBe('item')
+    expect(dec.materialDescription.onlyProvider).toBe('p')
+  })
+
+  it('does not modify the context or the configured description', async () => {
+    const configured = { team: 'blue' }
+    const p = new WrappedMaterialsProvider({ wrappingKey: kek, unwrappingKey: kek, signingKey: hmacKey(), materialDescription: configured })
+    configured.team = 'red'
+    const enc = await p.getEncryptionMaterials(context())
+    expect(enc.materialDescription.team).toBe('blue')
+    expect(configured).toEqual({ team: 'red' })
+    const ctx = context({ ...enc.materialDescription })
+    await p.getDecryptionMaterials(ctx)
+    expect(ctx.materialDescription).toEqual(enc.materialDescription)
+  })
+
+  it('refuses to decrypt an item without env-key instead of generating a key', async () => {
+    const error = await provider.getDecryptionMaterials(context({ [ENV_ALG]: 'AES/256', [WRAP_ALG]: 'AESWrap' })).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(UnwrappingError)
+    expect((error as UnwrappingError).code).toBe('ERR_UNWRAPPING_FAILED')
+    expect((error as Error).message).toMatch(/not written by a wrapped materials provider/)
+  })
+
+  describe('rejects a tampered description', () => {
+    let written: Readonly<Record<string, string>>
+    beforeAll(async () => {
+      written = (await provider.getEncryptionMaterials(context())).materialDescription
+    })
+    const cases: Array<[string, (md: Record<string, string>) => void]> = [
+      ['a flipped bit in env-key', (md) => { md[ENV_KEY] = flipByte(md[ENV_KEY] ?? '', 5) }],
+      ['a truncated env-key', (md) => { md[ENV_KEY] = Buffer.from(b64(md[ENV_KEY] ?? '').subarray(0, 32)).toString('base64') }],
+      ['env-key that is not base64', (md) => { md[ENV_KEY] = `${md[ENV_KEY] ?? ''}!` }],
+      ['env-alg naming 128 bits for a 256-bit key', (md) => { md[ENV_ALG] = 'AES/128' }],
+      ['env-alg naming 192 bits for a 256-bit key', (md) => { md[ENV_ALG] = 'AES/192' }],
+      ['env-alg naming another algorithm', (md) => { md[ENV_ALG] = 'DESede/256' }],
+      ['env-alg with a non-numeric length', (md) => { md[ENV_ALG] = 'AES/abc' }],
+      ['wrap-alg changed to RSA-OAEP', (md) => { md[WRAP_ALG] = JceName.RsaOaepSha256 }],
+      ['wrap-alg changed to an unknown name', (md) => { md[WRAP_ALG] = 'ROT13' }],
+      ['wrap-alg removed (no default for an AES unwrapping key)', (md) => { delete md[WRAP_ALG] }],
+    ]
+    it.each(cases)('%s -> UnwrappingError', async (_name, tamper) => {
+      const md = { ...written }
+      tamper(md)
+      const error = await provider.getDecryptionMaterials(context(md)).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(UnwrappingError)
+      expect((error as UnwrappingError).code).toBe('ERR_UNWRAPPING_FAILED')
+      expect((error as Error).message).not.toContain(written[ENV_KEY])
+    })
+  })
+
+  it('refuses to decrypt with a different AES key', async () => {
+    const enc = await provider.getEncryptionMaterials(context())
+    const other = new WrappedMaterialsProvider({ unwrappingKey: aesKey(128), signingKey: hmacKey() })
+    await expect(other.getDecryptionMaterials(context({ ...enc.materialDescription }))).rejects.toBeInstanceOf(UnwrappingError)
+  })
+})
+
+describe('WrappedMaterialsProvider with an RSA key pair', () => {
+  const { publicKey, privateKey } = rsaKeys('RSA')
+  const signing = rsaKeys('SHA256withRSA')
+  const provider = new WrappedMaterialsProvider({ wrappingKey: publicKey, unwrappingKey: privateKey, signingKey: signing.privateKey })
+
+  it('wraps with RSA-OAEP SHA-256 and unwraps the same content key', async () => {
+    const enc = await provider.getEncryptionMaterials(context())
+    expect(enc.materialDescription[WRAP_ALG]).toBe(JceName.RsaOaepSha256)
+    expect(enc.materialDescription[ENV_ALG]).toBe('AES/256')
+    expect(b64(enc.materialDescription[ENV_KEY] ?? '')).toHaveLength(256)
+    const dec = await provider.getDecryptionMaterials(context({ ...enc.materialDescription }))
+    expect(await sameContentKey(enc.encryptionKey as DelegatedKey, dec.decryptionKey as DelegatedKey)).toBe(true)
+  })
+
+  it('verifies with the public half of an RSA private signing key by default', async () => {
+    const enc = await provider.getEncryptionMaterials(context())
+    const dec = await provider.getDecryptionMaterials(context({ ...enc.materialDescription }))
+    const data = new TextEncoder().encode('string to sign')
+    const signature = await enc.signingKey.sign('SHA256withRSA', data)
+    expect(await dec.verificationKey.verify('SHA256withRSA', signature, data)).toBe(true)
+    expect(await signing.publicKey.verify('SHA256withRSA', signature, data)).toBe(true)
+    expect(await dec.verificationKey.verify('SHA256withRSA', signature, new TextEncoder().encode('other'))).toBe(false)
+  })
+
+  it('honours a configured wrap-alg', async () => {
+    const p = new WrappedMaterialsProvider({
+      wrappingKey: publicKey, unwrappingKey: privateKey, signingKey: hmacKey(),
+      materialDescription: { [WRAP_ALG]: 'RSA/ECB/OAEPWithSHA-1AndMGF1Padding' },
+    })
+    const enc = await p.getEncryptionMaterials(context())
+    expect(enc.materialDescription[WRAP_ALG]).toBe('RSA/ECB/OAEPWithSHA-1AndMGF1Padding')
+    const dec = await p.getDecryptionMaterials(context({ ...enc.materialDescription }))
+    expect(await sameContentKey(enc.encryptionKey as DelegatedKey, dec.decryptionKey as DelegatedKey)).toBe(true)
+    // The OAEP hash is part of the transformation: reading it as SHA-256 must fail.
+    await expect(p.getDecryptionMaterials(context({ ...enc.materialDescription, [WRAP_ALG]: JceName.RsaOaepSha256 }))).rejects.toBeInstanceOf(UnwrappingError)
+  })
+
+  it('rejects a flipped bit in the RSA-wrapped key', async () => {
+    const enc = await provider.getEncryptionMaterials(context())
+    const md = { ...enc.materialDescription, [ENV_KEY]: flipByte(enc.materialDescription[ENV_KEY] ?? '', 100) }
+    await expect(provider.getDecryptionMaterials(context(md))).rejects.toBeInstanceOf(UnwrappingError)
+  })
+
+  it('rejects env-alg naming a length the unwrapped key does not have', async () => {
+    const enc = await provider.getEncryptionMaterials(context())
+    const md = { ...enc.materialDescription, [ENV_ALG]: 'AES/128' }
+    await expect(provider.getDecryptionMaterials(context(md))).rejects.toBeInstanceOf(UnwrappingError)
+  })
+})
+
+describe('WrappedMaterialsProvider missing keys', () => {
+  it('rejects encryption without a wrapping key', async () => {
+    const p = new WrappedMaterialsProvider({ unwrappingKey: aesKey(), signingKey: hmacKey() })
+    const error = await p.getEncryptionMaterials(context()).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(WrappingError)
+    expect((error as WrappingError).code).toBe('ERR_WRAPPING_FAILED')
+    expect((error as Error).message).toMatch(/wrappingKey/)
+  })
+
+  it('rejects decryption without an unwrapping key', async () => {
+    const kek = aesKey()
+    const writer = new WrappedMaterialsProvider({ wrappingKey: kek, signingKey: hmacKey() })
+    const enc = await writer.getEncryptionMaterials(context())
+    const error = await writer.getDecryptionMaterials(context({ ...enc.materialDescription })).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(UnwrappingError)
+    expect((error as Error).message).toMatch(/unwrappingKey/)
+  })
+})
+
+describe('WrappedMaterialsProvider constructor', () => {
+  const kek = aesKey()
+  it.each([
+    ['signingKey', { wrappingKey: kek }],
+    ['signingKey', { wrappingKey: kek, signingKey: 'secret' }],
+    ['wrappingKey', { wrappingKey: new Uint8Array(32), signingKey: hmacKey() }],
+    ['unwrappingKey', { unwrappingKey: {}, signingKey: hmacKey() }],
+    ['verificationKey', { signingKey: hmacKey(), verificationKey: 42 }],
+    ['materialDescription', { signingKey: hmacKey(), materialDescription: 'AES/256' }],
+    ['materialDescription', { signingKey: hmacKey(), materialDescription: { a: 1 } }],
+  ])('throws a TypeError naming "%s"', (option, options) => {
+    expect(() => new WrappedMaterialsProvider(options as never)).toThrow(TypeError)
+    expect(() => new WrappedMaterialsProvider(options as never)).toThrow(option)
+  })
+
+  it.each([['AES/100'], ['AES/'], ['HmacSHA256/256'], ['aes/256']])('rejects env-alg %s in materialDescription', (envAlg) => {
+    const make = (): WrappedMaterialsProvider => new WrappedMaterialsProvider({ wrappingKey: kek, signingKey: hmacKey(), materialDescription: { [ENV_ALG]: envAlg } })
+    expect(make).toThrow(InvalidArgumentError)
+    expect(make).toThrow(/materialDescription/)
+  })
+
+  it('rejects a configured env-key', () => {
+    expect(() => new WrappedMaterialsProvider({ signingKey: hmacKey(), materialDescription: { [ENV_KEY]: 'AAAA' } })).toThrow(InvalidArgumentError)
+  })
+
+  it('throws a TypeError when options are missing', () => {
+    expect(() => new WrappedMaterialsProvider(undefined as never)).toThrow(TypeError)
+  })
+})
+
+describe('WrappedMaterialsProvider with the item encryptor', () => {
+  const actions = new AttributeActions({ attributeActions: { pk: CryptoAction.SIGN_ONLY } })
+  const encryptionContext = { tableName: 'table', partitionKeyName: 'pk' }
+
+  it.each([
+    ['AES key wrap + HMAC', () => { const k = aesKey(); return new WrappedMaterialsProvider({ wrappingKey: k, unwrappingKey: k, signingKey: hmacKey() }) }],
+    ['RSA-OAEP + SHA256withRSA', () => {
+      const rsa = rsaKeys('RSA'); const sig = rsaKeys('SHA256withRSA')
+      return new WrappedMaterialsProvider({ wrappingKey: rsa.publicKey, unwrappingKey: rsa.privateKey, signingKey: sig.privateKey, verificationKey: sig.publicKey })
+    }],
+  ])('round-trips an item (%s)', async (_name, make) => {
+    const materialsProvider = make()
+    const item = deepFreeze({ pk: { S: 'key' }, secret: { S: 'top secret' }, n: { N: '10.50' } })
+    const stored = await encryptItem(item, { materialsProvider, encryptionContext, attributeActions: actions })
+    expect(stored.pk).toEqual({ S: 'key' })
+    expect(stored.secret).toHaveProperty('B')
+    expect(stored[ReservedAttribute.Signature]).toHaveProperty('B')
+    expect(await decryptItem(stored, { materialsProvider, encryptionContext, attributeActions: actions })).toEqual(item)
+  })
+})
