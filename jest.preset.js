@@ -4,7 +4,7 @@ const path = require('node:path')
 
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: { module: 'commonjs', moduleResolution: 'node10', target: 'ES2022', esModuleInterop: true, isolatedModules: true } }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: { module: 'commonjs', moduleResolution: 'node10', target: 'ES2022', esModuleInterop: true, isolatedModules: true, ignoreDeprecations: '6.0' } }] },
   moduleNameMapper: { '^@ddb-encryption/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/index.ts') },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
 }

@@ -1,0 +1,381 @@
+import type { AttributeValue } from '../attribute-value'
+import { DeserializationError, SerializationError } from '../errors'
+import { ByteWriter } from './byte-writer'
+import { normalizeNumber, normalizeNumberPython } from './number'
+import { compareBytesSigned, compareBytesUnsigned, compareCodePoint, compareUtf16 } from './ordering'
+import { SerializeFlag, serializeFlags, type SerializeOptions } from './serialize-options'
+import { isWellFormed } from './well-formed'
+
+/** Second byte of each 2-byte type tag; the first is always 0x00 (FORMAT.md 1.1). */
+const Tag = {
+  B: 0x62, // 'b'
+  S: 0x73, // 's'
+  N: 0x6e, // 'n'
+  BS: 0x42, // 'B'
+  SS: 0x53, // 'S'
+  NS: 0x4e, // 'N'
+  BOOL: 0x3f, // '?'
+  NULL: 0x00,
+  L: 0x4c, // 'L'
+  M: 0x4d, // 'M'
+} as const
+
+/**
+ * Deepest nesting of L and M we read or write. DynamoDB itself allows 32 levels; the limit only keeps crafted input
+ * from exhausting the call stack with an untyped RangeError.
+ */
+const MAX_DEPTH = 1000
+
+// ---------------------------------------------------------------------------------------------------------------
+// Serialization (FORMAT.md 1.1-1.5)
+
+/**
+ * Where the serializer currently is, for error messages only (list indexes and map keys). Pushing and popping
+ * keeps the hot path free of string building; it is reset on every top-level call.
+ */
+const path: (string | number)[] = []
+let pathRoot: string | undefined
+
+function describePath(): string {
+  let text = pathRoot === undefined ? 'attribute value' : `attribute "${pathRoot}"`
+  if (path.length > 0) {
+    text += ' at '
+    for (const segment of path) text += typeof segment === 'number' ? `[${segment}]` : `["${segment}"]`
+  }
+  return text
+}
+
+function fail(problem: string): never {
+  throw new SerializationError(`Cannot serialize ${describePath()}: ${problem}`)
+}
+
+function isBytes(value: unknown): value is Uint8Array {
+  return value instanceof Uint8Array
+}
+
+function checkString(value: unknown, what: string): string {
+  if (typeof value !== 'string') fail(`${what} must be a string`)
+  if (!isWellFormed(value)) fail(`${what} contains a lone UTF-16 surrogate, which is not valid Unicode; fix the text`)
+  return value
+}
+
+function numberText(value: unknown, flags: number, what: string): string {
+  if (typeof value !== 'string') fail(`${what} must be number text (a string); DynamoDB N values are strings`)
+  try {
+    return (flags & SerializeFlag.PythonNumbers) !== 0 ? normalizeNumberPython(value) : normalizeNumber(value)
+  } catch (error) {
+    if (error instanceof SerializationError) fail(`${what}: ${error.message}`)
+    throw error
+  }
+}
+
+function writeValue(writer: ByteWriter, value: AttributeValue, flags: number, depth: number): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail('it is not an AttributeValue object such as { S: "..." }')
+  }
+  // Keys whose value is undefined are ignored, as the AWS SDK does when it sends a request.
+  let type: string | undefined
+  let count = 0
+  for (const key in value) {
+    if (Object.prototype.hasOwnProperty.call(value, key) && (value as Record<string, unknown>)[key] !== undefined) {
+      type = key
+      count++
+    }
+  }
+  if (count !== 1) fail(`an AttributeValue must have exactly one type key (S, N, B, SS, NS, BS, BOOL, NULL, L or M), found ${count}`)
+  const body: unknown = (value as Record<string, unknown>)[type as string]
+  switch (type) {
+    case 'S':
+      writer.tag(Tag.S)
+      writer.lengthString(checkString(body, 'S'))
+      return
+    case 'N':
+      writer.tag(Tag.N)
+      writer.lengthString(numberText(body, flags, 'N'))
+      return
+    case 'B':
+      if (!isBytes(body)) fail('B must be a Uint8Array')
+      writer.tag(Tag.B)
+      writer.lengthValue(body)
+      return
+    case 'SS': {
+      if (!Array.isArray(body)) fail('SS must be an array of strings')
+      const members: string[] = new Array<string>(body.length)
+      for (let i = 0; i < body.length; i++) members[i] = checkString(body[i], 'SS member')
+      members.sort((flags & SerializeFlag.Utf16Ordering) !== 0 ? compareUtf16 : compareCodePoint)
+      writer.tag(Tag.SS)
+      writer.u32(members.length)
+      for (const member of members) writer.lengthString(member)
+      return
+    }
+    case 'NS': {
+      if (!Array.isArray(body)) fail('NS must be an array of number strings')
+      const members: string[] = new Array<string>(body.length)
+      for (let i = 0; i < body.length; i++) members[i] = numberText(body[i], flags, 'NS member')
+      // Normalized numbers are ASCII, so both reference orders agree (FORMAT.md 1.4).
+      members.sort(compareUtf16)
+      writer.tag(Tag.NS)
+      writer.u32(members.length)
+      for (const member of members) writer.lengthString(member)
+      return
+    }
+    case 'BS': {
+      if (!Array.isArray(body)) fail('BS must be an array of Uint8Array')
+      const members: Uint8Array[] = new Array<Uint8Array>(body.length)
+      for (let i = 0; i < body.length; i++) {
+        const member: unknown = body[i]
+        if (!isBytes(member)) fail('BS members must be Uint8Array')
+        members[i] = member
+      }
+      members.sort((flags & SerializeFlag.Utf16Ordering) !== 0 ? compareBytesSigned : compareBytesUnsigned)
+      writer.tag(Tag.BS)
+      writer.u32(members.length)
+      for (const member of members) writer.lengthValue(member)
+      return
+    }
+    case 'BOOL':
+      if (typeof body !== 'boolean') fail('BOOL must be true or false')
+      writer.tag(Tag.BOOL)
+      writer.byte(body ? 1 : 0)
+      return
+    case 'NULL':
+      // Java refuses NULL: false; Python ignores the flag. Refusing is the safe choice (FORMAT.md 1.1).
+      if (body !== true) fail('NULL must be true')
+      writer.tag(Tag.NULL)
+      return
+    case 'L': {
+      if (!Array.isArray(body)) fail('L must be an array of AttributeValue')
+      if (depth >= MAX_DEPTH) fail(`it is nested deeper than ${MAX_DEPTH} levels (DynamoDB allows 32)`)
+      writer.tag(Tag.L)
+      writer.u32(body.length)
+      for (let i = 0; i < body.length; i++) {
+        path.push(i)
+        writeValue(writer, body[i] as AttributeValue, flags, depth + 1)
+        path.pop()
+      }
+      return
+    }
+    case 'M': {
+      if (typeof body !== 'object' || body === null || Array.isArray(body) || isBytes(body)) {
+        fail('M must be an object mapping names to AttributeValue')
+      }
+      if (depth >= MAX_DEPTH) fail(`it is nested deeper than ${MAX_DEPTH} levels (DynamoDB allows 32)`)
+      const map = body as Readonly<Record<string, AttributeValue>>
+      const keys = Object.keys(map)
+      for (const key of keys) checkString(key, 'a map key')
+      keys.sort((flags & SerializeFlag.Utf16Ordering) !== 0 ? compareUtf16 : compareCodePoint)
+      writer.tag(Tag.M)
+      writer.u32(keys.length)
+      for (const key of keys) {
+        // Map keys are complete S values (FORMAT.md 1.1).
+        writer.tag(Tag.S)
+        writer.lengthString(key)
+        path.push(key)
+        writeValue(writer, map[key] as AttributeValue, flags, depth + 1)
+        path.pop()
+      }
+      return
+    }
+    default:
+      fail(`unsupported type key "${String(type)}"; use one of S, N, B, SS, NS, BS, BOOL, NULL, L, M`)
+  }
+}
+
+/**
+ * Serializes with already-resolved {@link SerializeFlag} bits; `attributeName` only improves error messages.
+ * @internal
+ */
+export function serializeAttributeWithFlags(value: AttributeValue, flags: number, attributeName?: string): Uint8Array {
+  path.length = 0
+  pathRoot = attributeName
+  const writer = new ByteWriter()
+  writeValue(writer, value, flags, 0)
+  return writer.finish()
+}
+
+/**
+ * Serializes one DynamoDB attribute value to the binary form that is encrypted and signed (FORMAT.md section 1):
+ * a 2-byte type tag, then u32 big-endian lengths and counts. Numbers are normalized, sets and map keys sorted, so
+ * the bytes depend only on the value.
+ *
+ * @example
+ * serializeAttribute({ N: '55.00' }) // 00 6e 00000002 35 35
+ *
+ * @param options Defaults are what this library writes (code-point order, exact numbers); see {@link SerializeOptions}.
+ * @throws {SerializationError} ERR_SERIALIZATION if the value is not exactly one known type with a valid body
+ * (the message names the position inside the value, never the value).
+ */
+export function serializeAttribute(value: AttributeValue, options?: SerializeOptions): Uint8Array {
+  return serializeAttributeWithFlags(value, serializeFlags(options), undefined)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Deserialization (FORMAT.md 1.6), stricter than both references: it also refuses bad UTF-8, bad BOOL bytes and
+// trailing bytes, which only a broken writer produces.
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+class Reader {
+  readonly #data: Uint8Array
+  position = 0
+
+  constructor(data: Uint8Array) {
+    this.#data = data
+  }
+
+  get remaining(): number {
+    return this.#data.length - this.position
+  }
+
+  truncated(): never {
+    throw new DeserializationError(
+      `Malformed serialized attribute: data ends early at byte ${this.#data.length}; the stored value is damaged`,
+    )
+  }
+
+  byte(): number {
+    if (this.position >= this.#data.length) this.truncated()
+    return this.#data[this.position++] as number
+  }
+
+  u32(): number {
+    const p = this.position
+    if (p + 4 > this.#data.length) this.truncated()
+    const d = this.#data
+    this.position = p + 4
+    return (((d[p] as number) << 24) | ((d[p + 1] as number) << 16) | ((d[p + 2] as number) << 8) | (d[p + 3] as number)) >>> 0
+  }
+
+  /** A count of elements, each at least `minimumSize` bytes long, checked against what is left. */
+  count(minimumSize: number): number {
+    const count = this.u32()
+    if (count * minimumSize > this.remaining) this.truncated()
+    return count
+  }
+
+  /** Reads `LV` and returns a view (no copy) of the value. */
+  lengthValueView(): Uint8Array {
+    const length = this.u32()
+    const start = this.position
+    if (length > this.#data.length - start) this.truncated()
+    this.position = start + length
+    return this.#data.subarray(start, start + length)
+  }
+
+  lengthString(): string {
+    const bytes = this.lengthValueView()
+    try {
+      return utf8Decoder.decode(bytes)
+    } catch (error) {
+      throw new DeserializationError('Malformed serialized attribute: a string is not valid UTF-8', { cause: error })
+    }
+  }
+}
+
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    // A plain assignment would change the prototype instead of adding a key.
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  } else {
+    target[key] = value
+  }
+}
+
+function readValue(reader: Reader, depth: number): AttributeValue {
+  const offset = reader.position
+  if (reader.remaining < 2) reader.truncated()
+  if (reader.byte() !== 0) {
+    throw new DeserializationError(`Invalid tag at byte ${offset}: the reserved first byte is not 0x00`)
+  }
+  const tag = reader.byte()
+  switch (tag) {
+    case Tag.B:
+      return { B: reader.lengthValueView().slice() }
+    case Tag.S:
+      return { S: reader.lengthString() }
+    case Tag.N:
+      // Returned as stored: the writer normalized it (FORMAT.md 1.6).
+      return { N: reader.lengthString() }
+    case Tag.BS: {
+      const count = reader.count(4)
+      const members: Uint8Array[] = new Array<Uint8Array>(count)
+      for (let i = 0; i < count; i++) members[i] = reader.lengthValueView().slice()
+      return { BS: members }
+    }
+    case Tag.SS:
+    case Tag.NS: {
+      const count = reader.count(4)
+      const members: string[] = new Array<string>(count)
+      for (let i = 0; i < count; i++) members[i] = reader.lengthString()
+      return tag === Tag.SS ? { SS: members } : { NS: members }
+    }
+    case Tag.BOOL: {
+      const flag = reader.byte()
+      if (flag > 1) {
+        throw new DeserializationError(`Malformed serialized attribute: BOOL byte at ${offset + 2} is neither 00 nor 01`)
+      }
+      return { BOOL: flag === 1 }
+    }
+    case Tag.NULL:
+      return { NULL: true }
+    case Tag.L: {
+      if (depth >= MAX_DEPTH) {
+        throw new DeserializationError(`Malformed serialized attribute: nested deeper than ${MAX_DEPTH} levels`)
+      }
+      const count = reader.count(2)
+      const elements: AttributeValue[] = new Array<AttributeValue>(count)
+      for (let i = 0; i < count; i++) elements[i] = readValue(reader, depth + 1)
+      return { L: elements }
+    }
+    case Tag.M: {
+      if (depth >= MAX_DEPTH) {
+        throw new DeserializationError(`Malformed serialized attribute: nested deeper than ${MAX_DEPTH} levels`)
+      }
+      // Each entry is at least an empty S key (6 bytes) and a 2-byte value.
+      const count = reader.count(8)
+      const map: Record<string, AttributeValue> = {}
+      for (let i = 0; i < count; i++) {
+        const keyOffset = reader.position
+        if (reader.remaining < 2) reader.truncated()
+        if (reader.byte() !== 0 || reader.byte() !== Tag.S) {
+          throw new DeserializationError(`Malformed serialized map: the key at byte ${keyOffset} is not a string (S) value`)
+        }
+        const key = reader.lengthString()
+        setOwn(map, key, readValue(reader, depth + 1))
+      }
+      return { M: map }
+    }
+    default:
+      throw new DeserializationError(
+        `Unsupported tag at byte ${offset}: 0x${tag.toString(16).padStart(2, '0')} is not a DynamoDB type`,
+      )
+  }
+}
+
+/**
+ * Parses bytes written by {@link serializeAttribute} (or by the Python or Java client) back into an attribute
+ * value (FORMAT.md 1.6). `N` text and set members come back as stored; binary values are fresh copies.
+ *
+ * @example
+ * deserializeAttribute(serializeAttribute({ SS: ['b', 'a'] })) // { SS: ['a', 'b'] }
+ *
+ * @throws {DeserializationError} ERR_DESERIALIZATION for empty input, a bad reserved byte, an unknown tag,
+ * truncated data, a map key that is not S, a BOOL byte other than 00/01, invalid UTF-8, or bytes left over after
+ * the value.
+ */
+export function deserializeAttribute(data: Uint8Array): AttributeValue {
+  if (!(data instanceof Uint8Array)) {
+    throw new DeserializationError('Serialized attribute data must be a Uint8Array')
+  }
+  if (data.length === 0) {
+    throw new DeserializationError('Empty serialized attribute data: there is no value to read')
+  }
+  const reader = new Reader(data)
+  const value = readValue(reader, 0)
+  if (reader.remaining !== 0) {
+    throw new DeserializationError(
+      `Malformed serialized attribute: ${reader.remaining} unexpected bytes after the value`,
+    )
+  }
+  return value
+}

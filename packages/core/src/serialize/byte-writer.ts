@@ -1,0 +1,116 @@
+/**
+ * A small growable big-endian byte writer for the serializers. Memory comes from `new Uint8Array` (zero-filled,
+ * never Node's shared allocation pool), and {@link ByteWriter.finish} copies into an exact-size array, so a
+ * returned value never shares an `ArrayBuffer` with anything else.
+ * @internal
+ */
+export class ByteWriter {
+  #bytes: Uint8Array
+  #buffer: Buffer
+  #position = 0
+
+  constructor(initialCapacity = 256) {
+    this.#bytes = new Uint8Array(initialCapacity)
+    this.#buffer = Buffer.from(this.#bytes.buffer, 0, initialCapacity)
+  }
+
+  get position(): number {
+    return this.#position
+  }
+
+  /** Makes room for `extra` more bytes. */
+  ensure(extra: number): void {
+    const needed = this.#position + extra
+    if (needed <= this.#bytes.length) return
+    let capacity = this.#bytes.length * 2
+    while (capacity < needed) capacity *= 2
+    const bytes = new Uint8Array(capacity)
+    bytes.set(this.#bytes.subarray(0, this.#position))
+    this.#bytes = bytes
+    this.#buffer = Buffer.from(bytes.buffer, 0, capacity)
+  }
+
+  /** Writes the 2-byte type tag `00 ‖ tag` (FORMAT.md 1.1). */
+  tag(tag: number): void {
+    this.ensure(2)
+    this.#bytes[this.#position] = 0
+    this.#bytes[this.#position + 1] = tag
+    this.#position += 2
+  }
+
+  byte(value: number): void {
+    this.ensure(1)
+    this.#bytes[this.#position++] = value
+  }
+
+  /** Writes `u32(value)`, big-endian (FORMAT.md 0.1). */
+  u32(value: number): void {
+    this.ensure(4)
+    this.#buffer.writeUInt32BE(value, this.#position)
+    this.#position += 4
+  }
+
+  /** Writes `LV(bytes)`. */
+  lengthValue(bytes: Uint8Array): void {
+    const length = bytes.length
+    this.ensure(4 + length)
+    this.#buffer.writeUInt32BE(length, this.#position)
+    this.#bytes.set(bytes, this.#position + 4)
+    this.#position += 4 + length
+  }
+
+  /** Writes `LV(utf8(text))`; `text` must be well-formed (checked by the caller). */
+  lengthString(text: string): void {
+    // A UTF-16 code unit never takes more than 3 UTF-8 bytes, so reserve that and write once.
+    this.ensure(4 + text.length * 3)
+    const start = this.#position + 4
+    let written: number
+    if (text.length < 32) {
+      written = writeShortUtf8(this.#bytes, start, text)
+    } else {
+      written = this.#buffer.write(text, start, 'utf8')
+    }
+    this.#buffer.writeUInt32BE(written, this.#position)
+    this.#position = start + written
+  }
+
+  /** Raw bytes without a length. */
+  raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length)
+    this.#bytes.set(bytes, this.#position)
+    this.#position += bytes.length
+  }
+
+  /** An exact-size copy of what was written. */
+  finish(): Uint8Array {
+    return this.#bytes.slice(0, this.#position)
+  }
+}
+
+/**
+ * UTF-8 encoder for short strings: a native call per short string costs more than this loop. Returns the number
+ * of bytes written. The string must be well-formed UTF-16 (no lone surrogates).
+ */
+function writeShortUtf8(out: Uint8Array, offset: number, text: string): number {
+  let o = offset
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i)
+    if (c < 0x80) {
+      out[o++] = c
+    } else if (c < 0x800) {
+      out[o++] = 0xc0 | (c >> 6)
+      out[o++] = 0x80 | (c & 0x3f)
+    } else if (c >= 0xd800 && c < 0xdc00) {
+      c = 0x10000 + ((c - 0xd800) << 10) + (text.charCodeAt(++i) - 0xdc00)
+      out[o++] = 0xf0 | (c >> 18)
+      out[o++] = 0x80 | ((c >> 12) & 0x3f)
+      out[o++] = 0x80 | ((c >> 6) & 0x3f)
+      out[o++] = 0x80 | (c & 0x3f)
+    } else {
+      out[o++] = 0xe0 | (c >> 12)
+      out[o++] = 0x80 | ((c >> 6) & 0x3f)
+      out[o++] = 0x80 | (c & 0x3f)
+    }
+  }
+  return o - offset
+}
