@@ -1,0 +1,83 @@
+import { InvalidAlgorithmError, JceName } from '@ddb-encryption/core'
+
+/**
+ * A derived key as described by `amzn-ddb-env-alg` / `amzn-ddb-sig-alg`: `ALG[/BITS]`, bits defaulting to 256
+ * (FORMAT.md 7.3).
+ * @internal
+ */
+export interface KeyInfo {
+  /** The description text exactly as configured or stored; it is what KMS sees in the encryption context. */
+  readonly description: string
+  /** JCE algorithm name: `AES` or `HmacSHA*`. */
+  readonly algorithm: string
+  /** Key length in bits. */
+  readonly lengthBits: number
+}
+
+const DEFAULT_KEY_BITS = 256
+const AES_BITS: ReadonlySet<number> = new Set([128, 192, 256])
+const HMAC_ALGORITHMS: ReadonlySet<string> = new Set([
+  JceName.HmacSha224,
+  JceName.HmacSha256,
+  JceName.HmacSha384,
+  JceName.HmacSha512,
+])
+// HKDF-SHA256 can expand to at most 255 blocks of 32 bytes (RFC 5869 section 2.3).
+const MAX_HKDF_BITS = 255 * 32 * 8
+
+/** Where a description came from, to word the error message. @internal */
+export type KeyInfoSource = 'option' | 'item'
+
+function split(description: string): { algorithm: string; lengthBits: number } | undefined {
+  const slash = description.indexOf('/')
+  if (slash < 0) return { algorithm: description, lengthBits: DEFAULT_KEY_BITS }
+  const bits = description.slice(slash + 1)
+  // Python parses with int(); we accept only plain decimal digits so odd spellings are refused, not guessed.
+  if (!/^[1-9][0-9]{0,5}$/.test(bits)) return undefined
+  return { algorithm: description.slice(0, slash), lengthBits: Number(bits) }
+}
+
+function where(source: KeyInfoSource, key: string): string {
+  return source === 'option' ? `The "materialDescription" option's ${key}` : `The item's material description entry ${key}`
+}
+
+/**
+ * Parses a content key description; only AES with 128, 192 or 256 bits is accepted.
+ * @throws InvalidAlgorithmError (`ERR_INVALID_ALGORITHM`) for anything else.
+ * @internal
+ */
+export function parseContentKeyInfo(description: string, source: KeyInfoSource, key: string): KeyInfo {
+  const parsed = split(description)
+  if (parsed === undefined || parsed.algorithm !== JceName.Aes || !AES_BITS.has(parsed.lengthBits)) {
+    throw new InvalidAlgorithmError(
+      `${where(source, key)} is not a supported content key algorithm; the Direct KMS provider derives AES keys ` +
+        'only: use "AES/128", "AES/192" or "AES/256"',
+    )
+  }
+  return Object.freeze({ description, algorithm: parsed.algorithm, lengthBits: parsed.lengthBits })
+}
+
+/**
+ * Parses a signing key description; only `HmacSHA224/256/384/512` with a whole number of bytes is accepted.
+ * When `forWriting`, keys shorter than 128 bits are refused (reading accepts them, as old items may use them).
+ * @throws InvalidAlgorithmError (`ERR_INVALID_ALGORITHM`) for anything else.
+ * @internal
+ */
+export function parseSigningKeyInfo(description: string, source: KeyInfoSource, key: string, forWriting: boolean): KeyInfo {
+  const parsed = split(description)
+  const minBits = forWriting ? 128 : 8
+  if (
+    parsed === undefined ||
+    !HMAC_ALGORITHMS.has(parsed.algorithm) ||
+    parsed.lengthBits % 8 !== 0 ||
+    parsed.lengthBits < minBits ||
+    parsed.lengthBits > MAX_HKDF_BITS
+  ) {
+    throw new InvalidAlgorithmError(
+      `${where(source, key)} is not a supported signing key algorithm; the Direct KMS provider derives HMAC keys ` +
+        `only: use "HmacSHA256/256" (or HmacSHA224/384/512) with a length in bits that is a multiple of 8, ` +
+        `at least ${minBits}`,
+    )
+  }
+  return Object.freeze({ description, algorithm: parsed.algorithm, lengthBits: parsed.lengthBits })
+}

@@ -1,0 +1,125 @@
+import {
+  type AttributeValue,
+  DirectKms,
+  type EncryptionContext,
+  InvalidArgumentError,
+  MaterialDescriptionKey,
+  UnwrappingError,
+} from '@ddb-encryption/core'
+import { toBase64 } from './base64'
+
+/** KMS encryption-context keys this provider sets itself; callers may not supply them (FORMAT.md 7.3). @internal */
+export const RESERVED_KMS_CONTEXT_KEYS: readonly string[] = Object.freeze([
+  DirectKms.ContextKeyContentAlgorithm,
+  DirectKms.ContextKeySigningAlgorithm,
+  DirectKms.ContextKeyTable,
+])
+
+/** The parts of an {@link EncryptionContext} that feed the KMS encryption context. */
+export type KmsContextSource = Pick<EncryptionContext, 'tableName' | 'partitionKeyName' | 'sortKeyName' | 'attributes'>
+
+/**
+ * Converts a key attribute to its KMS encryption-context value (FORMAT.md 7.3): `S` as is, `N` as the text held
+ * (not normalized: KMS compares strings, and the references send the raw text), `B` as base64.
+ */
+function keyAttributeValue(name: string, value: AttributeValue): string {
+  if ('S' in value) return value.S
+  if ('N' in value) return value.N
+  if ('B' in value) return toBase64(value.B)
+  throw new InvalidArgumentError(
+    `Key attribute "${name}" has a type that cannot go into the KMS encryption context; partition and sort keys ` +
+      'must be of type S, N or B',
+  )
+}
+
+function checkKeyName(name: string): void {
+  if (RESERVED_KMS_CONTEXT_KEYS.includes(name)) {
+    throw new InvalidArgumentError(
+      `Key attribute name "${name}" collides with a KMS encryption context key reserved by the Direct KMS ` +
+        'provider; rename the key attribute',
+    )
+  }
+}
+
+/**
+ * Builds the KMS encryption context from the two key descriptions and the item context (FORMAT.md 7.3).
+ * @internal
+ */
+export function buildKmsEncryptionContext(
+  contentKeyDescription: string,
+  signingKeyDescription: string,
+  context: KmsContextSource,
+  extraContext: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  const result: Record<string, string> = {}
+  for (const [key, value] of Object.entries(extraContext)) {
+    if (RESERVED_KMS_CONTEXT_KEYS.includes(key)) {
+      throw new InvalidArgumentError(
+        `Encryption context key "${key}" is reserved by the Direct KMS provider; choose another name`,
+      )
+    }
+    if (key === context.partitionKeyName || key === context.sortKeyName) {
+      throw new InvalidArgumentError(
+        `Encryption context key "${key}" is also the name of a table key attribute, whose value the provider ` +
+          'puts under that name; choose another name',
+      )
+    }
+    result[key] = value
+  }
+  result[DirectKms.ContextKeyContentAlgorithm] = contentKeyDescription
+  result[DirectKms.ContextKeySigningAlgorithm] = signingKeyDescription
+  for (const name of [context.partitionKeyName, context.sortKeyName]) {
+    if (name === undefined) continue
+    checkKeyName(name)
+    // A key attribute the item lacks is left out, as Python does (Java throws). Writer and reader then agree as
+    // long as both see the same item; KMS refuses the data key if they do not.
+    const value = Object.prototype.hasOwnProperty.call(context.attributes, name) ? context.attributes[name] : undefined
+    if (value !== undefined) result[name] = keyAttributeValue(name, value)
+  }
+  if (context.tableName !== undefined) result[DirectKms.ContextKeyTable] = context.tableName
+  return result
+}
+
+/**
+ * Builds the KMS encryption context that decrypting an item sends to KMS `Decrypt`, from the item's material
+ * description and the item context (FORMAT.md 7.3). The Direct KMS provider uses this very function, so the
+ * vectors runner can check the structure of network (`awskms`) vectors offline.
+ *
+ * Keys: `*amzn-ddb-env-alg*` and `*amzn-ddb-sig-alg*` (the description's `amzn-ddb-env-alg` / `amzn-ddb-sig-alg`,
+ * verbatim), the partition and sort key values from `context.attributes` (`S` as is, `N` text not normalized,
+ * `B` base64; a key the item lacks is left out), `*aws-kms-table*` when `context.tableName` is set, plus
+ * `extraContext`.
+ *
+ * @example
+ * ```ts
+ * const ec = kmsEncryptionContextFor(deserializeMaterialDescription(item['*amzn-ddb-map-desc*'].B), {
+ *   tableName: 'TableName', partitionKeyName: 'hashKey', sortKeyName: 'rangeKey', attributes: item,
+ * })
+ * ```
+ * @throws UnwrappingError (`ERR_UNWRAPPING_FAILED`) if the description lacks `amzn-ddb-env-alg` or `amzn-ddb-sig-alg`.
+ * @throws InvalidArgumentError (`ERR_INVALID_ARGUMENT`) if a key attribute is not S, N or B, or a name collides
+ *   with a reserved context key.
+ */
+export function kmsEncryptionContextFor(
+  materialDescription: Readonly<Record<string, string>>,
+  context: KmsContextSource,
+  extraContext?: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const contentKey = ownString(materialDescription, MaterialDescriptionKey.ContentEncryptionAlgorithm)
+  const signingKey = ownString(materialDescription, MaterialDescriptionKey.ItemSignatureAlgorithm)
+  if (contentKey === undefined || signingKey === undefined) {
+    throw new UnwrappingError(
+      `The item's material description lacks ${MaterialDescriptionKey.ContentEncryptionAlgorithm} or ` +
+        `${MaterialDescriptionKey.ItemSignatureAlgorithm}, so it was not written by a Direct KMS provider; ` +
+        'read it with the provider that wrote it',
+    )
+  }
+  return buildKmsEncryptionContext(contentKey, signingKey, context, extraContext)
+}
+
+/** Own string property of a description, ignoring prototype keys such as `constructor`. @internal */
+export function ownString(map: Readonly<Record<string, string>>, key: string): string | undefined {
+  if (!Object.prototype.hasOwnProperty.call(map, key)) return undefined
+  const value = map[key]
+  return typeof value === 'string' ? value : undefined
+}
