@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { toBytes } from './bytes'
 
 /**
  * SHA-256 digest of `data` (32 bytes). Used for every piece of the string to sign (FORMAT.md 3.2).
@@ -6,6 +7,5 @@ import { createHash } from 'node:crypto'
  * @internal
  */
 export function sha256(data: Uint8Array): Uint8Array {
-  const digest = createHash('sha256').update(data).digest()
-  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength)
+  return toBytes(createHash('sha256').update(data).digest())
 }

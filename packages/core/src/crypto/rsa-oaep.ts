@@ -1,0 +1,109 @@
+import { createHash, randomBytes, type KeyObject } from 'node:crypto'
+import { UnwrappingError, WrappingError } from '../errors'
+import { HASH_LENGTH, type HashName } from './jce-names'
+import { ctEqual, ctIsZero, rsaRawDecrypt, rsaRawEncrypt } from './rsa-raw'
+
+/*
+ * RSAES-OAEP (RFC 8017 7.1) with a configurable OAEP (label) hash and MGF1 always over SHA-1, empty label.
+ * This is what Java's SunJCE does for `RSA/ECB/OAEPWith<H>AndMGF1Padding` (and what the Python client
+ * reproduces), FORMAT.md 7.2. Node's OAEP ties the MGF1 hash to the OAEP hash, so the encoding is done here and
+ * only the raw RSA operation is left to OpenSSL.
+ */
+
+const MGF1_HASH = 'sha1'
+const LABEL_HASHES = new Map<HashName, Buffer>()
+
+function labelHash(hash: HashName): Buffer {
+  let value = LABEL_HASHES.get(hash)
+  if (value === undefined) {
+    value = createHash(hash).update(new Uint8Array(0)).digest()
+    LABEL_HASHES.set(hash, value)
+  }
+  return value
+}
+
+/** MGF1 (RFC 8017 B.2.1) with SHA-1, XORed into `target` in place. */
+function xorMgf1(seed: Uint8Array, target: Uint8Array): void {
+  const counter = Buffer.alloc(4)
+  let offset = 0
+  for (let i = 0; offset < target.byteLength; i++) {
+    counter.writeUInt32BE(i, 0)
+    const block = createHash(MGF1_HASH).update(seed).update(counter).digest()
+    for (let j = 0; j < block.byteLength && offset < target.byteLength; j++, offset++) {
+      target[offset] = (target[offset] as number) ^ (block[j] as number)
+    }
+  }
+}
+
+/**
+ * Encrypts `message` with RSAES-OAEP (OAEP hash `hash`, MGF1-SHA-1). `k` is the modulus length in bytes.
+ * @internal
+ */
+export function rsaOaepEncrypt(publicKey: KeyObject, k: number, hash: HashName, message: Uint8Array): Uint8Array {
+  const hLen = HASH_LENGTH[hash]
+  if (message.byteLength > k - 2 * hLen - 2) {
+    throw new WrappingError('The key to wrap is too long for this RSA key and OAEP hash')
+  }
+  // EM = 0x00 ‖ maskedSeed ‖ maskedDB, DB = lHash ‖ PS (zeros) ‖ 0x01 ‖ M
+  const em = new Uint8Array(k)
+  const seed = em.subarray(1, 1 + hLen)
+  const db = em.subarray(1 + hLen)
+  db.set(labelHash(hash), 0)
+  db[db.byteLength - message.byteLength - 1] = 0x01
+  db.set(message, db.byteLength - message.byteLength)
+  seed.set(randomBytes(hLen))
+  xorMgf1(seed, db) // maskedDB
+  xorMgf1(db, seed) // maskedSeed
+  try {
+    return rsaRawEncrypt(publicKey, em)
+  } catch (cause) {
+    throw new WrappingError('Key wrap failed', { cause })
+  } finally {
+    em.fill(0)
+  }
+}
+
+/**
+ * Decrypts RSAES-OAEP (OAEP hash `hash`, MGF1-SHA-1). Every check (ciphertext length and range, leading zero
+ * byte, label hash, zero padding, 0x01 separator) is computed without data-dependent branches and folded into one
+ * flag, and every failure is the same `UnwrappingError('Decryption failed')`: the caller must not be able to tell
+ * which check failed (Manger's attack needs exactly that distinction).
+ * @internal
+ */
+export function rsaOaepDecrypt(privateKey: KeyObject, k: number, hash: HashName, ciphertext: Uint8Array): Uint8Array {
+  const hLen = HASH_LENGTH[hash]
+  const em = k >= 2 * hLen + 2 ? rsaRawDecrypt(privateKey, k, ciphertext) : undefined
+  if (em === undefined) {
+    throw new UnwrappingError('Decryption failed', { cause: new Error('RSA decryption failed') })
+  }
+  const seed = em.subarray(1, 1 + hLen)
+  const db = em.subarray(1 + hLen)
+  xorMgf1(db, seed) // seed = maskedSeed ^ MGF(maskedDB)
+  xorMgf1(seed, db) // DB = maskedDB ^ MGF(seed)
+
+  let bad = em[0] as number
+  const lHash = labelHash(hash)
+  for (let i = 0; i < hLen; i++) bad |= (db[i] as number) ^ (lHash[i] as number)
+
+  // Find the 0x01 separator after the zero padding without branching on the data.
+  let found = 0
+  let separator = 0
+  for (let i = hLen; i < db.byteLength; i++) {
+    const b = db[i] as number
+    const isOne = ctEqual(b, 1)
+    const isZero = ctIsZero(b)
+    const notFound = found ^ 1
+    separator |= -(notFound & isOne) & i
+    bad |= notFound & (isZero ^ 1) & (isOne ^ 1)
+    found |= isOne
+  }
+  bad |= found ^ 1
+
+  // Copy out (Uint8Array, not Buffer: Buffer#slice would be a view) before wiping the decoded message.
+  const message = bad === 0 ? new Uint8Array(db.subarray(separator + 1)) : undefined
+  em.fill(0)
+  if (message === undefined) {
+    throw new UnwrappingError('Decryption failed', { cause: new Error('OAEP decoding error') })
+  }
+  return message
+}
