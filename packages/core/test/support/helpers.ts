@@ -1,0 +1,72 @@
+import {
+  AttributeActions,
+  CryptoAction,
+  deserializeMaterialDescription,
+  ReservedAttribute,
+  serializeMaterialDescription,
+  stringToSign,
+  type AttributeValue,
+  type CryptoConfig,
+  type CryptographicMaterialsProvider,
+  type DelegatedKey,
+  type Item,
+} from '../../src/index'
+import type { SerializeOptions } from '../../src/serialize/serialize-options'
+
+export const TABLE = 'TestTable'
+
+/** A config for `provider` with table {@link TABLE}. */
+export function configFor(
+  provider: CryptographicMaterialsProvider,
+  attributeActions: AttributeActions = new AttributeActions({ attributeActions: { pk: CryptoAction.SIGN_ONLY } }),
+  context: Partial<CryptoConfig['encryptionContext']> = {},
+): CryptoConfig {
+  return { materialsProvider: provider, attributeActions, encryptionContext: { tableName: TABLE, partitionKeyName: 'pk', ...context } }
+}
+
+/** The stored item without the two reserved attributes. */
+export function body(item: Item): Record<string, AttributeValue> {
+  const out: Record<string, AttributeValue> = {}
+  for (const name of Object.keys(item)) {
+    if (name === ReservedAttribute.Signature || name === ReservedAttribute.MaterialDescription) continue
+    Object.defineProperty(out, name, { value: item[name], enumerable: true, writable: true, configurable: true })
+  }
+  return out
+}
+
+/** Parsed material description of a stored item. */
+export function descriptionOf(item: Item): Record<string, string> {
+  const attr = item[ReservedAttribute.MaterialDescription] as { B: Uint8Array }
+  return deserializeMaterialDescription(attr.B)
+}
+
+/** The item with its material description replaced (the description is not signed, so no re-signing needed). */
+export function withDescription(item: Item, md: Record<string, string>): Item {
+  return { ...item, [ReservedAttribute.MaterialDescription]: { B: serializeMaterialDescription(md) } }
+}
+
+/**
+ * Re-signs a modified stored item with `key`, as a writer holding the keys would: lets tests reach the checks that
+ * run after verification.
+ */
+export async function resign(
+  item: Item,
+  key: DelegatedKey,
+  actions: AttributeActions,
+  options?: SerializeOptions,
+  algorithm: string = key.algorithm,
+  tableName: string = TABLE,
+): Promise<Item> {
+  const signature = await key.sign(algorithm, stringToSign(body(item), tableName, actions, options))
+  return { ...item, [ReservedAttribute.Signature]: { B: signature } }
+}
+
+/** Runs `promise` and returns what it rejected with, failing if it resolved. */
+export async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string; cause?: unknown }> {
+  try {
+    await promise
+  } catch (error) {
+    return error as Error & { code?: string }
+  }
+  throw new Error('expected the promise to reject, but it resolved')
+}
