@@ -31,8 +31,8 @@ function parseDecimal(text: string): ParsedDecimal {
   const match = NUMBER_PATTERN.exec(text)
   if (match === null) {
     throw new SerializationError(
-      'Invalid number text: expected decimal digits with an optional sign, fraction and exponent (NaN, Infinity, ' +
-      'spaces and other characters are not DynamoDB numbers)',
+      'Invalid number text: expected decimal digits with an optional sign, fraction and exponent (not-a-number and ' +
+      'infinite values, spaces and other characters are not DynamoDB numbers)',
     )
   }
   const integerPart = match[2] ?? ''
