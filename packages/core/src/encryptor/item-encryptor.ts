@@ -213,8 +213,15 @@ function verificationAlgorithm(key: DelegatedKey, description: Readonly<Record<s
     return key.algorithm
   }
   if (key.algorithm.endsWith('withRSA')) {
-    // Java selects the RSA signature hash from the description; only well-formed SHA*withRSA names are accepted.
-    return recorded !== undefined && RSA_SIGNATURE_ALGORITHM.test(recorded) ? recorded : key.algorithm
+    // Java selects the RSA signature hash from the description (absent: the key's own). Any other recorded name
+    // fails in Java (no such Signature, or a different hash), so it is refused here rather than ignored.
+    if (recorded === undefined) return key.algorithm
+    if (!RSA_SIGNATURE_ALGORITHM.test(recorded)) {
+      throw new SignatureVerificationError(MSG_BAD_SIGNATURE, {
+        cause: new Error(`The item's ${SIGNING_ALG} "${recorded}" is not a SHA*withRSA algorithm`),
+      })
+    }
+    return recorded
   }
   return key.algorithm
 }

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto'
 import {
   createDecryptionMaterials,
   createEncryptionMaterials,
@@ -68,17 +69,24 @@ export function aesHmacProvider(extra: Partial<TestStaticProviderOptions> = {}):
   })
 }
 
-let rsaSigningKey: LocalDelegatedKey | undefined
-/** One RSA-2048 SHA256withRSA signing key per test file (generation is slow). */
-export function sharedRsaSigningKey(): LocalDelegatedKey {
-  return (rsaSigningKey ??= LocalDelegatedKey.generate('SHA256withRSA', 2048))
+let rsaKeys: { signingKey: LocalDelegatedKey; verificationKey: LocalDelegatedKey } | undefined
+/** One RSA-2048 SHA256withRSA key pair per test file (generation is slow): private half signs, public verifies. */
+export function sharedRsaKeys(): { signingKey: LocalDelegatedKey; verificationKey: LocalDelegatedKey } {
+  if (rsaKeys === undefined) {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    rsaKeys = {
+      signingKey: LocalDelegatedKey.fromKeyObject(privateKey, 'SHA256withRSA'),
+      verificationKey: LocalDelegatedKey.fromKeyObject(publicKey, 'SHA256withRSA'),
+    }
+  }
+  return rsaKeys
 }
 
 /** Provider with an AES-128 content key and RSA (SHA256withRSA) signatures. */
 export function aesRsaProvider(extra: Partial<TestStaticProviderOptions> = {}): TestStaticProvider {
   return new TestStaticProvider({
     encryptionKey: LocalDelegatedKey.generate('AES', 128),
-    signingKey: sharedRsaSigningKey(),
+    ...sharedRsaKeys(),
     ...extra,
   })
 }

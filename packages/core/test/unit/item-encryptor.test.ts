@@ -304,11 +304,11 @@ describe('decryptItem', () => {
       expect((await decryptItem(encrypted, configFor(reader, actions))).secret).toEqual({ S: 'hunter2' })
     })
 
-    it("falls back to the key's algorithm when the recorded name is not a SHA*withRSA name, and then fails", async () => {
-      const writer = new TestStaticProvider({ encryptionKey: aes, signingKey: sha512Key })
-      const encrypted = await encryptItem(sampleItem(), configFor(writer, actions))
-      const reader = new TestStaticProvider({ encryptionKey: aes, signingKey: sha256Key })
-      for (const name of ['MD5withRSA', 'HmacSHA512', 'SHA1withRSA']) {
+    it('rejects a recorded name that is not a SHA*withRSA name', async () => {
+      const provider = new TestStaticProvider({ encryptionKey: aes, signingKey: sha256Key })
+      const encrypted = await encryptItem(sampleItem(), configFor(provider, actions))
+      const reader = provider
+      for (const name of ['MD5withRSA', 'HmacSHA256', 'SHA1withRSA', 'sha256withrsa', '']) {
         const tampered = withDescription(encrypted, { ...descriptionOf(encrypted), [ALG]: name })
         const error = await rejection(decryptItem(tampered, configFor(reader, actions)))
         expect(error).toBeInstanceOf(SignatureVerificationError)
@@ -321,6 +321,13 @@ describe('decryptItem', () => {
       const tampered = withDescription(encrypted, { ...descriptionOf(encrypted), [ALG]: 'SHA384withRSA' })
       const error = await rejection(decryptItem(tampered, configFor(provider, actions)))
       expect(error).toBeInstanceOf(SignatureVerificationError)
+    })
+
+    it("uses the key's own algorithm when the description has no entry (Java HMAC-era items)", async () => {
+      const provider = new TestStaticProvider({ encryptionKey: aes, signingKey: sha256Key })
+      const encrypted = await encryptItem(sampleItem(), configFor(provider, actions))
+      const { [ALG]: _alg, ...md } = descriptionOf(encrypted)
+      expect((await decryptItem(withDescription(encrypted, md), configFor(provider, actions))).secret).toEqual({ S: 'hunter2' })
     })
   })
 
