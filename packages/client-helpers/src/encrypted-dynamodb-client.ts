@@ -271,7 +271,7 @@ export class EncryptedDynamoDBClient {
     }
   }
 
-  async #tables(names: Iterable<string>): Promise<Map<string, ResolvedTable>> {
+  async #resolveTables(names: Iterable<string>): Promise<Map<string, ResolvedTable>> {
     const unique = [...new Set(names)]
     const resolved = await Promise.all(unique.map((n) => this.#table(n)))
     return new Map(unique.map((n, i) => [n, resolved[i] as ResolvedTable]))
@@ -485,7 +485,7 @@ export class EncryptedDynamoDBClient {
 
   async #batchGetItem(input: Dict, pass: (i: Dict) => Promise<Dict>): Promise<Dict> {
     const requestItems = (input['RequestItems'] ?? {}) as Dict
-    const tables = await this.#tables(Object.keys(requestItems))
+    const tables = await this.#resolveTables(Object.keys(requestItems))
     const paths = new Map<string, DocumentPath[] | undefined>()
     const nextItems: Dict = {}
     for (const [name, request] of Object.entries(requestItems)) {
@@ -518,7 +518,7 @@ export class EncryptedDynamoDBClient {
 
   async #batchWriteItem(input: Dict, pass: (i: Dict) => Promise<Dict>): Promise<Dict> {
     const requestItems = (input['RequestItems'] ?? {}) as Record<string, Dict[]>
-    const tables = await this.#tables(Object.keys(requestItems))
+    const tables = await this.#resolveTables(Object.keys(requestItems))
     type Job = { name: string; index: number; request: Dict }
     const jobs: Job[] = Object.entries(requestItems).flatMap(([name, reqs]) => reqs.map((request, index) => ({ name, index, request })))
     for (const job of jobs) {
@@ -576,7 +576,7 @@ export class EncryptedDynamoDBClient {
       throw new InvalidArgumentError('A TransactWriteItems entry has none of Put, Update, Delete or ConditionCheck')
     }
     const parts = transactItems.map(partOf)
-    const tables = await this.#tables(parts.map(([, p]) => p['TableName'] as string))
+    const tables = await this.#resolveTables(parts.map(([, p]) => p['TableName'] as string))
     for (const [kind, part] of parts) {
       const table = tables.get(part['TableName'] as string) as ResolvedTable
       if (kind === 'Update') this.#checkUpdate(table, part)
@@ -598,7 +598,7 @@ export class EncryptedDynamoDBClient {
       if (get === undefined) throw new InvalidArgumentError('A TransactGetItems entry has no Get')
       return get
     })
-    const tables = await this.#tables(gets.map((g) => g['TableName'] as string))
+    const tables = await this.#resolveTables(gets.map((g) => g['TableName'] as string))
     const prepared = gets.map((get) => this.#prepareRead(tables.get(get['TableName'] as string) as ResolvedTable, get, 'item'))
     const result = await pass({ ...input, TransactItems: transactItems.map((entry, i) => ({ ...entry, Get: prepared[i]?.input })) })
     const responses = result['Responses'] as Dict[] | undefined
