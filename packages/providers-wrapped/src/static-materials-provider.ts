@@ -6,6 +6,7 @@ import {
   type EncryptionMaterials,
   InvalidArgumentError,
   InvalidKeyError,
+  JceName,
   MaterialsUnavailableError,
   createDecryptionMaterials,
   createEncryptionMaterials,
@@ -34,9 +35,12 @@ export interface StaticMaterialsProviderKeys {
   materialDescription?: Readonly<Record<string, string>>
 }
 
-/** Raw materials may only use content keys that allow it (Python `RawEncryptionMaterials`, FORMAT.md 7.1). */
+/**
+ * Raw materials may only use content keys that allow it (Python `RawEncryptionMaterials`, FORMAT.md 7.1) and whose
+ * algorithm is exactly `AES`: the content algorithm is the key's algorithm plus `/CBC/PKCS5Padding` (FORMAT.md 4.1).
+ */
 function checkRawContentKey(option: string, key: DelegatedKey | undefined): void {
-  if (key !== undefined && key.allowedForRawMaterials !== true) {
+  if (key !== undefined && (key.allowedForRawMaterials !== true || key.algorithm !== JceName.Aes)) {
     throw new InvalidKeyError(
       `"${option}" (algorithm "${key.algorithm}") cannot be used directly as a content key in static materials; ` +
       'use an AES key, or WrappedMaterialsProvider to wrap a new key per item',

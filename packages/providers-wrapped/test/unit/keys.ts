@@ -6,6 +6,10 @@ export function aesKey(bits = 256): LocalDelegatedKey {
   return LocalDelegatedKey.fromBytes({ key: new Uint8Array(randomBytes(bits / 8)), algorithm: 'AES', keyType: 'symmetric', encoding: 'RAW' })
 }
 
+export function aesKeyFrom(bytes: Uint8Array): LocalDelegatedKey {
+  return LocalDelegatedKey.fromBytes({ key: new Uint8Array(bytes), algorithm: 'AES', keyType: 'symmetric', encoding: 'RAW' })
+}
+
 export function hmacKey(bits = 256, algorithm = 'HmacSHA256'): LocalDelegatedKey {
   return LocalDelegatedKey.fromBytes({ key: new Uint8Array(randomBytes(bits / 8)), algorithm, keyType: 'symmetric', encoding: 'RAW' })
 }

@@ -12,7 +12,8 @@ import {
   type DelegatedKey,
 } from '@ddb-encryption/core'
 import { WrappedMaterialsProvider } from '../../src/wrapped-materials-provider'
-import { aesKey, context, deepFreeze, hmacKey, rsaKeys, sameContentKey } from './keys'
+import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto'
+import { aesKey, aesKeyFrom, context, deepFreeze, hmacKey, rsaKeys, rsaPairDer, sameContentKey } from './keys'
 
 const ENV_KEY = MaterialDescriptionKey.WrappedDataKey
 const ENV_ALG = MaterialDescriptionKey.ContentEncryptionAlgorithm
@@ -177,17 +178,25 @@ describe('WrappedMaterialsProvider with an RSA key pair', () => {
     expect(await dec.verificationKey.verify('SHA256withRSA', signature, new TextEncoder().encode('other'))).toBe(false)
   })
 
-  it('honours a configured wrap-alg', async () => {
+  it('uses a configured wrap-alg, refusing one that is read-only', async () => {
     const p = new WrappedMaterialsProvider({
       wrappingKey: publicKey, unwrappingKey: privateKey, signingKey: hmacKey(),
       materialDescription: { [WRAP_ALG]: 'RSA/ECB/OAEPWithSHA-1AndMGF1Padding' },
     })
-    const enc = await p.getEncryptionMaterials(context())
-    expect(enc.materialDescription[WRAP_ALG]).toBe('RSA/ECB/OAEPWithSHA-1AndMGF1Padding')
-    const dec = await p.getDecryptionMaterials(context({ ...enc.materialDescription }))
-    expect(await sameContentKey(enc.encryptionKey as DelegatedKey, dec.decryptionKey as DelegatedKey)).toBe(true)
+    const error = await p.getEncryptionMaterials(context()).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(WrappingError)
+    expect((error as Error).message).toContain('RSA/ECB/OAEPWithSHA-1AndMGF1Padding')
+  })
+
+  it('reads a content key wrapped with the wrap-alg named by the item (OAEP SHA-1)', async () => {
+    const contentKey = randomBytes(32)
+    const wrapped = publicEncrypt({ key: createPublicKey({ key: Buffer.from(rsaPairDer().publicDer), format: 'der', type: 'spki' }), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, contentKey)
+    const md = { [ENV_KEY]: wrapped.toString('base64'), [ENV_ALG]: 'AES/256', [WRAP_ALG]: 'RSA/ECB/OAEPWithSHA-1AndMGF1Padding' }
+    const dec = await provider.getDecryptionMaterials(context(md))
+    const reference = aesKeyFrom(contentKey)
+    expect(await sameContentKey(reference, dec.decryptionKey as DelegatedKey)).toBe(true)
     // The OAEP hash is part of the transformation: reading it as SHA-256 must fail.
-    await expect(p.getDecryptionMaterials(context({ ...enc.materialDescription, [WRAP_ALG]: JceName.RsaOaepSha256 }))).rejects.toBeInstanceOf(UnwrappingError)
+    await expect(provider.getDecryptionMaterials(context({ ...md, [WRAP_ALG]: JceName.RsaOaepSha256 }))).rejects.toBeInstanceOf(UnwrappingError)
   })
 
   it('rejects a flipped bit in the RSA-wrapped key', async () => {
@@ -264,7 +273,7 @@ describe('WrappedMaterialsProvider with the item encryptor', () => {
     }],
   ])('round-trips an item (%s)', async (_name, make) => {
     const materialsProvider = make()
-    const item = deepFreeze({ pk: { S: 'key' }, secret: { S: 'top secret' }, n: { N: '10.50' } })
+    const item = deepFreeze({ pk: { S: 'key' }, secret: { S: 'top secret' }, n: { N: '10.5' } })
     const stored = await encryptItem(item, { materialsProvider, encryptionContext, attributeActions: actions })
     expect(stored.pk).toEqual({ S: 'key' })
     expect(stored.secret).toHaveProperty('B')

@@ -1,0 +1,59 @@
+'use strict'
+/**
+ * Jest reporter that prints two summary lines after jest's own summary (onRunComplete):
+ *
+ *   vectors: P passed, F failed, S skipped   tests whose title starts with "scenario " (only if any ran)
+ *   tests: N passed, N failed, N skipped     every test of every project in the run
+ *
+ * When only the `vectors` project ran (`pnpm test:vectors`) the `vectors:` line comes last; otherwise `tests:` does.
+ * A test file that could not run at all (e.g. the vectors folder is missing) counts as one failed test, so the
+ * totals never read "0 failed" for a broken run. Printing only: jest's exit code is unchanged.
+ */
+const SCENARIO_PREFIX = 'scenario '
+const VECTORS_PROJECT = 'vectors'
+
+function projectName(fileResult) {
+  const displayName = fileResult.displayName
+  if (typeof displayName === 'string') return displayName
+  return displayName && typeof displayName.name === 'string' ? displayName.name : undefined
+}
+
+function isSkipped(status) {
+  return status === 'pending' || status === 'skipped' || status === 'todo' || status === 'disabled'
+}
+
+class SummaryReporter {
+  constructor(globalConfig) {
+    this.globalConfig = globalConfig
+  }
+
+  onRunComplete(_testContexts, results) {
+    const totals = { passed: 0, failed: 0, skipped: 0 }
+    const vectors = { passed: 0, failed: 0, skipped: 0 }
+    const projects = new Set()
+    for (const fileResult of results.testResults || []) {
+      projects.add(projectName(fileResult))
+      const tests = fileResult.testResults || []
+      if (tests.length === 0 && (fileResult.testExecError || fileResult.failureMessage)) {
+        totals.failed += 1
+        continue
+      }
+      for (const test of tests) {
+        const bucket = test.status === 'passed' ? 'passed' : test.status === 'failed' ? 'failed' : isSkipped(test.status) ? 'skipped' : undefined
+        if (bucket === undefined) continue
+        totals[bucket] += 1
+        if (typeof test.title === 'string' && test.title.startsWith(SCENARIO_PREFIX)) vectors[bucket] += 1
+      }
+    }
+    const testsLine = `tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`
+    const anyScenario = vectors.passed + vectors.failed + vectors.skipped > 0
+    const vectorsLine = `vectors: ${vectors.passed} passed, ${vectors.failed} failed, ${vectors.skipped} skipped`
+    const onlyVectors = projects.size > 0 && [...projects].every((name) => name === VECTORS_PROJECT)
+    const lines = !anyScenario ? [testsLine] : onlyVectors ? [testsLine, vectorsLine] : [vectorsLine, testsLine]
+    // stdout: the only lines jest itself leaves there, so `| tail -1` works; on Linux stdout and stderr writes are
+    // synchronous, so with 2>&1 these still come after jest's summary (written to stderr just before).
+    process.stdout.write(`${lines.join('\n')}\n`)
+  }
+}
+
+module.exports = SummaryReporter
