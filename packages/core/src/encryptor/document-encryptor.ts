@@ -1,7 +1,9 @@
 import { marshall, unmarshall, type marshallOptions, type unmarshallOptions } from '@aws-sdk/util-dynamodb'
 import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb'
 import type { Item } from '../attribute-value'
+import { CryptoAction } from '../crypto-action'
 import { DeserializationError, InvalidArgumentError } from '../errors'
+import { ReservedAttribute } from '../wire'
 import { decryptItem, encryptItem, type CryptoConfig } from './item-encryptor'
 
 /**
@@ -15,9 +17,12 @@ import { decryptItem, encryptItem, type CryptoConfig } from './item-encryptor'
 export interface DocumentOptions {
   /** Options for `marshall` of the input document. Default: the SDK's defaults. */
   marshallOptions?: marshallOptions
-  /** Options for `unmarshall` of the result. Default: the SDK's defaults (`wrapNumbers: false`). */
+  /** Options for `unmarshall` of the decrypted item ({@link decryptDocument} only). Default: the SDK's defaults (`wrapNumbers: false`). */
   unmarshallOptions?: unmarshallOptions
 }
+
+const SIGNATURE = ReservedAttribute.Signature
+const DESCRIPTION = ReservedAttribute.MaterialDescription
 
 /** A document: native JavaScript values as accepted by `marshall` from `@aws-sdk/util-dynamodb`. */
 type Document = Record<string, NativeAttributeValue>
@@ -59,9 +64,10 @@ function unmarshallItem(item: Item, options: DocumentOptions | undefined, operat
 
 /**
  * Encrypts and signs a document (a plain object of native JavaScript values) with {@link encryptItem}: the
- * document is marshalled with `@aws-sdk/util-dynamodb`, encrypted, and unmarshalled again, so encrypted attributes,
- * the signature and the material description come back as `Uint8Array`s. Store the result with the document
- * client, or read it back and pass it to {@link decryptDocument}.
+ * document is marshalled with `@aws-sdk/util-dynamodb` and encrypted; in the result, encrypted attributes, the
+ * signature and the material description are `Uint8Array`s and every other attribute is the caller's own value,
+ * unchanged (so `unmarshallOptions` play no part here). Store the result with a document client that marshalls
+ * with the same `marshallOptions`, and pass what you read back to {@link decryptDocument}.
  *
  * Numbers keep their exact value only if they reach `marshall` exactly: pass values beyond 2^53 or with more
  * than 15 significant digits as `bigint` or `NumberValue`, and read them back with `wrapNumbers: true`.
@@ -75,7 +81,18 @@ function unmarshallItem(item: Item, options: DocumentOptions | undefined, operat
  */
 export async function encryptDocument(doc: Document, config: CryptoConfig, options?: DocumentOptions): Promise<Document> {
   const encrypted = await encryptItem(marshallDocument(doc, options, 'encryptDocument'), config)
-  return unmarshallItem(encrypted, options, 'encryptDocument')
+  // Attributes that were not encrypted keep the caller's own native values: unmarshalling them could change a
+  // sign-only number (JS number precision) and so break its signature. Marshalled again with the same options,
+  // they give the bytes that were signed.
+  const out: Document = {}
+  for (const name of Object.keys(encrypted)) {
+    const value = encrypted[name] as { B?: Uint8Array }
+    const native = name === SIGNATURE || name === DESCRIPTION || config.attributeActions.action(name) === CryptoAction.ENCRYPT_AND_SIGN
+      ? value.B
+      : doc[name]
+    Object.defineProperty(out, name, { value: native, enumerable: true, writable: true, configurable: true })
+  }
+  return out
 }
 
 /**
