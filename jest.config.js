@@ -4,6 +4,6 @@ module.exports = {
   projects: ['<rootDir>/packages/*/jest.config.js', '<rootDir>/examples/jest.config.js'],
   globalSetup: '<rootDir>/packages/testing/jest/global-setup.js',
   globalTeardown: '<rootDir>/packages/testing/jest/global-teardown.js',
-  reporters: ['default', '<rootDir>/packages/testing/jest/summary-reporter.js'],
+  reporters: ['default', '<rootDir>/packages/vectors/jest/summary-reporter.js'],
   maxWorkers: 2,
 }
