@@ -1,0 +1,122 @@
+/**
+ * Read-only RSAES-PKCS1-v1_5 unwrap (`RSA`, `RSA/ECB/PKCS1Padding`; FORMAT.md 7.2). Ciphertexts come from node's
+ * publicEncrypt with RSA_PKCS1_PADDING (public-key encryption is still allowed) or from a BigInt reference here.
+ */
+import { constants, generateKeyPairSync, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto'
+import { LocalDelegatedKey } from '../../src/crypto/local-delegated-key'
+import { JceTransformationError, UnwrappingError } from '../../src/errors'
+
+const b64uToBig = (text: string): bigint => BigInt(`0x${Buffer.from(text, 'base64url').toString('hex')}`)
+function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
+  let result = 1n
+  base %= modulus
+  while (exponent > 0n) {
+    if (exponent & 1n) result = (result * base) % modulus
+    base = (base * base) % modulus
+    exponent >>= 1n
+  }
+  return result
+}
+/** Raw RSA with the public key (BigInt), to build deliberately malformed encodings. */
+function rawEncrypt(publicKey: KeyObject, em: Uint8Array): Uint8Array {
+  const jwk = publicKey.export({ format: 'jwk' })
+  const n = b64uToBig(jwk.n as string)
+  const c = modPow(BigInt(`0x${Buffer.from(em).toString('hex')}`), b64uToBig(jwk.e as string), n)
+  return new Uint8Array(Buffer.from(c.toString(16).padStart(em.length * 2, '0'), 'hex'))
+}
+/** EM = 00 ‖ 02 ‖ PS ‖ 00 ‖ M with nonzero PS, optionally broken. */
+function encode(k: number, message: Uint8Array, tweak: { prefix?: [number, number]; zeroAt?: number; noSeparator?: boolean } = {}): Uint8Array {
+  const ps = new Uint8Array(k - 3 - message.length).map(() => 1 + Math.floor(Math.random() * 255))
+  if (tweak.zeroAt !== undefined) ps[tweak.zeroAt] = 0
+  const em = new Uint8Array([...(tweak.prefix ?? [0, 2]), ...ps, tweak.noSeparator ? 0x5a : 0, ...message])
+  return em
+}
+
+const aes = (key: Uint8Array): LocalDelegatedKey =>
+  LocalDelegatedKey.fromBytes({ key, algorithm: 'AES', keyType: 'symmetric', encoding: 'RAW' })
+async function isAesKey(key: LocalDelegatedKey, bytes: Uint8Array): Promise<boolean> {
+  const probe = new Uint8Array(randomBytes(33))
+  const blob = await key.encrypt('AES/CBC/PKCS5Padding', 'probe', probe)
+  return Buffer.compare(await aes(bytes).decrypt('AES/CBC/PKCS5Padding', 'probe', blob), probe) === 0
+}
+const pkcs1Encrypt = (publicKey: KeyObject, data: Uint8Array): Uint8Array =>
+  new Uint8Array(publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, data))
+
+let publicKey: KeyObject
+let privateKey: KeyObject
+
+beforeAll(() => {
+  ;({ publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 }))
+})
+
+describe('LocalDelegatedKey RSAES-PKCS1-v1_5 unwrap (read only)', () => {
+  it.each([
+    ['RSA', 32],
+    ['RSA/ECB/PKCS1Padding', 32],
+    ['RSA', 16],
+    ['RSA/ECB/PKCS1Padding', 24],
+  ])('unwraps a node RSA_PKCS1_PADDING ciphertext with %s (%i-byte key)', async (transformation, length) => {
+    const contentKey = new Uint8Array(randomBytes(length))
+    const key = await LocalDelegatedKey.fromKeyObject(privateKey, 'RSA').unwrap(
+      transformation,
+      pkcs1Encrypt(publicKey, contentKey),
+      'AES',
+      'symmetric',
+    )
+    expect(key.sizeBits).toBe(length * 8)
+    expect(await isAesKey(key, contentKey)).toBe(true)
+  })
+
+  it('refuses to wrap with PKCS#1 v1.5 and says it is read only', async () => {
+    const key = LocalDelegatedKey.fromKeyObject(publicKey, 'RSA')
+    for (const t of ['RSA', 'RSA/ECB/PKCS1Padding']) {
+      const error = await key.wrap(t, new Uint8Array(32)).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(JceTransformationError)
+      expect((error as Error).message).toMatch(/reading \(unwrap\) only/)
+    }
+  })
+
+  it('fails with one generic UnwrappingError for every malformed encoding', async () => {
+    const k = 256
+    const m = new Uint8Array(32).fill(3)
+    const cases = [
+      encode(k, m, { prefix: [0, 1] }),
+      encode(k, m, { prefix: [1, 2] }),
+      encode(k, m, { zeroAt: 3 }), // padding shorter than 8 bytes
+      encode(k, m, { noSeparator: true, zeroAt: undefined }).map((b, i) => (i >= 2 ? b || 1 : b)), // no zero at all
+      encode(k, new Uint8Array(20).fill(3)), // content key of an invalid length
+      encode(k, new Uint8Array(0)),
+    ]
+    const unwrapper = LocalDelegatedKey.fromKeyObject(privateKey, 'RSA')
+    for (const em of cases) {
+      const error = await unwrapper.unwrap('RSA', rawEncrypt(publicKey, em), 'AES', 'symmetric').catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(UnwrappingError)
+      expect((error as Error).message).toBe('Decryption failed')
+    }
+    // Control: the same builder with nothing broken unwraps.
+    const good = await unwrapper.unwrap('RSA', rawEncrypt(publicKey, encode(k, m)), 'AES', 'symmetric')
+    expect(await isAesKey(good, m)).toBe(true)
+  })
+
+  it('fails with UnwrappingError for tampered ciphertexts, wrong lengths and the wrong key', async () => {
+    const wrapped = pkcs1Encrypt(publicKey, new Uint8Array(32).fill(1))
+    const unwrapper = LocalDelegatedKey.fromKeyObject(privateKey, 'RSA')
+    for (const input of [wrapped.map((b, i) => (i === 0 ? b ^ 1 : b)), wrapped.subarray(2), new Uint8Array(256).fill(0xff)]) {
+      await expect(unwrapper.unwrap('RSA', input, 'AES', 'symmetric')).rejects.toThrow(UnwrappingError)
+    }
+    const other = LocalDelegatedKey.fromKeyObject(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, 'RSA')
+    await expect(other.unwrap('RSA', wrapped, 'AES', 'symmetric')).rejects.toThrow('Decryption failed')
+  })
+
+  it('unwraps with keys under 2048 bits (reading has no minimum)', async () => {
+    const pair = generateKeyPairSync('rsa', { modulusLength: 1024 })
+    const contentKey = new Uint8Array(randomBytes(32))
+    const key = await LocalDelegatedKey.fromKeyObject(pair.privateKey, 'RSA').unwrap(
+      'RSA/ECB/PKCS1Padding',
+      pkcs1Encrypt(pair.publicKey, contentKey),
+      'AES',
+      'symmetric',
+    )
+    expect(await isAesKey(key, contentKey)).toBe(true)
+  })
+})
