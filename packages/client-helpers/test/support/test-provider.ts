@@ -1,0 +1,35 @@
+import {
+  createDecryptionMaterials,
+  createEncryptionMaterials,
+  LocalDelegatedKey,
+  type CryptographicMaterialsProvider,
+  type EncryptionContext,
+} from '@ddb-encryption/core'
+
+/** A static AES-256 + HmacSHA256 provider that records the contexts it was asked for. */
+export function createTestProvider(): CryptographicMaterialsProvider & { contexts: EncryptionContext[] } {
+  const encryptionKey = LocalDelegatedKey.generate('AES', 256)
+  const signingKey = LocalDelegatedKey.generate('HmacSHA256', 256)
+  const contexts: EncryptionContext[] = []
+  return {
+    contexts,
+    async getEncryptionMaterials(context) {
+      contexts.push(context)
+      return createEncryptionMaterials({ materialDescription: {}, encryptionKey, signingKey })
+    },
+    async getDecryptionMaterials(context) {
+      contexts.push(context)
+      return createDecryptionMaterials({ materialDescription: context.materialDescription, decryptionKey: encryptionKey, verificationKey: signingKey })
+    },
+    async refresh() {},
+  }
+}
+
+/** Freezes `value` and everything inside it (Uint8Arrays excepted: they cannot be frozen). */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value)) {
+    for (const v of Object.values(value as object)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
+}
