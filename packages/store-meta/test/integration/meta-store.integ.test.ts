@@ -106,7 +106,8 @@ describe('MetaStore and MostRecentProvider on DynamoDB Local', () => {
     const tableName = await newMetaTable()
     const metaProvider = newMetaProvider()
     const mine = new MetaStore({ client: ddb, tableName, materialsProvider: metaProvider })
-    const otherProcess = new MetaStore({ client: createDynamoDBClient(), tableName, materialsProvider: metaProvider })
+    const otherClient = createDynamoDBClient()
+    const otherProcess = new MetaStore({ client: otherClient, tableName, materialsProvider: metaProvider })
     let clock = 0
     const provider = new MostRecentProvider({ store: mine, materialName: 'm', ttlMs: 5_000, now: () => clock })
     expect(metaIdOf(await encryptItem(item(1), dataConfig(provider)))).toBe('m#0')
@@ -115,6 +116,7 @@ describe('MetaStore and MostRecentProvider on DynamoDB Local', () => {
     expect(metaIdOf(await encryptItem(item(2), dataConfig(provider)))).toBe('m#0')
     clock += 1 + MOST_RECENT_GRACE_PERIOD_MS
     expect(metaIdOf(await encryptItem(item(3), dataConfig(provider)))).toBe('m#1')
+    otherClient.destroy()
   })
 
   it('50 concurrent first encryptions create exactly one version 0 with one store read', async () => {
