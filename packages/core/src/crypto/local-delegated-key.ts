@@ -458,8 +458,17 @@ function parseRsaKey(key: Uint8Array, keyType: 'public' | 'private', encoding: '
     if (keyType === 'public') {
       try {
         return createPublicKey({ key: der, format: 'der', type: 'spki' })
-      } catch {
-        return createPublicKey({ key: der, format: 'der', type: 'pkcs1' })
+      } catch (spkiError) {
+        // PKCS#1 RSAPublicKey is accepted too, but Node's PKCS#1 public parser also takes a *private* key and
+        // silently derives its public half; a private key declared public is a caller error, so refuse it.
+        if (parsesAsPrivateDer(der)) {
+          throw new InvalidKeyError(`These DER bytes hold a private key: pass keyType 'private' for ${algorithm}`)
+        }
+        try {
+          return createPublicKey({ key: der, format: 'der', type: 'pkcs1' })
+        } catch {
+          throw spkiError
+        }
       }
     }
     try {
@@ -471,4 +480,16 @@ function parseRsaKey(key: Uint8Array, keyType: 'public' | 'private', encoding: '
     if (cause instanceof InvalidKeyError) throw cause
     throw new InvalidKeyError(`The ${encoding} bytes given for ${algorithm} are not ${what}`, { cause })
   }
+}
+
+function parsesAsPrivateDer(der: Buffer): boolean {
+  for (const type of ['pkcs8', 'pkcs1'] as const) {
+    try {
+      createPrivateKey({ key: der, format: 'der', type })
+      return true
+    } catch {
+      // not this format
+    }
+  }
+  return false
 }

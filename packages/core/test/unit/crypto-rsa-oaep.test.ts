@@ -135,7 +135,7 @@ describe('LocalDelegatedKey RSA/ECB/OAEPWithSHA-256AndMGF1Padding', () => {
     expect(await isAesKey(key, contentKey)).toBe(true)
   })
 
-  it('round-trips wrap and unwrap, and accepts 'AES/128' style wrapped key algorithm names', async () => {
+  it('round-trips wrap and unwrap, and accepts AES/128 style wrapped key algorithm names', async () => {
     const contentKey = new Uint8Array(randomBytes(16))
     const wrapped = await LocalDelegatedKey.fromKeyObject(publicKey, 'RSA').wrap(OAEP.sha256, contentKey)
     const key = await LocalDelegatedKey.fromKeyObject(privateKey, 'RSA').unwrap(OAEP.sha256, wrapped, 'AES/128', 'symmetric')
