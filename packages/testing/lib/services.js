@@ -44,6 +44,8 @@ class ServiceStartError extends Error {
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+// For waits raced against a process exit: a leftover timer must not keep jest (or a bench script) alive.
+const weakSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref())
 
 /** A TCP port that was free on `host` a moment ago (bind port 0, read it, close). */
 function freePort(host = '127.0.0.1') {
@@ -159,10 +161,10 @@ async function launch({ name, command, args, endpoint, isReady, logFile, timeout
       if (!exitInfo) {
         killGroup('SIGTERM')
         child.stdin.destroy()
-        const timer = sleep(STOP_GRACE_MS).then(() => 'timeout')
+        const timer = weakSleep(STOP_GRACE_MS).then(() => 'timeout')
         if ((await Promise.race([exited, timer])) === 'timeout') {
           killGroup('SIGKILL')
-          await Promise.race([exited, sleep(2000)])
+          await Promise.race([exited, weakSleep(2000)])
         }
       }
       killGroup('SIGKILL') // anything left in the group

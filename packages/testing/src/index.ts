@@ -1,1 +1,37 @@
-export {}
+/**
+ * @ddb-encryption/testing: private test infrastructure. The root jest globalSetup starts DynamoDB Local and moto's
+ * KMS server once per run and hands their endpoints to the workers through environment variables; these helpers
+ * build clients, tables and keys against them.
+ */
+export { TestEnvironmentVariable, dynamoDbEndpoint, kmsEndpoint, pythonExecutable } from './environment'
+export { FAKE_CREDENTIALS, DEFAULT_REGION } from './fake-credentials'
+export { createDynamoDBClient, type CreateDynamoDBClientOptions } from './create-dynamodb-client'
+export { createKMSClient, type CreateKMSClientOptions } from './create-kms-client'
+export {
+  createTestTable,
+  deleteTestTable,
+  buildCreateTableInput,
+  type CreateTestTableOptions,
+  type TestKeyAttribute,
+  type TestGlobalSecondaryIndex,
+  type TestLocalSecondaryIndex,
+  type TestIndexProjection,
+} from './create-test-table'
+export {
+  createKmsKey,
+  createKmsAlias,
+  disableKmsKey,
+  type CreateKmsKeyOptions,
+  type TestKmsKey,
+  type TestKmsAlias,
+} from './create-kms-key'
+export {
+  startDynamoDbLocal,
+  startMotoServer,
+  startServices,
+  type StartServiceOptions,
+  type StartServicesOptions,
+  type RunningService,
+  type StartedServices,
+} from './services'
+export { runPython, type RunPythonOptions, type RunPythonResult } from './run-python'
