@@ -147,7 +147,7 @@ export class EncryptedDynamoDBDocumentClient {
     if (failed === undefined) return translated as O
     return {
       ...translated,
-      FailedItems: failed.map((f) => ({ tableName: f.tableName, key: toNative(f.key) as Record<string, unknown>, error: f.error })),
+      FailedItems: failed.map((f) => ({ tableName: f.tableName, key: translate(f.key, {}, toNative) as Record<string, unknown>, error: f.error })),
     } as O
   }
 }
