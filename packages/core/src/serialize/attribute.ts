@@ -1,6 +1,6 @@
 import type { AttributeValue } from '../attribute-value'
 import { DeserializationError, SerializationError } from '../errors'
-import { ByteWriter } from './byte-writer'
+import { acquireWriter, type ByteWriter, releaseWriter } from './byte-writer'
 import { normalizeNumber, normalizeNumberPython } from './number'
 import { compareBytesSigned, compareBytesUnsigned, compareCodePoint, compareUtf16 } from './ordering'
 import { SerializeFlag, serializeFlags, type SerializeOptions } from './serialize-options'
@@ -186,11 +186,29 @@ function writeValue(writer: ByteWriter, value: AttributeValue, flags: number, de
  * @internal
  */
 export function serializeAttributeWithFlags(value: AttributeValue, flags: number, attributeName?: string): Uint8Array {
+  return withSerializedAttribute(value, flags, attributeName, (bytes) => bytes.slice())
+}
+
+/**
+ * Serializes `value` and passes a temporary view of the bytes to `use`, without copying them out: for callers that
+ * only hash or encrypt the bytes. The view is wiped when `use` returns; never keep it.
+ * @internal
+ */
+export function withSerializedAttribute<T>(
+  value: AttributeValue,
+  flags: number,
+  attributeName: string | undefined,
+  use: (bytes: Uint8Array) => T,
+): T {
   path.length = 0
   pathRoot = attributeName
-  const writer = new ByteWriter()
-  writeValue(writer, value, flags, 0)
-  return writer.finish()
+  const writer = acquireWriter()
+  try {
+    writeValue(writer, value, flags, 0)
+    return use(writer.view())
+  } finally {
+    releaseWriter(writer)
+  }
 }
 
 /**

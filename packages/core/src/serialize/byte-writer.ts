@@ -1,7 +1,9 @@
 /**
- * A small growable big-endian byte writer for the serializers. Memory comes from `new Uint8Array` (zero-filled,
- * never Node's shared allocation pool), and {@link ByteWriter.finish} copies into an exact-size array, so a
- * returned value never shares an `ArrayBuffer` with anything else.
+ * A small growable big-endian byte writer for the serializers. Memory comes from `new Uint8Array` (never Node's
+ * shared allocation pool), and {@link ByteWriter.finish} copies into an exact-size array, so a returned value never
+ * shares an `ArrayBuffer` with anything else. Allocating an `ArrayBuffer` costs far more than filling it, so one
+ * writer is reused across calls ({@link acquireWriter} / {@link releaseWriter}); it is wiped after each use so no
+ * serialized plaintext stays in memory.
  * @internal
  */
 export class ByteWriter {
@@ -84,6 +86,48 @@ export class ByteWriter {
   /** An exact-size copy of what was written. */
   finish(): Uint8Array {
     return this.#bytes.slice(0, this.#position)
+  }
+
+  /** A view of what was written, valid only until the writer is reset or released. */
+  view(): Uint8Array {
+    return this.#bytes.subarray(0, this.#position)
+  }
+
+  get capacity(): number {
+    return this.#bytes.length
+  }
+
+  /** Zeroes what was written and starts again at position 0. */
+  wipe(): void {
+    this.#bytes.fill(0, 0, this.#position)
+    this.#position = 0
+  }
+}
+
+const SHARED_CAPACITY = 4096
+/** Writers that grew beyond this are dropped after use rather than kept for the life of the process. */
+const MAX_RETAINED_CAPACITY = 1 << 20
+let shared: ByteWriter | undefined
+let sharedInUse = false
+
+/**
+ * The shared writer, or a fresh one if it is already in use (a getter on a value being serialized could call the
+ * serializer again). Always pair with {@link releaseWriter} in a `finally`.
+ * @internal
+ */
+export function acquireWriter(): ByteWriter {
+  if (sharedInUse) return new ByteWriter()
+  sharedInUse = true
+  shared ??= new ByteWriter(SHARED_CAPACITY)
+  return shared
+}
+
+/** @internal Wipes `writer` and, if it is the shared one, makes it available again. */
+export function releaseWriter(writer: ByteWriter): void {
+  writer.wipe()
+  if (writer === shared) {
+    if (writer.capacity > MAX_RETAINED_CAPACITY) shared = undefined
+    sharedInUse = false
   }
 }
 

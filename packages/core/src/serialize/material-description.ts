@@ -1,6 +1,6 @@
 import { InvalidMaterialDescriptionError, InvalidMaterialDescriptionVersionError, SerializationError } from '../errors'
 import { MATERIAL_DESCRIPTION_VERSION } from '../wire'
-import { ByteWriter } from './byte-writer'
+import { acquireWriter, releaseWriter } from './byte-writer'
 import { compareCodePoint } from './ordering'
 import { isWellFormed } from './well-formed'
 
@@ -33,14 +33,18 @@ export function serializeMaterialDescription(md: Readonly<Record<string, string>
     }
   }
   keys.sort(compareCodePoint)
-  const writer = new ByteWriter(64)
-  // FORMAT.md 2.2: version, then LV pairs with no entry count.
-  writer.raw(MATERIAL_DESCRIPTION_VERSION)
-  for (const key of keys) {
-    writer.lengthString(key)
-    writer.lengthString(md[key] as string)
+  const writer = acquireWriter()
+  try {
+    // FORMAT.md 2.2: version, then LV pairs with no entry count.
+    writer.raw(MATERIAL_DESCRIPTION_VERSION)
+    for (const key of keys) {
+      writer.lengthString(key)
+      writer.lengthString(md[key] as string)
+    }
+    return writer.finish()
+  } finally {
+    releaseWriter(writer)
   }
-  return writer.finish()
 }
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })

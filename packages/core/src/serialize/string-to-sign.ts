@@ -4,7 +4,7 @@ import { CryptoAction } from '../crypto-action'
 import { sha256 } from '../crypto/hash'
 import { SerializationError } from '../errors'
 import { ReservedAttribute, SignatureMarker } from '../wire'
-import { serializeAttributeWithFlags } from './attribute'
+import { withSerializedAttribute } from './attribute'
 import { compareCodePoint, compareUtf16 } from './ordering'
 import { SerializeFlag, serializeFlags, type SerializeOptions } from './serialize-options'
 import { isWellFormed } from './well-formed'
@@ -15,6 +15,23 @@ const textEncoder = new TextEncoder()
 // The two constant marker digests of FORMAT.md 3.2, computed once.
 const ENCRYPTED_DIGEST = sha256(textEncoder.encode(SignatureMarker.Encrypted))
 const PLAINTEXT_DIGEST = sha256(textEncoder.encode(SignatureMarker.Plaintext))
+
+/**
+ * Digests of attribute names and table headers, which repeat from item to item. Names are not secret (they are
+ * stored in plaintext), and the cache is cleared when full so it cannot grow without bound.
+ */
+const MAX_CACHED_DIGESTS = 4096
+const digestCache = new Map<string, Uint8Array>()
+
+function cachedDigest(text: string): Uint8Array {
+  let digest = digestCache.get(text)
+  if (digest === undefined) {
+    digest = sha256(textEncoder.encode(text))
+    if (digestCache.size >= MAX_CACHED_DIGESTS) digestCache.clear()
+    digestCache.set(text, digest)
+  }
+  return digest
+}
 
 function checkText(text: unknown, what: string): string {
   if (typeof text !== 'string') throw new SerializationError(`${what} must be a string`)
@@ -58,7 +75,7 @@ export function stringToSign(
   names.sort((flags & SerializeFlag.Utf16Ordering) !== 0 ? compareUtf16 : compareCodePoint)
 
   const out = new Uint8Array(DIGEST_LENGTH * (1 + 3 * names.length))
-  out.set(sha256(textEncoder.encode(`TABLE>${tableName}<TABLE`)), 0)
+  out.set(cachedDigest(`TABLE>${tableName}<TABLE`), 0)
   let offset = DIGEST_LENGTH
   for (let i = 0; i < names.length; i++) {
     const name = names[i] as string
@@ -66,9 +83,9 @@ export function stringToSign(
     if (value === undefined) {
       throw new SerializationError(`Attribute "${name}" has no value; remove it from the item or give it a value`)
     }
-    out.set(sha256(textEncoder.encode(name)), offset)
+    out.set(cachedDigest(name), offset)
     out.set(actions.action(name) === CryptoAction.ENCRYPT_AND_SIGN ? ENCRYPTED_DIGEST : PLAINTEXT_DIGEST, offset + DIGEST_LENGTH)
-    out.set(sha256(serializeAttributeWithFlags(value, flags, name)), offset + 2 * DIGEST_LENGTH)
+    out.set(withSerializedAttribute(value, flags, name, sha256), offset + 2 * DIGEST_LENGTH)
     offset += 3 * DIGEST_LENGTH
   }
   return out

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import type { AttributeValue } from '../../src/attribute-value'
 import { DeserializationError, InvalidArgumentError, SerializationError } from '../../src/errors'
-import { deserializeAttribute, serializeAttribute } from '../../src/serialize/attribute'
+import { deserializeAttribute, serializeAttribute, withSerializedAttribute } from '../../src/serialize/attribute'
 import { normalizeNumber } from '../../src/serialize/number'
 import type { SerializeOptions } from '../../src/serialize/serialize-options'
 
@@ -65,6 +65,38 @@ describe('serializeAttribute: FORMAT.md 1.2 worked examples', () => {
     expect(bytes.constructor).toBe(Uint8Array)
     expect(bytes.byteOffset).toBe(0)
     expect(bytes.buffer.byteLength).toBe(bytes.length)
+  })
+
+  it('returns independent results from consecutive calls (the internal writer is reused)', () => {
+    const first = serializeAttribute({ S: 'first value' })
+    const firstHex = hex(first)
+    const second = serializeAttribute({ S: 'other' })
+    expect(hex(first)).toBe(firstHex)
+    expect(first.buffer).not.toBe(second.buffer)
+  })
+
+  it('is correct when a value getter serializes another value mid-way', () => {
+    const inner: AttributeValue = { S: 'inner' }
+    let nested: Uint8Array | undefined
+    const tricky = {
+      get S(): string {
+        nested = serializeAttribute(inner)
+        return 'outer'
+      },
+    } as unknown as AttributeValue
+    const bytes = serializeAttribute({ L: [{ N: '1' }, tricky, { BOOL: true }] })
+    expect(deserializeAttribute(bytes)).toEqual({ L: [{ N: '1' }, { S: 'outer' }, { BOOL: true }] })
+    expect(hex(nested as Uint8Array)).toBe(hex(serializeAttribute(inner)))
+  })
+
+  it('wipes the temporary bytes handed to internal callers', () => {
+    let view: Uint8Array | undefined
+    const digest = withSerializedAttribute({ S: 'plaintext' }, 0, undefined, (bytes) => {
+      view = bytes
+      return hex(bytes)
+    })
+    expect(digest).toBe(hex(serializeAttribute({ S: 'plaintext' })))
+    expect(Array.from(view as Uint8Array).every((b) => b === 0)).toBe(true)
   })
 
   it('grows its buffer for large values', () => {
