@@ -1,6 +1,6 @@
 'use strict'
 /**
- * Jest reporter that prints two summary lines after jest's own summary (onRunComplete):
+ * Jest reporter that prints two summary lines after jest's own summary (computed in onRunComplete):
  *
  *   vectors: P passed, F failed, S skipped   tests whose title starts with "scenario " (only if any ran)
  *   tests: N passed, N failed, N skipped     every test of every project in the run
@@ -50,9 +50,26 @@ class SummaryReporter {
     const vectorsLine = `vectors: ${vectors.passed} passed, ${vectors.failed} failed, ${vectors.skipped} skipped`
     const onlyVectors = projects.size > 0 && [...projects].every((name) => name === VECTORS_PROJECT)
     const lines = !anyScenario ? [testsLine] : onlyVectors ? [testsLine, vectorsLine] : [vectorsLine, testsLine]
-    // stdout: the only lines jest itself leaves there, so `| tail -1` works; on Linux stdout and stderr writes are
-    // synchronous, so with 2>&1 these still come after jest's summary (written to stderr just before).
-    process.stdout.write(`${lines.join('\n')}\n`)
+    this.print(`${lines.join('\n')}\n`)
+  }
+
+  /**
+   * Jest adds its own summary reporter after the custom ones, and globalTeardown runs after every reporter, so
+   * printing here would not come last. The lines are computed now and written when the process exits (writes to
+   * files, pipes and terminals are synchronous on Linux, so they are not lost). In watch mode jest never exits:
+   * print on the next turn of the event loop instead, after the other reporters of this run.
+   */
+  print(text) {
+    if (this.pending === undefined) {
+      const flush = () => {
+        const pending = this.pending
+        this.pending = undefined
+        if (pending !== undefined) process.stdout.write(pending)
+      }
+      if (this.globalConfig && (this.globalConfig.watch || this.globalConfig.watchAll)) setImmediate(flush)
+      else process.once('exit', flush)
+    }
+    this.pending = text
   }
 }
 
