@@ -12,6 +12,8 @@ const STATE_KEY = Symbol.for('ddb-encryption.testing.services')
 module.exports = async function globalSetup() {
   const log = (message) => process.stderr.write(`[testing] ${message}\n`)
   const startedAt = Date.now()
+  // The SDK warns once per process (every worker) that future versions need Node 22; that is noise in test output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
   const services = await startServices({ log, timeoutMs: Number(process.env.DDB_ENCRYPTION_SERVICE_TIMEOUT_MS) || 60_000 })
   globalThis[STATE_KEY] = services
   log(
