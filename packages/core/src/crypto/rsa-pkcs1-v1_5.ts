@@ -23,9 +23,13 @@ const MIN_PADDING = 8
  * - Requiring a known key length removes most "valid padding, wrong length" ciphertexts, which is the usual way a
  *   lenient decoder leaks.
  *
- * Residual risk, documented for users: an application that lets an attacker write items and then tells them
- * whether reading failed at the unwrap step or later still offers a (slow) padding oracle. This mode is only
- * read, never written.
+ * Residual risk (not closed here): the material description is not signed (FORMAT.md 3.4), so whoever can write
+ * items can point `amzn-ddb-wrap-alg` at this decoder for *any* RSA-wrapped key, OAEP ones included. If the
+ * application then lets them tell "unwrap failed" (UnwrappingError) from "unwrap worked, decryption failed"
+ * (DecryptionError), that is a Bleichenbacher oracle: a strict one (the length check makes conforming
+ * ciphertexts rare), so slow, but real. Closing it fully needs implicit rejection (return a key derived from the
+ * private key and the ciphertext instead of failing, for one fixed expected length) or not reading PKCS#1 v1.5
+ * unless the caller opts in; both are provider-level decisions. This mode is only read, never written.
  */
 
 /**
