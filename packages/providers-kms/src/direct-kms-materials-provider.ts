@@ -243,8 +243,10 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
   /**
    * Generates a KMS data key bound to this item's table and primary key and derives the item's AES and HMAC keys.
    * Exactly one `GenerateDataKey` call; nothing is cached.
-   * @throws InvalidArgumentError (`ERR_INVALID_ARGUMENT`) if a key attribute is not S, N or B, or a key attribute
-   *   name collides with a reserved or caller-supplied KMS encryption context key.
+   * @throws InvalidArgumentError (`ERR_INVALID_ARGUMENT`) if a key attribute is not S, N or B, an N key attribute
+   *   is not in the normalized form DynamoDB stores (e.g. `10.50`: the item could never be decrypted after a
+   *   round trip through DynamoDB), or a key attribute name collides with a reserved or caller-supplied KMS
+   *   encryption context key.
    * @throws WrappingError (`ERR_WRAPPING_FAILED`) if KMS answers without a 32-byte data key and a ciphertext blob.
    * @throws Any KMS/SDK error from `GenerateDataKey`, unchanged.
    */
@@ -254,6 +256,7 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
       this.#signingKey.description,
       context,
       this.#extraContext,
+      true,
     )
     const response = await this.#client.send(
       withUserAgent(

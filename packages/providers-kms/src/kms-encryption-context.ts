@@ -4,6 +4,7 @@ import {
   type EncryptionContext,
   InvalidArgumentError,
   MaterialDescriptionKey,
+  normalizeNumber,
   UnwrappingError,
 } from '@ddb-encryption/core'
 import { toBase64 } from './base64'
@@ -22,9 +23,21 @@ export type KmsContextSource = Pick<EncryptionContext, 'tableName' | 'partitionK
  * Converts a key attribute to its KMS encryption-context value (FORMAT.md 7.3): `S` as is, `N` as the text held
  * (not normalized: KMS compares strings, and the references send the raw text), `B` as base64.
  */
-function keyAttributeValue(name: string, value: AttributeValue): string {
+function keyAttributeValue(name: string, value: AttributeValue, forWriting: boolean): string {
   if ('S' in value) return value.S
-  if ('N' in value) return value.N
+  if ('N' in value) {
+    // DynamoDB stores numbers normalized ("10.50" comes back as "10.5"), and the reader sends the text it reads.
+    // A writer sending other text than DynamoDB will return makes an item nobody can decrypt (the references
+    // have this trap), so writing refuses it; reading sends the text as held, for compatibility.
+    if (forWriting && normalizeNumber(value.N) !== value.N) {
+      throw new InvalidArgumentError(
+        `Key attribute "${name}" holds number text that DynamoDB stores differently (leading or trailing zeros, ` +
+          'exponent, sign); the KMS encryption context would then differ on read and the item could not be ' +
+          'decrypted. Pass the number in normalized form (normalizeNumber from @ddb-encryption/core)',
+      )
+    }
+    return value.N
+  }
   if ('B' in value) return toBase64(value.B)
   throw new InvalidArgumentError(
     `Key attribute "${name}" has a type that cannot go into the KMS encryption context; partition and sort keys ` +
@@ -43,6 +56,7 @@ function checkKeyName(name: string): void {
 
 /**
  * Builds the KMS encryption context from the two key descriptions and the item context (FORMAT.md 7.3).
+ * `forWriting` additionally refuses `N` key text that DynamoDB would store in another form.
  * @internal
  */
 export function buildKmsEncryptionContext(
@@ -50,6 +64,7 @@ export function buildKmsEncryptionContext(
   signingKeyDescription: string,
   context: KmsContextSource,
   extraContext: Readonly<Record<string, string>> = {},
+  forWriting = false,
 ): Record<string, string> {
   const result: Record<string, string> = {}
   for (const [key, value] of Object.entries(extraContext)) {
@@ -74,7 +89,7 @@ export function buildKmsEncryptionContext(
     // A key attribute the item lacks is left out, as Python does (Java throws). Writer and reader then agree as
     // long as both see the same item; KMS refuses the data key if they do not.
     const value = Object.prototype.hasOwnProperty.call(context.attributes, name) ? context.attributes[name] : undefined
-    if (value !== undefined) result[name] = keyAttributeValue(name, value)
+    if (value !== undefined) result[name] = keyAttributeValue(name, value, forWriting)
   }
   if (context.tableName !== undefined) result[DirectKms.ContextKeyTable] = context.tableName
   return result

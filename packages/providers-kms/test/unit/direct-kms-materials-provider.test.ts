@@ -33,7 +33,7 @@ function context(overrides: Partial<EncryptionContext> = {}): EncryptionContext 
     tableName: 'TableName',
     partitionKeyName: 'hashKey',
     sortKeyName: 'rangeKey',
-    attributes: { hashKey: { N: '10.50' }, rangeKey: { B: Uint8Array.of(0, 1, 2, 250) }, other: { S: 'x' } },
+    attributes: { hashKey: { N: '10.5' }, rangeKey: { B: Uint8Array.of(0, 1, 2, 250) }, other: { S: 'x' } },
     materialDescription: {},
     ...overrides,
   })
@@ -210,7 +210,7 @@ describe('DirectKmsMaterialsProvider.getEncryptionMaterials', () => {
       EncryptionContext: {
         '*amzn-ddb-env-alg*': 'AES/256',
         '*amzn-ddb-sig-alg*': 'HmacSHA256/256',
-        hashKey: '10.50',
+        hashKey: '10.5',
         rangeKey: Buffer.from([0, 1, 2, 250]).toString('base64'),
         '*aws-kms-table*': 'TableName',
       },
@@ -243,7 +243,7 @@ describe('DirectKmsMaterialsProvider.getEncryptionMaterials', () => {
     })
     await provider.getEncryptionMaterials(context())
     expect(input(fake.sent[0]).GrantTokens).toEqual(['grant-a', 'grant-b'])
-    expect(input(fake.sent[0]).EncryptionContext).toMatchObject({ tenant: 'acme', hashKey: '10.50' })
+    expect(input(fake.sent[0]).EncryptionContext).toMatchObject({ tenant: 'acme', hashKey: '10.5' })
   })
 
   it('leaves out a named key attribute the item lacks and the table when no table name is set', async () => {
@@ -266,6 +266,17 @@ describe('DirectKmsMaterialsProvider.getEncryptionMaterials', () => {
       .rejects.toThrow(/Key attribute "hashKey".*S, N or B/)
     expect(fake.sent).toHaveLength(0)
   })
+
+  it.each(['10.50', '1E2', '-0', '007', '+5'])(
+    'refuses to write an N key held as %p, which DynamoDB would store in another form',
+    async (text) => {
+      const fake = generateOk()
+      const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient() })
+      await expect(provider.getEncryptionMaterials(context({ attributes: { hashKey: { N: text }, rangeKey: { N: '1' } } })))
+        .rejects.toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringContaining('Key attribute "hashKey"') }))
+      expect(fake.sent).toHaveLength(0)
+    },
+  )
 
   it('refuses a caller encryption context key equal to a key attribute name', async () => {
     const fake = generateOk()
@@ -356,12 +367,19 @@ describe('DirectKmsMaterialsProvider.getDecryptionMaterials', () => {
       EncryptionContext: {
         '*amzn-ddb-env-alg*': 'AES/256',
         '*amzn-ddb-sig-alg*': 'HmacSHA256/256',
-        hashKey: '10.50',
+        hashKey: '10.5',
         rangeKey: Buffer.from([0, 1, 2, 250]).toString('base64'),
         '*aws-kms-table*': 'TableName',
       },
       GrantTokens: ['g'],
     })
+  })
+
+  it('sends N key text exactly as held in the stored item, not normalized', async () => {
+    const fake = decryptOk()
+    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient() })
+    await provider.getDecryptionMaterials(context({ attributes: { hashKey: { N: '10.50' }, rangeKey: { N: '1E2' } }, materialDescription: storedDescription() }))
+    expect(input(fake.sent[0]).EncryptionContext).toMatchObject({ hashKey: '10.50', rangeKey: '1E2' })
   })
 
   it("uses the item's algorithm descriptions, not the provider's, for the context and key lengths", async () => {

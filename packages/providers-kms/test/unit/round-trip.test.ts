@@ -36,7 +36,7 @@ const actions = new AttributeActions({ attributeActions: { signed: CryptoAction.
 describe('DirectKmsMaterialsProvider with encryptItem / decryptItem (emulated KMS)', () => {
   it.each([
     ['S', { S: 'order-1' }, { S: 'line-1' }],
-    ['N', { N: '10.0' }, { N: '-3' }],
+    ['N', { N: '10.25' }, { N: '-3' }],
     ['B', { B: Uint8Array.of(0, 255) }, { B: Uint8Array.of(7) }],
   ])('round-trips an item with every attribute type and %s keys', async (_type, pk, sk) => {
     const kms = emulatedKms(KEY_ARN)
