@@ -22,6 +22,7 @@ export { normalizeNumber } from './serialize/number'
 export { serializeAttribute, deserializeAttribute } from './serialize/attribute'
 export { serializeMaterialDescription, deserializeMaterialDescription } from './serialize/material-description'
 export { stringToSign } from './serialize/string-to-sign'
+export type { SerializeOptions } from './serialize/serialize-options'
 
 export { LocalDelegatedKey, type LocalDelegatedKeyOptions } from './crypto/local-delegated-key'
 export { randomKeyBytes } from './crypto/random'
