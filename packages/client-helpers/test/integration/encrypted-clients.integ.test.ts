@@ -18,6 +18,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
   paginateQuery,
+  type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb'
 import { AttributeActions, CryptoAction, ReservedAttribute } from '@ddb-encryption/core'
 import { createDynamoDBClient, createTestTable, deleteTestTable } from '@ddb-encryption/testing'
@@ -27,6 +28,7 @@ import {
   EncryptedTable,
   ItemDecryptionError,
   TableInfo,
+  type DocumentDecryptFailureReport,
 } from '@ddb-encryption/client-helpers'
 import { createTestProvider, deepFreeze } from '../support/test-provider'
 
@@ -214,7 +216,7 @@ describe('EncryptedDynamoDBDocumentClient on DynamoDB Local', () => {
     expect((error as ItemDecryptionError).key).toEqual({ pk: { S: 'x' }, sk: { N: '2' } })
     expect((error as Error).message).not.toContain('tampered')
     const reporting = EncryptedDynamoDBDocumentClient.from(ddb, { materialsProvider: provider, attributeActions: actions, onDecryptFailure: 'report' })
-    const out = await reporting.send(new QueryCommand(q))
+    const out: QueryCommandOutput & DocumentDecryptFailureReport = await reporting.send(new QueryCommand(q))
     expect(out.Items?.map((i) => i['body'])).toEqual(['b1'])
     expect(out.FailedItems?.map((f) => f.key)).toEqual([{ pk: 'x', sk: 2 }])
   })

@@ -1,4 +1,4 @@
-import type { AttributeValue } from '@ddb-encryption/core'
+import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Dict = Record<string, any>

@@ -14,9 +14,13 @@ import {
   UpdateItemCommand,
   BatchGetItemCommand,
   paginateScan,
+  type ScanCommandOutput,
 } from '@aws-sdk/client-dynamodb'
-import { AttributeActions, CryptoAction, ReservedAttribute, type Item } from '@ddb-encryption/core'
-import { EncryptedDynamoDBClient, ItemDecryptionError, TableInfo } from '@ddb-encryption/client-helpers'
+import { AttributeActions, CryptoAction, ReservedAttribute } from '@ddb-encryption/core'
+import type { AttributeValue } from '@aws-sdk/client-dynamodb'
+
+type Item = Record<string, AttributeValue>
+import { EncryptedDynamoDBClient, ItemDecryptionError, TableInfo, type DecryptFailureReport } from '@ddb-encryption/client-helpers'
 import { createTestProvider, deepFreeze } from '../support/test-provider'
 import { FakeDynamoDB, N, S } from '../support/fake-dynamodb'
 
@@ -114,7 +118,7 @@ describe('EncryptedDynamoDBClient.send Query / Scan', () => {
     const table = fake.tables.get('users') as Map<string, Record<string, any>>
     const k = fake.key('users', { id: S('u2') })
     table.set(k, { ...table.get(k), tag: S('red') })
-    const out = await client.send(new ScanCommand({ TableName: 'users' }))
+    const out: ScanCommandOutput & DecryptFailureReport = await client.send(new ScanCommand({ TableName: 'users' }))
     expect(out.Items).toEqual([user])
     expect(out.FailedItems?.map((f) => f.key)).toEqual([{ id: S('u2') }])
     expect(out.FailedItems?.[0]?.error).toBeInstanceOf(ItemDecryptionError)
