@@ -7,6 +7,7 @@ import {
   type KeyType,
 } from '@ddb-encryption/core'
 import { StaticMaterialsProvider, WrappedMaterialsProvider } from '@ddb-encryption/providers-wrapped'
+import { buildMostRecent } from './build-most-recent'
 import { VectorsUnavailableError, type EncryptedItemVectors, type Scenario, type ScenarioKeyNames, type VectorKey } from './load-vectors'
 
 /** The four keys of a scenario, resolved (FORMAT.md 10.7: `encrypt` / `sign` default to `decrypt` / `verify`). */
@@ -20,6 +21,8 @@ export interface ScenarioKeys {
 /** Everything a builder may need besides the keys (e.g. a MetaStore builder reads `scenario.metastore`). */
 export interface BuildContext {
   readonly vectors: EncryptedItemVectors
+  /** Whether the provider reads the stored items (`read`) or writes and re-reads new ones (`write`). */
+  readonly purpose: 'read' | 'write'
   /** Resolves key names into keys, for builders that need a second provider (e.g. the MetaStore's). */
   readonly resolveKeys: (names: ScenarioKeyNames) => ScenarioKeys
   /** Builds the provider of another kind, e.g. the meta provider of a MostRecent scenario. */
@@ -52,7 +55,7 @@ const buildWrapped: ProviderBuilder = async (_scenario, keys) => new WrappedMate
 export const providerBuilders: Readonly<Record<string, ProviderBuilder | 'pending'>> = {
   static: buildStatic,
   wrapped: buildWrapped,
-  most_recent: 'pending',
+  most_recent: buildMostRecent,
   awskms: 'pending',
 }
 

@@ -29,3 +29,4 @@ export {
   type ScenarioKeys,
 } from './build-provider'
 export { runScenario, type ScenarioReport } from './run-scenario'
+export { buildMostRecent, loadMetaStoreTable } from './build-most-recent'

@@ -113,7 +113,8 @@ export interface ScenarioKeyNames {
 export interface Scenario {
   readonly version: string
   readonly provider: string
-  readonly keys: ScenarioKeyNames
+  /** Absent in most_recent scenarios, whose only keys are the MetaStore's (`metastore.keys`). */
+  readonly keys?: ScenarioKeyNames
   readonly plaintext: string
   readonly ciphertext: string
   readonly network?: boolean

@@ -36,9 +36,10 @@ function fail(where: string, message: string, cause?: unknown): never {
   throw new Error(`${where}: ${message}`, cause === undefined ? undefined : { cause })
 }
 
-function buildContext(vectors: EncryptedItemVectors): BuildContext {
+function buildContext(vectors: EncryptedItemVectors, purpose: BuildContext['purpose']): BuildContext {
   const context: BuildContext = {
     vectors,
+    purpose,
     resolveKeys: (names) => resolveKeys(vectors.keys, names),
     buildProvider: async (kind, scenario, keys) => builderFor(kind)(scenario, keys, context),
   }
@@ -61,11 +62,14 @@ export function builderFor(kind: string): ProviderBuilder {
  */
 export async function runScenario(vectors: EncryptedItemVectors, scenario: Scenario): Promise<ScenarioReport> {
   const build = builderFor(scenario.provider)
-  const context = buildContext(vectors)
-  const readKeys: ScenarioKeys = context.resolveKeys(scenario.keys)
+  const context = buildContext(vectors, 'read')
+  // most_recent scenarios have no keys of their own: their builder gets the MetaStore's (FORMAT.md 10.7).
+  const keyNames = scenario.keys ?? scenario.metastore?.keys
+  if (keyNames === undefined) throw new VectorsUnavailableError(`Scenario ${scenario.ciphertext} names no keys`)
+  const readKeys: ScenarioKeys = context.resolveKeys(keyNames)
   const reader: CryptographicMaterialsProvider = await build(scenario, readKeys, context)
   const writable = await writableKeys(readKeys)
-  const writer: CryptographicMaterialsProvider = await build(scenario, writable.keys, context)
+  const writer: CryptographicMaterialsProvider = await build(scenario, writable.keys, buildContext(vectors, 'write'))
 
   const plaintext = loadPlaintext(resolveFileUri(vectors.baseDir, scenario.plaintext))
   const ciphertextFile = resolveFileUri(vectors.baseDir, scenario.ciphertext)
