@@ -19,6 +19,9 @@ import { createDynamoDBClient, createKMSClient, createKmsKey, deleteTestTable } 
 import { MOST_RECENT_GRACE_PERIOD_MS, MetaStore, MostRecentProvider } from '../../src'
 import { newMetaProvider } from '../helpers/meta-provider'
 
+// A hang guard, not a speed check: DynamoDB Local and moto are slow on a shared machine.
+jest.setTimeout(60_000)
+
 const ddb = createDynamoDBClient()
 const created: string[] = []
 
