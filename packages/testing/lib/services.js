@@ -159,6 +159,9 @@ async function launch({ name, command, args, endpoint, isReady, logFile, timeout
     stopped ??= (async () => {
       process.removeListener('exit', onExit)
       if (!exitInfo) {
+        // Keep the event loop alive until the supervisor is gone (it was unref'd at start), or a caller awaiting
+        // stop() with nothing else pending (jest's teardown) would see the process exit mid-way.
+        child.ref()
         killGroup('SIGTERM')
         child.stdin.destroy()
         const timer = weakSleep(STOP_GRACE_MS).then(() => 'timeout')
