@@ -1,0 +1,49 @@
+import { mapWithConcurrency } from '@ddb-encryption/client-helpers'
+import { conditionAttributeUses, projectionPaths, updateExpressionAttributes } from '../../src/internal/expression'
+import { projectItem } from '../../src/internal/projection'
+
+describe('mapWithConcurrency', () => {
+  it('keeps input order and never runs more than the limit at once', async () => {
+    let running = 0
+    let peak = 0
+    const out = await mapWithConcurrency([5, 1, 4, 2, 3], 2, async (n) => {
+      running++
+      peak = Math.max(peak, running)
+      await new Promise((r) => setImmediate(r))
+      running--
+      return n * 10
+    })
+    expect(out).toEqual([50, 10, 40, 20, 30])
+    expect(peak).toBe(2)
+  })
+
+  it('rejects with the first error and starts nothing after it', async () => {
+    const started: number[] = []
+    await expect(mapWithConcurrency([1, 2, 3, 4], 1, async (n) => { started.push(n); if (n === 2) throw new Error('boom'); return n })).rejects.toThrow('boom')
+    expect(started).toEqual([1, 2])
+  })
+})
+
+describe('expression reader', () => {
+  const names = { '#a': 'alpha', '#b': 'beta' }
+  it('finds every top-level attribute a condition reads, marking existence checks', () => {
+    expect(conditionAttributeUses('#a.x[1] = :v AND (size(beta) > :n OR attribute_exists(gamma)) AND NOT contains(d, :c)', names, 'c'))
+      .toEqual([
+        { attribute: 'alpha', existenceOnly: false }, { attribute: 'beta', existenceOnly: false },
+        { attribute: 'gamma', existenceOnly: true }, { attribute: 'd', existenceOnly: false },
+      ])
+  })
+  it('finds update targets and reads across clauses', () => {
+    const u = updateExpressionAttributes('SET #a = if_not_exists(#a, :z) + :one, l = list_append(l, :x) REMOVE m.n[2] ADD c :one DELETE s :v', names)
+    expect(u.targets).toEqual(['alpha', 'l', 'm', 'c', 's'])
+    expect(u.reads.map((r) => r.attribute)).toEqual(['alpha', 'l'])
+  })
+  it('refuses an unknown placeholder', () => {
+    expect(() => conditionAttributeUses('#nope = :v', names, 'FilterExpression')).toThrow(/#nope.*ExpressionAttributeNames/)
+  })
+  it('projects top-level attributes and nested paths like DynamoDB', () => {
+    const item = { a: { S: '1' }, m: { M: { x: { N: '1' }, y: { N: '2' } } }, l: { L: [{ S: 'p' }, { S: 'q' }, { S: 'r' }] } }
+    expect(projectItem(item, projectionPaths('a, m.y, l[2], l[0], missing', undefined)))
+      .toEqual({ a: { S: '1' }, m: { M: { y: { N: '2' } } }, l: { L: [{ S: 'p' }, { S: 'r' }] } })
+  })
+})
