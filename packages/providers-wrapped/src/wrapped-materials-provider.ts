@@ -189,7 +189,8 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
         'wrapped materials provider; read it with the provider that wrote it',
       )
     }
-    const contentAlgorithm = parseContentAlgorithm(description[MaterialDescriptionKey.ContentEncryptionAlgorithm] ?? DEFAULT_CONTENT_ALGORITHM)
+    // Absent env-alg (never written by either library) reads as a bare `AES`: the key is whatever was wrapped.
+    const contentAlgorithm = parseContentAlgorithm(description[MaterialDescriptionKey.ContentEncryptionAlgorithm] ?? JceName.Aes)
     if (typeof contentAlgorithm === 'string') {
       throw new UnwrappingError(UNWRAP_FAILED, { cause: new Error(`"${MaterialDescriptionKey.ContentEncryptionAlgorithm}": ${contentAlgorithm}`) })
     }

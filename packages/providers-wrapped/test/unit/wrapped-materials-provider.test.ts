@@ -147,6 +147,15 @@ describe('WrappedMaterialsProvider with an AES wrapping key', () => {
     })
   })
 
+  it('reads an item without env-alg as AES of the unwrapped length', async () => {
+    const p128 = new WrappedMaterialsProvider({ wrappingKey: kek, unwrappingKey: kek, signingKey: hmacKey(), materialDescription: { [ENV_ALG]: 'AES/128' } })
+    const enc = await p128.getEncryptionMaterials(context())
+    const md: Record<string, string> = { ...enc.materialDescription }
+    delete md[ENV_ALG]
+    const dec = await provider.getDecryptionMaterials(context(md))
+    expect(await sameContentKey(enc.encryptionKey as DelegatedKey, dec.decryptionKey as DelegatedKey)).toBe(true)
+  })
+
   it('refuses to decrypt with a different AES key', async () => {
     const enc = await provider.getEncryptionMaterials(context())
     const other = new WrappedMaterialsProvider({ unwrappingKey: aesKey(128), signingKey: hmacKey() })
