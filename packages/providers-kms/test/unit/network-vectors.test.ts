@@ -99,15 +99,15 @@ function loadCases(): Case[] {
           const untouched = actions !== undefined && actions.default === 'nothing' &&
             Object.values(actions.override ?? {}).every((a) => a === 'nothing')
           cases.push({
-          name: `${scenario.ciphertext} ${tableName} #${i}${untouched ? ' (actions all nothing: stored as is)' : ''}`,
-          keyId: keyIdOf(scenario.keys.decrypt),
-          tableName,
-          partition: table.index.partition,
-          sort: table.index.sort,
-          item,
-          plaintextKeys: table.items.map((p) => p.attributes),
-          untouched,
-        })
+            name: `${scenario.ciphertext} ${tableName} #${i}${untouched ? ' (actions all nothing: stored as is)' : ''}`,
+            keyId: keyIdOf(scenario.keys.decrypt),
+            tableName,
+            partition: table.index.partition,
+            sort: table.index.sort,
+            item,
+            plaintextKeys: table.items.map((p) => p.attributes),
+            untouched,
+          })
         })
       }
     }
@@ -115,7 +115,7 @@ function loadCases(): Case[] {
     if (scenario.metastore?.provider === 'awskms') {
       const tables = readJson<Record<string, JsonItem[]>>(scenario.metastore.ciphertext)
       for (const [tableName, items] of Object.entries(tables)) {
-        expect(tableName).toBe(scenario.metastore.table_name)
+        if (tableName !== scenario.metastore.table_name) throw new Error(`${scenario.metastore.ciphertext}: unexpected table ${tableName}`)
         items.forEach((item, i) => cases.push({
           name: `${scenario.metastore?.ciphertext} ${tableName} #${i}`,
           keyId: keyIdOf(scenario.metastore?.keys.decrypt ?? ''),
