@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto'
+import { createHash, createHmac, type KeyObject } from 'node:crypto'
 import { UnwrappingError } from '../errors'
 import { ctEqual, ctIsZero, ctLessThan, rsaRawDecrypt } from './rsa-raw'
 
@@ -13,34 +13,46 @@ const MIN_PADDING = 8
  *
  * Why not Node's RSA_PKCS1_PADDING: since the Marvin attack (CVE-2023-46809) Node refuses PKCS#1 v1.5 in
  * privateDecrypt unless the whole process is started with --security-revert, which would re-open the hole for every
- * other caller in the process. Instead we do the raw RSA operation (OpenSSL, blinded) and unpad here:
+ * other caller in the process. Instead we do the raw RSA operation (OpenSSL, blinded) and unpad here, with
+ * *implicit rejection* (the approach of OpenSSL 3.2 and draft-irtf-cfrg-rsa-guidance):
  *
- * - Every check (ciphertext length/range, `00 02` prefix, >= 8 nonzero padding bytes, a `00` separator, and a
- *   message length that is a valid AES key length: 16, 24 or 32 bytes) is computed over the whole encoded message
- *   without data-dependent branches and folded into one flag.
- * - There is one failure path and one message, `UnwrappingError('Decryption failed')`, whichever check failed,
- *   so the error does not say *why* the padding was rejected (Bleichenbacher needs that signal to be cheap).
- * - Requiring a known key length removes most "valid padding, wrong length" ciphertexts, which is the usual way a
- *   lenient decoder leaks.
- *
- * Residual risk (not closed here): the material description is not signed (FORMAT.md 3.4), so whoever can write
- * items can point `amzn-ddb-wrap-alg` at this decoder for *any* RSA-wrapped key, OAEP ones included. If the
- * application then lets them tell "unwrap failed" (UnwrappingError) from "unwrap worked, decryption failed"
- * (DecryptionError), that is a Bleichenbacher oracle: a strict one (the length check makes conforming
- * ciphertexts rare), so slow, but real. Closing it fully needs implicit rejection (return a key derived from the
- * private key and the ciphertext instead of failing, for one fixed expected length) or not reading PKCS#1 v1.5
- * unless the caller opts in; both are provider-level decisions. This mode is only read, never written.
+ * - Every check (`00 02` prefix, >= 8 nonzero padding bytes, a `00` separator, and a message length that is a valid
+ *   AES key length: 16, 24 or 32 bytes) is computed over the whole encoded message without data-dependent
+ *   branches and folded into one flag.
+ * - A ciphertext that fails any check does not raise an error: it yields a 32-byte *synthetic* key,
+ *   HMAC-SHA256(SHA-256(private key), ciphertext), computed for every call. The caller then fails later exactly as
+ *   with a wrong key (attribute decryption: DecryptionError), so an attacker who can rewrite the (unsigned)
+ *   material description to point `amzn-ddb-wrap-alg` at this decoder learns nothing about the padding:
+ *   there is no Bleichenbacher oracle, whatever the application reveals about which step failed.
+ * - Only facts derived from public data fail fast: a ciphertext of the wrong length or not below the modulus.
+ * This mode is only read, never written.
  */
 
+const REJECTION_LABEL = Buffer.from('ddb-encryption PKCS#1 v1.5 implicit rejection', 'utf8')
+const rejectionKeys = new WeakMap<KeyObject, Buffer>()
+
+/** A secret derived from the private key, for synthetic keys (cached per KeyObject). */
+function rejectionKey(privateKey: KeyObject): Buffer {
+  let key = rejectionKeys.get(privateKey)
+  if (key === undefined) {
+    key = createHash('sha256').update(REJECTION_LABEL).update(privateKey.export({ format: 'der', type: 'pkcs8' })).digest()
+    rejectionKeys.set(privateKey, key)
+  }
+  return key
+}
+
 /**
- * Decrypts an RSAES-PKCS1-v1_5 ciphertext holding a 16/24/32-byte content key; see the comment above.
+ * Decrypts an RSAES-PKCS1-v1_5 ciphertext holding a 16/24/32-byte content key, with implicit rejection (see above):
+ * a malformed encoding returns a synthetic 32-byte key instead of throwing.
+ * @throws {UnwrappingError} only when the ciphertext length or range is wrong (public facts).
  * @internal
  */
 export function rsaPkcs1v15Decrypt(privateKey: KeyObject, k: number, ciphertext: Uint8Array): Uint8Array {
   const em = k >= 11 + 16 ? rsaRawDecrypt(privateKey, k, ciphertext) : undefined
   if (em === undefined) {
-    throw new UnwrappingError('Decryption failed', { cause: new Error('RSA decryption failed') })
+    throw new UnwrappingError('Decryption failed', { cause: new Error('RSA ciphertext has the wrong length or range') })
   }
+  const synthetic = createHmac('sha256', rejectionKey(privateKey)).update(ciphertext).digest()
   // EM = 00 ‖ 02 ‖ PS (nonzero) ‖ 00 ‖ M
   let bad = (em[0] as number) | ((em[1] as number) ^ 0x02)
   let found = 0
@@ -58,10 +70,8 @@ export function rsaPkcs1v15Decrypt(privateKey: KeyObject, k: number, ciphertext:
   for (const allowed of CONTENT_KEY_LENGTHS) lengthOk |= ctEqual(length, allowed)
   bad |= lengthOk ^ 1
 
-  const message = bad === 0 ? new Uint8Array(em.subarray(separator + 1)) : undefined
+  const message = new Uint8Array(bad === 0 ? em.subarray(separator + 1) : synthetic)
   em.fill(0)
-  if (message === undefined) {
-    throw new UnwrappingError('Decryption failed', { cause: new Error('PKCS#1 v1.5 decoding error') })
-  }
+  synthetic.fill(0)
   return message
 }
