@@ -91,8 +91,10 @@ function findDynamoDbLocal() {
 }
 
 /** The java executable (JAVA_HOME first), checked to be Java 17 or newer. */
+let checkedJava
 function findJava() {
   const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java'
+  if (checkedJava === java) return java
   const probe = spawnSync(java, ['-version'], { encoding: 'utf8' })
   if (probe.error || probe.status !== 0) {
     throw new ServiceStartError(
@@ -107,6 +109,7 @@ function findJava() {
       `DynamoDB Local needs Java 17 or newer, found ${match ? match[0] : 'an unknown version'} at "${java}". Install openjdk-17 or set JAVA_HOME.`,
     )
   }
+  checkedJava = java
   return java
 }
 
@@ -355,6 +358,12 @@ async function startServices(options = {}) {
     venvDir = ensured.venvDir
     python ??= ensured.python
     log(`python virtualenv ready (${Date.now() - startedAt} ms${ensured.installed ? ', installed packages' : ''})`)
+  }
+
+  // Preflight before starting anything, so a missing Java fails at once instead of after moto has started.
+  if (!given.dynamoDbEndpoint) {
+    findJava()
+    findDynamoDbLocal()
   }
 
   const started = []

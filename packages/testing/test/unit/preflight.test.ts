@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import { ensurePython, EnsurePythonError } from '../../scripts/ensure-python.js'
-import { findDynamoDbLocal, findJava, freePort, ServiceStartError } from '../../lib/services.js'
+import { ENV, findDynamoDbLocal, findJava, freePort, ServiceStartError, startServices } from '../../lib/services.js'
 
 function withEnv<T>(name: string, value: string, body: () => T): T {
   const saved = process.env[name]
@@ -22,6 +22,26 @@ describe('findJava', () => {
     const call = (): string => withEnv('JAVA_HOME', '/nonexistent/jdk', findJava)
     expect(call).toThrow(ServiceStartError)
     expect(call).toThrow(/Java is required to run DynamoDB Local.*Install a Java 17\+ runtime.*JAVA_HOME/)
+  })
+})
+
+describe('startServices', () => {
+  it('fails before starting anything when Java is missing', async () => {
+    const saved = { ...process.env }
+    delete process.env[ENV.dynamoDbEndpoint]
+    delete process.env[ENV.kmsEndpoint]
+    process.env.JAVA_HOME = '/nonexistent/jdk'
+    const messages: string[] = []
+    try {
+      await expect(startServices({ exportEnv: false, log: (message) => messages.push(message) })).rejects.toThrow(
+        /Install a Java 17\+ runtime/,
+      )
+    } finally {
+      // Restore in place: replacing process.env with a plain object would drop its string coercion.
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name]
+      Object.assign(process.env, saved)
+    }
+    expect(messages.filter((message) => message.includes(' ready on '))).toEqual([])
   })
 })
 
