@@ -13,6 +13,7 @@ import {
 } from '@ddb-encryption/core'
 import { createCipheriv } from 'node:crypto'
 import { MetaStore } from '../../src/meta-store'
+import { MostRecentProvider } from '../../src/most-recent-provider'
 import { FakeDynamoDb } from '../helpers/fake-dynamodb'
 import { newMetaProvider } from '../helpers/meta-provider'
 
@@ -325,5 +326,25 @@ describe('MetaStore.createTable', () => {
     const ddb = new FakeDynamoDb()
     ddb.pendingStatuses = Array.from({ length: 100 }, () => 'CREATING')
     await expect(MetaStore.createTable(ddb.client, TABLE, { waitTimeoutMs: 0 })).rejects.toThrow(ProviderStoreError)
+  })
+})
+
+describe('MetaStore with MostRecentProvider (offline)', () => {
+  function deepFreeze<T>(value: T): T {
+    if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value)) {
+      for (const inner of Object.values(value)) deepFreeze(inner)
+      Object.freeze(value)
+    }
+    return value
+  }
+
+  it('never mutates deep-frozen items, configs or contexts', async () => {
+    const { store } = setup()
+    const provider = new MostRecentProvider({ store, materialName: NAME, ttlMs: 60_000 })
+    const config = deepFreeze({ ...dataConfig(provider), encryptionContext: { tableName: 'data', partitionKeyName: 'pk' } })
+    const input = deepFreeze({ pk: { S: 'k' }, secret: { S: 'v' } })
+    const stored = deepFreeze(await encryptItem(input, config))
+    expect(await decryptItem(stored, config)).toEqual(input)
+    await expect(provider.getEncryptionMaterials(deepFreeze({ attributes: input, materialDescription: {} }))).resolves.toBeDefined()
   })
 })
