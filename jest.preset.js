@@ -7,4 +7,6 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: { module: 'commonjs', moduleResolution: 'node10', target: 'ES2022', esModuleInterop: true, isolatedModules: true, ignoreDeprecations: '6.0' } }] },
   moduleNameMapper: { '^@ddb-encryption/([a-z-]+)$': path.join(__dirname, 'packages/$1/src/index.ts') },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // Generous: integration tests share DynamoDB Local and moto on a 2-core machine. Speed is measured by pnpm bench.
+  testTimeout: 60_000,
 }
