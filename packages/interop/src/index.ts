@@ -1,1 +1,45 @@
-export {}
+/**
+ * @ddb-encryption/interop (private): live cross-implementation tests against the Python reference
+ * dynamodb-encryption-sdk 3.3.0: a JSON-lines bridge to it, item generators and comparison helpers.
+ */
+export {
+  PythonReference,
+  HELPER_SCRIPT,
+  type PythonReferenceOptions,
+  type PythonErrorInfo,
+  type PythonKeySpec,
+  type PythonProviderSpec,
+  type PythonActions,
+  type PythonItemEntry,
+  type PythonItemContext,
+  type PythonItemResult,
+  type PythonTableTarget,
+} from './python-reference'
+export {
+  itemToJson,
+  itemFromJson,
+  attributeToJson,
+  attributeFromJson,
+  type JsonAttributeValue,
+  type JsonItem,
+} from './dynamodb-json'
+export { canonicalItem, canonicalValue, type CanonicalValue } from './canonical-item'
+export {
+  character,
+  unicodeString,
+  attributeName,
+  binary,
+  numberText,
+  longNumberText,
+  negativeZeroText,
+  attributeValue,
+  keyValue,
+  interopCase,
+  PYTHON_SAFE_DIGITS,
+  DYNAMODB_MAX_DIGITS,
+  MIN_ADJUSTED_EXPONENT,
+  MAX_ADJUSTED_EXPONENT,
+  type InteropCase,
+  type InteropCaseOptions,
+  type AttributeValueOptions,
+} from './arbitraries'
