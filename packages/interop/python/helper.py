@@ -221,14 +221,21 @@ class Helper(object):
         raise HelperError("unknown provider type %r" % kind)
 
     @staticmethod
-    def crypto_config(provider, params, item):
-        actions = params.get("actions", {})
+    def crypto_config(provider, params, entry, item):
+        """CryptoConfig for one item: the entry's actions; tableName / partitionKeyName / sortKeyName from the entry,
+        else from the request. `attributes` is the item itself (the plaintext on encrypt, the stored item on decrypt),
+        as the helper classes do."""
+        actions = entry.get("actions", {})
+
+        def context(name):
+            return entry[name] if name in entry else params.get(name)
+
         return CryptoConfig(
             materials_provider=provider,
             encryption_context=EncryptionContext(
-                table_name=params["tableName"],
-                partition_key_name=params.get("partitionKeyName"),
-                sort_key_name=params.get("sortKeyName"),
+                table_name=context("tableName"),
+                partition_key_name=context("partitionKeyName"),
+                sort_key_name=context("sortKeyName"),
                 attributes=item,
             ),
             attribute_actions=AttributeActions(
@@ -252,13 +259,13 @@ class Helper(object):
         return {"provider": provider_id}
 
     def op_encrypt_items(self, params):
-        """params: provider, tableName, partitionKeyName?, sortKeyName?, entries: [{item, actions}]"""
+        """params: provider, tableName?, partitionKeyName?, sortKeyName?, entries: [{item, actions, <same context keys>?}]"""
         provider = self.provider(params)
         results = []
         for entry in params["entries"]:
             try:
                 item = item_from_wire(entry["item"])
-                config = self.crypto_config(provider, dict(params, actions=entry.get("actions", {})), item)
+                config = self.crypto_config(provider, params, entry, item)
                 results.append({"ok": True, "item": item_to_wire(encrypt_dynamodb_item(item, config))})
             except Exception as error:  # returned to the caller, never fatal
                 results.append({"ok": False, "error": describe(error)})
@@ -273,7 +280,7 @@ class Helper(object):
         for entry in params["entries"]:
             try:
                 stored = item_from_wire(entry["item"])
-                config = self.crypto_config(provider, dict(params, actions=entry.get("actions", {})), stored)
+                config = self.crypto_config(provider, params, entry, stored)
                 provider.last_decryption_materials = None
                 plaintext = decrypt_dynamodb_item(copy.deepcopy(stored), config)
                 result = {"ok": True, "item": item_to_wire(plaintext)}

@@ -56,17 +56,17 @@ export interface PythonActions {
   readonly overrides?: Readonly<Record<string, 'DO_NOTHING' | 'SIGN_ONLY' | 'ENCRYPT_AND_SIGN'>>
 }
 
-/** One item of a batch, with its own actions. */
-export interface PythonItemEntry {
-  readonly item: JsonItem
-  readonly actions: PythonActions
-}
-
 /** Where items live (the Python `EncryptionContext` minus `attributes`, which is always the item). */
 export interface PythonItemContext {
-  readonly tableName: string
+  readonly tableName?: string
   readonly partitionKeyName?: string
   readonly sortKeyName?: string
+}
+
+/** One item of a batch, with its own actions; its context fields, when present, win over the request's. */
+export interface PythonItemEntry extends PythonItemContext {
+  readonly item: JsonItem
+  readonly actions: PythonActions
 }
 
 /** Result of one item of a batch. */
