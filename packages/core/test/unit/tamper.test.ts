@@ -45,7 +45,8 @@ function changeValue(value: AttributeValue, pick: number): AttributeValue {
   if ('BOOL' in value) return { BOOL: !value.BOOL }
   if ('NULL' in value) return { BOOL: true }
   if ('L' in value) return { L: [...value.L, { NULL: true }] }
-  return { M: { ...value.M, '\u{1F600}added': { NULL: true } } }
+  if ('M' in value) return { M: { ...value.M, '\u{1F600}added': { NULL: true } } }
+  throw new Error('unexpected attribute value type')
 }
 
 function withAttribute(item: Item, name: string, value: AttributeValue | undefined): Item {

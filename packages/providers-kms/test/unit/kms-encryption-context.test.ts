@@ -1,3 +1,4 @@
+import type { AttributeValue } from '@ddb-encryption/core'
 import { InvalidArgumentError, UnwrappingError } from '@ddb-encryption/core'
 import fc from 'fast-check'
 import { kmsEncryptionContextFor } from '../../src/kms-encryption-context'
@@ -65,7 +66,7 @@ describe('kmsEncryptionContextFor', () => {
     )
   })
 
-  it.each([{ SS: ['a'] }, { NS: ['1'] }, { BS: [Uint8Array.of(1)] }, { BOOL: false }, { NULL: true }, { L: [] }, { M: {} }] as const)(
+  it.each<AttributeValue>([{ SS: ['a'] }, { NS: ['1'] }, { BS: [Uint8Array.of(1)] }, { BOOL: false }, { NULL: true }, { L: [] }, { M: {} }])(
     'refuses a key attribute of type %p, naming the attribute',
     (value) => {
       expect(() => kmsEncryptionContextFor(DESCRIPTION, { sortKeyName: 'sk', attributes: { sk: value } }))
