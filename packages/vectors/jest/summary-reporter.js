@@ -2,6 +2,7 @@
 /**
  * Jest reporter that prints two summary lines after jest's own summary (computed in onRunComplete):
  *
+ *   vectors: skipped scenario <file> (<provider>)   one line per skipped scenario, by name
  *   vectors: P passed, F failed, S skipped   tests whose title starts with "scenario " (only if any ran)
  *   tests: N passed, N failed, N skipped     every test of every project in the run
  *
@@ -30,6 +31,7 @@ class SummaryReporter {
   onRunComplete(_testContexts, results) {
     const totals = { passed: 0, failed: 0, skipped: 0 }
     const vectors = { passed: 0, failed: 0, skipped: 0 }
+    const skippedScenarios = []
     const projects = new Set()
     for (const fileResult of results.testResults || []) {
       projects.add(projectName(fileResult))
@@ -42,14 +44,23 @@ class SummaryReporter {
         const bucket = test.status === 'passed' ? 'passed' : test.status === 'failed' ? 'failed' : isSkipped(test.status) ? 'skipped' : undefined
         if (bucket === undefined) continue
         totals[bucket] += 1
-        if (typeof test.title === 'string' && test.title.startsWith(SCENARIO_PREFIX)) vectors[bucket] += 1
+        if (typeof test.title === 'string' && test.title.startsWith(SCENARIO_PREFIX)) {
+          vectors[bucket] += 1
+          if (bucket === 'skipped') skippedScenarios.push(test.title)
+        }
       }
     }
     const testsLine = `tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`
     const anyScenario = vectors.passed + vectors.failed + vectors.skipped > 0
     const vectorsLine = `vectors: ${vectors.passed} passed, ${vectors.failed} failed, ${vectors.skipped} skipped`
     const onlyVectors = projects.size > 0 && [...projects].every((name) => name === VECTORS_PROJECT)
-    const lines = !anyScenario ? [testsLine] : onlyVectors ? [testsLine, vectorsLine] : [vectorsLine, testsLine]
+    // Skipped scenarios are listed by name (jest's default output does not name skipped tests).
+    const skippedLines = skippedScenarios.map((title) => `vectors: skipped ${title}`)
+    const lines = !anyScenario
+      ? [testsLine]
+      : onlyVectors
+        ? [...skippedLines, testsLine, vectorsLine]
+        : [...skippedLines, vectorsLine, testsLine]
     this.print(`${lines.join('\n')}\n`)
   }
 
