@@ -396,7 +396,7 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
   }
 }
 
-const HELP = `Usage: pnpm demo [-- options]     (or: node examples/dist/demo.js [options])
+const HELP = `Usage: pnpm demo [options]     (or: node examples/dist/demo.js [options])
 
 Runs the ddb-encryption demo: encrypted records through the document client, a MetaStore key rotation, and a
 refused unsafe update. With no option it needs no service: DynamoDB is dynalite, started in this process.
@@ -435,7 +435,8 @@ export function parseDemoArgs(argv: readonly string[], env: Readonly<Record<stri
   let values: Record<string, string | boolean | undefined>
   try {
     ({ values } = parseArgs({
-      args: [...argv],
+      // `pnpm demo -- --help` hands the script a literal `--` first; drop it.
+      args: argv[0] === '--' ? argv.slice(1) : [...argv],
       options: {
         endpoint: { type: 'string' }, table: { type: 'string' }, 'meta-table': { type: 'string' },
         'kms-key-id': { type: 'string' }, 'kms-endpoint': { type: 'string' }, region: { type: 'string' },
@@ -494,5 +495,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
 if (require.main === module) {
   // The SDK warns that future versions need Node 22; that is noise in a demo.
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true'
+  // `pnpm demo | head` closes the pipe early: that is not a failure.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0)
+    throw error
+  })
   void main().then((code) => { process.exitCode = code })
 }

@@ -132,6 +132,7 @@ describe('parseDemoArgs', () => {
   it('recognises --help and -h', () => {
     expect(parseDemoArgs(['--help'], {}).help).toBe(true)
     expect(parseDemoArgs(['-h'], {}).help).toBe(true)
+    expect(parseDemoArgs(['--', '--help'], {}).help).toBe(true) // pnpm demo -- --help
   })
 
   it('refuses an unknown option with ERR_INVALID_ARGUMENT', () => {
