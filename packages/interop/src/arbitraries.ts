@@ -208,13 +208,27 @@ function entriesToRecord<T>(entries: ReadonlyArray<readonly [string, T]>): Recor
 }
 
 /**
+ * Digits of a number written in plain notation (no exponent), leading zeros excluded: `1E+40` has 41, `0.0012` 2.
+ * Python parses number text with precision 38 and traps rounding, so text with more than 38 such digits fails there.
+ */
+export function plainDigitCount(text: string): number {
+  return normalizeNumber(text).replace(/^-?0*\.?0*/, '').replace('.', '').length
+}
+
+/**
+ * {@link numberText} restricted to values whose plain notation has at most 38 digits. Needed wherever Python parses
+ * the normalized (plain) text again with boto3's context: primary key values (sent normalized), and numbers read
+ * through Python's `EncryptedTable`, which converts decrypted numbers (plain text) with boto3's TypeDeserializer.
+ */
+export const plainSafeNumberText: fc.Arbitrary<string> = numberText.filter((n) => plainDigitCount(n) <= DYNAMODB_MAX_DIGITS)
+
+/**
  * A primary key value: non-empty `S`, normalized `N`, or non-empty `B`. `N` keys are written normalized (our Direct
- * KMS provider refuses other key text, since it goes into the KMS context verbatim) and with at most 38 digits in
- * plain notation: Python parses key text with precision 38 and fails on `1` followed by 50 zeros (`Rounded`).
+ * KMS provider refuses other key text, since it goes into the KMS context verbatim), so with at most 38 plain digits.
  */
 export const keyValue: fc.Arbitrary<AttributeValue> = fc.oneof(
   unicodeString({ minLength: 1 }).map((S) => ({ S })),
-  numberText.map(normalizeNumber).filter((N) => N.replace(/^-?0*\.?0*/, '').replace('.', '').length <= DYNAMODB_MAX_DIGITS).map((N) => ({ N })),
+  plainSafeNumberText.map((N) => ({ N: normalizeNumber(N) })),
   binary.filter((b) => b.length > 0).map((B) => ({ B })),
 )
 

@@ -30,6 +30,8 @@ export {
   attributeName,
   binary,
   numberText,
+  plainSafeNumberText,
+  plainDigitCount,
   longNumberText,
   negativeZeroText,
   attributeValue,
