@@ -80,7 +80,9 @@ export interface DemoSummary {
   readonly metaProtection: 'local-keys' | 'kms'
   /** Keys file used (local keys only) and whether this run created it. */
   readonly keysFile?: { readonly path: string; readonly created: boolean }
+  /** Data table used. */
   readonly tableName: string
+  /** MetaStore table used. */
   readonly metaTableName: string
   /** Tables this run created. */
   readonly createdTables: readonly string[]
