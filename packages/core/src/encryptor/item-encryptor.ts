@@ -18,6 +18,7 @@ import { deserializeAttribute, serializeAttribute } from '../serialize/attribute
 import { deserializeMaterialDescription, serializeMaterialDescription } from '../serialize/material-description'
 import { stringToSign } from '../serialize/string-to-sign'
 import { MaterialDescriptionKey, ReservedAttribute, SYMMETRIC_MODE } from '../wire'
+import { hasOwn, setOwn } from '../own-property'
 
 /** Configuration of one {@link encryptItem} / {@link decryptItem} call (Python `CryptoConfig`). */
 export interface CryptoConfig {
@@ -48,19 +49,6 @@ const MSG_DECRYPTION_FAILED = 'Decryption failed'
 
 /** Serialized descriptions of frozen materials objects, so a static provider's description is serialized once. */
 const descriptionCache = new WeakMap<EncryptionMaterials, Uint8Array>()
-
-/** Defines `name` on `target` even when the name is `__proto__` (a legal DynamoDB attribute name). */
-function put(target: Record<string, AttributeValue>, name: string, value: AttributeValue): void {
-  if (name === '__proto__') {
-    Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true })
-  } else {
-    target[name] = value
-  }
-}
-
-function hasOwn(item: object, name: string): boolean {
-  return Object.prototype.hasOwnProperty.call(item, name)
-}
 
 /** Validates the parts of the config both directions need; returns the table name. */
 function checkConfig(config: CryptoConfig): string {
@@ -169,7 +157,7 @@ export async function encryptItem(item: Item, config: CryptoConfig): Promise<Ite
     if (!hasOwn(item, name)) continue
     const value = item[name] as AttributeValue
     if (actions.action(name) !== CryptoAction.ENCRYPT_AND_SIGN) {
-      put(out, name, value)
+      setOwn(out, name, value)
       continue
     }
     // Postcondition: something must be encrypted, so the materials must have an encryption key.
@@ -178,8 +166,8 @@ export async function encryptItem(item: Item, config: CryptoConfig): Promise<Ite
         `Attribute "${name}" is ENCRYPT_AND_SIGN but no encryption key is available; use materials with an encryption key or mark it SIGN_ONLY`,
       )
     }
-    put(out, name, value) // placeholder keeps the caller's attribute order
-    ;(pending ??= []).push(encryptOne(encryptionKey, transformation, name, value).then((encrypted) => put(out, name, encrypted)))
+    setOwn(out, name, value) // placeholder keeps the caller's attribute order
+    ;(pending ??= []).push(encryptOne(encryptionKey, transformation, name, value).then((encrypted) => setOwn(out, name, encrypted)))
   }
   // Attributes are encrypted concurrently: a remote delegated key (HSM) then overlaps its round trips.
   if (pending !== undefined) await Promise.all(pending)
@@ -335,7 +323,7 @@ export async function decryptItem(item: Item, config: CryptoConfig): Promise<Ite
   let encryptedNames: string[] | undefined
   for (const name in item) {
     if (!hasOwn(item, name) || name === SIGNATURE || name === DESCRIPTION) continue
-    put(out, name, item[name] as AttributeValue)
+    setOwn(out, name, item[name] as AttributeValue)
     if (actions.action(name) === CryptoAction.ENCRYPT_AND_SIGN) (encryptedNames ??= []).push(name)
   }
 
@@ -362,6 +350,6 @@ export async function decryptItem(item: Item, config: CryptoConfig): Promise<Ite
   }
   const transformation = decryptionKey.algorithm + mode
   const decrypted = await Promise.all(encryptedNames.map((name) => decryptOne(decryptionKey, transformation, name, out[name] as AttributeValue)))
-  for (let i = 0; i < encryptedNames.length; i++) put(out, encryptedNames[i] as string, decrypted[i] as AttributeValue)
+  for (let i = 0; i < encryptedNames.length; i++) setOwn(out, encryptedNames[i] as string, decrypted[i] as AttributeValue)
   return out
 }

@@ -5,6 +5,7 @@ import { normalizeNumber, normalizeNumberPython } from './number'
 import { compareBytesSigned, compareBytesUnsigned, compareCodePoint, compareUtf16 } from './ordering'
 import { SerializeFlag, serializeFlags, type SerializeOptions } from './serialize-options'
 import { isWellFormed } from './well-formed'
+import { setOwn } from '../own-property'
 
 /** Second byte of each 2-byte type tag; the first is always 0x00 (FORMAT.md 1.1). */
 const Tag = {
@@ -287,15 +288,6 @@ class Reader {
     } catch (error) {
       throw new DeserializationError('Malformed serialized attribute: a string is not valid UTF-8', { cause: error })
     }
-  }
-}
-
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    // A plain assignment would change the prototype instead of adding a key.
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
-  } else {
-    target[key] = value
   }
 }
 

@@ -3,6 +3,7 @@ import { MATERIAL_DESCRIPTION_VERSION } from '../wire'
 import { acquireWriter, releaseWriter } from './byte-writer'
 import { compareCodePoint } from './ordering'
 import { isWellFormed } from './well-formed'
+import { setOwn } from '../own-property'
 
 /**
  * Serializes a material description to the bytes stored in `*amzn-ddb-map-desc*` (FORMAT.md 2.2): the version
@@ -101,12 +102,7 @@ export function deserializeMaterialDescription(data: Uint8Array): Record<string,
   while (position < data.length) {
     const key = readString()
     const value = readString()
-    if (key === '__proto__') {
-      // A plain assignment would change the prototype instead of adding a key.
-      Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true })
-    } else {
-      result[key] = value
-    }
+    setOwn(result, key, value)
   }
   return result
 }

@@ -70,3 +70,13 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & { co
   }
   throw new Error('expected the promise to reject, but it resolved')
 }
+
+/** The error `fn` throws (fails the test if it does not throw). */
+export function thrown(fn: () => unknown): Error {
+  try {
+    fn()
+  } catch (error) {
+    return error as Error
+  }
+  throw new Error('expected an error')
+}

@@ -4,6 +4,7 @@ import { DeserializationError, InvalidArgumentError, SerializationError } from '
 import { deserializeAttribute, serializeAttribute, withSerializedAttribute } from '../../src/serialize/attribute'
 import { normalizeNumber } from '../../src/serialize/number'
 import type { SerializeOptions } from '../../src/serialize/serialize-options'
+import { thrown } from '../support/helpers'
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 const fromHex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text.replace(/\s+/g, ''), 'hex'))
@@ -17,14 +18,6 @@ function deepFreeze<T>(value: T): T {
   return value
 }
 
-function thrown(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (error) {
-    return error as Error
-  }
-  throw new Error('expected an error')
-}
 
 describe('serializeAttribute: FORMAT.md 1.2 worked examples', () => {
   test.each<[string, AttributeValue, string]>([

@@ -6,19 +6,12 @@ import {
   SerializationError,
 } from '../../src/errors'
 import { deserializeMaterialDescription, serializeMaterialDescription } from '../../src/serialize/material-description'
+import { thrown } from '../support/helpers'
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 const fromHex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text.replace(/\s+/g, ''), 'hex'))
 const lv = (text: string): string => Buffer.from(text).length.toString(16).padStart(8, '0') + Buffer.from(text).toString('hex')
 
-function thrown(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (error) {
-    return error as Error
-  }
-  throw new Error('expected an error')
-}
 
 describe('serializeMaterialDescription (FORMAT.md 2.2)', () => {
   it('writes the FORMAT.md example', () => {

@@ -7,19 +7,12 @@ import { SerializationError } from '../../src/errors'
 import { serializeAttribute } from '../../src/serialize/attribute'
 import { stringToSign } from '../../src/serialize/string-to-sign'
 import { ReservedAttribute } from '../../src/wire'
+import { thrown } from '../support/helpers'
 
 const sha = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex')
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 const { ENCRYPT_AND_SIGN, SIGN_ONLY, DO_NOTHING } = CryptoAction
 
-function thrown(fn: () => unknown): Error {
-  try {
-    fn()
-  } catch (error) {
-    return error as Error
-  }
-  throw new Error('expected an error')
-}
 
 describe('stringToSign (FORMAT.md 3.2)', () => {
   it('hashes the marker strings to the digests given in FORMAT.md', () => {
