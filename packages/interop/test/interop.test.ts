@@ -142,6 +142,18 @@ function describeError(result: PythonItemResult): string {
   return result.ok ? 'ok' : `${result.error.type}: ${result.error.message}`
 }
 
+/** The item of a successful result; fails with Python's error otherwise. */
+function okItem(result: PythonItemResult | undefined): Item {
+  if (result === undefined) throw new Error('missing result')
+  if (!result.ok) throw new Error(`Python failed: ${describeError(result)}`)
+  return itemFromJson(result.item)
+}
+
+/** The text of number attribute `name`. */
+function numberOf(item: Item, name: string): string {
+  return (item[name] as { N: string }).N
+}
+
 function sameCanonical(a: Item, b: Item): boolean {
   return JSON.stringify(canonicalItem(a)) === JSON.stringify(canonicalItem(b))
 }
@@ -333,13 +345,10 @@ describe('where Python and Java disagree (FORMAT.md 11): what happens between Py
       const cases = longNumberCases(`long py->ours ${action}`, action)
       const results = await py.encryptItems(pythonProvider, {}, cases.map((c) => entryFor(c, c.item)))
       // Python's own reading of its items: the reference value for an encrypted long number is its rounded form.
-      const own = await py.decryptItems(pythonProvider, {}, results.map((r, i) => {
-        expect(describeError(r)).toBe('ok')
-        return entryFor(cases[i] as InteropCase, itemFromJson((r as { item: never }).item))
-      }))
+      const own = await py.decryptItems(pythonProvider, {}, results.map((r, i) => entryFor(cases[i] as InteropCase, okItem(r))))
       for (let i = 0; i < cases.length; i++) {
         const c = cases[i] as InteropCase
-        const stored = itemFromJson((results[i] as { item: never }).item)
+        const stored = okItem(results[i])
         const plaintext = await decryptItem(stored, configFor(pair.ours, c))
         const original = (c.item.n as { N: string }).N
         const read = (plaintext.n as { N: string }).N
@@ -348,7 +357,7 @@ describe('where Python and Java disagree (FORMAT.md 11): what happens between Py
           expect(read).toBe(original)
         } else {
           // The ciphertext holds Python's 28-digit rounding: we read exactly what Python itself reads back.
-          const pythonRead = ((own[i] as { item: { n: { N: string } } }).item.n).N
+          const pythonRead = numberOf(okItem(own[i]), 'n')
           expect(normalizeNumber(read)).toBe(normalizeNumber(pythonRead))
           expect(normalizeNumber(read)).not.toBe(normalizeNumber(original))
         }
@@ -371,8 +380,7 @@ describe('where Python and Java disagree (FORMAT.md 11): what happens between Py
     const encrypted = await Promise.all(cases.map((c) => encryptItem(c.item, configFor(pair.ours, c))))
     const results = await py.decryptItems(pythonProvider, {}, cases.map((c, i) => entryFor(c, encrypted[i] as Item)))
     results.forEach((result, i) => {
-      expect(describeError(result)).toBe('ok')
-      const read = ((result as { item: { n: { N: string } } }).item.n).N
+      const read = numberOf(okItem(result), 'n')
       const original = ((cases[i] as InteropCase).item.n as { N: string }).N
       expect(normalizeNumber(read)).not.toBe(normalizeNumber(original))
       // Rounded, not garbled: same magnitude, 28 significant digits at most.
@@ -389,8 +397,7 @@ describe('where Python and Java disagree (FORMAT.md 11): what happens between Py
       const results = await py.encryptItems(pythonProvider, {}, cases.map((c) => entryFor(c, c.item)))
       for (let i = 0; i < cases.length; i++) {
         const c = cases[i] as InteropCase
-        expect(describeError(results[i] as PythonItemResult)).toBe('ok')
-        const plaintext = await decryptItem(itemFromJson((results[i] as { item: never }).item), configFor(pair.ours, c))
+        const plaintext = await decryptItem(okItem(results[i]), configFor(pair.ours, c))
         expect(normalizeNumber((plaintext.n as { N: string }).N)).toBe('0')
         expect(sameCanonical(plaintext, c.item)).toBe(true)
       }
@@ -409,8 +416,7 @@ describe('where Python and Java disagree (FORMAT.md 11): what happens between Py
     const encrypted = await Promise.all(cases.map((c) => encryptItem(c.item, configFor(pair.ours, c))))
     const results = await py.decryptItems(pythonProvider, {}, cases.map((c, i) => entryFor(c, encrypted[i] as Item)), { resign: true })
     results.forEach((result, i) => {
-      expect(describeError(result)).toBe('ok')
-      expect(((result as { item: { n: { N: string } } }).item.n).N).toBe('0')
+      expect(numberOf(okItem(result), 'n')).toBe('0')
       expect(result.ok && result.signature).toBe(b64(((encrypted[i] as Item)[SIGNATURE] as { B: Uint8Array }).B))
     })
   })
