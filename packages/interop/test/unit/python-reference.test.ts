@@ -30,7 +30,7 @@ describe('PythonReference', () => {
     ])
     expect(results.map((r) => r.ok)).toEqual([true, false, false, true])
     expect(results[1]?.ok === false && results[1].error.type).toBe('EncryptionError')
-    expect(results[2]?.ok === false && results[2].error.type).toBe('Rounded')
+    expect(results[2]?.ok === false && results[2].error.type).toBe('Inexact')
   })
 
   it('answers concurrent requests by id', async () => {
