@@ -1,0 +1,188 @@
+import { DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb'
+import type { KMSClient } from '@aws-sdk/client-kms'
+import { LocalDelegatedKey, normalizeNumber, type CryptographicMaterialsProvider } from '@ddb-encryption/core'
+import { DirectKmsMaterialsProvider } from '@ddb-encryption/providers-kms'
+import { WrappedMaterialsProvider } from '@ddb-encryption/providers-wrapped'
+import { MetaStore, MostRecentProvider } from '@ddb-encryption/store-meta'
+import { createKmsKey, createTestTable, deleteTestTable } from '@ddb-encryption/testing'
+
+/** A named real provider plus what must be cleaned up after it. */
+export interface RealProvider {
+  readonly name: 'wrapped' | 'direct-kms' | 'most-recent'
+  readonly provider: CryptographicMaterialsProvider
+}
+
+/** WrappedMaterialsProvider with a fresh AES-256 wrapping key and HmacSHA256 signing key (LocalDelegatedKey). */
+export function createWrappedProvider(): CryptographicMaterialsProvider {
+  const aes = LocalDelegatedKey.generate('AES', 256)
+  const hmac = LocalDelegatedKey.generate('HmacSHA256', 256)
+  return new WrappedMaterialsProvider({ wrappingKey: aes, unwrappingKey: aes, signingKey: hmac })
+}
+
+/** DirectKmsMaterialsProvider on a new key of moto's KMS. */
+export async function createDirectKmsProvider(kms: KMSClient): Promise<CryptographicMaterialsProvider> {
+  const { keyId } = await createKmsKey(kms)
+  return new DirectKmsMaterialsProvider({ keyId, kmsClient: kms })
+}
+
+/**
+ * MostRecentProvider over a new MetaStore table whose rows are protected by Direct KMS.
+ * @returns the provider and the MetaStore table name (delete it afterwards).
+ */
+export async function createMostRecentProvider(ddb: DynamoDBClient, kms: KMSClient): Promise<{ provider: CryptographicMaterialsProvider; metaTable: string }> {
+  const metaTable = `ch-meta-${globalThis.crypto.randomUUID().slice(0, 8)}`
+  await MetaStore.createTable(ddb, metaTable, { billingMode: 'PAY_PER_REQUEST', waitTimeoutMs: 60_000 })
+  const store = new MetaStore({ client: ddb, tableName: metaTable, materialsProvider: await createDirectKmsProvider(kms) })
+  return { provider: new MostRecentProvider({ store, materialName: 'client-helpers', ttlMs: 60_000 }), metaTable }
+}
+
+/** The three real providers; `cleanup` deletes the MetaStore table. */
+export async function createRealProviders(ddb: DynamoDBClient, kms: KMSClient): Promise<{ providers: RealProvider[]; cleanup: () => Promise<void> }> {
+  const [kmsProvider, mostRecent] = await Promise.all([createDirectKmsProvider(kms), createMostRecentProvider(ddb, kms)])
+  return {
+    providers: [
+      { name: 'wrapped', provider: createWrappedProvider() },
+      { name: 'direct-kms', provider: kmsProvider },
+      { name: 'most-recent', provider: mostRecent.provider },
+    ],
+    cleanup: () => deleteTestTable(ddb, mostRecent.metaTable),
+  }
+}
+
+/** Operation names (`PutItem`, ...) the spied client received. */
+export interface SpiedClient {
+  readonly client: DynamoDBClient
+  readonly sent: string[]
+  /** Every command input received, in order. */
+  readonly inputs: { op: string; input: Record<string, unknown> }[]
+}
+
+/** A client that forwards to `ddb` and records every command it is sent (a spy on the underlying client's send). */
+export function spyClient(ddb: DynamoDBClient): SpiedClient {
+  const sent: string[] = []
+  const inputs: { op: string; input: Record<string, unknown> }[] = []
+  const client = Object.create(ddb) as DynamoDBClient
+  Object.defineProperty(client, 'send', {
+    value: (command: { schema?: unknown[]; input: Record<string, unknown>; constructor: { name: string } }, ...rest: unknown[]) => {
+      const op = String(command.schema?.[2] ?? command.constructor.name)
+      sent.push(op)
+      inputs.push({ op, input: command.input })
+      return (ddb.send as (...a: unknown[]) => Promise<unknown>).call(ddb, command, ...rest)
+    },
+  })
+  return { client, sent, inputs }
+}
+
+/** The table used by the operation tests: pk (S) + sk (N), two GSIs and two LSIs (one ALL and one KEYS_ONLY each). */
+export async function createEventsTable(ddb: DynamoDBClient, namePrefix: string): Promise<string> {
+  return createTestTable(ddb, {
+    namePrefix,
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'N' },
+    globalSecondaryIndexes: [
+      { indexName: 'by-status', partitionKey: { name: 'status', type: 'S' }, sortKey: { name: 'sk', type: 'N' } },
+      { indexName: 'by-owner', partitionKey: { name: 'owner', type: 'S' }, projection: 'KEYS_ONLY' },
+    ],
+    localSecondaryIndexes: [
+      { indexName: 'by-created', sortKey: { name: 'created', type: 'S' } },
+      { indexName: 'by-rank', sortKey: { name: 'rank', type: 'N' }, projection: { include: ['body'] } },
+    ],
+  })
+}
+
+/** 38 significant digits: the most DynamoDB keeps. */
+export const BIG_38 = '12345678901234567890123456789012345678'
+/** The smallest positive DynamoDB number, in the normalized text the encryptor writes. */
+export const TINY = normalizeNumber('1E-130')
+/** The largest DynamoDB number (38 nines times 10^88), normalized. */
+export const HUGE = normalizeNumber('9.9999999999999999999999999999999999999E+125')
+
+/** Low-level attributes of every type, nested; numbers in normalized text so they come back as written. */
+export function everyTypeAttributes(): Record<string, AttributeValue> {
+  return {
+    s: { S: 'text ✓ with unicode 𝄞' },
+    emptyS: { S: '' },
+    n: { N: '-42.5' },
+    big: { N: BIG_38 },
+    negBig: { N: `-${BIG_38}` },
+    tiny: { N: TINY },
+    huge: { N: HUGE },
+    zero: { N: '0' },
+    b: { B: new Uint8Array([0, 1, 2, 255]) },
+    emptyB: { B: new Uint8Array(0) },
+    ss: { SS: ['alpha', 'beta', 'gamma'] },
+    ns: { NS: ['-1', '2.5', BIG_38, TINY] },
+    bs: { BS: [new Uint8Array([1]), new Uint8Array([2, 3])] },
+    bool: { BOOL: false },
+    yes: { BOOL: true },
+    nul: { NULL: true },
+    l: { L: [{ S: 'x' }, { N: '1' }, { L: [] }, { M: { deep: { BOOL: true } } }, { NULL: true }] },
+    emptyL: { L: [] },
+    m: {
+      M: {
+        inner: { M: { deep: { S: 'v' }, nums: { NS: ['7', TINY] }, list: { L: [{ B: new Uint8Array([9]) }, { SS: ['z'] }] } } },
+        emptyM: { M: {} },
+      },
+    },
+  }
+}
+
+/** A copy of a low-level item in which set members are sorted (sets have no order in DynamoDB). */
+export function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical)
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return value
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(value)) {
+    if ((k === 'SS' || k === 'NS') && Array.isArray(v)) out[k] = [...(v as string[])].sort()
+    else if (k === 'BS' && Array.isArray(v)) out[k] = [...(v as Uint8Array[])].map((b) => Uint8Array.from(b)).sort((a, b) => Buffer.compare(a, b))
+    else if (ArrayBuffer.isView(v)) out[k] = Uint8Array.from(v as Uint8Array)
+    else out[k] = canonical(v)
+  }
+  return out
+}
+
+/**
+ * Freezes `value` deeply (Uint8Arrays cannot be frozen; Sets are frozen objects but still mutable, so callers also
+ * compare with a snapshot) and returns it with a structured-clone snapshot to compare with afterwards.
+ */
+export function frozen<T>(value: T): { value: T; snapshot: T } {
+  const snapshot = structuredClone(value)
+  return { value: deepFreeze(value), snapshot }
+}
+
+/** Freezes `value` and everything inside it (Uint8Arrays excepted: they cannot be frozen). */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value)) {
+    if (value instanceof Set || value instanceof Map) for (const v of value.values()) deepFreeze(v)
+    for (const v of Object.values(value as object)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
+}
+
+/** A client wrapper on which BatchWriteItem leaves the first `unprocessed` requests unprocessed `times` times. */
+export function flakyBatchWriteClient(ddb: DynamoDBClient, options: { unprocessed: number; times: number }): DynamoDBClient & { batchWrites: number } {
+  let left = options.times
+  const client = Object.create(ddb) as DynamoDBClient & { batchWrites: number }
+  client.batchWrites = 0
+  Object.defineProperty(client, 'send', {
+    value: async (command: { schema?: unknown[]; input: Record<string, any>; constructor: new (i: unknown) => unknown }, ...rest: unknown[]) => {
+      const send = (c: unknown): Promise<any> => (ddb.send as (...a: unknown[]) => Promise<unknown>).call(ddb, c, ...rest)
+      if (command.schema?.[2] !== 'BatchWriteItem') return send(command)
+      client.batchWrites++
+      if (left <= 0) return send(command)
+      left--
+      const held: Record<string, unknown[]> = {}
+      const forwarded: Record<string, unknown[]> = {}
+      let budget = options.unprocessed
+      for (const [table, requests] of Object.entries(command.input['RequestItems'] as Record<string, unknown[]>)) {
+        for (const request of requests) {
+          if (budget > 0) { budget--; (held[table] ??= []).push(request) } else (forwarded[table] ??= []).push(request)
+        }
+      }
+      if (Object.keys(forwarded).length > 0) await send(new command.constructor({ RequestItems: forwarded }))
+      return { UnprocessedItems: held, $metadata: {} }
+    },
+  })
+  return client
+}
