@@ -1,0 +1,240 @@
+/**
+ * `pnpm bench`: one run measures the core, every provider, the encrypted client and the Python reference on this
+ * machine, prints the tables and writes `bench-results/RESULTS.md` (+ `results.json`, `python-ratio.svg`) at the
+ * repository root. Services (DynamoDB Local, moto's KMS) are started here and stopped at the end, also on Ctrl-C.
+ *
+ * Every local measurement is interleaved sample by sample with what it is compared to (our core with the bare
+ * node:crypto floor and the Python reference; the encrypted client with the plain one), because this machine is
+ * shared and its load moves from second to second: ratios taken side by side stay meaningful when absolute rates
+ * do not. Rates per CPU second are reported as well, for the same reason.
+ *
+ * Environment: BENCH_SAMPLE_MS (default 1500) and BENCH_WARMUP_MS (default 500) scale the run; BENCH_SKIP_PYTHON=1
+ * leaves the Python side out (for a quick look; the report then says so).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { KMSClient } from '@aws-sdk/client-kms'
+import { CryptoAction, type CryptographicMaterialsProvider, type Item } from '@ddb-encryption/core'
+import { MetaStore } from '@ddb-encryption/store-meta'
+import {
+  createDynamoDBClient,
+  createKMSClient,
+  createKmsKey,
+  createTestTable,
+  startServices,
+  type StartedServices,
+} from '@ddb-encryption/testing'
+import { BENCH_ACTIONS, PARTITION_KEY, SORT_KEY, benchItem, itemToWireJson, serializedSize } from './bench-item'
+import { generateBenchKeys, secretKeyObject } from './bench-keys'
+import { directKmsProvider, mostRecentProvider, staticProvider, wrappedAesProvider, wrappedRsaProvider } from './bench-providers'
+import { measureClientCase, measureKmsQuery } from './client-case'
+import { countingClient } from './counting-client'
+import { CryptoFloor } from './crypto-floor'
+import { measureItemCase, type CallProbe, type ItemCaseResult } from './item-case'
+import { DEFAULT_MEASURE, syncContender, type MeasureOptions, type Rate } from './measure'
+import { PythonBenchServer, killPythonBench, type PythonCase } from './python-bench'
+import { findings, renderChart, renderReport, type BenchResults, type PythonRates } from './report'
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..')
+const RESULTS_DIR = path.join(REPO_ROOT, 'bench-results')
+const TABLE_NAME = 'bench-items'
+const REGION = 'us-west-2'
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`)
+}
+
+function envNumber(name: string, fallback: number): number {
+  const text = process.env[name]
+  if (text === undefined || text === '') return fallback
+  const value = Number(text)
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number of milliseconds`)
+  return value
+}
+
+let services: StartedServices | undefined
+let pythonServer: PythonBenchServer | undefined
+let stopping = false
+
+/** Stops what this run started (services, the Python child), once. */
+async function cleanUp(): Promise<void> {
+  if (stopping) return
+  stopping = true
+  killPythonBench()
+  await pythonServer?.close()
+  await services?.stop()
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  log(`${signal}: stopping services`)
+  void cleanUp().finally(() => process.exit(130))
+}
+
+/** Our measurement of one case and, interleaved with it, Python's (when the Python side runs). */
+async function itemCase(
+  label: string,
+  provider: CryptographicMaterialsProvider,
+  item: Item,
+  measure: MeasureOptions,
+  python: { readonly server: PythonBenchServer | undefined; readonly rates: PythonRates },
+  pythonCase: PythonCase,
+  probe?: CallProbe,
+): Promise<ItemCaseResult> {
+  log(label)
+  const peers = python.server === undefined
+    ? { encrypt: [], decrypt: [] }
+    : { encrypt: [python.server.contender(pythonCase, 'encrypt')], decrypt: [python.server.contender(pythonCase, 'decrypt')] }
+  const { peers: peerRates, ...ours } = await measureItemCase(provider, TABLE_NAME, item, measure, probe, peers)
+  if (python.server !== undefined) {
+    python.rates[pythonCase] = { encrypt: peerRates.encrypt[0] as Rate, decrypt: peerRates.decrypt[0] as Rate }
+  }
+  return ours
+}
+
+async function run(): Promise<BenchResults> {
+  const started = performance.now()
+  const startedAt = new Date().toISOString()
+  const loadStart = os.loadavg()
+  const measure: MeasureOptions = {
+    warmupMs: envNumber('BENCH_WARMUP_MS', DEFAULT_MEASURE.warmupMs),
+    sampleMs: envNumber('BENCH_SAMPLE_MS', DEFAULT_MEASURE.sampleMs),
+    samples: DEFAULT_MEASURE.samples,
+  }
+  // Network cases are slower per item; shorter samples keep the whole run within a few minutes.
+  const networkMeasure: MeasureOptions = { ...measure, sampleMs: Math.max(250, measure.sampleMs * (2 / 3)) }
+  // Round trips to DynamoDB Local vary most: more, shorter samples for the client comparison.
+  const clientMeasure: MeasureOptions = { ...measure, sampleMs: Math.max(200, measure.sampleMs / 2), samples: 5 }
+
+  const keys = generateBenchKeys()
+  const item = benchItem()
+  const encryptedCount = Object.keys(item).filter((name) => BENCH_ACTIONS.action(name) === CryptoAction.ENCRYPT_AND_SIGN).length
+
+  log('starting DynamoDB Local and moto (KMS)')
+  services = await startServices({ log: (message) => log(message) })
+  const kms: KMSClient = createKMSClient({ region: REGION })
+  const ddb: DynamoDBClient = createDynamoDBClient({ region: REGION })
+  try {
+    const key = await createKmsKey(kms, { description: 'ddb-encryption bench' })
+    const metaTable = `bench-meta-${Date.now()}`
+    await MetaStore.createTable(ddb, metaTable, { billingMode: 'PAY_PER_REQUEST' })
+    const materialName = 'bench-materials'
+
+    const skipPython = process.env['BENCH_SKIP_PYTHON'] === '1'
+    if (!skipPython) {
+      log('starting the Python reference (dynamodb-encryption-sdk), same item, keys, KMS key and MetaStore')
+      pythonServer = await PythonBenchServer.start({
+        item: itemToWireJson(item),
+        tableName: TABLE_NAME,
+        partitionKeyName: PARTITION_KEY,
+        sortKeyName: SORT_KEY,
+        keys,
+        kms: { endpoint: services.kmsEndpoint, keyArn: key.arn, region: REGION },
+        metaStore: { endpoint: services.dynamoDbEndpoint, tableName: metaTable, materialName },
+      })
+    }
+    const python = { server: pythonServer, rates: {} as PythonRates }
+
+    log('1/5 core static AES/HMAC, the crypto floor and Python, interleaved')
+    const floorFor = (cacheConstantDigests: boolean): CryptoFloor =>
+      new CryptoFloor(item, TABLE_NAME, BENCH_ACTIONS, secretKeyObject(keys.staticAes), secretKeyObject(keys.hmac), { cacheConstantDigests })
+    const lean = floorFor(true)
+    const strict = floorFor(false)
+    const leanStored = lean.encrypt()
+    const strictStored = strict.encrypt()
+    lean.decrypt(leanStored)
+    strict.decrypt(strictStored)
+    const staticPeers = {
+      encrypt: [syncContender(() => lean.encrypt()), syncContender(() => strict.encrypt()),
+        ...(pythonServer ? [pythonServer.contender('static', 'encrypt')] : [])],
+      decrypt: [syncContender(() => lean.decrypt(leanStored)), syncContender(() => strict.decrypt(strictStored)),
+        ...(pythonServer ? [pythonServer.contender('static', 'decrypt')] : [])],
+    }
+    const { peers: staticPeerRates, ...staticCore } = await measureItemCase(staticProvider(keys), TABLE_NAME, item, measure, undefined, staticPeers)
+    const floorRates = {
+      lean: { encrypt: staticPeerRates.encrypt[0] as Rate, decrypt: staticPeerRates.decrypt[0] as Rate },
+      strict: { encrypt: staticPeerRates.encrypt[1] as Rate, decrypt: staticPeerRates.decrypt[1] as Rate },
+    }
+    if (pythonServer !== undefined) {
+      python.rates.static = { encrypt: staticPeerRates.encrypt[2] as Rate, decrypt: staticPeerRates.decrypt[2] as Rate }
+    }
+
+    const wrappedAes = await itemCase('2/5 wrapped AES', wrappedAesProvider(keys), item, measure, python, 'wrapped-aes')
+    const wrappedRsa = await itemCase('2/5 wrapped RSA', wrappedRsaProvider(keys), item, measure, python, 'wrapped-rsa')
+
+    const countedKms = countingClient(kms)
+    const directKms = await itemCase('3/5 Direct KMS on moto', directKmsProvider(key.arn, countedKms.client), item,
+      networkMeasure, python, 'direct-kms', countedKms)
+
+    const countedDdb = countingClient(ddb)
+    const mostRecent = await itemCase('4/5 MostRecentProvider over a MetaStore on DynamoDB Local',
+      mostRecentProvider(keys, countedDdb.client, metaTable, materialName), item, measure, python, 'most-recent', countedDdb)
+    await pythonServer?.close()
+
+    log('5/5 encrypted client vs plain client on DynamoDB Local')
+    const itemsTable = await createTestTable(ddb, {
+      namePrefix: 'bench-items',
+      partitionKey: { name: PARTITION_KEY, type: 'S' },
+      sortKey: { name: SORT_KEY, type: 'N' },
+    })
+    const client = await measureClientCase(ddb, itemsTable, staticProvider(keys), clientMeasure)
+    const kmsQuery = await measureKmsQuery(ddb, itemsTable, directKmsProvider(key.arn, kms))
+
+    return {
+      startedAt,
+      durationS: (performance.now() - started) / 1000,
+      environment: {
+        node: process.versions.node,
+        cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
+        cores: os.cpus().length,
+        loadAverage: { start: loadStart, end: os.loadavg() },
+      },
+      item: { attributes: Object.keys(item).length, serializedBytes: serializedSize(item), encrypted: encryptedCount },
+      staticCore,
+      floor: floorRates,
+      wrappedAes,
+      wrappedRsa,
+      directKms,
+      mostRecent,
+      client,
+      kmsQuery,
+      python: pythonServer === undefined
+        ? { error: 'skipped (BENCH_SKIP_PYTHON=1)' }
+        : { library: pythonServer.library, python: pythonServer.python, cases: python.rates },
+    }
+  } finally {
+    kms.destroy()
+    ddb.destroy()
+  }
+}
+
+async function main(): Promise<void> {
+  // The SDK's "Node 20 support ends in 2027" notice says nothing about the benchmark; keep the output readable.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true'
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  let exitCode = 0
+  try {
+    const results = await run()
+    const report = renderReport(results)
+    process.stdout.write(`\n${report}\n`)
+    mkdirSync(RESULTS_DIR, { recursive: true })
+    writeFileSync(path.join(RESULTS_DIR, 'RESULTS.md'), report)
+    writeFileSync(path.join(RESULTS_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
+    const chart = renderChart(results)
+    if (chart !== undefined) writeFileSync(path.join(RESULTS_DIR, 'python-ratio.svg'), chart)
+    log(`wrote ${path.relative(process.cwd(), path.join(RESULTS_DIR, 'RESULTS.md'))}`)
+    // A correctness failure (KMS calls per item) fails the run; missed speed targets are reported, not fatal.
+    if (findings(results).some((line) => line.startsWith('FAIL'))) exitCode = 1
+  } catch (error) {
+    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+    exitCode = 1
+  } finally {
+    await cleanUp()
+  }
+  process.exit(exitCode)
+}
+
+void main()
