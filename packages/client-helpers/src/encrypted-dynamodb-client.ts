@@ -433,8 +433,31 @@ export class EncryptedDynamoDBClient {
     const table = await this.#table(input['TableName'])
     this.#checkWriteConditions(table, input)
     const item = await this.#encrypt(table, input['Item'])
-    const result = await pass({ ...input, Item: item })
+    const result = await pass({ ...input, Item: item }).catch((error: unknown) => this.#decryptFailedCondition(table, error))
     return this.#decryptAttributes(table, result)
+  }
+
+  /**
+   * Rethrows `error`; a ConditionalCheckFailedException's `Item` (ReturnValuesOnConditionCheckFailure: ALL_OLD) is
+   * first replaced by the decrypted item, so the caller never sees ciphertext where it asked for the old item.
+   */
+  async #decryptFailedCondition(table: ResolvedTable, error: unknown): Promise<never> {
+    if ((error as Dict | null)?.['name'] === 'ConditionalCheckFailedException') await this.#decryptErrorItem(table, error as Dict)
+    throw error
+  }
+
+  /**
+   * Decrypts `holder.Item` in place (the error object was made by the SDK for this call, and the caller's retry logic
+   * needs its class and fields unchanged). An item that fails to verify is removed rather than shown as ciphertext.
+   */
+  async #decryptErrorItem(table: ResolvedTable, holder: Dict): Promise<void> {
+    const item = holder['Item'] as Item | undefined
+    if (item === undefined || item === null || typeof item !== 'object') return
+    try {
+      holder['Item'] = await this.#decryptOne(table, item)
+    } catch {
+      delete holder['Item']
+    }
   }
 
   async #decryptAttributes(table: ResolvedTable, result: Dict): Promise<Dict> {
@@ -471,13 +494,13 @@ export class EncryptedDynamoDBClient {
   async #deleteItem(input: Dict, pass: (i: Dict) => Promise<Dict>): Promise<Dict> {
     const table = await this.#table(input['TableName'])
     this.#checkWriteConditions(table, input)
-    return this.#decryptAttributes(table, await pass(input))
+    return this.#decryptAttributes(table, await pass(input).catch((error: unknown) => this.#decryptFailedCondition(table, error)))
   }
 
   async #updateItem(input: Dict, pass: (i: Dict) => Promise<Dict>): Promise<Dict> {
     const table = await this.#table(input['TableName'])
     this.#checkUpdate(table, input)
-    const result = await pass(input)
+    const result = await pass(input).catch((error: unknown) => this.#decryptFailedCondition(table, error))
     // ALL_OLD / ALL_NEW return whole (signed) items; UPDATED_* return only the DO_NOTHING attributes written.
     const rv = input['ReturnValues']
     return rv === 'ALL_OLD' || rv === 'ALL_NEW' ? this.#decryptAttributes(table, result) : result
@@ -588,7 +611,18 @@ export class EncryptedDynamoDBClient {
       const table = tables.get(part['TableName'] as string) as ResolvedTable
       return { ...(transactItems[i] as Dict), Put: { ...part, Item: await this.#encrypt(table, part['Item']) } }
     })
-    return pass({ ...input, TransactItems: next })
+    return pass({ ...input, TransactItems: next }).catch(async (error: unknown) => {
+      // ReturnValuesOnConditionCheckFailure: each cancellation reason may carry its entry's stored item.
+      const reasons = (error as Dict | null)?.['name'] === 'TransactionCanceledException' ? (error as Dict)['CancellationReasons'] : undefined
+      if (Array.isArray(reasons)) {
+        await Promise.all(reasons.map(async (reason: Dict | undefined, i) => {
+          const part = parts[i]
+          if (reason?.['Item'] === undefined || part === undefined) return
+          await this.#decryptErrorItem(tables.get(part[1]['TableName'] as string) as ResolvedTable, reason)
+        }))
+      }
+      throw error
+    })
   }
 
   async #transactGetItems(input: Dict, pass: (i: Dict) => Promise<Dict>): Promise<Dict> {

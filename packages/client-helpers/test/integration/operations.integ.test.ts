@@ -358,7 +358,7 @@ describe.each(PROVIDERS)('EncryptedTable with the %s provider', (providerName) =
     const keys = frozen([...Array.from({ length: 105 }, (_, i) => ({ pk: 'etb', sk: i }))])
     const got = await table.batchGet(keys.value)
     expect(keys.value).toEqual(keys.snapshot)
-    expect(got.sort((a, b) => a['sk'] - b['sk'])).toEqual(puts)
+    expect(got.sort((a, b) => Number(a['sk']) - Number(b['sk']))).toEqual(puts)
   })
 })
 
