@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hash, randomFillSync, timingSafeEqual, type KeyObject } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHmac, hash, randomBytes, randomFillSync, timingSafeEqual, type KeyObject } from 'node:crypto'
 import { CryptoAction, serializeAttribute, type AttributeActions, type AttributeValue, type Item } from '@ddb-encryption/core'
 
 /** One signed attribute, prepared once: what the floor hashes and encrypts per item. */
@@ -24,16 +24,32 @@ export interface FloorCiphertext {
 export interface CryptoFloorOptions {
   /**
    * Hash the constant pieces of the string to sign (the table piece, attribute names, ENCRYPTED/PLAINTEXT markers)
-   * once instead of per item, as any implementation can (ours does). With `false` every piece is hashed per item.
+   * once instead of per item, as any implementation can (ours does), and take IVs from a pool refilled 4 KB at a
+   * time (one CSPRNG call per 256 IVs, as ours does). With `false` every piece is hashed per item and every IV is
+   * its own CSPRNG call.
    */
   readonly cacheConstantDigests: boolean
+}
+
+const HEADER = 6
+const BLOCK = 16
+const IV_POOL_SIZE = 4096
+let ivPool = Buffer.alloc(0)
+let ivOffset = IV_POOL_SIZE
+
+/** Fills `iv` (16 bytes) from a pool of random bytes; each pool byte is used once. */
+function pooledIv(iv: Buffer): void {
+  if (ivOffset + BLOCK > IV_POOL_SIZE) {
+    ivPool = randomBytes(IV_POOL_SIZE)
+    ivOffset = 0
+  }
+  ivPool.copy(iv, 0, ivOffset, ivOffset + BLOCK)
+  ivOffset += BLOCK
 }
 
 const sha256 = (data: Uint8Array): Buffer => hash('sha256', data, 'buffer') as unknown as Buffer
 const ENCRYPTED = Buffer.from('ENCRYPTED')
 const PLAINTEXT = Buffer.from('PLAINTEXT')
-const HEADER = 6
-const BLOCK = 16
 
 /**
  * The "crypto floor": the bare node:crypto work one item needs, on bytes serialized ahead of time, with the
@@ -81,7 +97,8 @@ export class CryptoFloor {
       value.writeUInt16BE(0x0062, 0) // tag 'b' (FORMAT.md 1.1)
       value.writeUInt32BE(length, 2)
       const iv = value.subarray(HEADER, HEADER + BLOCK)
-      randomFillSync(iv)
+      if (this.#cacheConstantDigests) pooledIv(iv)
+      else randomFillSync(iv)
       const cipher = createCipheriv('aes-128-cbc', this.#aesKey, iv)
       const body = cipher.update(attribute.plaintext)
       body.copy(value, HEADER + BLOCK)
