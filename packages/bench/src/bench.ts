@@ -229,7 +229,8 @@ async function main(): Promise<void> {
     // A correctness failure (KMS calls per item) fails the run; missed speed targets are reported, not fatal.
     if (findings(results).some((line) => line.startsWith('FAIL'))) exitCode = 1
   } catch (error) {
-    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+    // After Ctrl-C the run fails on purpose (its children are gone); the signal handler exits with 130.
+    if (!stopping) log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
     exitCode = 1
   } finally {
     await cleanUp()
