@@ -10,7 +10,7 @@ import {
 } from '../errors'
 import type { DelegatedKey, KeyEncoding, KeyType } from '../materials/delegated-key'
 import { JceName } from '../wire'
-import { aesCbcDecrypt, aesCbcEncrypt } from './aes-cbc'
+import { AesCbc } from './aes-cbc'
 import { aesKeyUnwrap, aesKeyWrap } from './aes-key-wrap'
 import { asBuffer } from './bytes'
 import { hmacSign, hmacVerify } from './hmac'
@@ -95,8 +95,8 @@ export class LocalDelegatedKey implements DelegatedKey {
   readonly #key: KeyObject
   /** RSA: the public key, or the public half of a private key (verify, wrap). */
   readonly #publicKey: KeyObject | undefined
-  /** AES: Node cipher names for this key length, chosen once. */
-  readonly #cbcCipher: string | undefined
+  /** AES: the attribute cipher (persistent CBC contexts, FORMAT.md 4.2) and the key-wrap cipher name. */
+  readonly #cbc: AesCbc | undefined
   readonly #wrapCipher: string | undefined
 
   private constructor(key: KeyObject, algorithm: string, spec: KeyAlgorithmSpec) {
@@ -111,7 +111,7 @@ export class LocalDelegatedKey implements DelegatedKey {
       this.keyType = key.type
       this.sizeBits = key.asymmetricKeyDetails?.modulusLength ?? 0
       this.#publicKey = key.type === 'public' ? key : createPublicKey(key)
-      this.#cbcCipher = undefined
+      this.#cbc = undefined
       this.#wrapCipher = undefined
     } else {
       if (key.type !== 'secret') {
@@ -122,14 +122,15 @@ export class LocalDelegatedKey implements DelegatedKey {
       this.sizeBits = length * 8
       this.#publicKey = undefined
       if (spec.family === 'aes') {
-        this.#cbcCipher = AES_CBC_CIPHERS.get(length)
+        const cbcCipher = AES_CBC_CIPHERS.get(length)
         this.#wrapCipher = AES_WRAP_CIPHERS.get(length)
-        if (this.#cbcCipher === undefined) {
+        if (cbcCipher === undefined) {
           throw new InvalidKeyError('AES keys must be 16, 24 or 32 bytes (128, 192 or 256 bits)')
         }
+        this.#cbc = new AesCbc(cbcCipher, key)
       } else {
         if (length === 0) throw new InvalidKeyError(`A ${algorithm} key must not be empty`)
-        this.#cbcCipher = undefined
+        this.#cbc = undefined
         this.#wrapCipher = undefined
       }
     }
@@ -236,7 +237,7 @@ export class LocalDelegatedKey implements DelegatedKey {
    * @throws DelegatedKeyError (`ERR_DELEGATED_KEY`) if this is not an AES key.
    */
   async encrypt(transformation: string, _attributeName: string, plaintext: Uint8Array): Promise<Uint8Array> {
-    return aesCbcEncrypt(this.#aesCbcFor(transformation), this.#key, plaintext)
+    return this.#aesCbcFor(transformation).encrypt(plaintext)
   }
 
   /**
@@ -247,7 +248,7 @@ export class LocalDelegatedKey implements DelegatedKey {
    * @throws JceTransformationError / DelegatedKeyError as for {@link LocalDelegatedKey.encrypt}.
    */
   async decrypt(transformation: string, _attributeName: string, ciphertext: Uint8Array): Promise<Uint8Array> {
-    return aesCbcDecrypt(this.#aesCbcFor(transformation), this.#key, ciphertext)
+    return this.#aesCbcFor(transformation).decrypt(ciphertext)
   }
 
   /**
@@ -377,16 +378,16 @@ export class LocalDelegatedKey implements DelegatedKey {
     return rsaVerify(spec.hash, this.#publicKey as KeyObject, signature, data)
   }
 
-  #aesCbcFor(transformation: string): string {
+  #aesCbcFor(transformation: string): AesCbc {
     if (!ENCRYPT_TRANSFORMATIONS.has(transformation)) {
       throw new JceTransformationError(
         `Unsupported transformation ${quoteName(transformation)}: attributes are encrypted with ${JceName.AesCbcPkcs5} only`,
       )
     }
-    if (this.#cbcCipher === undefined) {
+    if (this.#cbc === undefined) {
       throw new DelegatedKeyError(`A ${this.algorithm} key cannot encrypt or decrypt attributes; use an AES key`)
     }
-    return this.#cbcCipher
+    return this.#cbc
   }
 
   #aesWrapFor(transformation: string): string {

@@ -1,0 +1,292 @@
+/**
+ * The fast paths must produce exactly the bytes of the straightforward ones. AES-CBC (FORMAT.md 4.2, 4.3) runs on
+ * persistent per-key CBC contexts (see `src/crypto/aes-cbc.ts`); here every result is compared with a fresh
+ * `createCipheriv` / `createDecipheriv` per message, Node's own AES-CBC with PKCS#7 padding.
+ */
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from 'node:crypto'
+import fc from 'fast-check'
+import { AesCbc } from '../../src/crypto/aes-cbc'
+import { LocalDelegatedKey } from '../../src/crypto/local-delegated-key'
+import { DecryptionError, EncryptionError } from '../../src/errors'
+
+const CBC = 'AES/CBC/PKCS5Padding'
+const NODE_CBC: Record<number, string> = { 16: 'aes-128-cbc', 24: 'aes-192-cbc', 32: 'aes-256-cbc' }
+
+function nodeCipherName(key: Uint8Array): string {
+  const name = NODE_CBC[key.byteLength]
+  if (name === undefined) throw new Error(`no AES variant for ${key.byteLength} bytes`)
+  return name
+}
+
+function ours(key: Uint8Array): AesCbc {
+  return new AesCbc(nodeCipherName(key), createSecretKey(key))
+}
+
+function localKey(key: Uint8Array): LocalDelegatedKey {
+  return LocalDelegatedKey.fromBytes({ key, algorithm: 'AES', keyType: 'symmetric', encoding: 'RAW' })
+}
+
+/** Node's AES-CBC with PKCS#7 under a fresh context: `IV ‖ ciphertext`. */
+function nodeEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array): Uint8Array {
+  const cipher = createCipheriv(nodeCipherName(key), key, iv)
+  return new Uint8Array(Buffer.concat([iv, cipher.update(plaintext), cipher.final()]))
+}
+
+/** Node's AES-CBC decryption with PKCS#7 under a fresh context; undefined when Node refuses the input. */
+function nodeDecrypt(key: Uint8Array, blob: Uint8Array): Uint8Array | undefined {
+  try {
+    const decipher = createDecipheriv(nodeCipherName(key), key, blob.subarray(0, 16))
+    return new Uint8Array(Buffer.concat([decipher.update(blob.subarray(16)), decipher.final()]))
+  } catch {
+    return undefined
+  }
+}
+
+/** Node's raw CBC without padding: for hand-made (possibly badly padded) last blocks. */
+function nodeEncryptRaw(key: Uint8Array, iv: Uint8Array, blocks: Uint8Array): Uint8Array {
+  const cipher = createCipheriv(nodeCipherName(key), key, iv).setAutoPadding(false)
+  return new Uint8Array(Buffer.concat([iv, cipher.update(blocks), cipher.final()]))
+}
+
+/** Byte equality without jest's slow element-by-element diffing (used in loops of thousands). */
+function same(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  return a !== undefined && b !== undefined && Buffer.compare(a, b) === 0
+}
+
+function isDecryptionFailure(run: () => unknown): boolean {
+  try {
+    run()
+  } catch (error) {
+    return error instanceof DecryptionError && error.message === 'Decryption failed'
+  }
+  return false
+}
+
+function caught(run: () => unknown): unknown {
+  try {
+    run()
+  } catch (error) {
+    return error
+  }
+  throw new Error('expected a throw')
+}
+
+const aesKey = fc.constantFrom(16, 24, 32).chain((length) => fc.uint8Array({ minLength: length, maxLength: length }))
+const iv = fc.uint8Array({ minLength: 16, maxLength: 16 })
+const plaintext = fc.uint8Array({ minLength: 0, maxLength: 1100 })
+
+describe('AesCbc on persistent contexts equals a fresh Node AES-CBC context per message', () => {
+  it('encrypts sequences of messages (lengths 0..1100) to the same bytes as createCipheriv, for 128/192/256-bit keys', () => {
+    fc.assert(
+      fc.property(aesKey, fc.array(fc.tuple(iv, plaintext), { minLength: 1, maxLength: 6 }), (key, messages) => {
+        // One AesCbc for the whole sequence: each message must be independent of the chaining state left by the last.
+        const cbc = ours(key)
+        for (const [messageIv, message] of messages) {
+          const copy = message.slice()
+          expect(cbc.encryptWithIv(messageIv, message)).toEqual(nodeEncrypt(key, messageIv, message))
+          expect(message).toEqual(copy)
+        }
+      }),
+      { numRuns: 400 },
+    )
+  })
+
+  it('decrypts what createCipheriv wrote, for every length 0..1100 in a row on one context', () => {
+    let checked = 0
+    for (const length of [16, 24, 32]) {
+      const key = new Uint8Array(randomBytes(length))
+      const cbc = ours(key)
+      for (let n = 0; n <= 1100; n++) {
+        const message = new Uint8Array(randomBytes(n))
+        const blob = nodeEncrypt(key, new Uint8Array(randomBytes(16)), message)
+        const result = cbc.decrypt(blob)
+        if (!same(result, message)) throw new Error(`AES-${length * 8}: a ${n}-byte message decrypted differently`)
+        checked++
+      }
+    }
+    expect(checked).toBe(3 * 1101)
+  })
+
+  it('accepts and refuses exactly what createDecipheriv does, with the same plaintext, for random ciphertexts', () => {
+    fc.assert(
+      fc.property(aesKey, fc.array(fc.integer({ min: 2, max: 70 }), { minLength: 1, maxLength: 6 }), (key, blockCounts) => {
+        const cbc = ours(key)
+        for (const blocks of blockCounts) {
+          const blob = new Uint8Array(randomBytes(16 * blocks))
+          const expected = nodeDecrypt(key, blob)
+          if (expected === undefined) {
+            const error = caught(() => cbc.decrypt(blob))
+            expect(error).toBeInstanceOf(DecryptionError)
+            expect((error as Error).message).toBe('Decryption failed')
+          } else {
+            expect(cbc.decrypt(blob)).toEqual(expected)
+          }
+        }
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('round-trips and matches Node when encryptions and decryptions interleave on one key', () => {
+    fc.assert(
+      fc.property(aesKey, fc.array(fc.tuple(fc.boolean(), iv, plaintext), { minLength: 1, maxLength: 12 }), (key, steps) => {
+        const cbc = ours(key)
+        for (const [encryptStep, stepIv, message] of steps) {
+          if (encryptStep) {
+            const blob = cbc.encryptWithIv(stepIv, message)
+            expect(blob).toEqual(nodeEncrypt(key, stepIv, message))
+            expect(nodeDecrypt(key, blob)).toEqual(message)
+          } else {
+            expect(cbc.decrypt(nodeEncrypt(key, stepIv, message))).toEqual(message)
+          }
+        }
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it('draws a fresh IV per message and Node decrypts the result', () => {
+    const key = new Uint8Array(randomBytes(16))
+    const cbc = ours(key)
+    const ivs = new Set<string>()
+    for (let n = 0; n < 200; n++) {
+      const message = new Uint8Array(randomBytes(n))
+      const blob = cbc.encrypt(message)
+      expect(blob.byteLength).toBe(16 + 16 * (Math.floor(n / 16) + 1))
+      expect(nodeDecrypt(key, blob)).toEqual(message)
+      ivs.add(Buffer.from(blob.subarray(0, 16)).toString('hex'))
+    }
+    expect(ivs.size).toBe(200)
+  })
+})
+
+describe('LocalDelegatedKey.encrypt / decrypt called concurrently (as the item encryptor does)', () => {
+  it('encrypts random groups of 1..20 plaintexts concurrently; each decrypts with a fresh Node context', async () => {
+    await fc.assert(
+      fc.asyncProperty(aesKey, fc.array(plaintext, { minLength: 1, maxLength: 20 }), async (key, messages) => {
+        const delegated = localKey(key)
+        const blobs = await Promise.all(messages.map((message, i) => delegated.encrypt(CBC, `a${i}`, message)))
+        for (let i = 0; i < messages.length; i++) {
+          const blob = blobs[i] as Uint8Array
+          expect(blob.byteLength).toBe(16 + 16 * (Math.floor((messages[i] as Uint8Array).byteLength / 16) + 1))
+          expect(nodeDecrypt(key, blob)).toEqual(messages[i])
+        }
+        // And back through our decryption, concurrently and in reverse order.
+        const reversed = [...blobs].reverse()
+        const plaintexts = await Promise.all(reversed.map((blob, i) => delegated.decrypt(CBC, `a${i}`, blob)))
+        expect(plaintexts.reverse()).toEqual(messages)
+      }),
+      { numRuns: 150 },
+    )
+  })
+
+  it('rejects only the failing call of a concurrent group; the others still match Node', async () => {
+    const key = new Uint8Array(randomBytes(32))
+    const delegated = localKey(key)
+    const good = [new Uint8Array(5), new Uint8Array(randomBytes(40)), new Uint8Array(0)]
+    const results = await Promise.allSettled([
+      delegated.encrypt(CBC, 'a', good[0] as Uint8Array),
+      delegated.encrypt(CBC, 'b', 'not bytes' as unknown as Uint8Array),
+      delegated.encrypt(CBC, 'c', good[1] as Uint8Array),
+      delegated.decrypt(CBC, 'd', new Uint8Array(48)), // all-zero ciphertext: bad padding under this key (or garbage)
+      delegated.encrypt(CBC, 'e', good[2] as Uint8Array),
+    ])
+    expect(results[1]?.status).toBe('rejected')
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(EncryptionError)
+    for (const [index, message] of [[0, good[0]], [2, good[1]], [4, good[2]]] as const) {
+      const result = results[index] as PromiseFulfilledResult<Uint8Array>
+      expect(result.status).toBe('fulfilled')
+      expect(nodeDecrypt(key, result.value)).toEqual(message)
+    }
+    const zeros = nodeDecrypt(key, new Uint8Array(48))
+    if (zeros === undefined) expect((results[3] as PromiseRejectedResult).reason).toBeInstanceOf(DecryptionError)
+    else expect((results[3] as PromiseFulfilledResult<Uint8Array>).value).toEqual(zeros)
+  })
+})
+
+describe('PKCS#7 padding check (FORMAT.md 4.3)', () => {
+  const key = new Uint8Array(randomBytes(16))
+  const prefix = new Uint8Array(randomBytes(16))
+
+  /** IV ‖ CBC(prefix ‖ last) with `last` the raw final block, no padding added. */
+  function withLastBlock(last: Uint8Array): Uint8Array {
+    const blocks = new Uint8Array(32)
+    blocks.set(prefix, 0)
+    blocks.set(last, 16)
+    return nodeEncryptRaw(key, new Uint8Array(randomBytes(16)), blocks)
+  }
+
+  it('accepts every valid padding 1..16 and returns the unpadded plaintext', () => {
+    const cbc = ours(key)
+    for (let pad = 1; pad <= 16; pad++) {
+      const last = new Uint8Array(randomBytes(16))
+      last.fill(pad, 16 - pad)
+      const expected = new Uint8Array(32 - pad)
+      expected.set(prefix, 0)
+      expected.set(last.subarray(0, 16 - pad), 16)
+      expect(cbc.decrypt(withLastBlock(last))).toEqual(expected)
+    }
+  })
+
+  it('refuses a last byte of 0 or 17..255 (no such padding length), like Node', () => {
+    const cbc = ours(key)
+    for (const lastByte of [0, ...Array.from({ length: 239 }, (_, i) => i + 17)]) {
+      const last = new Uint8Array(16).fill(lastByte)
+      const blob = withLastBlock(last)
+      expect(nodeDecrypt(key, blob)).toBeUndefined()
+      const error = caught(() => cbc.decrypt(blob))
+      expect(error).toBeInstanceOf(DecryptionError)
+      expect((error as Error).message).toBe('Decryption failed')
+    }
+  })
+
+  it('refuses every padding with any one pad byte changed to any other value, like Node', () => {
+    const cbc = ours(key)
+    let refused = 0
+    let nodeRefused = 0
+    for (let pad = 2; pad <= 16; pad++) {
+      // Positions 16 - pad .. 14 are the pad bytes before the last one (the last byte defines the length).
+      for (let position = 16 - pad; position < 15; position++) {
+        for (let value = 0; value < 256; value++) {
+          if (value === pad) continue
+          const last = new Uint8Array(16).fill(0xa5)
+          last.fill(pad, 16 - pad)
+          last[position] = value
+          const blob = withLastBlock(last)
+          if (isDecryptionFailure(() => cbc.decrypt(blob))) refused++
+          if (nodeDecrypt(key, blob) === undefined) nodeRefused++
+        }
+      }
+    }
+    // sum over pad = 2..16 of (pad - 1) positions × 255 values, every one refused by both
+    expect(refused).toBe(120 * 255)
+    expect(nodeRefused).toBe(120 * 255)
+  })
+
+  it('still decrypts correctly after refusing a bad padding (the chaining state stays right)', () => {
+    const cbc = ours(key)
+    const message = new Uint8Array(randomBytes(50))
+    for (let i = 0; i < 5; i++) {
+      expect(() => cbc.decrypt(withLastBlock(new Uint8Array(16)))).toThrow(DecryptionError)
+      expect(cbc.decrypt(nodeEncrypt(key, new Uint8Array(randomBytes(16)), message))).toEqual(message)
+    }
+  })
+
+  it('refuses inputs that are not an IV plus a positive multiple of 16 bytes', () => {
+    const cbc = ours(key)
+    for (let length = 0; length <= 100; length++) {
+      if (length >= 32 && length % 16 === 0) continue
+      const error = caught(() => cbc.decrypt(new Uint8Array(length)))
+      expect(error).toBeInstanceOf(DecryptionError)
+      expect((error as Error).message).toBe('Decryption failed')
+    }
+    expect(caught(() => cbc.decrypt('x'.repeat(32) as unknown as Uint8Array))).toBeInstanceOf(DecryptionError)
+    // The context is still usable.
+    const message = new Uint8Array(randomBytes(17))
+    expect(cbc.decrypt(nodeEncrypt(key, new Uint8Array(16), message))).toEqual(message)
+  })
+
+  it('refuses an IV that is not 16 bytes in encryptWithIv', () => {
+    expect(caught(() => ours(key).encryptWithIv(new Uint8Array(15), new Uint8Array(1)))).toBeInstanceOf(EncryptionError)
+  })
+})
