@@ -39,6 +39,9 @@ function fail(where, message) {
   problems.push(`${where}: ${message}`)
 }
 
+/** Non-fatal findings, printed once at the end. */
+const notes = new Set()
+
 const timings = []
 async function step(name, fn) {
   const start = Date.now()
@@ -166,6 +169,8 @@ function checkManifest(pkg, published) {
   expect(typeof m.description === 'string' && m.description.length > 0, 'description is missing')
   expect(m.scripts === undefined || !['preinstall', 'install', 'postinstall', 'prepare'].some((s) => s in m.scripts),
     'install-time scripts must not be published')
+  // Not fatal until the project has a public repository: `npm publish --provenance` needs repository.url.
+  if (typeof m.repository?.url !== 'string') notes.add('repository.url and homepage are not set: `npm publish --provenance` refuses packages without repository.url')
   pkg.manifest = m
 }
 
@@ -259,7 +264,7 @@ async function installAndRunConsumers(published, tmp) {
   fs.writeFileSync(path.join(consumer, 'package.json'), `${JSON.stringify({ name: 'pack-check-consumer', version: '0.0.0', private: true }, null, 2)}\n`)
 
   await step('npm install', () => exec('npm', [
-    'install', '--no-audit', '--no-fund', '--strict-peer-deps', '--prefer-offline', '--loglevel=error',
+    'install', '--no-audit', '--no-fund', '--strict-peer-deps', '--prefer-offline', '--ignore-scripts', '--loglevel=error',
     '--cache', NPM_CACHE, ...published.map((p) => p.tarball), ...CONSUMER_EXTRAS,
   ], { cwd: consumer }))
 
@@ -333,6 +338,7 @@ function finish(started, published) {
     process.exitCode = 1
     return
   }
+  for (const note of notes) console.log(`pack-check: note: ${note}`)
   const summary = published.map((p) => `${p.name}@${p.version} (${p.fileCount} files)`).join(', ')
   console.log(`pack-check: ok in ${seconds}s (${timings.join(', ')}): ${summary}; publint, attw, npm install, ` +
     'CommonJS, ESM and TypeScript consumers all pass')
