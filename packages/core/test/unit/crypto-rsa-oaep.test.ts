@@ -6,6 +6,7 @@
 import { constants, createHash, generateKeyPairSync, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto'
 import { LocalDelegatedKey } from '../../src/crypto/local-delegated-key'
 import { DelegatedKeyError, InvalidKeyError, JceTransformationError, UnwrappingError, WrappingError } from '../../src/errors'
+import { b64uToBig, modPow } from '../support/big-rsa'
 
 type Hash = 'sha1' | 'sha256' | 'sha384' | 'sha512'
 const OAEP: Record<Hash, string> = {
@@ -16,17 +17,6 @@ const OAEP: Record<Hash, string> = {
 }
 
 // ---- independent reference ------------------------------------------------------------------------------
-const b64uToBig = (text: string): bigint => BigInt(`0x${Buffer.from(text, 'base64url').toString('hex')}`)
-function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
-  let result = 1n
-  base %= modulus
-  while (exponent > 0n) {
-    if (exponent & 1n) result = (result * base) % modulus
-    base = (base * base) % modulus
-    exponent >>= 1n
-  }
-  return result
-}
 const toBig = (bytes: Uint8Array): bigint => (bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes).toString('hex')}`))
 const fromBig = (value: bigint, length: number): Uint8Array =>
   new Uint8Array(Buffer.from(value.toString(16).padStart(length * 2, '0'), 'hex'))

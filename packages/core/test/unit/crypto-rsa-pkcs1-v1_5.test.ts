@@ -5,18 +5,8 @@
 import { constants, generateKeyPairSync, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto'
 import { LocalDelegatedKey } from '../../src/crypto/local-delegated-key'
 import { JceTransformationError, UnwrappingError } from '../../src/errors'
+import { b64uToBig, modPow } from '../support/big-rsa'
 
-const b64uToBig = (text: string): bigint => BigInt(`0x${Buffer.from(text, 'base64url').toString('hex')}`)
-function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
-  let result = 1n
-  base %= modulus
-  while (exponent > 0n) {
-    if (exponent & 1n) result = (result * base) % modulus
-    base = (base * base) % modulus
-    exponent >>= 1n
-  }
-  return result
-}
 /** Raw RSA with the public key (BigInt), to build deliberately malformed encodings. */
 function rawEncrypt(publicKey: KeyObject, em: Uint8Array): Uint8Array {
   const jwk = publicKey.export({ format: 'jwk' })
