@@ -183,11 +183,30 @@ function writeValue(writer: ByteWriter, value: AttributeValue, flags: number, de
 }
 
 /**
+ * Appends the serialization of `value` to `writer`; `attributeName` only improves error messages. The hot paths
+ * (encrypting an attribute, hashing each value of the string to sign) call this on one shared writer, with no
+ * closure or intermediate copy per value.
+ * @internal
+ */
+export function writeAttribute(writer: ByteWriter, value: AttributeValue, flags: number, attributeName: string | undefined): void {
+  // The path is balanced by every successful write; only a failed one (it threw) leaves segments behind.
+  if (path.length !== 0) path.length = 0
+  pathRoot = attributeName
+  writeValue(writer, value, flags, 0)
+}
+
+/**
  * Serializes with already-resolved {@link SerializeFlag} bits; `attributeName` only improves error messages.
  * @internal
  */
 export function serializeAttributeWithFlags(value: AttributeValue, flags: number, attributeName?: string): Uint8Array {
-  return withSerializedAttribute(value, flags, attributeName, (bytes) => bytes.slice())
+  const writer = acquireWriter()
+  try {
+    writeAttribute(writer, value, flags, attributeName)
+    return writer.finish()
+  } finally {
+    releaseWriter(writer)
+  }
 }
 
 /**
@@ -201,11 +220,9 @@ export function withSerializedAttribute<T>(
   attributeName: string | undefined,
   use: (bytes: Uint8Array) => T,
 ): T {
-  path.length = 0
-  pathRoot = attributeName
   const writer = acquireWriter()
   try {
-    writeValue(writer, value, flags, 0)
+    writeAttribute(writer, value, flags, attributeName)
     return use(writer.view())
   } finally {
     releaseWriter(writer)

@@ -10,6 +10,8 @@ export class ByteWriter {
   #bytes: Uint8Array
   #buffer: Buffer
   #position = 0
+  /** Highest position reached before a {@link ByteWriter.reset}, so that {@link ByteWriter.wipe} clears it all. */
+  #highWater = 0
 
   constructor(initialCapacity = 256) {
     this.#bytes = new Uint8Array(initialCapacity)
@@ -28,6 +30,9 @@ export class ByteWriter {
     while (capacity < needed) capacity *= 2
     const bytes = new Uint8Array(capacity)
     bytes.set(this.#bytes.subarray(0, this.#position))
+    // The old array is dropped: clear what was written there first.
+    this.#bytes.fill(0, 0, Math.max(this.#position, this.#highWater))
+    this.#highWater = 0
     this.#bytes = bytes
     this.#buffer = Buffer.from(bytes.buffer, 0, capacity)
   }
@@ -97,10 +102,20 @@ export class ByteWriter {
     return this.#bytes.length
   }
 
-  /** Zeroes what was written and starts again at position 0. */
-  wipe(): void {
-    this.#bytes.fill(0, 0, this.#position)
+  /**
+   * Starts again at position 0 without zeroing, for a series of values that are each used right away (the string to
+   * sign hashes one value after the other); {@link ByteWriter.wipe} still clears everything written since the last wipe.
+   */
+  reset(): void {
+    if (this.#position > this.#highWater) this.#highWater = this.#position
     this.#position = 0
+  }
+
+  /** Zeroes what was written (since the last wipe, across resets) and starts again at position 0. */
+  wipe(): void {
+    this.#bytes.fill(0, 0, Math.max(this.#position, this.#highWater))
+    this.#position = 0
+    this.#highWater = 0
   }
 }
 

@@ -1,10 +1,11 @@
 import type { AttributeActions } from '../attribute-actions'
 import type { Item } from '../attribute-value'
 import { CryptoAction } from '../crypto-action'
-import { sha256 } from '../crypto/hash'
+import { sha256, sha256Into } from '../crypto/hash'
 import { SerializationError } from '../errors'
 import { ReservedAttribute, SignatureMarker } from '../wire'
-import { withSerializedAttribute } from './attribute'
+import { writeAttribute } from './attribute'
+import { acquireWriter, releaseWriter } from './byte-writer'
 import { compareCodePoint, compareUtf16 } from './ordering'
 import { SerializeFlag, serializeFlags, type SerializeOptions } from './serialize-options'
 import { isWellFormed } from './well-formed'
@@ -77,16 +78,25 @@ export function stringToSign(
   const out = new Uint8Array(DIGEST_LENGTH * (1 + 3 * names.length))
   out.set(cachedDigest(`TABLE>${tableName}<TABLE`), 0)
   let offset = DIGEST_LENGTH
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i] as string
-    const value = item[name]
-    if (value === undefined) {
-      throw new SerializationError(`Attribute "${name}" has no value; remove it from the item or give it a value`)
+  // One writer for the whole item: each value is serialized, hashed straight into `out`, and overwritten by the
+  // next; the writer is wiped once at the end.
+  const writer = acquireWriter()
+  try {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string
+      const value = item[name]
+      if (value === undefined) {
+        throw new SerializationError(`Attribute "${name}" has no value; remove it from the item or give it a value`)
+      }
+      out.set(cachedDigest(name), offset)
+      out.set(actions.action(name) === CryptoAction.ENCRYPT_AND_SIGN ? ENCRYPTED_DIGEST : PLAINTEXT_DIGEST, offset + DIGEST_LENGTH)
+      writer.reset()
+      writeAttribute(writer, value, flags, name)
+      sha256Into(writer.view(), out, offset + 2 * DIGEST_LENGTH)
+      offset += 3 * DIGEST_LENGTH
     }
-    out.set(cachedDigest(name), offset)
-    out.set(actions.action(name) === CryptoAction.ENCRYPT_AND_SIGN ? ENCRYPTED_DIGEST : PLAINTEXT_DIGEST, offset + DIGEST_LENGTH)
-    out.set(withSerializedAttribute(value, flags, name, sha256), offset + 2 * DIGEST_LENGTH)
-    offset += 3 * DIGEST_LENGTH
+  } finally {
+    releaseWriter(writer)
   }
   return out
 }

@@ -1,13 +1,24 @@
 /**
  * The fast paths must produce exactly the bytes of the straightforward ones. AES-CBC (FORMAT.md 4.2, 4.3) runs on
  * persistent per-key CBC contexts (see `src/crypto/aes-cbc.ts`); here every result is compared with a fresh
- * `createCipheriv` / `createDecipheriv` per message, Node's own AES-CBC with PKCS#7 padding.
+ * `createCipheriv` / `createDecipheriv` per message, Node's own AES-CBC with PKCS#7 padding. The string to sign
+ * (FORMAT.md 3.2) hashes into one buffer and serializes every value on one reused writer; it is compared with the
+ * format's definition computed piece by piece with a fresh `createHash` each.
  */
-import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, createSecretKey, randomBytes } from 'node:crypto'
 import fc from 'fast-check'
+import { AttributeActions } from '../../src/attribute-actions'
+import type { AttributeValue } from '../../src/attribute-value'
+import { CryptoAction } from '../../src/crypto-action'
 import { AesCbc } from '../../src/crypto/aes-cbc'
+import { sha256, sha256Into } from '../../src/crypto/hash'
 import { LocalDelegatedKey } from '../../src/crypto/local-delegated-key'
 import { DecryptionError, EncryptionError } from '../../src/errors'
+import { serializeAttribute } from '../../src/serialize/attribute'
+import { ByteWriter } from '../../src/serialize/byte-writer'
+import { stringToSign } from '../../src/serialize/string-to-sign'
+import { ReservedAttribute } from '../../src/wire'
+import { itemWithActions } from '../support/arbitraries'
 
 const CBC = 'AES/CBC/PKCS5Padding'
 const NODE_CBC: Record<number, string> = { 16: 'aes-128-cbc', 24: 'aes-192-cbc', 32: 'aes-256-cbc' }
@@ -288,5 +299,106 @@ describe('PKCS#7 padding check (FORMAT.md 4.3)', () => {
 
   it('refuses an IV that is not 16 bytes in encryptWithIv', () => {
     expect(caught(() => ours(key).encryptWithIv(new Uint8Array(15), new Uint8Array(1)))).toBeInstanceOf(EncryptionError)
+  })
+})
+
+describe('SHA-256 into a buffer (binary-string digests)', () => {
+  it('writes the same 32 bytes as createHash, at any offset, for inputs of 0..2000 bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2000 }), fc.integer({ min: 0, max: 64 }), (data, offset) => {
+        const expected = createHash('sha256').update(data).digest()
+        const out = new Uint8Array(offset + 32 + 7).fill(0xee)
+        sha256Into(data, out, offset)
+        expect(Buffer.from(out.subarray(offset, offset + 32)).equals(expected)).toBe(true)
+        // Nothing outside the 32 bytes is touched.
+        expect(out.subarray(0, offset).every((b) => b === 0xee) && out.subarray(offset + 32).every((b) => b === 0xee)).toBe(true)
+        expect(Buffer.from(sha256(data)).equals(expected)).toBe(true)
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  it('reads back every byte value 0..255 exactly (digests containing high bytes and zeros)', () => {
+    const seen = new Set<number>()
+    for (let i = 0; seen.size < 256 && i < 10_000; i++) {
+      const data = Uint8Array.of(i & 0xff, i >> 8)
+      const expected = createHash('sha256').update(data).digest()
+      const actual = sha256(data)
+      if (!Buffer.from(actual).equals(expected)) throw new Error(`digest of input ${i} differs`)
+      for (const b of actual) seen.add(b)
+    }
+    expect(seen.size).toBe(256)
+  })
+})
+
+describe('stringToSign on one reused writer equals the FORMAT.md 3.2 definition', () => {
+  const sha = (data: Uint8Array | string): Buffer => createHash('sha256').update(data).digest()
+
+  it('for random items, actions and both orderings / number rules', () => {
+    fc.assert(
+      fc.property(
+        itemWithActions,
+        fc.constantFrom(undefined, { ordering: 'utf16' as const }, { numbers: 'python' as const }),
+        ({ item, actions }, options) => {
+          const names = Object.keys(item).filter(
+            (name) =>
+              name !== ReservedAttribute.Signature &&
+              name !== ReservedAttribute.MaterialDescription &&
+              actions.action(name) !== CryptoAction.DO_NOTHING,
+          )
+          const byCodePoint = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
+          names.sort(options?.ordering === 'utf16' ? (a, b) => (a < b ? -1 : a > b ? 1 : 0) : byCodePoint)
+          let serialized: Uint8Array[]
+          try {
+            serialized = names.map((name) => serializeAttribute(item[name] as AttributeValue, options))
+          } catch {
+            // e.g. Python number rules refuse more than 38 digits: stringToSign must refuse too.
+            expect(() => stringToSign(item, 'Table ä', actions, options)).toThrow()
+            return
+          }
+          const expected = Buffer.concat([
+            sha('TABLE>Table ä<TABLE'),
+            ...names.flatMap((name, i) => [
+              sha(name),
+              sha(actions.action(name) === CryptoAction.ENCRYPT_AND_SIGN ? 'ENCRYPTED' : 'PLAINTEXT'),
+              sha(serialized[i] as Uint8Array),
+            ]),
+          ])
+          expect(Buffer.from(stringToSign(item, 'Table ä', actions, options)).equals(expected)).toBe(true)
+        },
+      ),
+      { numRuns: 400 },
+    )
+  })
+
+  it('hashes each value alone when a short value follows a long one', () => {
+    const long = { S: 'x'.repeat(3000) }
+    const short = { N: '7' }
+    const actions = new AttributeActions({ defaultAction: CryptoAction.SIGN_ONLY })
+    const sts = stringToSign({ a: long, b: short }, 't', actions)
+    expect(Buffer.from(sts.subarray(32 + 96 + 64, 32 + 96 + 96)).equals(sha(serializeAttribute(short)))).toBe(true)
+  })
+})
+
+describe('ByteWriter reuse', () => {
+  it('wipes everything written since the last wipe, across resets and growth', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { minLength: 1, maxLength: 8 }), (chunks) => {
+        const writer = new ByteWriter(16)
+        const backings = new Set<ArrayBufferLike>()
+        for (const chunk of chunks) {
+          writer.reset()
+          const nonZero = chunk.map((b) => b | 1)
+          writer.raw(nonZero)
+          expect(Buffer.from(writer.view()).equals(Buffer.from(nonZero))).toBe(true)
+          // A view's .buffer is the writer's whole backing array (old ones too, after growth).
+          backings.add(writer.view().buffer)
+        }
+        writer.wipe()
+        expect(writer.position).toBe(0)
+        for (const backing of backings) expect(new Uint8Array(backing).every((b) => b === 0)).toBe(true)
+      }),
+      { numRuns: 200 },
+    )
   })
 })
