@@ -17,7 +17,7 @@ export function randomKeyBytes(length: number): Uint8Array {
 }
 
 const IV_POOL_SIZE = 4096
-let ivPool: Buffer = Buffer.alloc(0)
+let ivPool: Uint8Array = new Uint8Array(0)
 let ivOffset = IV_POOL_SIZE
 
 /**
@@ -31,6 +31,7 @@ export function writeRandomIv(target: Uint8Array, offset: number): void {
     ivPool = randomBytes(IV_POOL_SIZE)
     ivOffset = 0
   }
-  target.set(ivPool.subarray(ivOffset, ivOffset + 16), offset)
+  // 16 bytes: a loop beats creating a Buffer view (subarray) for set().
+  for (let i = 0; i < 16; i++) target[offset + i] = ivPool[ivOffset + i] as number
   ivOffset += 16
 }

@@ -152,7 +152,8 @@ export async function encryptItem(item: Item, config: CryptoConfig): Promise<Ite
   const transformation = encryptionKey !== undefined ? encryptionKey.algorithm + SYMMETRIC_MODE : ''
 
   const out: Record<string, AttributeValue> = {}
-  let pending: Array<Promise<void>> | undefined
+  let pendingNames: string[] | undefined
+  let pending: Array<Promise<AttributeValue>> | undefined
   for (const name in item) {
     if (!hasOwn(item, name)) continue
     const value = item[name] as AttributeValue
@@ -167,10 +168,14 @@ export async function encryptItem(item: Item, config: CryptoConfig): Promise<Ite
       )
     }
     setOwn(out, name, value) // placeholder keeps the caller's attribute order
-    ;(pending ??= []).push(encryptOne(encryptionKey, transformation, name, value).then((encrypted) => setOwn(out, name, encrypted)))
+    ;(pendingNames ??= []).push(name)
+    ;(pending ??= []).push(encryptOne(encryptionKey, transformation, name, value))
   }
   // Attributes are encrypted concurrently: a remote delegated key (HSM) then overlaps its round trips.
-  if (pending !== undefined) await Promise.all(pending)
+  if (pending !== undefined && pendingNames !== undefined) {
+    const encrypted = await Promise.all(pending)
+    for (let i = 0; i < pendingNames.length; i++) setOwn(out, pendingNames[i] as string, encrypted[i] as AttributeValue)
+  }
 
   // FORMAT.md 3.2: the string to sign covers the stored (encrypted) values.
   const signingKey = materials.signingKey
