@@ -49,6 +49,14 @@ export interface LocalDelegatedKeyOptions {
   encoding: KeyEncoding
 }
 
+/**
+ * `key.encrypt(transformation, name, plaintext)` without the promise, for the item encryptor's hot path: it lets the
+ * encryptor pass a view of its reusable serialization buffer, which must not outlive the call. Same checks, errors
+ * and bytes as {@link LocalDelegatedKey.encrypt}. Assigned in the class's static block (it reads a private field).
+ * @internal
+ */
+export let encryptAttributeNow: (key: LocalDelegatedKey, transformation: string, plaintext: Uint8Array) => Uint8Array
+
 const KEY_TYPES: ReadonlySet<string> = new Set<KeyType>(['symmetric', 'public', 'private'])
 const ENCODINGS: ReadonlySet<string> = new Set<KeyEncoding>(['RAW', 'DER', 'PEM'])
 
@@ -98,6 +106,10 @@ export class LocalDelegatedKey implements DelegatedKey {
   /** AES: the attribute cipher (persistent CBC contexts, FORMAT.md 4.2) and the key-wrap cipher name. */
   readonly #cbc: AesCbc | undefined
   readonly #wrapCipher: string | undefined
+
+  static {
+    encryptAttributeNow = (key, transformation, plaintext) => key.#aesCbcFor(transformation).encrypt(plaintext)
+  }
 
   private constructor(key: KeyObject, algorithm: string, spec: KeyAlgorithmSpec) {
     this.algorithm = algorithm

@@ -14,7 +14,9 @@ import {
 import type { DecryptionMaterials, EncryptionMaterials } from '../materials/cryptographic-materials'
 import type { CryptographicMaterialsProvider } from '../materials/cryptographic-materials-provider'
 import type { DelegatedKey } from '../materials/delegated-key'
-import { deserializeAttribute, serializeAttribute } from '../serialize/attribute'
+import { encryptAttributeNow, LocalDelegatedKey } from '../crypto/local-delegated-key'
+import { deserializeAttribute, serializeAttribute, writeAttribute } from '../serialize/attribute'
+import { acquireWriter, releaseWriter } from '../serialize/byte-writer'
 import { deserializeMaterialDescription, serializeMaterialDescription } from '../serialize/material-description'
 import { stringToSign } from '../serialize/string-to-sign'
 import { MaterialDescriptionKey, ReservedAttribute, SYMMETRIC_MODE } from '../wire'
@@ -103,6 +105,17 @@ function descriptionBytes(materials: EncryptionMaterials): Uint8Array {
 async function encryptOne(key: DelegatedKey, transformation: string, name: string, value: AttributeValue): Promise<AttributeValue> {
   try {
     // FORMAT.md 4.2: B = IV ‖ AES-CBC(serialize(value)); the delegated key picks the IV.
+    if (Object.getPrototypeOf(key) === LocalDelegatedKey.prototype) {
+      // Our own key encrypts synchronously, so it can read the serialized bytes straight from the shared writer
+      // (wiped right after) instead of an exact-size copy per attribute. Other keys may read their input later.
+      const writer = acquireWriter()
+      try {
+        writeAttribute(writer, value, 0, undefined)
+        return { B: encryptAttributeNow(key as LocalDelegatedKey, transformation, writer.view()) }
+      } finally {
+        releaseWriter(writer)
+      }
+    }
     return { B: await key.encrypt(transformation, name, serializeAttribute(value)) }
   } catch (error) {
     if (DynamoDbEncryptionError.isInstance(error)) throw error
@@ -151,30 +164,33 @@ export async function encryptItem(item: Item, config: CryptoConfig): Promise<Ite
   const encryptionKey = materials.encryptionKey
   const transformation = encryptionKey !== undefined ? encryptionKey.algorithm + SYMMETRIC_MODE : ''
 
-  const out: Record<string, AttributeValue> = {}
-  let pendingNames: string[] | undefined
-  let pending: Array<Promise<AttributeValue>> | undefined
+  // The item's own attributes, in the caller's order, and which of them are encrypted.
+  const names: string[] = []
+  const values: AttributeValue[] = []
+  const encrypt: boolean[] = []
+  const pending: Array<Promise<AttributeValue>> = []
   for (const name in item) {
     if (!hasOwn(item, name)) continue
+    const encrypted = actions.action(name) === CryptoAction.ENCRYPT_AND_SIGN
     const value = item[name] as AttributeValue
-    if (actions.action(name) !== CryptoAction.ENCRYPT_AND_SIGN) {
-      setOwn(out, name, value)
-      continue
-    }
+    names.push(name)
+    values.push(value)
+    encrypt.push(encrypted)
+    if (!encrypted) continue
     // Postcondition: something must be encrypted, so the materials must have an encryption key.
     if (encryptionKey === undefined) {
       throw new EncryptionError(
         `Attribute "${name}" is ENCRYPT_AND_SIGN but no encryption key is available; use materials with an encryption key or mark it SIGN_ONLY`,
       )
     }
-    setOwn(out, name, value) // placeholder keeps the caller's attribute order
-    ;(pendingNames ??= []).push(name)
-    ;(pending ??= []).push(encryptOne(encryptionKey, transformation, name, value))
+    pending.push(encryptOne(encryptionKey, transformation, name, value))
   }
   // Attributes are encrypted concurrently: a remote delegated key (HSM) then overlaps its round trips.
-  if (pending !== undefined && pendingNames !== undefined) {
-    const encrypted = await Promise.all(pending)
-    for (let i = 0; i < pendingNames.length; i++) setOwn(out, pendingNames[i] as string, encrypted[i] as AttributeValue)
+  const encryptedValues: AttributeValue[] = pending.length > 0 ? await Promise.all(pending) : []
+  // The result in one pass, in the caller's attribute order.
+  const out: Record<string, AttributeValue> = {}
+  for (let i = 0, e = 0; i < names.length; i++) {
+    setOwn(out, names[i] as string, encrypt[i] === true ? (encryptedValues[e++] as AttributeValue) : (values[i] as AttributeValue))
   }
 
   // FORMAT.md 3.2: the string to sign covers the stored (encrypted) values.

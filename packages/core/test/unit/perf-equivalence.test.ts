@@ -5,7 +5,7 @@
  * (FORMAT.md 3.2) hashes into one buffer and serializes every value on one reused writer; it is compared with the
  * format's definition computed piece by piece with a fresh `createHash` each.
  */
-import { createCipheriv, createDecipheriv, createHash, createSecretKey, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, randomBytes } from 'node:crypto'
 import fc from 'fast-check'
 import { AttributeActions } from '../../src/attribute-actions'
 import type { AttributeValue } from '../../src/attribute-value'
@@ -19,6 +19,10 @@ import { ByteWriter } from '../../src/serialize/byte-writer'
 import { stringToSign } from '../../src/serialize/string-to-sign'
 import { ReservedAttribute } from '../../src/wire'
 import { itemWithActions } from '../support/arbitraries'
+import { configFor } from '../support/helpers'
+import { TestStaticProvider } from '../support/static-provider'
+import { decryptItem, encryptItem } from '../../src/encryptor/item-encryptor'
+import type { DelegatedKey } from '../../src/materials/delegated-key'
 
 const CBC = 'AES/CBC/PKCS5Padding'
 const NODE_CBC: Record<number, string> = { 16: 'aes-128-cbc', 24: 'aes-192-cbc', 32: 'aes-256-cbc' }
@@ -405,6 +409,53 @@ describe('ByteWriter reuse', () => {
         for (const backing of backings) expect(new Uint8Array(backing).every((b) => b === 0)).toBe(true)
       }),
       { numRuns: 200 },
+    )
+  })
+})
+
+describe('encryptItem: the synchronous LocalDelegatedKey path equals the generic DelegatedKey path', () => {
+  const aesBytes = new Uint8Array(randomBytes(16))
+  const hmacBytes = new Uint8Array(randomBytes(32))
+  const aes = localKey(aesBytes)
+  const hmac = LocalDelegatedKey.fromBytes({ key: hmacBytes, algorithm: 'HmacSHA256', keyType: 'symmetric', encoding: 'RAW' })
+  /** Same key behind another prototype: the encryptor must take the generic, promise-based path for it. */
+  const wrapped: DelegatedKey = {
+    algorithm: 'AES',
+    allowedForRawMaterials: true,
+    encrypt: (t, n, p) => aes.encrypt(t, n, p),
+    decrypt: (t, n, c) => aes.decrypt(t, n, c),
+    wrap: (t, k) => aes.wrap(t, k),
+    unwrap: (t, k, a, ty) => aes.unwrap(t, k, a, ty),
+    sign: (a, d) => aes.sign(a, d),
+    verify: (a, sig, d) => aes.verify(a, sig, d),
+  }
+  const fast = new TestStaticProvider({ encryptionKey: aes, signingKey: hmac })
+  const generic = new TestStaticProvider({ encryptionKey: wrapped, signingKey: hmac })
+
+  it('writes, for random items, B = IV ‖ Node-CBC(serialize(value)) and an HMAC over the FORMAT.md string to sign, both ways', async () => {
+    await fc.assert(
+      fc.asyncProperty(itemWithActions, async ({ item, actions }) => {
+        for (const provider of [fast, generic]) {
+          const config = configFor(provider, actions)
+          const stored = await encryptItem(item, config)
+          for (const name of Object.keys(item)) {
+            const original = item[name] as AttributeValue
+            if (actions.action(name) !== CryptoAction.ENCRYPT_AND_SIGN) {
+              expect(stored[name]).toBe(original)
+              continue
+            }
+            const blob = (stored[name] as { B: Uint8Array }).B
+            expect(same(nodeDecrypt(aesBytes, blob), serializeAttribute(original))).toBe(true)
+          }
+          const signature = (stored[ReservedAttribute.Signature] as { B: Uint8Array }).B
+          const expected = createHmac('sha256', hmacBytes).update(stringToSign(stored, 'TestTable', actions)).digest()
+          expect(Buffer.from(signature).equals(expected)).toBe(true)
+          // Each path reads what the other wrote.
+          const other = provider === fast ? generic : fast
+          expect(Object.keys(await decryptItem(stored, configFor(other, actions)))).toEqual(Object.keys(item))
+        }
+      }),
+      { numRuns: 150 },
     )
   })
 })
