@@ -80,17 +80,43 @@ export class AesCbc {
 
   /** Encrypts under a fresh random IV and returns `IV ‖ ciphertext` (FORMAT.md 4.2). */
   encrypt(plaintext: Uint8Array): Uint8Array {
-    const padded = paddedLength(plaintext)
-    const input = scratchFor(BLOCK + padded)
+    return this.encryptBatch([plaintext])[0] as Uint8Array
+  }
+
+  /**
+   * Encrypts each plaintext under its own fresh IV, like {@link AesCbc.encrypt} for each, with one native call for
+   * all of them: the input is `R_1 ‖ pad(P_1) ‖ R_2 ‖ pad(P_2) ‖ …`. Each `R_j` block becomes the IV
+   * `E(R_j ⊕ previous block)`, uniform because `R_j` is fresh (see the class comment), and the blocks after it the CBC
+   * ciphertext under that IV. Returns `IV_j ‖ ciphertext_j` per plaintext, as views into one output array that
+   * holds only these ciphertexts (public values, all written for the same caller).
+   */
+  encryptBatch(plaintexts: readonly Uint8Array[]): Uint8Array[] {
+    if (plaintexts.length === 0) return []
+    let total = 0
+    for (const plaintext of plaintexts) total += BLOCK + paddedLength(plaintext)
+    const input = scratchFor(total)
     try {
-      writeRandomIv(input, 0) // R; the IV is E(R ⊕ S)
-      pad(input, BLOCK, plaintext, padded)
-      const body = this.#runEncryptor(input, BLOCK + padded)
-      return plainView(body, 0, BLOCK + padded)
+      let offset = 0
+      for (const plaintext of plaintexts) {
+        const padded = paddedLength(plaintext)
+        writeRandomIv(input, offset) // R_j
+        pad(input, offset + BLOCK, plaintext, padded)
+        offset += BLOCK + padded
+      }
+      const body = this.#runEncryptor(input, total)
+      const { buffer, byteOffset } = owned(body)
+      const out: Uint8Array[] = new Array<Uint8Array>(plaintexts.length)
+      offset = 0
+      for (let i = 0; i < plaintexts.length; i++) {
+        const length = BLOCK + paddedLength(plaintexts[i] as Uint8Array)
+        out[i] = new Uint8Array(buffer, byteOffset + offset, length)
+        offset += length
+      }
+      return out
     } catch (cause) {
       throw new EncryptionError('Encryption failed', { cause })
     } finally {
-      releaseScratch(BLOCK + padded)
+      releaseScratch(total)
     }
   }
 
@@ -144,39 +170,109 @@ export class AesCbc {
    * bad padding) is the same `DecryptionError('Decryption failed')` with the detail in `cause`.
    */
   decrypt(data: Uint8Array): Uint8Array {
-    if (!(data instanceof Uint8Array) || data.byteLength < 2 * BLOCK || data.byteLength % BLOCK !== 0) {
-      throw new DecryptionError('Decryption failed', {
-        cause: new Error('ciphertext must be a 16-byte IV followed by a positive multiple of 16 bytes'),
-      })
+    const problem = checkCiphertext(data)
+    if (problem !== undefined) throw problem
+    const body = this.#runDecryptor(data, data.byteLength)
+    const result = unpad(body, 0, data.byteLength)
+    if (result instanceof DecryptionError) {
+      body.fill(0)
+      throw result
     }
-    const total = data.byteLength
-    let body: Buffer
+    return plainView(body, BLOCK, result)
+  }
+
+  /**
+   * Decrypts several `IV ‖ ciphertext` blobs with one native call (their concatenation: each IV block absorbs the
+   * previous blob's last block, see the class comment) and passes `use` the plaintext of each, or the
+   * `DecryptionError` that {@link AesCbc.decrypt} would have thrown for it. The plaintexts are views into one
+   * temporary array that is wiped when `use` returns: never keep them.
+   */
+  decryptBatch<T>(blobs: readonly Uint8Array[], use: (plaintexts: Array<Uint8Array | DecryptionError>) => T): T {
+    const results: Array<Uint8Array | DecryptionError> = new Array<Uint8Array | DecryptionError>(blobs.length)
+    let total = 0
+    for (let i = 0; i < blobs.length; i++) {
+      const problem = checkCiphertext(blobs[i] as Uint8Array)
+      if (problem !== undefined) results[i] = problem
+      else total += (blobs[i] as Uint8Array).byteLength
+    }
+    if (total === 0) return use(results)
+    const input = scratchFor(total)
+    let body: Buffer | undefined
+    let bytes: Uint8Array | undefined
+    try {
+      let offset = 0
+      for (let i = 0; i < blobs.length; i++) {
+        if (results[i] !== undefined) continue
+        const blob = blobs[i] as Uint8Array
+        input.set(blob, offset)
+        offset += blob.byteLength
+      }
+      body = this.#runDecryptor(input, total)
+      const { buffer, byteOffset } = owned(body)
+      bytes = new Uint8Array(buffer, byteOffset, total)
+      offset = 0
+      for (let i = 0; i < blobs.length; i++) {
+        if (results[i] !== undefined) continue
+        const length = (blobs[i] as Uint8Array).byteLength
+        const result = unpad(bytes, offset, length)
+        results[i] = result instanceof DecryptionError ? result : new Uint8Array(buffer, byteOffset + offset + BLOCK, result)
+        offset += length
+      }
+      return use(results)
+    } finally {
+      releaseScratch(total)
+      bytes?.fill(0)
+      body?.fill(0)
+    }
+  }
+
+  /** One `update()` of `length` block-aligned bytes of `input` on the persistent decryption context. */
+  #runDecryptor(input: Uint8Array, length: number): Buffer {
     try {
       this.#decryptor ??= createDecipheriv(this.#cipherName, this.#key, ZERO_IV).setAutoPadding(false)
-      // IV ‖ C_1 … C_n as one input: block 0 absorbs the chaining value left by the previous call.
-      body = this.#decryptor.update(data)
-      if (body.byteLength !== total) throw new Error('the CBC context returned an unexpected length')
+      const body = this.#decryptor.update(length === input.byteLength ? input : input.subarray(0, length))
+      if (body.byteLength !== length) throw new Error('the CBC context returned an unexpected length')
+      return body
     } catch (cause) {
       this.#decryptor = undefined
       throw new DecryptionError('Decryption failed', { cause })
     }
-    body.fill(0, 0, BLOCK) // D(IV) ⊕ S: not part of the plaintext
-
-    // PKCS#7 check over the whole last block without an early exit. This is not a padding oracle anyway: the
-    // encryptor verifies the item signature, which covers the ciphertext, before it decrypts any attribute
-    // (FORMAT.md 4.3), so a tampered ciphertext never gets here.
-    const padLength = body[total - 1] as number
-    let bad = ((padLength - 1) >>> 31) | ((BLOCK - padLength) >>> 31) // padLength < 1 or > 16
-    for (let i = 1; i <= BLOCK; i++) {
-      const inPad = (i - padLength - 1) >>> 31 // 1 when i <= padLength
-      bad |= inPad * ((body[total - i] as number) ^ padLength)
-    }
-    if (bad !== 0) {
-      body.fill(0)
-      throw new DecryptionError('Decryption failed', { cause: new Error('invalid PKCS#7 padding') })
-    }
-    return plainView(body, BLOCK, total - BLOCK - padLength)
   }
+}
+
+/** The refusal for a blob that is not a 16-byte IV followed by a positive multiple of 16 bytes, if it is not. */
+function checkCiphertext(data: Uint8Array): DecryptionError | undefined {
+  if (!(data instanceof Uint8Array) || data.byteLength < 2 * BLOCK || data.byteLength % BLOCK !== 0) {
+    return new DecryptionError('Decryption failed', {
+      cause: new Error('ciphertext must be a 16-byte IV followed by a positive multiple of 16 bytes'),
+    })
+  }
+  return undefined
+}
+
+/**
+ * Checks the PKCS#7 padding of the decrypted blob at `bytes[offset … offset + length)` (block 0 = the absorbed IV
+ * block, zeroed here) and returns the plaintext length, or the error. The whole last block is checked without an
+ * early exit. This is not a padding oracle anyway: the encryptor verifies the item signature, which covers the
+ * ciphertext, before it decrypts any attribute (FORMAT.md 4.3), so a tampered ciphertext never gets here.
+ */
+function unpad(bytes: Uint8Array, offset: number, length: number): number | DecryptionError {
+  bytes.fill(0, offset, offset + BLOCK) // D(IV) ⊕ previous block: not part of the plaintext
+  const end = offset + length
+  const padLength = bytes[end - 1] as number
+  let bad = ((padLength - 1) >>> 31) | ((BLOCK - padLength) >>> 31) // padLength < 1 or > 16
+  for (let i = 1; i <= BLOCK; i++) {
+    const inPad = (i - padLength - 1) >>> 31 // 1 when i <= padLength
+    bad |= inPad * ((bytes[end - i] as number) ^ padLength)
+  }
+  if (bad !== 0) return new DecryptionError('Decryption failed', { cause: new Error('invalid PKCS#7 padding') })
+  return length - BLOCK - padLength
+}
+
+/** The ArrayBuffer and offset of a Buffer from node:crypto, copied into its own array if it is a pool slice. */
+function owned(buffer: Buffer): { buffer: ArrayBufferLike; byteOffset: number } {
+  if (buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength) return { buffer: buffer.buffer, byteOffset: 0 }
+  return { buffer: new Uint8Array(buffer).buffer, byteOffset: 0 }
 }
 
 /** Length of `plaintext` after PKCS#7 padding: 1..16 bytes are always added. Checks the type. */

@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, createSecretKey, KeyObject, randomBytes } from 'node:crypto'
 import {
+  type DecryptionError,
   DelegatedKeyError,
   InvalidAlgorithmError,
   InvalidArgumentError,
@@ -50,12 +51,27 @@ export interface LocalDelegatedKeyOptions {
 }
 
 /**
- * `key.encrypt(transformation, name, plaintext)` without the promise, for the item encryptor's hot path: it lets the
- * encryptor pass a view of its reusable serialization buffer, which must not outlive the call. Same checks, errors
- * and bytes as {@link LocalDelegatedKey.encrypt}. Assigned in the class's static block (it reads a private field).
+ * `key.encrypt(transformation, name, plaintext)` for several plaintexts at once, synchronously and with one native
+ * call, for the item encryptor's hot path (it passes views of its reusable serialization buffer, which must not
+ * outlive the call). Same checks, errors and bytes as {@link LocalDelegatedKey.encrypt} for each plaintext; the
+ * results are views into one array of ciphertexts. Assigned in the class's static block (it reads a private field).
  * @internal
  */
-export let encryptAttributeNow: (key: LocalDelegatedKey, transformation: string, plaintext: Uint8Array) => Uint8Array
+export let encryptAttributesNow: (key: LocalDelegatedKey, transformation: string, plaintexts: readonly Uint8Array[]) => Uint8Array[]
+
+/**
+ * `key.decrypt(transformation, name, blob)` for several blobs at once, synchronously and with one native call: `use`
+ * gets each plaintext, or the error {@link LocalDelegatedKey.decrypt} would have thrown for it. The plaintexts are
+ * views into one temporary array, wiped when `use` returns. Throws (instead of calling `use`) for an unsupported
+ * transformation or a key that cannot decrypt, like {@link LocalDelegatedKey.decrypt}.
+ * @internal
+ */
+export let decryptAttributesNow: <T>(
+  key: LocalDelegatedKey,
+  transformation: string,
+  blobs: readonly Uint8Array[],
+  use: (plaintexts: Array<Uint8Array | DecryptionError>) => T,
+) => T
 
 const KEY_TYPES: ReadonlySet<string> = new Set<KeyType>(['symmetric', 'public', 'private'])
 const ENCODINGS: ReadonlySet<string> = new Set<KeyEncoding>(['RAW', 'DER', 'PEM'])
@@ -108,7 +124,8 @@ export class LocalDelegatedKey implements DelegatedKey {
   readonly #wrapCipher: string | undefined
 
   static {
-    encryptAttributeNow = (key, transformation, plaintext) => key.#aesCbcFor(transformation).encrypt(plaintext)
+    encryptAttributesNow = (key, transformation, plaintexts) => key.#aesCbcFor(transformation).encryptBatch(plaintexts)
+    decryptAttributesNow = (key, transformation, blobs, use) => key.#aesCbcFor(transformation).decryptBatch(blobs, use)
   }
 
   private constructor(key: KeyObject, algorithm: string, spec: KeyAlgorithmSpec) {

@@ -14,7 +14,7 @@ import {
 import type { DecryptionMaterials, EncryptionMaterials } from '../materials/cryptographic-materials'
 import type { CryptographicMaterialsProvider } from '../materials/cryptographic-materials-provider'
 import type { DelegatedKey } from '../materials/delegated-key'
-import { encryptAttributeNow, LocalDelegatedKey } from '../crypto/local-delegated-key'
+import { decryptAttributesNow, encryptAttributesNow, LocalDelegatedKey } from '../crypto/local-delegated-key'
 import { deserializeAttribute, serializeAttribute, writeAttribute } from '../serialize/attribute'
 import { acquireWriter, releaseWriter } from '../serialize/byte-writer'
 import { deserializeMaterialDescription, serializeMaterialDescription } from '../serialize/material-description'
@@ -105,21 +105,45 @@ function descriptionBytes(materials: EncryptionMaterials): Uint8Array {
 async function encryptOne(key: DelegatedKey, transformation: string, name: string, value: AttributeValue): Promise<AttributeValue> {
   try {
     // FORMAT.md 4.2: B = IV ‖ AES-CBC(serialize(value)); the delegated key picks the IV.
-    if (Object.getPrototypeOf(key) === LocalDelegatedKey.prototype) {
-      // Our own key encrypts synchronously, so it can read the serialized bytes straight from the shared writer
-      // (wiped right after) instead of an exact-size copy per attribute. Other keys may read their input later.
-      const writer = acquireWriter()
-      try {
-        writeAttribute(writer, value, 0, undefined)
-        return { B: encryptAttributeNow(key as LocalDelegatedKey, transformation, writer.view()) }
-      } finally {
-        releaseWriter(writer)
-      }
-    }
     return { B: await key.encrypt(transformation, name, serializeAttribute(value)) }
   } catch (error) {
     if (DynamoDbEncryptionError.isInstance(error)) throw error
     throw new EncryptionError(`Failed to encrypt attribute "${name}"`, { cause: error })
+  }
+}
+
+/** True for keys of exactly our own class (not a subclass that could override `encrypt` / `decrypt`). */
+function isLocalKey(key: DelegatedKey): key is LocalDelegatedKey {
+  return Object.getPrototypeOf(key) === LocalDelegatedKey.prototype
+}
+
+/**
+ * {@link encryptOne} for every value at once with our own key, synchronously: the values are serialized one after
+ * the other into the shared writer (wiped right after) and encrypted with one native call. Same bytes (IVs aside)
+ * and same errors, in the same order, as the per-attribute path.
+ */
+function encryptAllNow(key: LocalDelegatedKey, transformation: string, names: readonly string[], values: readonly AttributeValue[]): AttributeValue[] {
+  const writer = acquireWriter()
+  try {
+    const ends: number[] = new Array<number>(values.length)
+    for (let i = 0; i < values.length; i++) {
+      try {
+        writeAttribute(writer, values[i] as AttributeValue, 0, undefined)
+      } catch (error) {
+        if (DynamoDbEncryptionError.isInstance(error)) throw error
+        throw new EncryptionError(`Failed to encrypt attribute "${names[i] as string}"`, { cause: error })
+      }
+      ends[i] = writer.position
+    }
+    const all = writer.view()
+    const plaintexts: Uint8Array[] = new Array<Uint8Array>(values.length)
+    for (let i = 0; i < values.length; i++) plaintexts[i] = all.subarray(i === 0 ? 0 : (ends[i - 1] as number), ends[i] as number)
+    const blobs = encryptAttributesNow(key, transformation, plaintexts)
+    const out: AttributeValue[] = new Array<AttributeValue>(blobs.length)
+    for (let i = 0; i < blobs.length; i++) out[i] = { B: blobs[i] as Uint8Array }
+    return out
+  } finally {
+    releaseWriter(writer)
   }
 }
 
@@ -168,7 +192,8 @@ export async function encryptItem(item: Item, config: CryptoConfig): Promise<Ite
   const names: string[] = []
   const values: AttributeValue[] = []
   const encrypt: boolean[] = []
-  const pending: Array<Promise<AttributeValue>> = []
+  const encryptedNames: string[] = []
+  const encryptedValues: AttributeValue[] = []
   for (const name in item) {
     if (!hasOwn(item, name)) continue
     const encrypted = actions.action(name) === CryptoAction.ENCRYPT_AND_SIGN
@@ -183,14 +208,20 @@ export async function encryptItem(item: Item, config: CryptoConfig): Promise<Ite
         `Attribute "${name}" is ENCRYPT_AND_SIGN but no encryption key is available; use materials with an encryption key or mark it SIGN_ONLY`,
       )
     }
-    pending.push(encryptOne(encryptionKey, transformation, name, value))
+    encryptedNames.push(name)
+    encryptedValues.push(value)
   }
-  // Attributes are encrypted concurrently: a remote delegated key (HSM) then overlaps its round trips.
-  const encryptedValues: AttributeValue[] = pending.length > 0 ? await Promise.all(pending) : []
+  let stored: AttributeValue[] = []
+  if (encryptionKey !== undefined && encryptedValues.length > 0) {
+    stored = isLocalKey(encryptionKey)
+      ? encryptAllNow(encryptionKey, transformation, encryptedNames, encryptedValues)
+      : // Attributes are encrypted concurrently: a remote delegated key (HSM) then overlaps its round trips.
+        await Promise.all(encryptedValues.map((value, i) => encryptOne(encryptionKey, transformation, encryptedNames[i] as string, value)))
+  }
   // The result in one pass, in the caller's attribute order.
   const out: Record<string, AttributeValue> = {}
   for (let i = 0, e = 0; i < names.length; i++) {
-    setOwn(out, names[i] as string, encrypt[i] === true ? (encryptedValues[e++] as AttributeValue) : (values[i] as AttributeValue))
+    setOwn(out, names[i] as string, encrypt[i] === true ? (stored[e++] as AttributeValue) : (values[i] as AttributeValue))
   }
 
   // FORMAT.md 3.2: the string to sign covers the stored (encrypted) values.
@@ -297,6 +328,37 @@ async function decryptOne(key: DelegatedKey, transformation: string, name: strin
 }
 
 /**
+ * {@link decryptOne} for every encrypted attribute at once with our own key, synchronously and with one native call.
+ * Same results and the same error for the first failing attribute as the per-attribute path (a value that is not
+ * `B` first, then decryption or deserialization failures, in attribute order). The decrypted bytes are wiped as soon
+ * as they are parsed.
+ */
+function decryptAllNow(key: LocalDelegatedKey, transformation: string, names: readonly string[], body: Item): AttributeValue[] {
+  const blobs: Uint8Array[] = new Array<Uint8Array>(names.length)
+  for (let i = 0; i < names.length; i++) {
+    const blob = (body[names[i] as string] as { B?: unknown }).B
+    if (!(blob instanceof Uint8Array)) {
+      throw new DecryptionError(MSG_DECRYPTION_FAILED, { cause: new Error(`Encrypted attribute "${names[i] as string}" is not a binary (B) value`) })
+    }
+    blobs[i] = blob
+  }
+  try {
+    return decryptAttributesNow(key, transformation, blobs, (plaintexts) => {
+      const values: AttributeValue[] = new Array<AttributeValue>(plaintexts.length)
+      for (let i = 0; i < plaintexts.length; i++) {
+        const plaintext = plaintexts[i] as Uint8Array | DecryptionError
+        if (plaintext instanceof DecryptionError) throw plaintext
+        // FORMAT.md 4.3, 1.6; B values and strings are copied out of the temporary plaintext.
+        values[i] = deserializeAttribute(plaintext)
+      }
+      return values
+    })
+  } catch (error) {
+    throw new DecryptionError(MSG_DECRYPTION_FAILED, { cause: error })
+  }
+}
+
+/**
  * Verifies and decrypts one DynamoDB item written by {@link encryptItem} or by the Python or Java DynamoDB
  * Encryption Client (FORMAT.md 5.5). Returns a new item with ENCRYPT_AND_SIGN attributes decrypted and the two
  * reserved attributes removed. When every action is DO_NOTHING, a shallow copy is returned unverified.
@@ -370,7 +432,9 @@ export async function decryptItem(item: Item, config: CryptoConfig): Promise<Ite
     throw new DecryptionError(MSG_DECRYPTION_FAILED, { cause: new Error(`Unsupported "${SYM_MODE}" "${mode}"`) })
   }
   const transformation = decryptionKey.algorithm + mode
-  const decrypted = await Promise.all(encryptedNames.map((name) => decryptOne(decryptionKey, transformation, name, out[name] as AttributeValue)))
+  const decrypted = isLocalKey(decryptionKey)
+    ? decryptAllNow(decryptionKey, transformation, encryptedNames, out)
+    : await Promise.all(encryptedNames.map((name) => decryptOne(decryptionKey, transformation, name, out[name] as AttributeValue)))
   for (let i = 0; i < encryptedNames.length; i++) setOwn(out, encryptedNames[i] as string, decrypted[i] as AttributeValue)
   return out
 }

@@ -18,8 +18,8 @@ import { serializeAttribute } from '../../src/serialize/attribute'
 import { ByteWriter } from '../../src/serialize/byte-writer'
 import { stringToSign } from '../../src/serialize/string-to-sign'
 import { ReservedAttribute } from '../../src/wire'
-import { itemWithActions } from '../support/arbitraries'
-import { configFor } from '../support/helpers'
+import { canonical, itemWithActions } from '../support/arbitraries'
+import { configFor, rejection, resign } from '../support/helpers'
 import { TestStaticProvider } from '../support/static-provider'
 import { decryptItem, encryptItem } from '../../src/encryptor/item-encryptor'
 import type { DelegatedKey } from '../../src/materials/delegated-key'
@@ -450,12 +450,153 @@ describe('encryptItem: the synchronous LocalDelegatedKey path equals the generic
           const signature = (stored[ReservedAttribute.Signature] as { B: Uint8Array }).B
           const expected = createHmac('sha256', hmacBytes).update(stringToSign(stored, 'TestTable', actions)).digest()
           expect(Buffer.from(signature).equals(expected)).toBe(true)
-          // Each path reads what the other wrote.
-          const other = provider === fast ? generic : fast
-          expect(Object.keys(await decryptItem(stored, configFor(other, actions)))).toEqual(Object.keys(item))
+          // Each path reads what the other wrote, to the same values.
+          const viaFast = await decryptItem(stored, configFor(fast, actions))
+          const viaGeneric = await decryptItem(stored, configFor(generic, actions))
+          expect(Object.keys(viaFast)).toEqual(Object.keys(item))
+          expect(viaFast).toEqual(viaGeneric)
+          for (const name of Object.keys(item)) expect(canonical(viaFast[name] as AttributeValue)).toEqual(canonical(item[name] as AttributeValue))
         }
       }),
       { numRuns: 150 },
     )
+  })
+})
+
+describe('Batched CBC (one native call for all attributes of an item)', () => {
+  it('encryptBatch: random groups of 1..20 plaintexts, each decrypting with a fresh Node context, in separate regions', () => {
+    fc.assert(
+      fc.property(aesKey, fc.array(plaintext, { minLength: 1, maxLength: 20 }), fc.array(plaintext, { maxLength: 3 }), (key, messages, singles) => {
+        const cbc = ours(key)
+        for (const single of singles) expect(same(nodeDecrypt(key, cbc.encrypt(single)), single)).toBe(true)
+        const blobs = cbc.encryptBatch(messages)
+        expect(blobs.length).toBe(messages.length)
+        const ivs = new Set<string>()
+        for (let i = 0; i < messages.length; i++) {
+          const blob = blobs[i] as Uint8Array
+          const message = messages[i] as Uint8Array
+          expect(blob.byteLength).toBe(16 + 16 * (Math.floor(message.byteLength / 16) + 1))
+          // CBC under a given IV is a bijection: Node's padded decryption giving the message back proves the bytes.
+          expect(same(nodeDecrypt(key, blob), message)).toBe(true)
+          expect(same(nodeEncrypt(key, blob.subarray(0, 16), message), blob)).toBe(true)
+          ivs.add(Buffer.from(blob.subarray(0, 16)).toString('hex'))
+        }
+        expect(ivs.size).toBe(messages.length)
+        // Each result is its own region: changing one leaves the others intact.
+        const before = blobs.map((b) => b.slice())
+        ;(blobs[0] as Uint8Array).fill(0)
+        for (let i = 1; i < blobs.length; i++) expect(same(blobs[i], before[i])).toBe(true)
+        // The context is still right for a caller-chosen IV afterwards.
+        const fixedIv = new Uint8Array(16).fill(3)
+        expect(same(cbc.encryptWithIv(fixedIv, messages[0] as Uint8Array), nodeEncrypt(key, fixedIv, messages[0] as Uint8Array))).toBe(true)
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it('decryptBatch: random mixes of valid, badly padded, garbage and wrongly sized blobs give what createDecipheriv gives, each alone', () => {
+    const blobKind = fc.constantFrom('valid', 'valid', 'garbage', 'short', 'odd')
+    fc.assert(
+      fc.property(aesKey, fc.array(fc.tuple(blobKind, plaintext), { minLength: 1, maxLength: 20 }), (key, specs) => {
+        const cbc = ours(key)
+        const blobs = specs.map(([kind, message]) => {
+          if (kind === 'valid') return nodeEncrypt(key, new Uint8Array(randomBytes(16)), message)
+          if (kind === 'garbage') return new Uint8Array(randomBytes(16 * (2 + (message.byteLength % 5))))
+          if (kind === 'short') return new Uint8Array(message.byteLength % 32)
+          return new Uint8Array(33 + (message.byteLength % 16) * 16)
+        })
+        let seen: Array<Uint8Array | DecryptionError> = []
+        const copies = cbc.decryptBatch(blobs, (plaintexts) => {
+          seen = plaintexts
+          return plaintexts.map((p) => (p instanceof Uint8Array ? p.slice() : p))
+        })
+        expect(copies.length).toBe(blobs.length)
+        for (let i = 0; i < blobs.length; i++) {
+          const expected = nodeDecrypt(key, blobs[i] as Uint8Array)
+          const actual = copies[i]
+          if (expected === undefined) {
+            expect(actual).toBeInstanceOf(DecryptionError)
+            expect((actual as Error).message).toBe('Decryption failed')
+          } else {
+            expect(actual).toBeInstanceOf(Uint8Array)
+            expect(same(actual as Uint8Array, expected)).toBe(true)
+          }
+          if (specs[i]?.[0] === 'valid') expect(same(actual as Uint8Array, specs[i]?.[1])).toBe(true)
+        }
+        // The temporary plaintexts are wiped once `use` returns.
+        for (const p of seen) if (p instanceof Uint8Array) expect(p.every((b) => b === 0)).toBe(true)
+        // The inputs are untouched, and single decryption still works on the same context.
+        const message = new Uint8Array(randomBytes(21))
+        expect(same(cbc.decrypt(nodeEncrypt(key, new Uint8Array(16), message)), message)).toBe(true)
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it('decryptBatch leaves its inputs unchanged and wipes even when `use` throws', () => {
+    const key = new Uint8Array(randomBytes(32))
+    const cbc = ours(key)
+    const blobs = [nodeEncrypt(key, new Uint8Array(16), new Uint8Array(40).fill(9)), nodeEncrypt(key, new Uint8Array(16), new Uint8Array(3).fill(8))]
+    const inputs = blobs.map((b) => b.slice())
+    let seen: Array<Uint8Array | DecryptionError> = []
+    expect(() =>
+      cbc.decryptBatch(blobs, (plaintexts) => {
+        seen = plaintexts
+        throw new Error('boom')
+      }),
+    ).toThrow('boom')
+    expect(seen.length).toBe(2)
+    for (const p of seen) expect((p as Uint8Array).every((b) => b === 0)).toBe(true)
+    for (let i = 0; i < blobs.length; i++) expect(same(blobs[i], inputs[i])).toBe(true)
+  })
+})
+
+describe('decryptItem failures: the batched path reports what the per-attribute path reports', () => {
+  const aesBytes = new Uint8Array(randomBytes(16))
+  const aes = localKey(aesBytes)
+  const hmac = LocalDelegatedKey.fromBytes({ key: new Uint8Array(randomBytes(32)), algorithm: 'HmacSHA256', keyType: 'symmetric', encoding: 'RAW' })
+  const wrapped: DelegatedKey = {
+    algorithm: 'AES',
+    allowedForRawMaterials: true,
+    encrypt: (t, n, p) => aes.encrypt(t, n, p),
+    decrypt: (t, n, c) => aes.decrypt(t, n, c),
+    wrap: (t, k) => aes.wrap(t, k),
+    unwrap: (t, k, a, ty) => aes.unwrap(t, k, a, ty),
+    sign: (a, d) => aes.sign(a, d),
+    verify: (a, sig, d) => aes.verify(a, sig, d),
+  }
+  const fast = new TestStaticProvider({ encryptionKey: aes, signingKey: hmac })
+  const generic = new TestStaticProvider({ encryptionKey: wrapped, signingKey: hmac })
+  const actions = new AttributeActions({ defaultAction: CryptoAction.ENCRYPT_AND_SIGN, attributeActions: { pk: CryptoAction.SIGN_ONLY } })
+
+  /** A stored item whose attributes a..d are replaced as given, re-signed so that verification passes. */
+  async function storedWith(replacements: Record<string, AttributeValue>): Promise<import('../../src/attribute-value').Item> {
+    const stored = await encryptItem({ pk: { S: 'k' }, a: { S: 'one' }, b: { N: '2' }, c: { L: [] }, d: { BOOL: true } }, configFor(fast, actions))
+    return resign({ ...stored, ...replacements }, hmac, actions)
+  }
+
+  const garbageBlock = nodeEncrypt(aesBytes, new Uint8Array(16), new Uint8Array(0)).map((b, i) => (i >= 16 ? b ^ 0x55 : b))
+  const notSerialized = nodeEncrypt(aesBytes, new Uint8Array(16), Uint8Array.of(0x00, 0x99))
+
+  it.each([
+    ['a value that is not B', { c: { S: 'plain' } }],
+    ['a blob of a bad length', { b: { B: new Uint8Array(20) } }],
+    ['bad padding', { a: { B: garbageBlock } }],
+    ['bytes that do not deserialize', { d: { B: notSerialized } }],
+    ['bad padding before a value that is not B', { a: { B: garbageBlock }, d: { N: '1' } }],
+    ['bad deserialization before bad padding', { a: { B: notSerialized }, c: { B: garbageBlock } }],
+  ])('%s', async (_label, replacements) => {
+    const item = await storedWith(replacements as Record<string, AttributeValue>)
+    const viaFast = await rejection(decryptItem(item, configFor(fast, actions)))
+    const viaGeneric = await rejection(decryptItem(item, configFor(generic, actions)))
+    expect(viaFast).toBeInstanceOf(DecryptionError)
+    expect(viaFast.message).toBe('Decryption failed')
+    expect(viaFast.message).toBe(viaGeneric.message)
+    const causes = (error: unknown): string[] => {
+      const out: string[] = []
+      for (let e = error; e instanceof Error; e = (e as { cause?: unknown }).cause) out.push(`${e.constructor.name}: ${e.message}`)
+      return out
+    }
+    expect(causes(viaFast)).toEqual(causes(viaGeneric))
   })
 })
