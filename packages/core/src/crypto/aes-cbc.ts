@@ -54,6 +54,9 @@ function plainView(buffer: Buffer, offset: number, length: number): Uint8Array {
  *   `S`, and AES is a permutation, the IV is uniform and unpredictable without the key; this is the IV generation
  *   NIST SP 800-38A Appendix C recommends (the forward cipher, under the same key, applied to a nonce).
  *
+ * Since each attribute's first block absorbs whatever came before, several attributes can go through in one call by
+ * concatenating these inputs ({@link AesCbc.encryptBatch}, {@link AesCbc.decryptBatch}: one native call per item).
+ *
  * Given its IV, CBC is a bijection, so the bytes are exactly those of a fresh context (proved against Node's
  * `createCipheriv` / `createDecipheriv` in `perf-equivalence.test.ts`). Every use of the shared contexts is one
  * synchronous call, so concurrent `encrypt` / `decrypt` promises cannot interleave inside them. If a native call
