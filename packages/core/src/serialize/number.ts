@@ -97,10 +97,55 @@ function toPlain(negative: boolean, digits: string, exponent: number): string {
  * spaces, other characters) or its magnitude is absurdly far outside DynamoDB's range.
  */
 export function normalizeNumber(text: string): string {
+  return isNormalized(text) ? text : normalizeNumberFully(text)
+}
+
+/**
+ * {@link normalizeNumber} without the shortcut for text that is already normalized (only exported for tests
+ * proving the shortcut changes nothing).
+ * @internal
+ */
+export function normalizeNumberFully(text: string): string {
   const parsed = parseDecimal(text)
   if (parsed.digits.length === 0) return '0'
   const { digits, exponent } = stripTrailingZeros(parsed.digits, parsed.exponent)
   return toPlain(parsed.negative, digits, exponent)
+}
+
+const ZERO = 0x30
+const NINE = 0x39
+const MINUS = 0x2d
+const POINT = 0x2e
+
+/**
+ * True if `text` is exactly what {@link normalizeNumberFully} returns for it, so it can be used as is: most stored
+ * numbers (`42`, `-7`, `123456.789`, `0.05`). That is: an optional `-`, then `0` or a digit 1-9 followed by digits,
+ * then optionally `.` and digits ending in 1-9; not `-0`. Short texts only, far inside the printable range.
+ */
+function isNormalized(text: string): boolean {
+  if (typeof text !== 'string') return false
+  const length = text.length
+  if (length === 0 || length > 40) return false
+  let i = text.charCodeAt(0) === MINUS ? 1 : 0
+  if (i === length) return false
+  const first = text.charCodeAt(i++)
+  if (first === ZERO) {
+    if (i === length) return i === 1 // "0" yes, "-0" no
+  } else {
+    if (first < ZERO + 1 || first > NINE) return false
+    while (i < length) {
+      const c = text.charCodeAt(i)
+      if (c < ZERO || c > NINE) break
+      i++
+    }
+    if (i === length) return true
+  }
+  if (text.charCodeAt(i++) !== POINT || i === length) return false
+  for (; i < length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < ZERO || c > NINE) return false
+  }
+  return text.charCodeAt(length - 1) !== ZERO
 }
 
 // Python's boto3 DYNAMODB_CONTEXT: precision 38, Emin -128, Emax 126, rounding and range errors trapped.

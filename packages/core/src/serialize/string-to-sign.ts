@@ -34,6 +34,18 @@ function cachedDigest(text: string): Uint8Array {
   return digest
 }
 
+/** The last table header digest: most processes read and write one table at a time. */
+let lastTableName: string | undefined
+let lastTableDigest: Uint8Array | undefined
+
+function tableDigest(tableName: string): Uint8Array {
+  if (tableName !== lastTableName || lastTableDigest === undefined) {
+    lastTableDigest = cachedDigest(`TABLE>${tableName}<TABLE`)
+    lastTableName = tableName
+  }
+  return lastTableDigest
+}
+
 function checkText(text: unknown, what: string): string {
   if (typeof text !== 'string') throw new SerializationError(`${what} must be a string`)
   if (!isWellFormed(text)) {
@@ -76,7 +88,7 @@ export function stringToSign(
   names.sort((flags & SerializeFlag.Utf16Ordering) !== 0 ? compareUtf16 : compareCodePoint)
 
   const out = new Uint8Array(DIGEST_LENGTH * (1 + 3 * names.length))
-  out.set(cachedDigest(`TABLE>${tableName}<TABLE`), 0)
+  out.set(tableDigest(tableName), 0)
   let offset = DIGEST_LENGTH
   // One writer for the whole item: each value is serialized, hashed straight into `out`, and overwritten by the
   // next; the writer is wiped once at the end.

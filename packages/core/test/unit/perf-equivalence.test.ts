@@ -18,7 +18,8 @@ import { serializeAttribute } from '../../src/serialize/attribute'
 import { ByteWriter } from '../../src/serialize/byte-writer'
 import { stringToSign } from '../../src/serialize/string-to-sign'
 import { ReservedAttribute } from '../../src/wire'
-import { canonical, itemWithActions } from '../support/arbitraries'
+import { canonical, EDGE_NUMBERS, itemWithActions, numberText } from '../support/arbitraries'
+import { normalizeNumber, normalizeNumberFully } from '../../src/serialize/number'
 import { configFor, rejection, resign } from '../support/helpers'
 import { TestStaticProvider } from '../support/static-provider'
 import { decryptItem, encryptItem } from '../../src/encryptor/item-encryptor'
@@ -598,5 +599,28 @@ describe('decryptItem failures: the batched path reports what the per-attribute 
       return out
     }
     expect(causes(viaFast)).toEqual(causes(viaGeneric))
+  })
+})
+
+describe('normalizeNumber shortcut for text that is already normalized (FORMAT.md 1.3)', () => {
+  function outcome(run: () => string): string {
+    try {
+      return `ok ${run()}`
+    } catch (error) {
+      return `${(error as Error).constructor.name} ${(error as Error).message}`
+    }
+  }
+  const numberish = fc.string({ unit: fc.constantFrom(...'0123456789.-+eE'.split('')), maxLength: 45 })
+
+  it('gives exactly what the full normalization gives, for number-like text, DynamoDB numbers and edge cases', () => {
+    for (const text of [...EDGE_NUMBERS, '0', '-0', '0.0', '-0.5', '0.05', '10', '1.', '.5', '01', '-', '', '1.50', '-12.3400']) {
+      expect(outcome(() => normalizeNumber(text))).toBe(outcome(() => normalizeNumberFully(text)))
+    }
+    fc.assert(
+      fc.property(fc.oneof(numberish, numberText, numberText.map((t) => normalizeNumberFully(t))), (text) => {
+        expect(outcome(() => normalizeNumber(text))).toBe(outcome(() => normalizeNumberFully(text)))
+      }),
+      { numRuns: 5000 },
+    )
   })
 })
