@@ -52,6 +52,26 @@ const MSG_DECRYPTION_FAILED = 'Decryption failed'
 /** Serialized descriptions of frozen materials objects, so a static provider's description is serialized once. */
 const descriptionCache = new WeakMap<EncryptionMaterials, Uint8Array>()
 
+/**
+ * The last stored description read and its parsed, frozen form: items written with the same materials carry the
+ * same description bytes, so most reads skip parsing. The bytes are copied (callers own theirs) and compared in full.
+ */
+let lastDescriptionBytes: Uint8Array | undefined
+let lastDescription: Readonly<Record<string, string>> = EMPTY_DESCRIPTION
+const MAX_CACHED_DESCRIPTION_BYTES = 1024
+
+/** The stored description parsed (FORMAT.md 2.2) and frozen; throws as {@link deserializeMaterialDescription}. */
+function parsedDescription(bytes: Uint8Array): Readonly<Record<string, string>> {
+  const last = lastDescriptionBytes
+  if (last !== undefined && bytesEqual(last, bytes)) return lastDescription
+  const description = Object.freeze(deserializeMaterialDescription(bytes))
+  if (bytes.length <= MAX_CACHED_DESCRIPTION_BYTES) {
+    lastDescriptionBytes = bytes.slice()
+    lastDescription = description
+  }
+  return description
+}
+
 /** Validates the parts of the config both directions need; returns the table name. */
 function checkConfig(config: CryptoConfig): string {
   if (config === null || typeof config !== 'object') {
@@ -397,7 +417,7 @@ export async function decryptItem(item: Item, config: CryptoConfig): Promise<Ite
     if (!(bytes instanceof Uint8Array)) {
       throw new InvalidMaterialDescriptionError(`Invalid material description: "${DESCRIPTION}" is not a binary (B) value`)
     }
-    description = Object.freeze(deserializeMaterialDescription(bytes))
+    description = parsedDescription(bytes)
   }
 
   // The stored attributes without the two reserved ones: what was signed, and what we return.

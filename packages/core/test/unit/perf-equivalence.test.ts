@@ -20,7 +20,7 @@ import { stringToSign } from '../../src/serialize/string-to-sign'
 import { ReservedAttribute } from '../../src/wire'
 import { canonical, EDGE_NUMBERS, itemWithActions, numberText } from '../support/arbitraries'
 import { normalizeNumber, normalizeNumberFully } from '../../src/serialize/number'
-import { configFor, rejection, resign } from '../support/helpers'
+import { configFor, rejection, resign, withDescription } from '../support/helpers'
 import { TestStaticProvider } from '../support/static-provider'
 import { decryptItem, encryptItem } from '../../src/encryptor/item-encryptor'
 import type { DelegatedKey } from '../../src/materials/delegated-key'
@@ -622,5 +622,36 @@ describe('normalizeNumber shortcut for text that is already normalized (FORMAT.m
       }),
       { numRuns: 5000 },
     )
+  })
+})
+
+describe('decryptItem reuses the parsed description of the previous item only when the bytes are equal', () => {
+  it('gives the provider the right description for alternating and changed descriptions, and still refuses malformed ones', async () => {
+    const aes = localKey(new Uint8Array(randomBytes(16)))
+    const hmac = LocalDelegatedKey.fromBytes({ key: new Uint8Array(randomBytes(32)), algorithm: 'HmacSHA256', keyType: 'symmetric', encoding: 'RAW' })
+    const provider = new TestStaticProvider({ encryptionKey: aes, signingKey: hmac, materialDescription: { who: 'first' } })
+    const other = new TestStaticProvider({ encryptionKey: aes, signingKey: hmac, materialDescription: { who: 'second' } })
+    const actions = new AttributeActions({ defaultAction: CryptoAction.ENCRYPT_AND_SIGN, attributeActions: { pk: CryptoAction.SIGN_ONLY } })
+    const first = await encryptItem({ pk: { S: '1' }, a: { S: 'x' } }, configFor(provider, actions))
+    const second = await encryptItem({ pk: { S: '2' }, a: { S: 'y' } }, configFor(other, actions))
+    for (const [stored, who] of [[first, 'first'], [second, 'second'], [second, 'second'], [first, 'first']] as const) {
+      await decryptItem(stored, configFor(provider, actions))
+      const seen = provider.decryptionContexts.at(-1)?.materialDescription
+      expect(seen?.['who']).toBe(who)
+      expect(Object.isFrozen(seen)).toBe(true)
+    }
+    // The caller changing its bytes in place after a read: the next read sees the new bytes (the description is not
+    // signed, FORMAT.md 3.4, so the item still verifies), not the cached parse of the old ones.
+    const bytes = (first[ReservedAttribute.MaterialDescription] as { B: Uint8Array }).B
+    const original = bytes.slice()
+    await decryptItem(first, configFor(provider, actions))
+    bytes.set(Buffer.from('fires'), Buffer.from(bytes).indexOf('first'))
+    await decryptItem(first, configFor(provider, actions))
+    expect(provider.decryptionContexts.at(-1)?.materialDescription['who']).toBe('fires')
+    bytes.set(original)
+    // Malformed bytes are refused every time, also right after a good read.
+    await decryptItem(first, configFor(provider, actions))
+    const malformed = { ...first, [ReservedAttribute.MaterialDescription]: { B: bytes.subarray(0, bytes.length - 1) } }
+    for (let i = 0; i < 2; i++) expect((await rejection(decryptItem(malformed, configFor(provider, actions)))).code).toBe('ERR_INVALID_MATERIAL_DESCRIPTION')
   })
 })
