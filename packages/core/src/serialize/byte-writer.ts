@@ -1,3 +1,5 @@
+import { SerializationError } from '../errors'
+
 /**
  * A small growable big-endian byte writer for the serializers. Memory comes from `new Uint8Array` (never Node's
  * shared allocation pool), and {@link ByteWriter.finish} copies into an exact-size array, so a returned value never
@@ -53,7 +55,7 @@ export class ByteWriter {
   /** Writes `u32(value)`, big-endian (FORMAT.md 0.1). */
   u32(value: number): void {
     this.ensure(4)
-    this.#buffer.writeUInt32BE(value, this.#position)
+    putU32(this.#bytes, this.#position, value)
     this.#position += 4
   }
 
@@ -61,7 +63,7 @@ export class ByteWriter {
   lengthValue(bytes: Uint8Array): void {
     const length = bytes.length
     this.ensure(4 + length)
-    this.#buffer.writeUInt32BE(length, this.#position)
+    putU32(this.#bytes, this.#position, length)
     this.#bytes.set(bytes, this.#position + 4)
     this.#position += 4 + length
   }
@@ -77,7 +79,7 @@ export class ByteWriter {
     } else {
       written = this.#buffer.write(text, start, 'utf8')
     }
-    this.#buffer.writeUInt32BE(written, this.#position)
+    putU32(this.#bytes, this.#position, written)
     this.#position = start + written
   }
 
@@ -144,6 +146,17 @@ export function releaseWriter(writer: ByteWriter): void {
     if (writer.capacity > MAX_RETAINED_CAPACITY) shared = undefined
     sharedInUse = false
   }
+}
+
+/** Big-endian u32 (FORMAT.md 0.1) with plain stores: cheaper than `Buffer#writeUInt32BE` and its argument checks. */
+function putU32(out: Uint8Array, offset: number, value: number): void {
+  if (value > 0xffffffff) {
+    throw new SerializationError('A length or count exceeds 2^32 - 1, which the format cannot store; DynamoDB items are far smaller')
+  }
+  out[offset] = value >>> 24
+  out[offset + 1] = (value >>> 16) & 0xff
+  out[offset + 2] = (value >>> 8) & 0xff
+  out[offset + 3] = value & 0xff
 }
 
 /**

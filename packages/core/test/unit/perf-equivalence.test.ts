@@ -13,7 +13,7 @@ import { CryptoAction } from '../../src/crypto-action'
 import { AesCbc } from '../../src/crypto/aes-cbc'
 import { sha256, sha256Into } from '../../src/crypto/hash'
 import { LocalDelegatedKey } from '../../src/crypto/local-delegated-key'
-import { DecryptionError, EncryptionError } from '../../src/errors'
+import { DecryptionError, EncryptionError, SerializationError } from '../../src/errors'
 import { serializeAttribute } from '../../src/serialize/attribute'
 import { ByteWriter } from '../../src/serialize/byte-writer'
 import { stringToSign } from '../../src/serialize/string-to-sign'
@@ -392,6 +392,30 @@ describe('stringToSign on one reused writer equals the FORMAT.md 3.2 definition'
 })
 
 describe('ByteWriter reuse', () => {
+  it('writes u32 big-endian exactly as Buffer#writeUInt32BE, and refuses values above 2^32 - 1', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 0xffffffff }), { minLength: 1, maxLength: 20 }), (values) => {
+        const writer = new ByteWriter(4)
+        const expected = Buffer.alloc(4 * values.length)
+        values.forEach((value, i) => {
+          writer.u32(value)
+          expected.writeUInt32BE(value, 4 * i)
+        })
+        expect(Buffer.from(writer.view()).equals(expected)).toBe(true)
+      }),
+      { numRuns: 300 },
+    )
+    for (const value of [0, 1, 0xff, 0x100, 0xffff, 0x10000, 0xffffff, 0x1000000, 0x7fffffff, 0x80000000, 0xffffffff]) {
+      const writer = new ByteWriter()
+      writer.u32(value)
+      const expected = Buffer.alloc(4)
+      expected.writeUInt32BE(value)
+      expect(Buffer.from(writer.view()).equals(expected)).toBe(true)
+    }
+    expect(() => new ByteWriter().u32(2 ** 32)).toThrow(SerializationError)
+  })
+
+
   it('wipes everything written since the last wipe, across resets and growth', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { minLength: 1, maxLength: 8 }), (chunks) => {
