@@ -14,7 +14,7 @@ import {
 import type { DecryptionMaterials, EncryptionMaterials } from '../materials/cryptographic-materials'
 import type { CryptographicMaterialsProvider } from '../materials/cryptographic-materials-provider'
 import type { DelegatedKey } from '../materials/delegated-key'
-import { decryptAttributesNow, encryptAttributesNow, LocalDelegatedKey } from '../crypto/local-delegated-key'
+import { decryptAttributesNow, encryptAttributesNow, LocalDelegatedKey, signNow, verifyNow } from '../crypto/local-delegated-key'
 import { deserializeAttribute, serializeAttribute, writeAttribute } from '../serialize/attribute'
 import { acquireWriter, releaseWriter } from '../serialize/byte-writer'
 import { deserializeMaterialDescription, serializeMaterialDescription } from '../serialize/material-description'
@@ -248,7 +248,9 @@ export async function encryptItem(item: Item, config: CryptoConfig): Promise<Ite
   const signingKey = materials.signingKey
   let signature: Uint8Array
   try {
-    signature = await signingKey.sign(signingKey.algorithm, stringToSign(out, tableName, actions))
+    const data = stringToSign(out, tableName, actions)
+    // Our own key signs synchronously: no promise per item.
+    signature = isLocalKey(signingKey) ? signNow(signingKey, signingKey.algorithm, data) : await signingKey.sign(signingKey.algorithm, data)
   } catch (error) {
     if (DynamoDbEncryptionError.isInstance(error)) throw error
     throw new SigningError('Failed to sign the item', { cause: error })
@@ -323,7 +325,7 @@ async function verifySignature(
   const algorithm = verificationAlgorithm(key, description)
   try {
     const primary = stringToSign(body, tableName, actions)
-    if (await key.verify(algorithm, signature, primary)) return
+    if (isLocalKey(key) ? verifyNow(key, algorithm, signature, primary) : await key.verify(algorithm, signature, primary)) return
     // Interop fallback: items written by Java or Python whose canonical bytes differ from ours (FORMAT.md 1.3, 1.4).
     for (const candidate of fallbackStringsToSign(body, tableName, actions, primary)) {
       if (await key.verify(algorithm, signature, candidate)) return

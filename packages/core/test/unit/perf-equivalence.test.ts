@@ -679,3 +679,39 @@ describe('decryptItem reuses the parsed description of the previous item only wh
     for (let i = 0; i < 2; i++) expect((await rejection(decryptItem(malformed, configFor(provider, actions)))).code).toBe('ERR_INVALID_MATERIAL_DESCRIPTION')
   })
 })
+
+describe('signing and verifying synchronously with LocalDelegatedKey equals the promise-based DelegatedKey path', () => {
+  it('gives the same HMAC and the same verdicts for random items, with the signing key local or wrapped', async () => {
+    const aes = localKey(new Uint8Array(randomBytes(16)))
+    const hmac = LocalDelegatedKey.fromBytes({ key: new Uint8Array(randomBytes(32)), algorithm: 'HmacSHA256', keyType: 'symmetric', encoding: 'RAW' })
+    const wrappedHmac: DelegatedKey = {
+      algorithm: 'HmacSHA256',
+      allowedForRawMaterials: true,
+      encrypt: (t, n, p) => hmac.encrypt(t, n, p),
+      decrypt: (t, n, c) => hmac.decrypt(t, n, c),
+      wrap: (t, k) => hmac.wrap(t, k),
+      unwrap: (t, k, a, ty) => hmac.unwrap(t, k, a, ty),
+      sign: (a, d) => hmac.sign(a, d),
+      verify: (a, sig, d) => hmac.verify(a, sig, d),
+    }
+    const local = new TestStaticProvider({ encryptionKey: aes, signingKey: hmac })
+    const generic = new TestStaticProvider({ encryptionKey: aes, signingKey: wrappedHmac })
+    await fc.assert(
+      fc.asyncProperty(itemWithActions, async ({ item, actions }) => {
+        const stored = await encryptItem(item, configFor(local, actions))
+        const signature = (stored[ReservedAttribute.Signature] as { B: Uint8Array }).B
+        const viaGeneric = await wrappedHmac.sign('HmacSHA256', stringToSign(stored, 'TestTable', actions))
+        expect(Buffer.from(signature).equals(Buffer.from(viaGeneric))).toBe(true)
+        await decryptItem(stored, configFor(generic, actions))
+        await decryptItem(stored, configFor(local, actions))
+        // A changed signature is refused the same way on both paths.
+        const forged = { ...stored, [ReservedAttribute.Signature]: { B: signature.map((b, i) => (i === 0 ? b ^ 1 : b)) } }
+        const a = await rejection(decryptItem(forged, configFor(local, actions)))
+        const b = await rejection(decryptItem(forged, configFor(generic, actions)))
+        expect([a.code, a.message]).toEqual([b.code, b.message])
+        expect(a.code).toBe('ERR_SIGNATURE_VERIFICATION_FAILED')
+      }),
+      { numRuns: 100 },
+    )
+  })
+})
