@@ -80,3 +80,20 @@ export function thrown(fn: () => unknown): Error {
   }
   throw new Error('expected an error')
 }
+
+/**
+ * A DelegatedKey that forwards every call to `key` but is not a LocalDelegatedKey, so the encryptor takes its
+ * generic (promise-based, per-attribute) path instead of the LocalDelegatedKey fast path.
+ */
+export function forwardingKey(key: DelegatedKey): DelegatedKey {
+  return {
+    algorithm: key.algorithm,
+    allowedForRawMaterials: key.allowedForRawMaterials,
+    encrypt: (t, n, p) => key.encrypt(t, n, p),
+    decrypt: (t, n, c) => key.decrypt(t, n, c),
+    wrap: (t, k) => key.wrap(t, k),
+    unwrap: (t, k, a, ty) => key.unwrap(t, k, a, ty),
+    sign: (a, d) => key.sign(a, d),
+    verify: (a, sig, d) => key.verify(a, sig, d),
+  }
+}

@@ -24,6 +24,7 @@ import { configFor, rejection, resign, withDescription } from '../support/helper
 import { TestStaticProvider } from '../support/static-provider'
 import { decryptItem, encryptItem } from '../../src/encryptor/item-encryptor'
 import type { DelegatedKey } from '../../src/materials/delegated-key'
+import { forwardingKey } from '../support/helpers'
 
 const CBC = 'AES/CBC/PKCS5Padding'
 const NODE_CBC: Record<number, string> = { 16: 'aes-128-cbc', 24: 'aes-192-cbc', 32: 'aes-256-cbc' }
@@ -444,16 +445,7 @@ describe('encryptItem: the synchronous LocalDelegatedKey path equals the generic
   const aes = localKey(aesBytes)
   const hmac = LocalDelegatedKey.fromBytes({ key: hmacBytes, algorithm: 'HmacSHA256', keyType: 'symmetric', encoding: 'RAW' })
   /** Same key behind another prototype: the encryptor must take the generic, promise-based path for it. */
-  const wrapped: DelegatedKey = {
-    algorithm: 'AES',
-    allowedForRawMaterials: true,
-    encrypt: (t, n, p) => aes.encrypt(t, n, p),
-    decrypt: (t, n, c) => aes.decrypt(t, n, c),
-    wrap: (t, k) => aes.wrap(t, k),
-    unwrap: (t, k, a, ty) => aes.unwrap(t, k, a, ty),
-    sign: (a, d) => aes.sign(a, d),
-    verify: (a, sig, d) => aes.verify(a, sig, d),
-  }
+  const wrapped: DelegatedKey = forwardingKey(aes)
   const fast = new TestStaticProvider({ encryptionKey: aes, signingKey: hmac })
   const generic = new TestStaticProvider({ encryptionKey: wrapped, signingKey: hmac })
 
@@ -580,16 +572,7 @@ describe('decryptItem failures: the batched path reports what the per-attribute 
   const aesBytes = new Uint8Array(randomBytes(16))
   const aes = localKey(aesBytes)
   const hmac = LocalDelegatedKey.fromBytes({ key: new Uint8Array(randomBytes(32)), algorithm: 'HmacSHA256', keyType: 'symmetric', encoding: 'RAW' })
-  const wrapped: DelegatedKey = {
-    algorithm: 'AES',
-    allowedForRawMaterials: true,
-    encrypt: (t, n, p) => aes.encrypt(t, n, p),
-    decrypt: (t, n, c) => aes.decrypt(t, n, c),
-    wrap: (t, k) => aes.wrap(t, k),
-    unwrap: (t, k, a, ty) => aes.unwrap(t, k, a, ty),
-    sign: (a, d) => aes.sign(a, d),
-    verify: (a, sig, d) => aes.verify(a, sig, d),
-  }
+  const wrapped: DelegatedKey = forwardingKey(aes)
   const fast = new TestStaticProvider({ encryptionKey: aes, signingKey: hmac })
   const generic = new TestStaticProvider({ encryptionKey: wrapped, signingKey: hmac })
   const actions = new AttributeActions({ defaultAction: CryptoAction.ENCRYPT_AND_SIGN, attributeActions: { pk: CryptoAction.SIGN_ONLY } })
@@ -684,16 +667,7 @@ describe('signing and verifying synchronously with LocalDelegatedKey equals the 
   it('gives the same HMAC and the same verdicts for random items, with the signing key local or wrapped', async () => {
     const aes = localKey(new Uint8Array(randomBytes(16)))
     const hmac = LocalDelegatedKey.fromBytes({ key: new Uint8Array(randomBytes(32)), algorithm: 'HmacSHA256', keyType: 'symmetric', encoding: 'RAW' })
-    const wrappedHmac: DelegatedKey = {
-      algorithm: 'HmacSHA256',
-      allowedForRawMaterials: true,
-      encrypt: (t, n, p) => hmac.encrypt(t, n, p),
-      decrypt: (t, n, c) => hmac.decrypt(t, n, c),
-      wrap: (t, k) => hmac.wrap(t, k),
-      unwrap: (t, k, a, ty) => hmac.unwrap(t, k, a, ty),
-      sign: (a, d) => hmac.sign(a, d),
-      verify: (a, sig, d) => hmac.verify(a, sig, d),
-    }
+    const wrappedHmac: DelegatedKey = forwardingKey(hmac)
     const local = new TestStaticProvider({ encryptionKey: aes, signingKey: hmac })
     const generic = new TestStaticProvider({ encryptionKey: aes, signingKey: wrappedHmac })
     await fc.assert(
