@@ -21,6 +21,7 @@ import {
   type DocumentPath,
 } from './internal/expression'
 import { projectItem } from './internal/projection'
+import { withUserAgent } from './internal/user-agent'
 
 /** Encryption settings for one table, overriding the client-wide ones. */
 export interface TableEncryptionOptions {
@@ -101,12 +102,23 @@ function operationName(command: Dict): string | undefined {
   return typeof name === 'string' && name.endsWith('Command') ? name.slice(0, -'Command'.length) : undefined
 }
 
+/**
+ * A new command of the same class with `input`, carrying the caller's own middleware (on a copy of its stack) plus our
+ * user-agent suffix. The caller's command and its middleware stack are never changed.
+ */
 function rebuild(command: Dict, input: Dict): Dict {
   const Ctor = command.constructor as new (input: Dict) => Dict
   const next = new Ctor(input)
-  // Keep middleware the caller added to this command instance.
-  if (command['middlewareStack'] !== undefined) next['middlewareStack'] = command['middlewareStack']
-  return next
+  const stack = command['middlewareStack'] as { clone?: () => unknown } | undefined
+  if (stack !== undefined && stack !== null) {
+    // A stack we cannot copy is passed on untouched (and gets no suffix) rather than changed.
+    if (typeof stack.clone !== 'function') {
+      next['middlewareStack'] = stack
+      return next
+    }
+    next['middlewareStack'] = stack.clone()
+  }
+  return withUserAgent(next)
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

@@ -27,6 +27,7 @@ import {
 } from '@ddb-encryption/core'
 import { WrappedMaterialsProvider } from '@ddb-encryption/providers-wrapped'
 import type { ProviderStore } from './provider-store'
+import { withUserAgent } from './user-agent'
 import {
   assertMaterialName,
   assertVersion,
@@ -140,17 +141,17 @@ export class MetaStore implements ProviderStore {
     if (!Number.isFinite(waitTimeoutMs) || waitTimeoutMs < 0) {
       throw new RangeError('"waitTimeoutMs" option must be a non-negative number of milliseconds')
     }
-    await client.send(new CreateTableCommand({
+    await client.send(withUserAgent(new CreateTableCommand({
       TableName: tableName,
       AttributeDefinitions: [{ AttributeName: N, AttributeType: 'S' }, { AttributeName: V, AttributeType: 'N' }],
       KeySchema: [{ AttributeName: N, KeyType: 'HASH' }, { AttributeName: V, KeyType: 'RANGE' }],
       ...(billingMode === 'PAY_PER_REQUEST'
         ? { BillingMode: 'PAY_PER_REQUEST' }
         : { BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: readCapacityUnits, WriteCapacityUnits: writeCapacityUnits } }),
-    }))
+    })))
     const deadline = Date.now() + waitTimeoutMs
     for (let delay = 20; ; delay = Math.min(delay * 2, 2000)) {
-      const described = await client.send(new DescribeTableCommand({ TableName: tableName }))
+      const described = await client.send(withUserAgent(new DescribeTableCommand({ TableName: tableName })))
       if (described.Table?.TableStatus === 'ACTIVE') return
       if (Date.now() >= deadline) {
         throw new ProviderStoreError(`Table "${tableName}" was created but is not ACTIVE after ${waitTimeoutMs} ms; wait longer or check the table in the console`)
@@ -183,12 +184,12 @@ export class MetaStore implements ProviderStore {
     }
     const encrypted = await encryptItem(row, this.#config)
     try {
-      await this.#client.send(new PutItemCommand({
+      await this.#client.send(withUserAgent(new PutItemCommand({
         TableName: this.tableName,
         Item: toSdkItem(encrypted),
         ConditionExpression: 'attribute_not_exists(#N) AND attribute_not_exists(#V)',
         ExpressionAttributeNames: { '#N': N, '#V': V },
-      }))
+      })))
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error
       // Another writer won the race: its row is the version; ours was never stored.
@@ -226,7 +227,7 @@ export class MetaStore implements ProviderStore {
    */
   async maxVersion(materialName: string): Promise<number | undefined> {
     assertMaterialName(materialName)
-    const result = await this.#client.send(new QueryCommand({
+    const result = await this.#client.send(withUserAgent(new QueryCommand({
       TableName: this.tableName,
       KeyConditionExpression: '#N = :name',
       ExpressionAttributeNames: { '#N': N, '#V': V },
@@ -235,7 +236,7 @@ export class MetaStore implements ProviderStore {
       ScanIndexForward: false,
       Limit: 1,
       ConsistentRead: this.consistentRead,
-    }))
+    })))
     const first = result.Items?.[0]
     if (first === undefined) return undefined
     const text = first[V]?.N
@@ -267,11 +268,11 @@ export class MetaStore implements ProviderStore {
   }
 
   async #load(materialName: string, version: number, consistentRead: boolean): Promise<CryptographicMaterialsProvider> {
-    const result = await this.#client.send(new GetItemCommand({
+    const result = await this.#client.send(withUserAgent(new GetItemCommand({
       TableName: this.tableName,
       Key: { [N]: { S: materialName }, [V]: { N: String(version) } },
       ConsistentRead: consistentRead,
-    }))
+    })))
     if (result.Item === undefined) {
       throw new InvalidVersionError(
         `Version ${version} of the requested material name was not found in table "${this.tableName}"; ` +
