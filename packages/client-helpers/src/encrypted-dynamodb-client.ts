@@ -9,6 +9,7 @@ import {
   type CryptoConfig,
   type CryptographicMaterialsProvider,
   type Item,
+  withUserAgent,
 } from '@ddb-encryption/core'
 import { ItemDecryptionError, type FailedItem } from './item-decryption-error'
 import { mapWithConcurrency } from './map-with-concurrency'
@@ -21,7 +22,7 @@ import {
   type DocumentPath,
 } from './internal/expression'
 import { projectItem } from './internal/projection'
-import { withUserAgent } from './internal/user-agent'
+import { PACKAGE_VERSION } from './package-version'
 
 /** Encryption settings for one table, overriding the client-wide ones. */
 export interface TableEncryptionOptions {
@@ -118,7 +119,7 @@ function rebuild(command: Dict, input: Dict): Dict {
     }
     next['middlewareStack'] = stack.clone()
   }
-  return withUserAgent(next)
+  return withUserAgent(next, PACKAGE_VERSION)
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

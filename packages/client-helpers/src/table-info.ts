@@ -1,6 +1,6 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb'
-import { AttributeActions, CryptoAction, InvalidArgumentError } from '@ddb-encryption/core'
-import { withUserAgent } from './internal/user-agent'
+import { AttributeActions, CryptoAction, InvalidArgumentError, withUserAgent } from '@ddb-encryption/core'
+import { PACKAGE_VERSION } from './package-version'
 
 /** A key attribute: its name and scalar type. */
 export interface KeyAttribute {
@@ -227,7 +227,7 @@ function freezeIndex(ix: IndexInfo): IndexInfo {
 }
 
 async function describe(client: DescribeTableClient, tableName: string): Promise<TableInfo> {
-  const result = (await client.send(withUserAgent(new DescribeTableCommand({ TableName: tableName })))) as { Table?: TableDescriptionLike }
+  const result = (await client.send(withUserAgent(new DescribeTableCommand({ TableName: tableName }), PACKAGE_VERSION))) as { Table?: TableDescriptionLike }
   if (result?.Table === undefined) {
     throw new InvalidArgumentError(`DescribeTable returned no description for table "${tableName}"; check the table name`)
   }

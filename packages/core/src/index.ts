@@ -30,3 +30,4 @@ export { hkdfSha256 } from './crypto/hkdf'
 
 export { encryptItem, decryptItem, type CryptoConfig } from './encryptor/item-encryptor'
 export { encryptDocument, decryptDocument, type DocumentOptions } from './encryptor/document-encryptor'
+export { withUserAgent, USER_AGENT_NAME } from './user-agent'

@@ -16,12 +16,13 @@ import {
   UnknownRegionError,
   UnwrappingError,
   WrappingError,
+  withUserAgent,
 } from '@ddb-encryption/core'
 import { fromBase64, toBase64 } from './base64'
 import { isKeyArn, regionFromKeyId } from './key-id'
 import { type KeyInfo, parseContentKeyInfo, parseSigningKeyInfo } from './key-info'
 import { buildKmsEncryptionContext, kmsEncryptionContextFor, ownString, RESERVED_KMS_CONTEXT_KEYS } from './kms-encryption-context'
-import { PACKAGE_VERSION, USER_AGENT_NAME } from './version'
+import { PACKAGE_VERSION } from './package-version'
 
 /** The part of a KMS client this provider uses; a `KMSClient` from `@aws-sdk/client-kms` fits, so does a fake. */
 export type KmsClientLike = Pick<KMSClient, 'send'>
@@ -81,31 +82,6 @@ const UNWRAP_ERROR_NAMES: ReadonlySet<string> = new Set([
 ])
 const UNWRAP_FAILED = 'Failed to unwrap the item\'s AWS KMS data key: KMS refused Decrypt (wrong key, altered ' +
   'encryption context or moved item, disabled key, or no permission); see cause'
-
-interface SdkCommand {
-  middlewareStack: {
-    add(
-      middleware: (next: (args: unknown) => Promise<unknown>, context: { userAgent?: unknown }) => (args: unknown) => Promise<unknown>,
-      options: { step: 'initialize'; name: string; override: boolean },
-    ): void
-  }
-}
-
-/**
- * Appends `ddb-encryption-js/<version>` to the command's user agent. The middleware goes on the command, not the
- * client, so the caller's client is never changed.
- */
-function withUserAgent<C>(command: C): C {
-  ;(command as unknown as SdkCommand).middlewareStack.add(
-    (next, context) => (args) => {
-      const current = Array.isArray(context.userAgent) ? (context.userAgent as unknown[]) : []
-      context.userAgent = [...current, [USER_AGENT_NAME, PACKAGE_VERSION]]
-      return next(args)
-    },
-    { step: 'initialize', name: 'ddbEncryptionUserAgent', override: true },
-  )
-  return command
-}
 
 function errorName(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined
@@ -266,6 +242,7 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
           EncryptionContext: encryptionContext,
           ...(this.#grantTokens.length > 0 ? { GrantTokens: [...this.#grantTokens] } : {}),
         }),
+        PACKAGE_VERSION,
       ),
     )
     const plaintext = response?.Plaintext
@@ -364,6 +341,7 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
             EncryptionContext: encryptionContext,
             ...(this.#grantTokens.length > 0 ? { GrantTokens: [...this.#grantTokens] } : {}),
           }),
+          PACKAGE_VERSION,
         ),
       )
     } catch (error) {

@@ -24,10 +24,11 @@ import {
   type CryptoConfig,
   type CryptographicMaterialsProvider,
   type Item,
+  withUserAgent,
 } from '@ddb-encryption/core'
 import { WrappedMaterialsProvider } from '@ddb-encryption/providers-wrapped'
 import type { ProviderStore } from './provider-store'
-import { withUserAgent } from './user-agent'
+import { PACKAGE_VERSION } from './package-version'
 import {
   assertMaterialName,
   assertVersion,
@@ -148,10 +149,10 @@ export class MetaStore implements ProviderStore {
       ...(billingMode === 'PAY_PER_REQUEST'
         ? { BillingMode: 'PAY_PER_REQUEST' }
         : { BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: readCapacityUnits, WriteCapacityUnits: writeCapacityUnits } }),
-    })))
+    }), PACKAGE_VERSION))
     const deadline = Date.now() + waitTimeoutMs
     for (let delay = 20; ; delay = Math.min(delay * 2, 2000)) {
-      const described = await client.send(withUserAgent(new DescribeTableCommand({ TableName: tableName })))
+      const described = await client.send(withUserAgent(new DescribeTableCommand({ TableName: tableName }), PACKAGE_VERSION))
       if (described.Table?.TableStatus === 'ACTIVE') return
       if (Date.now() >= deadline) {
         throw new ProviderStoreError(`Table "${tableName}" was created but is not ACTIVE after ${waitTimeoutMs} ms; wait longer or check the table in the console`)
@@ -189,7 +190,7 @@ export class MetaStore implements ProviderStore {
         Item: toSdkItem(encrypted),
         ConditionExpression: 'attribute_not_exists(#N) AND attribute_not_exists(#V)',
         ExpressionAttributeNames: { '#N': N, '#V': V },
-      })))
+      }), PACKAGE_VERSION))
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error
       // Another writer won the race: its row is the version; ours was never stored.
@@ -236,7 +237,7 @@ export class MetaStore implements ProviderStore {
       ScanIndexForward: false,
       Limit: 1,
       ConsistentRead: this.consistentRead,
-    })))
+    }), PACKAGE_VERSION))
     const first = result.Items?.[0]
     if (first === undefined) return undefined
     const text = first[V]?.N
@@ -272,7 +273,7 @@ export class MetaStore implements ProviderStore {
       TableName: this.tableName,
       Key: { [N]: { S: materialName }, [V]: { N: String(version) } },
       ConsistentRead: consistentRead,
-    })))
+    }), PACKAGE_VERSION))
     if (result.Item === undefined) {
       throw new InvalidVersionError(
         `Version ${version} of the requested material name was not found in table "${this.tableName}"; ` +

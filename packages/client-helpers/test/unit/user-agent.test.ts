@@ -2,7 +2,7 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { EncryptedDynamoDBClient } from '@ddb-encryption/client-helpers'
-import { PACKAGE_VERSION } from '../../src/internal/user-agent'
+import { PACKAGE_VERSION } from '../../src/package-version'
 import { createTestProvider } from '../support/test-provider'
 
 interface CapturedRequest {

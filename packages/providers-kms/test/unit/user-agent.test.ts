@@ -2,7 +2,7 @@ import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DirectKmsMaterialsProvider } from '../../src/direct-kms-materials-provider'
-import { PACKAGE_VERSION } from '../../src/version'
+import { PACKAGE_VERSION } from '../../src/package-version'
 
 interface CapturedRequest {
   headers: Record<string, string>

@@ -2,7 +2,7 @@ import { DynamoDBClient, ListTablesCommand, QueryCommand } from '@aws-sdk/client
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { MetaStore } from '../../src/meta-store'
-import { PACKAGE_VERSION } from '../../src/user-agent'
+import { PACKAGE_VERSION } from '../../src/package-version'
 import { newMetaProvider } from '../helpers/meta-provider'
 
 interface CapturedRequest {
