@@ -35,3 +35,4 @@ export {
   type StartedServices,
 } from './services'
 export { runPython, type RunPythonOptions, type RunPythonResult } from './run-python'
+export { recordingDynamoDBClient, userAgentOf, type RecordedRequest } from './recording-dynamodb-client'
