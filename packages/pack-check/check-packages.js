@@ -24,7 +24,7 @@ const NPM_CACHE = path.join(REPO, '.cache', 'npm')
 const SCOPE = '@ddb-encryption/'
 
 /** Every package that is not private must be here, so the consumers exercise it. */
-const EXPECTED_PUBLISHED = ['core', 'providers-wrapped', 'providers-kms', 'store-meta', 'client-helpers']
+const EXPECTED_PUBLISHED = ['core', 'providers-wrapped', 'providers-kms', 'store-meta', 'client-helpers', 'migrate']
 
 /** Peer dependencies a user installs next to our packages (plus @types/node for the TypeScript consumer). */
 const CONSUMER_EXTRAS = ['@aws-sdk/client-dynamodb@^3', '@aws-sdk/lib-dynamodb@^3', '@aws-sdk/client-kms@^3', '@types/node@^20']
