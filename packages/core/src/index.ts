@@ -38,3 +38,6 @@ export {
   type NativeDocument,
 } from './encryptor/document-encryptor'
 export { withUserAgent, USER_AGENT_NAME } from './user-agent'
+export { encryptItems, decryptItems, type BatchOptions } from './batch/encrypt-items'
+export { EncryptorPool, type EncryptorPoolOptions } from './batch/encryptor-pool'
+export type { CryptoConfigFactory } from './batch/config-module'
