@@ -34,6 +34,7 @@ import { measureClientCase, measureKmsQuery } from './client-case'
 import { countingClient } from './counting-client'
 import { benchConfig, measureItemCase, type CallProbe, type ItemCaseResult } from './item-case'
 import { DEFAULT_MEASURE, type Contender, type MeasureOptions, type Rate } from './measure'
+import { phaseTable, profileCase, type CaseProfile } from './profile'
 import { PythonBenchServer, killPythonBench, type PythonCase } from './python-bench'
 import { findings, renderChart, renderReport, type BenchResults, type FloorCase, type FloorRate, type FloorResults, type PythonRates } from './report'
 import {
@@ -50,6 +51,8 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..', '..')
 const RESULTS_DIR = path.join(REPO_ROOT, 'bench-results')
 const TABLE_NAME = 'bench-items'
 const REGION = 'us-west-2'
+/** Seconds each local-key case and operation runs under the profiler (and as long again without it). */
+const PROFILE_SECONDS = 1
 
 function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`)
@@ -181,6 +184,12 @@ async function run(): Promise<BenchResults> {
     const wrappedRsa = await itemCase('2/5 wrapped RSA', wrappedRsaProvider(keys), item, measure, python, 'wrapped-rsa', undefined,
       { name: 'wrapped-rsa', results: floors, contenders: caseFloor((op) => wrappedRsaFloorParts(floorWrapped, rsaKeys, op)) })
 
+    log('2/5 per-phase profile of our path (V8 sampling profiler), local-key cases')
+    const phases: CaseProfile[] = []
+    for (const name of ['static', 'wrapped-aes', 'wrapped-rsa'] as const) {
+      for (const operation of ['encrypt', 'decrypt'] as const) phases.push(await profileCase(name, operation, PROFILE_SECONDS, keys))
+    }
+
     const countedKms = countingClient(kms)
     const directKms = await itemCase('3/5 Direct KMS on moto', directKmsProvider(key.arn, countedKms.client), item,
       networkMeasure, python, 'direct-kms', countedKms)
@@ -211,6 +220,7 @@ async function run(): Promise<BenchResults> {
       item: { attributes: Object.keys(item).length, serializedBytes: serializedSize(item), encrypted: encryptedCount },
       staticCore,
       floors,
+      phases: phaseTable(phases),
       wrappedAes,
       wrappedRsa,
       directKms,

@@ -19,6 +19,8 @@ export interface BenchResults {
   readonly staticCore: ItemCaseResult
   /** The true floor of each local-key case (see true-floor.ts), measured interleaved with ours. */
   readonly floors: FloorResults
+  /** Our path's CPU time per item by phase (profile.ts), as a Markdown table. */
+  readonly phases: string
   readonly wrappedAes: ItemCaseResult
   readonly wrappedRsa: ItemCaseResult
   readonly directKms: ItemCaseResult
@@ -210,6 +212,12 @@ export function renderReport(results: BenchResults): string {
       part.nsPerCall.toFixed(0), (part.perItem * part.nsPerCall / 1000).toFixed(2),
     ]))
   })))
+  out.push('')
+
+  out.push('Our path by phase: each phase\'s share of V8 profiler samples (100 µs interval; native work charged to the ' +
+    'function of ours that called it) times the CPU time per item of the same case run without the profiler right before:')
+  out.push('')
+  out.push(results.phases)
   out.push('')
 
   out.push('## 2–4. Providers')
