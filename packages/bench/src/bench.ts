@@ -31,6 +31,7 @@ import { BENCH_ACTIONS, PARTITION_KEY, SORT_KEY, benchItem, itemToWireJson, seri
 import { generateBenchKeys, rsaKeyObjects, secretKeyObject } from './bench-keys'
 import { directKmsProvider, mostRecentProvider, staticProvider, wrappedAesProvider, wrappedRsaProvider } from './bench-providers'
 import { measureClientCase, measureKmsQuery } from './client-case'
+import { measureCores } from './cores-case'
 import { countingClient } from './counting-client'
 import { benchConfig, measureItemCase, type CallProbe, type ItemCaseResult } from './item-case'
 import { DEFAULT_MEASURE, type Contender, type MeasureOptions, type Rate } from './measure'
@@ -190,6 +191,9 @@ async function run(): Promise<BenchResults> {
       for (const operation of ['encrypt', 'decrypt'] as const) phases.push(await profileCase(name, operation, PROFILE_SECONDS, keys))
     }
 
+    log('2/5 across cores: encryptItems / decryptItems in this thread and on EncryptorPools of 1 and 2 threads')
+    const cores = await measureCores(keys, measure)
+
     const countedKms = countingClient(kms)
     const directKms = await itemCase('3/5 Direct KMS on moto', directKmsProvider(key.arn, countedKms.client), item,
       networkMeasure, python, 'direct-kms', countedKms)
@@ -221,6 +225,7 @@ async function run(): Promise<BenchResults> {
       staticCore,
       floors,
       phases: phaseTable(phases),
+      cores,
       wrappedAes,
       wrappedRsa,
       directKms,

@@ -1,4 +1,5 @@
 import type { ClientCaseResult, KmsQueryResult } from './client-case'
+import type { CoresResult } from './cores-case'
 import type { ItemCaseResult, PhaseCalls } from './item-case'
 import type { Rate } from './measure'
 import type { FloorBreakdown } from './true-floor'
@@ -21,6 +22,8 @@ export interface BenchResults {
   readonly floors: FloorResults
   /** Our path's CPU time per item by phase (profile.ts), as a Markdown table. */
   readonly phases: string
+  /** Batches in this thread and on worker-thread pools. */
+  readonly cores: CoresResult
   readonly wrappedAes: ItemCaseResult
   readonly wrappedRsa: ItemCaseResult
   readonly directKms: ItemCaseResult
@@ -218,6 +221,22 @@ export function renderReport(results: BenchResults): string {
     'function of ours that called it) times the CPU time per item of the same case run without the profiler right before:')
   out.push('')
   out.push(results.phases)
+  out.push('')
+
+  out.push(`## Across cores (static keys, batches of ${results.cores.batch} items)`)
+  out.push('')
+  out.push('`encryptItems` / `decryptItems` in this thread and with `{ pool }` on an `EncryptorPool` of 1 and 2 worker ' +
+    'threads, interleaved. Wall-clock items/s (what more cores buy), and items per CPU second of the whole process ' +
+    '(all threads: what moving items between threads costs).')
+  out.push('')
+  const coreRow = (label: string, pick: (c: CoresResult['encrypt']) => Rate): string[] => [label,
+    rate(pick(results.cores.encrypt).perSecond), rate(pick(results.cores.decrypt).perSecond),
+    rate(pick(results.cores.encrypt).cpuPerSecond), rate(pick(results.cores.decrypt).cpuPerSecond)]
+  out.push(table(['where', 'encrypt items/s', 'decrypt items/s', 'encrypt items/CPU-s', 'decrypt items/CPU-s'], [
+    coreRow('this thread (1 core)', (c) => c.inThread),
+    coreRow('pool, 1 thread', (c) => c.pool1),
+    coreRow('pool, 2 threads (2 cores)', (c) => c.pool2),
+  ]))
   out.push('')
 
   out.push('## 2–4. Providers')
