@@ -12,7 +12,7 @@ import {
 import type { DelegatedKey, KeyEncoding, KeyType } from '../materials/delegated-key'
 import { JceName } from '../wire'
 import { AesCbc } from './aes-cbc'
-import { aesKeyUnwrap, aesKeyWrap } from './aes-key-wrap'
+import { AesKeyWrap } from './aes-key-wrap'
 import { asBuffer } from './bytes'
 import { hmacSign, hmacVerify } from './hmac'
 import {
@@ -135,7 +135,7 @@ export class LocalDelegatedKey implements DelegatedKey {
   readonly #publicKey: KeyObject | undefined
   /** AES: the attribute cipher (persistent CBC contexts, FORMAT.md 4.2) and the key-wrap cipher name. */
   readonly #cbc: AesCbc | undefined
-  readonly #wrapCipher: string | undefined
+  readonly #keyWrap: AesKeyWrap | undefined
 
   static {
     encryptAttributesNow = (key, transformation, plaintexts) => key.#aesCbcFor(transformation).encryptBatch(plaintexts)
@@ -157,7 +157,7 @@ export class LocalDelegatedKey implements DelegatedKey {
       this.sizeBits = key.asymmetricKeyDetails?.modulusLength ?? 0
       this.#publicKey = key.type === 'public' ? key : createPublicKey(key)
       this.#cbc = undefined
-      this.#wrapCipher = undefined
+      this.#keyWrap = undefined
     } else {
       if (key.type !== 'secret') {
         throw new InvalidKeyError(`A ${algorithm} key must be a symmetric (secret) key`)
@@ -168,15 +168,16 @@ export class LocalDelegatedKey implements DelegatedKey {
       this.#publicKey = undefined
       if (spec.family === 'aes') {
         const cbcCipher = AES_CBC_CIPHERS.get(length)
-        this.#wrapCipher = AES_WRAP_CIPHERS.get(length)
-        if (cbcCipher === undefined) {
+        const wrapCipher = AES_WRAP_CIPHERS.get(length)
+        if (cbcCipher === undefined || wrapCipher === undefined) {
           throw new InvalidKeyError('AES keys must be 16, 24 or 32 bytes (128, 192 or 256 bits)')
         }
         this.#cbc = new AesCbc(cbcCipher, key)
+        this.#keyWrap = new AesKeyWrap(wrapCipher, key)
       } else {
         if (length === 0) throw new InvalidKeyError(`A ${algorithm} key must not be empty`)
         this.#cbc = undefined
-        this.#wrapCipher = undefined
+        this.#keyWrap = undefined
       }
     }
     Object.freeze(this)
@@ -313,7 +314,7 @@ export class LocalDelegatedKey implements DelegatedKey {
       )
     }
     if (spec.kind === 'aes-wrap') {
-      return aesKeyWrap(this.#aesWrapFor(transformation), this.#key, contentKey)
+      return this.#aesWrapFor(transformation).wrap(contentKey)
     }
     const publicKey = this.#rsaPublicFor(transformation)
     this.#requireRsaWriteSize()
@@ -355,7 +356,7 @@ export class LocalDelegatedKey implements DelegatedKey {
     }
     let raw: Uint8Array
     if (spec.kind === 'aes-wrap') {
-      raw = aesKeyUnwrap(this.#aesWrapFor(transformation), this.#key, wrappedKey)
+      raw = this.#aesWrapFor(transformation).unwrap(wrappedKey)
     } else {
       const privateKey = this.#rsaPrivateFor(transformation, 'unwrap')
       const k = (this.sizeBits + 7) >>> 3
@@ -443,11 +444,11 @@ export class LocalDelegatedKey implements DelegatedKey {
     return this.#cbc
   }
 
-  #aesWrapFor(transformation: string): string {
-    if (this.#wrapCipher === undefined) {
+  #aesWrapFor(transformation: string): AesKeyWrap {
+    if (this.#keyWrap === undefined) {
       throw new DelegatedKeyError(`${transformation} needs an AES key; this key is ${this.algorithm}`)
     }
-    return this.#wrapCipher
+    return this.#keyWrap
   }
 
   #rsaPublicFor(transformation: string): KeyObject {
