@@ -1,6 +1,5 @@
 import { createPrivateKey, createPublicKey, createSecretKey, KeyObject, randomBytes } from 'node:crypto'
 import {
-  type DecryptionError,
   DelegatedKeyError,
   InvalidAlgorithmError,
   InvalidArgumentError,
@@ -15,6 +14,7 @@ import { AesCbc } from './aes-cbc'
 import { AesKeyWrap } from './aes-key-wrap'
 import { asBuffer } from './bytes'
 import { hmacSign, hmacVerify } from './hmac'
+import { NATIVE_OPERATIONS, type KeyOperations, type NativeOperationsKey } from './key-operations'
 import {
   AES_CBC_CIPHERS,
   AES_KEY_BITS,
@@ -50,43 +50,6 @@ export interface LocalDelegatedKeyOptions {
   encoding: KeyEncoding
 }
 
-/**
- * `key.encrypt(transformation, name, plaintext)` for several plaintexts at once, synchronously and with one native
- * call, for the item encryptor's hot path (it passes views of its reusable serialization buffer, which must not
- * outlive the call). Same checks, errors and bytes as {@link LocalDelegatedKey.encrypt} for each plaintext; the
- * results are views into one array of ciphertexts. Assigned in the class's static block (it reads a private field).
- * @internal
- */
-export let encryptAttributesNow: (key: LocalDelegatedKey, transformation: string, plaintexts: readonly Uint8Array[]) => Uint8Array[]
-
-/**
- * `key.decrypt(transformation, name, blob)` for several blobs at once, synchronously and with one native call: `use`
- * gets each plaintext, or the error {@link LocalDelegatedKey.decrypt} would have thrown for it. The plaintexts are
- * views into one temporary array, wiped when `use` returns. Throws (instead of calling `use`) for an unsupported
- * transformation or a key that cannot decrypt, like {@link LocalDelegatedKey.decrypt}.
- * @internal
- */
-export let decryptAttributesNow: <T>(
-  key: LocalDelegatedKey,
-  transformation: string,
-  blobs: readonly Uint8Array[],
-  use: (plaintexts: Array<Uint8Array | DecryptionError>) => T,
-) => T
-
-/**
- * {@link LocalDelegatedKey.sign} without the promise (same checks, errors and bytes), for the item encryptor: it
- * saves a promise per item. Assigned in the class's static block.
- * @internal
- */
-export let signNow: (key: LocalDelegatedKey, algorithm: string, data: Uint8Array) => Uint8Array
-
-/**
- * {@link LocalDelegatedKey.verify} without the promise (same checks, errors and result). Assigned in the class's
- * static block.
- * @internal
- */
-export let verifyNow: (key: LocalDelegatedKey, algorithm: string, signature: Uint8Array, data: Uint8Array) => boolean
-
 const KEY_TYPES: ReadonlySet<string> = new Set<KeyType>(['symmetric', 'public', 'private'])
 const ENCODINGS: ReadonlySet<string> = new Set<KeyEncoding>(['RAW', 'DER', 'PEM'])
 
@@ -119,7 +82,7 @@ function lookupKeyAlgorithm(algorithm: unknown): KeyAlgorithmSpec {
  * const hmac = LocalDelegatedKey.fromBytes({ key: hmacBytes, algorithm: 'HmacSHA256', keyType: 'symmetric', encoding: 'RAW' })
  * const rsa = LocalDelegatedKey.fromKeyObject(privateKey, 'RSA')
  */
-export class LocalDelegatedKey implements DelegatedKey {
+export class LocalDelegatedKey implements DelegatedKey, NativeOperationsKey {
   /** JCE algorithm name of this key, e.g. `AES`, `HmacSHA256`, `RSA`, `SHA256withRSA`. */
   readonly algorithm: string
   /** `symmetric`, `public` or `private`. */
@@ -137,14 +100,14 @@ export class LocalDelegatedKey implements DelegatedKey {
   readonly #cbc: AesCbc | undefined
   readonly #keyWrap: AesKeyWrap | undefined
 
-  static {
-    encryptAttributesNow = (key, transformation, plaintexts) => key.#aesCbcFor(transformation).encryptBatch(plaintexts)
-    decryptAttributesNow = (key, transformation, blobs, use) => key.#aesCbcFor(transformation).decryptBatch(blobs, use)
-    signNow = (key, algorithm, data) => key.#signNow(algorithm, data)
-    verifyNow = (key, algorithm, signature, data) => key.#verifyNow(algorithm, signature, data)
-  }
+  /** The item encryptor's operations on this key, built on first use. */
+  #operations: KeyOperations | undefined
 
   private constructor(key: KeyObject, algorithm: string, spec: KeyAlgorithmSpec) {
+    // The native operations below bypass `encrypt` / `sign` / ...; a subclass overriding those would be ignored.
+    if (new.target !== LocalDelegatedKey) {
+      throw new InvalidArgumentError('LocalDelegatedKey cannot be subclassed; implement DelegatedKey and forward to a LocalDelegatedKey instead')
+    }
     this.algorithm = algorithm
     this.allowedForRawMaterials = spec.allowedForRawMaterials
     this.#family = spec.family
@@ -398,6 +361,25 @@ export class LocalDelegatedKey implements DelegatedKey {
    */
   async verify(algorithm: string, signature: Uint8Array, data: Uint8Array): Promise<boolean> {
     return this.#verifyNow(algorithm, signature, data)
+  }
+
+  /**
+   * The item encryptor's operations on this key (see `key-operations.ts`): the same checks, errors and bytes as the
+   * public methods, without a promise per call, and all attributes of an item in one native call: their serialized
+   * values go through the persistent CBC context in one `update()` (AesCbc.encryptBatch / decryptBatch), which saves
+   * a cipher call and a promise per attribute.
+   * @internal
+   */
+  [NATIVE_OPERATIONS](): KeyOperations {
+    this.#operations ??= Object.freeze({
+      encryptAttributes: (transformation: string, _names: readonly string[], plaintexts: readonly Uint8Array[]) =>
+        this.#aesCbcFor(transformation).encryptBatch(plaintexts),
+      decryptAttributes: <T>(transformation: string, _names: readonly string[], blobs: readonly Uint8Array[], use: (plaintexts: ReadonlyArray<Uint8Array | Error>) => T) =>
+        this.#aesCbcFor(transformation).decryptBatch(blobs, use),
+      sign: (algorithm: string, data: Uint8Array) => this.#signNow(algorithm, data),
+      verify: (algorithm: string, signature: Uint8Array, data: Uint8Array) => this.#verifyNow(algorithm, signature, data),
+    })
+    return this.#operations
   }
 
   #signNow(algorithm: string, data: Uint8Array): Uint8Array {
