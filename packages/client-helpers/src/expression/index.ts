@@ -7,7 +7,7 @@
 export type { Comparator, Condition, DocumentPath, Operand, PathElement, UpdateAction, UpdateExpression } from './ast'
 export { ExpressionValidationError } from './errors'
 export { ExpressionAttributes, parseCondition, parseProjection, parseUpdate, describePath, type ExpressionKind } from './parser'
-export { parseExpressions, attributeValueProblem, type ExpressionRequest, type ParsedExpressions } from './request'
+export { parseExpressions, attributeValueProblem, requestWithout, type ExpressionMember, type ExpressionRequest, type ParsedExpressions } from './request'
 export { evaluateCondition, evaluateOperand, resolvePath } from './evaluate'
 export { applyUpdate, updatedAttributes, updateTargets, UpdateProblem } from './update'
 export { projectItem } from './projection'

@@ -144,3 +144,36 @@ export function parseExpressions(request: ExpressionRequest): ParsedExpressions 
   checkAllUsed('ExpressionAttributeValues', request.ExpressionAttributeValues, attributes.usedValues)
   return parsed
 }
+
+/** The expression members of a request. */
+export type ExpressionMember = 'UpdateExpression' | 'ConditionExpression' | 'FilterExpression' | 'KeyConditionExpression' | 'ProjectionExpression'
+
+/**
+ * A copy of `request` without the expressions in `drop`, and with only the placeholders the remaining expressions
+ * use (maps left out when they become empty, as DynamoDB refuses empty or unused placeholders). For a request whose
+ * dropped expressions the client evaluates itself (a filter or condition on encrypted attributes).
+ * @throws {ExpressionValidationError} when a remaining expression does not parse.
+ */
+export function requestWithout<R extends ExpressionRequest>(request: R, drop: readonly ExpressionMember[]): R {
+  const out = { ...request } as Record<string, unknown>
+  for (const member of drop) delete out[member]
+  const attributes = new ExpressionAttributes(request.ExpressionAttributeNames, request.ExpressionAttributeValues)
+  const kept = out as ExpressionRequest
+  if (kept.KeyConditionExpression !== undefined) parseCondition(kept.KeyConditionExpression, 'KeyConditionExpression', attributes)
+  if (kept.UpdateExpression !== undefined) parseUpdate(kept.UpdateExpression, attributes)
+  if (kept.ConditionExpression !== undefined) parseCondition(kept.ConditionExpression, 'ConditionExpression', attributes)
+  if (kept.FilterExpression !== undefined) parseCondition(kept.FilterExpression, 'FilterExpression', attributes)
+  if (kept.ProjectionExpression !== undefined) parseProjection(kept.ProjectionExpression, attributes)
+  const prune = <T>(map: Readonly<Record<string, T>> | undefined, used: ReadonlySet<string>): Record<string, T> | undefined => {
+    if (map === undefined) return undefined
+    const entries = Object.keys(map).filter((k) => used.has(k)).map((k) => [k, map[k] as T] as const)
+    return entries.length === 0 ? undefined : Object.fromEntries(entries)
+  }
+  const names = prune(request.ExpressionAttributeNames, attributes.usedNames)
+  const values = prune(request.ExpressionAttributeValues, attributes.usedValues)
+  if (names === undefined) delete out['ExpressionAttributeNames']
+  else out['ExpressionAttributeNames'] = names
+  if (values === undefined) delete out['ExpressionAttributeValues']
+  else out['ExpressionAttributeValues'] = values
+  return out as R
+}

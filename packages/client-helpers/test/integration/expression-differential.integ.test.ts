@@ -35,9 +35,9 @@ describe('expression engine versus DynamoDB Local', () => {
       ddb,
       tableName,
       seed,
-      updates: Math.round(1000 * scale),
-      conditions: Math.round(700 * scale),
-      filters: Math.round(120 * scale),
+      updates: Math.round(900 * scale),
+      conditions: Math.round(600 * scale),
+      filters: Math.round(150 * scale),
     })
     process.stderr.write(`[diff-expressions] seed ${seed}: ${summary(report)}\n`)
     const reportFile = process.env.DIFF_EXPRESSIONS_REPORT

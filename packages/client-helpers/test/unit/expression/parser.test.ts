@@ -144,3 +144,24 @@ describe('parser: projections', () => {
     expect(rejected({ ProjectionExpression: 'a, a.b' })).toMatch(/^Invalid ProjectionExpression: Two document paths overlap/)
   })
 })
+
+describe('requestWithout', () => {
+  it('drops expressions and exactly the placeholders only they used', async () => {
+    const { requestWithout } = await import('../../../src/expression')
+    const request = {
+      TableName: 't',
+      KeyConditionExpression: '#pk = :pk',
+      FilterExpression: '#secret = :s AND #pk <> :other',
+      ExpressionAttributeNames: { '#pk': 'pk', '#secret': 'secret' },
+      ExpressionAttributeValues: { ':pk': { S: 'p' }, ':s': { S: 'x' }, ':other': { S: 'y' } },
+    }
+    expect(requestWithout(request, ['FilterExpression'])).toEqual({
+      TableName: 't',
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': 'pk' },
+      ExpressionAttributeValues: { ':pk': { S: 'p' } },
+    })
+    expect(requestWithout({ TableName: 't', ConditionExpression: '#a = :v', ExpressionAttributeNames: { '#a': 'a' }, ExpressionAttributeValues: { ':v': { N: '1' } } }, ['ConditionExpression']))
+      .toEqual({ TableName: 't' })
+  })
+})
