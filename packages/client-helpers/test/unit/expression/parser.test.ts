@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@ddb-encryption/core'
-import { ExpressionValidationError, parseExpressions, type Condition, type ExpressionRequest } from '../../../src/expression'
+import { ExpressionValidationError, parseExpressions, requestWithout, type Condition, type ExpressionRequest } from '../../../src/expression'
 
 function condition(expression: string, values: Record<string, AttributeValue> = {}, names?: Record<string, string>): Condition {
   const request: ExpressionRequest = {
@@ -146,8 +146,7 @@ describe('parser: projections', () => {
 })
 
 describe('requestWithout', () => {
-  it('drops expressions and exactly the placeholders only they used', async () => {
-    const { requestWithout } = await import('../../../src/expression')
+  it('drops expressions and exactly the placeholders only they used', () => {
     const request = {
       TableName: 't',
       KeyConditionExpression: '#pk = :pk',
