@@ -18,7 +18,7 @@ import type { ResolvedTable } from './table-registry'
  * into a failed item), like outages.
  */
 const CONFIGURATION_CODES = new Set(['ERR_INVALID_ARGUMENT', 'ERR_INVALID_ALGORITHM', 'ERR_UNSUPPORTED_OPERATION', 'ERR_INVALID_KEY',
-  'ERR_AWS_KMS_PROVIDER', 'ERR_UNKNOWN_REGION', 'ERR_PROVIDER_STORE', 'ERR_NO_KNOWN_VERSION'])
+  'ERR_AWS_KMS_PROVIDER', 'ERR_UNKNOWN_REGION', 'ERR_NO_KNOWN_VERSION'])
 
 /**
  * True when `error` says the item itself is bad (signature, keys, tampering, malformed description): our own typed
@@ -85,15 +85,17 @@ export async function decryptFor(table: ResolvedTable, item: Item, paths?: reado
  * check come back as `undefined` and are listed in `failed`; outages are always thrown.
  */
 export async function decryptMany(entries: readonly ReadEntry[], concurrency: number, report: boolean): Promise<{ items: (Item | undefined)[]; failed: FailedItem[] }> {
-  const failed: FailedItem[] = []
-  const items = await mapWithConcurrency(entries, concurrency, async ({ table, item, paths }) => {
+  const errors: (ItemDecryptionError | undefined)[] = new Array<ItemDecryptionError | undefined>(entries.length)
+  const items = await mapWithConcurrency(entries, concurrency, async ({ table, item, paths }, index) => {
     try {
       return await decryptFor(table, item, paths)
     } catch (error) {
       if (!report || !(error instanceof ItemDecryptionError)) throw error
-      failed.push({ tableName: error.tableName, key: error.key as Item, error })
+      errors[index] = error
       return undefined
     }
   })
+  // In DynamoDB's order, like the items.
+  const failed: FailedItem[] = errors.flatMap((error) => (error === undefined ? [] : [{ tableName: error.tableName, key: error.key as Item, error }]))
   return { items, failed }
 }
