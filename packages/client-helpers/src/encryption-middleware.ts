@@ -17,7 +17,6 @@
  *   rewrote the input after encryption), before anything is sent.
  * Placeholders named `DocumentMarshall` / `DocumentUnmarshall` anchor the two positions when the command is not a
  * lib-dynamodb one; lib-dynamodb's own middleware overrides them by name.
- * @internal
  */
 import { ReservedAttribute, UnsupportedOperationError, withUserAgent } from '@ddb-encryption/core'
 import { hasOwn } from './internal/own-property'
@@ -41,7 +40,7 @@ type Handler = (args: HandlerArgs) => Promise<HandlerResult>
 interface Context { readonly commandName?: string }
 type Middleware = (next: Handler, context: Context) => Handler
 
-/** The parts of an SDK v3 middleware stack we use (typed structurally: no dependency on @smithy/types). @internal */
+/** The parts of an SDK v3 middleware stack we use (typed structurally: no dependency on @smithy/types). */
 export interface MiddlewareStackLike {
   add(middleware: Middleware, options: { name: string; step: 'build'; priority: 'low' }): void
   addRelativeTo(middleware: Middleware, options: { name: string; relation: 'before' | 'after'; toMiddleware: string; override?: boolean }): void
@@ -84,7 +83,6 @@ function refusedComposition(reason: string): UnsupportedOperationError {
 
 /**
  * The plugin that installs the encryption middleware on a client's stack.
- * @internal
  */
 export function encryptionPlugin(env: OperationEnv): { applyToStack(stack: MiddlewareStackLike): void } {
   const encrypting = async (tableName: string | undefined): Promise<boolean> =>

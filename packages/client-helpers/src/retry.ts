@@ -12,7 +12,6 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * Calls `attempt(previous)` until `remaining(result)` is false or `maxAttempts` calls were made, sleeping
  * `baseDelayMs * 2^(n-1)` before retry n. Returns the last result; errors are thrown unchanged (no retry: the
  * SDK's own retry strategy already handles throttling and transient errors of each call).
- * @internal
  */
 export async function retryRemaining<T>(options: RetryOptions, attempt: (previous: T | undefined) => Promise<T>, remaining: (result: T) => boolean): Promise<T> {
   let result = await attempt(undefined)

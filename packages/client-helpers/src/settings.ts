@@ -49,7 +49,7 @@ export interface EncryptedClientOptions extends Readonly<ForwardedCryptoOptions>
   readonly batchWriteRetry?: BatchWriteRetryOptions
 }
 
-/** Validated, frozen client settings. @internal */
+/** Validated, frozen client settings. */
 export interface ClientSettings {
   readonly provider: CryptographicMaterialsProvider
   readonly actions: AttributeActions
@@ -64,7 +64,6 @@ export interface ClientSettings {
 
 /**
  * Validates `options` (throwing `TypeError` / `RangeError` that name the option) and returns frozen settings.
- * @internal
  */
 export function resolveSettings(options: EncryptedClientOptions): ClientSettings {
   if (options === null || typeof options !== 'object') throw new TypeError('"options" must be an object')

@@ -2,7 +2,7 @@ import { InvalidArgumentError, type AttributeActions, type CryptoConfig } from '
 import type { ClientSettings } from './settings'
 import { TableInfo, type DescribeTableClient } from './table-info'
 
-/** Everything the operations need to know about one table: key schema, actions and the config for core. @internal */
+/** Everything the operations need to know about one table: key schema, actions and the config for core. */
 export interface ResolvedTable {
   readonly info: TableInfo
   /** The configured actions with every key attribute protected (signed, never encrypted). */
@@ -16,7 +16,6 @@ export interface ResolvedTable {
  * The tables one encrypted client has seen: their DescribeTable results (read once per table through the caller's
  * own client; concurrent callers share one call; a failed call is not cached) and the resulting crypto config.
  * Owned by the client, so two clients never share (or poison) each other's cache.
- * @internal
  */
 export class TableRegistry {
   readonly #client: DescribeTableClient

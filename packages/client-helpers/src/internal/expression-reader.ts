@@ -2,7 +2,6 @@
  * The small interface through which the policy reads expressions: which attributes a condition reads, which an
  * update writes, which paths a projection names. Today backed by the tokenizer in `expression.ts`; a full
  * expression engine can replace it without touching the policy.
- * @internal
  */
 import {
   conditionAttributeUses,
@@ -16,7 +15,7 @@ import {
 
 export type { AttributeUse, DocumentPath, UpdateAttributes }
 
-/** @internal */
+/** */
 export interface ExpressionReader {
   /** Top-level attributes a condition, filter or key condition expression reads. */
   conditionUses(expression: string, names: Readonly<Record<string, string>> | undefined, what: string): readonly AttributeUse[]
@@ -28,7 +27,7 @@ export interface ExpressionReader {
   placeholders(expression: string | undefined): string[]
 }
 
-/** @internal */
+/** */
 export const expressionReader: ExpressionReader = Object.freeze({
   conditionUses: conditionAttributeUses,
   updateAttributes: updateExpressionAttributes,

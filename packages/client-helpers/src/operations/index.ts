@@ -1,7 +1,6 @@
 /**
  * The operations the encrypted clients handle, by DynamoDB operation name. Adding an operation means adding its
  * module here; any other command goes to the policy's `checkUnknownCommand`.
- * @internal
  */
 import { batchGetItem } from './batch-get-item'
 import { batchWriteItem } from './batch-write-item'

@@ -14,12 +14,12 @@ interface PageOutput extends DecryptFailureReport {
   Items?: Record<string, AttributeValue>[] | undefined
 }
 
-/** The items of a Query or Scan page. @internal */
+/** The items of a Query or Scan page. */
 export function* pageItems(output: PageOutput, input: PageInput): Iterable<PlacedItem> {
   for (const item of output.Items ?? []) yield { tableName: input.TableName, item }
 }
 
-/** The shared exchange of Query and Scan: whole items read, verified and decrypted with bounded concurrency. @internal */
+/** The shared exchange of Query and Scan: whole items read, verified and decrypted with bounded concurrency. */
 export function readPage<I extends PageInput, O extends PageOutput>(table: ResolvedTable, input: I, env: OperationEnv): Exchange<I, O> {
   const plan = planRead(table, input, 'query')
   const report = env.settings.onDecryptFailure === 'report'

@@ -3,7 +3,7 @@ import { decryptFor, keyOf } from '../item-crypto'
 import { namesWithoutProjection, type ReadPlan } from '../policy'
 import type { ResolvedTable } from '../table-registry'
 
-/** Members of a read request that {@link widenRead} may change. @internal */
+/** Members of a read request that {@link widenRead} may change. */
 export interface ReadMembers {
   ProjectionExpression?: string | undefined
   AttributesToGet?: string[] | undefined
@@ -13,7 +13,7 @@ export interface ReadMembers {
   FilterExpression?: string | undefined
 }
 
-/** A copy of a read request that asks for whole items as `plan` says (projection removed, unused names dropped). @internal */
+/** A copy of a read request that asks for whole items as `plan` says (projection removed, unused names dropped). */
 export function widenRead<T extends ReadMembers>(input: T, plan: ReadPlan): T {
   if (!plan.wholeItems) return { ...input }
   const next: T = { ...input }
@@ -28,7 +28,7 @@ export function widenRead<T extends ReadMembers>(input: T, plan: ReadPlan): T {
   return next
 }
 
-/** `output` with its `Attributes` (ReturnValues: ALL_OLD / ALL_NEW) verified and decrypted. @internal */
+/** `output` with its `Attributes` (ReturnValues: ALL_OLD / ALL_NEW) verified and decrypted. */
 export async function withAttributes<O extends { Attributes?: Record<string, unknown> | undefined }>(table: ResolvedTable, output: O): Promise<O> {
   if (output.Attributes === undefined) return output
   return { ...output, Attributes: await decryptFor(table, output.Attributes as Item) }
@@ -39,7 +39,6 @@ export async function withAttributes<O extends { Attributes?: Record<string, unk
  * cancellation reason, with `ReturnValuesOnConditionCheckFailure: ALL_OLD`), so the caller never sees ciphertext
  * where it asked for the old item. The error object was made by the SDK for this call and keeps its class and
  * fields; an item that cannot be verified (or decrypted now) is removed rather than shown.
- * @internal
  */
 export async function decryptItemOf(table: ResolvedTable, holder: { Item?: unknown }): Promise<void> {
   const item = holder.Item
@@ -51,14 +50,14 @@ export async function decryptItemOf(table: ResolvedTable, holder: { Item?: unkno
   }
 }
 
-/** {@link decryptItemOf} for a `ConditionalCheckFailedException`. @internal */
+/** {@link decryptItemOf} for a `ConditionalCheckFailedException`. */
 export async function decryptConditionFailure(table: ResolvedTable, error: unknown): Promise<void> {
   if (error !== null && typeof error === 'object' && (error as { name?: unknown }).name === 'ConditionalCheckFailedException') {
     await decryptItemOf(table, error as { Item?: unknown })
   }
 }
 
-/** A stable string for the primary key of `item` in `tableName` (key attributes are S, N or B and never encrypted). @internal */
+/** A stable string for the primary key of `item` in `tableName` (key attributes are S, N or B and never encrypted). */
 export function keyString(table: ResolvedTable, item: Item): string {
   const key = keyOf(table, item) as Record<string, Record<string, unknown>>
   return JSON.stringify([table.info.tableName, ...Object.keys(key).sort().map((name) => {
