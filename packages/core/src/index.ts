@@ -8,6 +8,7 @@ export { AttributeActions, type AttributeActionsOptions } from './attribute-acti
 export type { EncryptionContext } from './encryption-context'
 export * from './errors'
 export * from './wire'
+export { parseAlgorithmSpec, type AlgorithmSpec } from './algorithm-spec'
 
 export type { DelegatedKey, KeyType, KeyEncoding } from './materials/delegated-key'
 export {

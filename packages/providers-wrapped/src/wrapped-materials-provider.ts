@@ -4,6 +4,7 @@ import {
   type DelegatedKey,
   type EncryptionContext,
   type EncryptionMaterials,
+  InvalidAlgorithmError,
   InvalidArgumentError,
   InvalidKeyError,
   JceName,
@@ -115,7 +116,7 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
     const contentAlgorithmText = description[MaterialDescriptionKey.ContentEncryptionAlgorithm] ?? DEFAULT_CONTENT_ALGORITHM
     const contentAlgorithm = parseContentAlgorithm(contentAlgorithmText)
     if (typeof contentAlgorithm === 'string') {
-      throw new InvalidArgumentError(
+      throw new InvalidAlgorithmError(
         `"materialDescription" option entry "${MaterialDescriptionKey.ContentEncryptionAlgorithm}" is not usable: ` +
         `${contentAlgorithm}; use "AES/256", "AES/192", "AES/128" or leave it out`,
       )

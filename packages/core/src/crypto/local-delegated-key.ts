@@ -10,6 +10,7 @@ import {
   UnwrappingError,
 } from '../errors'
 import type { DelegatedKey, KeyEncoding, KeyType } from '../materials/delegated-key'
+import { parseAlgorithmSpec } from '../algorithm-spec'
 import { JceName } from '../wire'
 import { AesCbc } from './aes-cbc'
 import { aesKeyUnwrap, aesKeyWrap } from './aes-key-wrap'
@@ -343,7 +344,7 @@ export class LocalDelegatedKey implements DelegatedKey {
     if (wrappedKeyType !== 'symmetric') {
       throw new UnwrappingError(`Only symmetric content keys can be unwrapped, not ${quoteName(wrappedKeyType)} keys`)
     }
-    const keyAlgorithm = typeof wrappedKeyAlgorithm === 'string' ? (wrappedKeyAlgorithm.split('/', 1)[0] ?? '') : ''
+    const keyAlgorithm = parseAlgorithmSpec(wrappedKeyAlgorithm)?.algorithm ?? ''
     const keySpec = KEY_ALGORITHMS.get(keyAlgorithm)
     if (keySpec === undefined || keySpec.family === 'rsa') {
       throw new InvalidAlgorithmError(

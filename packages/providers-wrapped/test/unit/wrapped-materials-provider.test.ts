@@ -1,6 +1,7 @@
 import {
   AttributeActions,
   CryptoAction,
+  InvalidAlgorithmError,
   InvalidArgumentError,
   JceName,
   MaterialDescriptionKey,
@@ -92,6 +93,16 @@ describe('WrappedMaterialsProvider with an AES wrapping key', () => {
     const dec = await pBare.getDecryptionMaterials(context({ ...mBare.materialDescription }))
     expect(await sameContentKey(mBare.encryptionKey as DelegatedKey, dec.decryptionKey as DelegatedKey)).toBe(true)
   })
+
+  it.each(['AES/0128', 'AES/', 'AES/+128', 'AES/512', 'DES/56', 'AES/128/x'])(
+    'refuses a configured content algorithm %p with InvalidAlgorithmError, as the Direct KMS provider does',
+    (value) => {
+      const build = (): WrappedMaterialsProvider =>
+        new WrappedMaterialsProvider({ wrappingKey: kek, unwrappingKey: kek, signingKey: hmacKey(), materialDescription: { [ENV_ALG]: value } })
+      expect(build).toThrow(InvalidAlgorithmError)
+      expect(build).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ALGORITHM', message: expect.stringContaining(ENV_ALG) }))
+    },
+  )
 
   it('merges its description under the item description on decrypt (item wins)', async () => {
     const p = new WrappedMaterialsProvider({ wrappingKey: kek, unwrappingKey: kek, signingKey: hmacKey(), materialDescription: { owner: 'provider', onlyProvider: 'p' } })
