@@ -9,6 +9,17 @@ export type { EncryptionContext } from './encryption-context'
 export * from './errors'
 export * from './wire'
 export { parseAlgorithmSpec, type AlgorithmSpec } from './algorithm-spec'
+export {
+  invalidOption,
+  optionsObject,
+  stringOption,
+  booleanOption,
+  positiveIntegerOption,
+  durationOption,
+  oneOfOption,
+  functionOption,
+  methodsOption,
+} from './options'
 
 export type { DelegatedKey, KeyType, KeyEncoding } from './materials/delegated-key'
 export {

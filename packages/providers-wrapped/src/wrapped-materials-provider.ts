@@ -92,13 +92,13 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
   readonly #contentKeyBytes: number
 
   /**
-   * @throws {TypeError} when an option has the wrong type; the message names the option.
+   * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT when an option has the wrong type; the message names the option.
    * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT when `materialDescription` names an unusable content key
    * algorithm or contains `amzn-ddb-env-key`.
    */
   constructor(options: WrappedMaterialsProviderOptions) {
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError('WrappedMaterialsProvider options must be an object')
+      throw new InvalidArgumentError('WrappedMaterialsProvider: options must be an object')
     }
     checkKeyOption('wrappingKey', options.wrappingKey, false)
     checkKeyOption('unwrappingKey', options.unwrappingKey, false)

@@ -261,8 +261,8 @@ describe('WrappedMaterialsProvider constructor', () => {
     ['verificationKey', { signingKey: hmacKey(), verificationKey: 42 }],
     ['materialDescription', { signingKey: hmacKey(), materialDescription: 'AES/256' }],
     ['materialDescription', { signingKey: hmacKey(), materialDescription: { a: 1 } }],
-  ])('throws a TypeError naming "%s"', (option, options) => {
-    expect(() => new WrappedMaterialsProvider(options as never)).toThrow(TypeError)
+  ])('throws an InvalidArgumentError naming "%s"', (option, options) => {
+    expect(() => new WrappedMaterialsProvider(options as never)).toThrow(InvalidArgumentError)
     expect(() => new WrappedMaterialsProvider(options as never)).toThrow(option)
   })
 
@@ -276,8 +276,8 @@ describe('WrappedMaterialsProvider constructor', () => {
     expect(() => new WrappedMaterialsProvider({ signingKey: hmacKey(), materialDescription: { [ENV_KEY]: 'AAAA' } })).toThrow(InvalidArgumentError)
   })
 
-  it('throws a TypeError when options are missing', () => {
-    expect(() => new WrappedMaterialsProvider(undefined as never)).toThrow(TypeError)
+  it('throws an InvalidArgumentError when options are missing', () => {
+    expect(() => new WrappedMaterialsProvider(undefined as never)).toThrow(InvalidArgumentError)
   })
 })
 
