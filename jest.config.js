@@ -21,8 +21,6 @@ const projects = configFiles.flatMap((file) => {
 
 module.exports = {
   projects,
-  // A global option (jest ignores it inside projects): the preset's generous limit for integration tests under load.
-  testTimeout: require('./jest.preset.js').testTimeout,
   reporters: ['default', '<rootDir>/packages/vectors/jest/summary-reporter.js'],
   maxWorkers: 2,
   // A global option: jest ignores testTimeout inside project configs (the preset's value only applies when a
