@@ -1,3 +1,4 @@
+import { deepFreeze } from '@ddb-encryption/testing'
 import {
   AttributeActions,
   CryptoAction,
@@ -330,13 +331,6 @@ describe('MetaStore.createTable', () => {
 })
 
 describe('MetaStore with MostRecentProvider (offline)', () => {
-  function deepFreeze<T>(value: T): T {
-    if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value)) {
-      for (const inner of Object.values(value)) deepFreeze(inner)
-      Object.freeze(value)
-    }
-    return value
-  }
 
   it('never mutates deep-frozen items, configs or contexts', async () => {
     const { store } = setup()
