@@ -13,3 +13,4 @@ export { applyUpdate, updatedAttributes, updateTargets, UpdateProblem } from './
 export { projectItem } from './projection'
 export { isReservedWord, RESERVED_WORDS } from './reserved-words'
 export { NumberProblem } from './decimal'
+export { updateLocally, ConditionNotMet, type LocalUpdate, type ReturnValuesOption } from './update-request'
