@@ -100,7 +100,11 @@ describe('updatedAttributes', () => {
 describe('updateLocally', () => {
   const key: Item = { pk: { S: 'k' } }
   const parse = (UpdateExpression: string, ConditionExpression?: string): ReturnType<typeof parseExpressions> =>
-    parseExpressions({ UpdateExpression, ...(ConditionExpression ? { ConditionExpression } : {}), ExpressionAttributeValues: { ':one': N('1') } })
+    parseExpressions({
+      UpdateExpression,
+      ...(ConditionExpression ? { ConditionExpression } : {}),
+      ...(`${UpdateExpression} ${ConditionExpression ?? ''}`.includes(':one') ? { ExpressionAttributeValues: { ':one': N('1') } } : {}),
+    })
 
   it('checks the condition on the stored item (or on nothing), then updates and returns what DynamoDB returns', () => {
     const stored: Item = { ...key, n: N('1'), other: N('5') }
