@@ -20,6 +20,23 @@ export interface BatchWriteRetryOptions {
 }
 
 /**
+ * How UpdateItem (and UpdateCommand) treats an update that writes a signed or encrypted attribute, or reads an
+ * encrypted one: `'refuse'` refuses it before anything is sent; `'read-modify-write'` reads the item (consistent
+ * read), verifies and decrypts it, applies the update and its condition on the plaintext, and writes the
+ * re-encrypted item back on condition that its signature did not change meanwhile (one extra read per update).
+ */
+export const UpdateMode = { Refuse: 'refuse', ReadModifyWrite: 'read-modify-write' } as const
+export type UpdateMode = (typeof UpdateMode)[keyof typeof UpdateMode]
+
+/** Retry of a read-modify-write update whose write lost a race with another writer. */
+export interface UpdateRetryOptions {
+  /** Total tries including the first (>= 1). */
+  readonly maxAttempts: number
+  /** Upper bound of the random delay before the first retry, in milliseconds; doubles on each further retry. */
+  readonly baseDelayMs: number
+}
+
+/**
  * The options of core's `CryptoConfig` that the clients and `EncryptedTable` forward unchanged to every item they
  * encrypt or decrypt (everything but the provider, context and actions, which the clients set per table).
  */
@@ -47,6 +64,16 @@ export interface EncryptedClientOptions extends Readonly<ForwardedCryptoOptions>
   readonly onDecryptFailure?: 'throw' | 'report'
   /** Retry UnprocessedItems of BatchWriteItem with exponential backoff. Default: no retry (returned to the caller). */
   readonly batchWriteRetry?: BatchWriteRetryOptions
+  /**
+   * Updates that write signed or encrypted attributes (or read encrypted ones): `'refuse'` (default) or
+   * `'read-modify-write'`, which costs one consistent read per update. See {@link UpdateMode}.
+   */
+  readonly updates?: UpdateMode
+  /**
+   * Retries of a read-modify-write update when another writer changed the item between its read and its write,
+   * with exponential backoff and full jitter. Default `{ maxAttempts: 10, baseDelayMs: 20 }`.
+   */
+  readonly updateRetry?: UpdateRetryOptions
 }
 
 /** Validated, frozen client settings. */
@@ -57,6 +84,8 @@ export interface ClientSettings {
   readonly concurrency: number
   readonly onDecryptFailure: 'throw' | 'report'
   readonly batchWriteRetry: BatchWriteRetryOptions
+  readonly updates: UpdateMode
+  readonly updateRetry: UpdateRetryOptions
   /** False when every table's actions are DO_NOTHING (nothing is ever encrypted). */
   readonly encrypting: boolean
   readonly cryptoOptions: Readonly<ForwardedCryptoOptions>
@@ -85,6 +114,17 @@ export function resolveSettings(options: EncryptedClientOptions): ClientSettings
   if (typeof retry.baseDelayMs !== 'number' || !(retry.baseDelayMs >= 0)) {
     throw new RangeError('"batchWriteRetry.baseDelayMs" option must be a non-negative number of milliseconds')
   }
+  const updates = options.updates ?? UpdateMode.Refuse
+  if (updates !== UpdateMode.Refuse && updates !== UpdateMode.ReadModifyWrite) {
+    throw new TypeError('"updates" option must be "refuse" or "read-modify-write"')
+  }
+  const updateRetry = options.updateRetry ?? { maxAttempts: 10, baseDelayMs: 20 }
+  if (!Number.isInteger(updateRetry.maxAttempts) || updateRetry.maxAttempts < 1) {
+    throw new RangeError('"updateRetry.maxAttempts" option must be a positive integer')
+  }
+  if (typeof updateRetry.baseDelayMs !== 'number' || !(updateRetry.baseDelayMs >= 0)) {
+    throw new RangeError('"updateRetry.baseDelayMs" option must be a non-negative number of milliseconds')
+  }
   const actions = options.attributeActions ?? new AttributeActions()
   // A Map, not a record: a table may be called "__proto__" or "constructor".
   const tables = new Map<string, TableEncryptionOptions>(Object.entries(options.tables ?? {}))
@@ -99,6 +139,8 @@ export function resolveSettings(options: EncryptedClientOptions): ClientSettings
     concurrency,
     onDecryptFailure,
     batchWriteRetry: Object.freeze({ maxAttempts: retry.maxAttempts, baseDelayMs: retry.baseDelayMs }),
+    updates,
+    updateRetry: Object.freeze({ maxAttempts: updateRetry.maxAttempts, baseDelayMs: updateRetry.baseDelayMs }),
     encrypting: !actions.takeNoActions || [...tables.values()].some((t) => t.attributeActions !== undefined && !t.attributeActions.takeNoActions),
     cryptoOptions: Object.freeze(cryptoOptions) as Readonly<ForwardedCryptoOptions>,
   })

@@ -38,8 +38,8 @@ export function updateLocally(
   key: Item,
   returnValues: ReturnValuesOption | undefined,
 ): LocalUpdate {
-  const update = parsed.update
-  if (update === undefined) throw new ExpressionValidationError('UpdateExpression is required for a local update')
+  // UpdateItem without an UpdateExpression only makes sure the item exists.
+  const update = parsed.update ?? { actions: [] }
   for (const action of update.actions) {
     const name = (action.path[0] as { name: string }).name
     if (Object.hasOwn(key, name)) {
