@@ -28,6 +28,14 @@ export interface BatchWriteRetryOptions {
 export const UpdateMode = { Refuse: 'refuse', ReadModifyWrite: 'read-modify-write' } as const
 export type UpdateMode = (typeof UpdateMode)[keyof typeof UpdateMode]
 
+/**
+ * How Query and Scan treat a FilterExpression that reads encrypted attributes: `'refuse'` refuses it before anything
+ * is sent; `'client-side'` sends the request without it and evaluates it on each page after decryption (DynamoDB's
+ * Count / ScannedCount / Limit / LastEvaluatedKey semantics kept; the filtered-out items are still read).
+ */
+export const FilterMode = { Refuse: 'refuse', ClientSide: 'client-side' } as const
+export type FilterMode = (typeof FilterMode)[keyof typeof FilterMode]
+
 /** Retry of a read-modify-write update whose write lost a race with another writer. */
 export interface UpdateRetryOptions {
   /** Total tries including the first (>= 1). */
@@ -74,6 +82,8 @@ export interface EncryptedClientOptions extends Readonly<ForwardedCryptoOptions>
    * with exponential backoff and full jitter. Default `{ maxAttempts: 10, baseDelayMs: 20 }`.
    */
   readonly updateRetry?: UpdateRetryOptions
+  /** Filters on encrypted attributes in Query and Scan: `'refuse'` (default) or `'client-side'`. See {@link FilterMode}. */
+  readonly filters?: FilterMode
 }
 
 /** Validated, frozen client settings. */
@@ -86,6 +96,7 @@ export interface ClientSettings {
   readonly batchWriteRetry: BatchWriteRetryOptions
   readonly updates: UpdateMode
   readonly updateRetry: UpdateRetryOptions
+  readonly filters: FilterMode
   /** False when every table's actions are DO_NOTHING (nothing is ever encrypted). */
   readonly encrypting: boolean
   readonly cryptoOptions: Readonly<ForwardedCryptoOptions>
@@ -125,6 +136,10 @@ export function resolveSettings(options: EncryptedClientOptions): ClientSettings
   if (typeof updateRetry.baseDelayMs !== 'number' || !(updateRetry.baseDelayMs >= 0)) {
     throw new RangeError('"updateRetry.baseDelayMs" option must be a non-negative number of milliseconds')
   }
+  const filters = options.filters ?? FilterMode.Refuse
+  if (filters !== FilterMode.Refuse && filters !== FilterMode.ClientSide) {
+    throw new TypeError('"filters" option must be "refuse" or "client-side"')
+  }
   const actions = options.attributeActions ?? new AttributeActions()
   // A Map, not a record: a table may be called "__proto__" or "constructor".
   const tables = new Map<string, TableEncryptionOptions>(Object.entries(options.tables ?? {}))
@@ -141,6 +156,7 @@ export function resolveSettings(options: EncryptedClientOptions): ClientSettings
     batchWriteRetry: Object.freeze({ maxAttempts: retry.maxAttempts, baseDelayMs: retry.baseDelayMs }),
     updates,
     updateRetry: Object.freeze({ maxAttempts: updateRetry.maxAttempts, baseDelayMs: updateRetry.baseDelayMs }),
+    filters,
     encrypting: !actions.takeNoActions || [...tables.values()].some((t) => t.attributeActions !== undefined && !t.attributeActions.takeNoActions),
     cryptoOptions: Object.freeze(cryptoOptions) as Readonly<ForwardedCryptoOptions>,
   })
