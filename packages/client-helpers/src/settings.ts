@@ -19,23 +19,6 @@ export interface BatchWriteRetryOptions {
   readonly baseDelayMs: number
 }
 
-/**
- * How UpdateItem (and UpdateCommand) treats an update that writes a signed or encrypted attribute, or reads an
- * encrypted one: `'refuse'` refuses it before anything is sent; `'read-modify-write'` reads the item (consistent
- * read), verifies and decrypts it, applies the update and its condition on the plaintext, and writes the
- * re-encrypted item back on condition that its signature did not change meanwhile (one extra read per update).
- */
-export const UpdateMode = { Refuse: 'refuse', ReadModifyWrite: 'read-modify-write' } as const
-export type UpdateMode = (typeof UpdateMode)[keyof typeof UpdateMode]
-
-/**
- * How Query and Scan treat a FilterExpression that reads encrypted attributes: `'refuse'` refuses it before anything
- * is sent; `'client-side'` sends the request without it and evaluates it on each page after decryption (DynamoDB's
- * Count / ScannedCount / Limit / LastEvaluatedKey semantics kept; the filtered-out items are still read).
- */
-export const FilterMode = { Refuse: 'refuse', ClientSide: 'client-side' } as const
-export type FilterMode = (typeof FilterMode)[keyof typeof FilterMode]
-
 /** Retry of a read-modify-write update whose write lost a race with another writer. */
 export interface UpdateRetryOptions {
   /** Total tries including the first (>= 1). */
@@ -73,17 +56,28 @@ export interface EncryptedClientOptions extends Readonly<ForwardedCryptoOptions>
   /** Retry UnprocessedItems of BatchWriteItem with exponential backoff. Default: no retry (returned to the caller). */
   readonly batchWriteRetry?: BatchWriteRetryOptions
   /**
-   * Updates that write signed or encrypted attributes (or read encrypted ones): `'refuse'` (default) or
-   * `'read-modify-write'`, which costs one consistent read per update. See {@link UpdateMode}.
+   * What happens to an UpdateItem that writes a signed or encrypted attribute (or reads an encrypted one), and to a
+   * PutItem / DeleteItem whose ConditionExpression reads an encrypted attribute. `false` (default): refused before
+   * anything is sent. `true`: read-modify-write: the item is read (consistent read), verified and decrypted; the
+   * condition and the update are evaluated on the plaintext with DynamoDB's semantics and errors; the new item is
+   * encrypted and written on condition that the stored signature has not changed meanwhile (or that there still is
+   * no item), retried with jitter when another writer won. Costs one extra read per such request. Updates of
+   * DO_NOTHING attributes only, and conditions on unencrypted attributes, still go straight to DynamoDB.
    */
-  readonly updates?: UpdateMode
+  readonly readModifyWrite?: boolean
   /**
-   * Retries of a read-modify-write update when another writer changed the item between its read and its write,
+   * Retries of a read-modify-write request when another writer changed the item between its read and its write,
    * with exponential backoff and full jitter. Default `{ maxAttempts: 10, baseDelayMs: 20 }`.
    */
   readonly updateRetry?: UpdateRetryOptions
-  /** Filters on encrypted attributes in Query and Scan: `'refuse'` (default) or `'client-side'`. See {@link FilterMode}. */
-  readonly filters?: FilterMode
+  /**
+   * What happens to a Query or Scan whose FilterExpression reads an encrypted attribute. `false` (default): refused
+   * before anything is sent. `true`: the request is sent without the filter and each page is filtered after
+   * decryption, keeping DynamoDB's semantics: `Limit` counts the items read before filtering, `ScannedCount` and
+   * `LastEvaluatedKey` are DynamoDB's, `Count` counts the items that pass (so paginators work unchanged). The items
+   * filtered out are still read (and billed).
+   */
+  readonly clientSideFilters?: boolean
 }
 
 /** Validated, frozen client settings. */
@@ -94,9 +88,9 @@ export interface ClientSettings {
   readonly concurrency: number
   readonly onDecryptFailure: 'throw' | 'report'
   readonly batchWriteRetry: BatchWriteRetryOptions
-  readonly updates: UpdateMode
+  readonly readModifyWrite: boolean
   readonly updateRetry: UpdateRetryOptions
-  readonly filters: FilterMode
+  readonly clientSideFilters: boolean
   /** False when every table's actions are DO_NOTHING (nothing is ever encrypted). */
   readonly encrypting: boolean
   readonly cryptoOptions: Readonly<ForwardedCryptoOptions>
@@ -125,10 +119,8 @@ export function resolveSettings(options: EncryptedClientOptions): ClientSettings
   if (typeof retry.baseDelayMs !== 'number' || !(retry.baseDelayMs >= 0)) {
     throw new RangeError('"batchWriteRetry.baseDelayMs" option must be a non-negative number of milliseconds')
   }
-  const updates = options.updates ?? UpdateMode.Refuse
-  if (updates !== UpdateMode.Refuse && updates !== UpdateMode.ReadModifyWrite) {
-    throw new TypeError('"updates" option must be "refuse" or "read-modify-write"')
-  }
+  const readModifyWrite = options.readModifyWrite ?? false
+  if (typeof readModifyWrite !== 'boolean') throw new TypeError('"readModifyWrite" option must be a boolean')
   const updateRetry = options.updateRetry ?? { maxAttempts: 10, baseDelayMs: 20 }
   if (!Number.isInteger(updateRetry.maxAttempts) || updateRetry.maxAttempts < 1) {
     throw new RangeError('"updateRetry.maxAttempts" option must be a positive integer')
@@ -136,10 +128,8 @@ export function resolveSettings(options: EncryptedClientOptions): ClientSettings
   if (typeof updateRetry.baseDelayMs !== 'number' || !(updateRetry.baseDelayMs >= 0)) {
     throw new RangeError('"updateRetry.baseDelayMs" option must be a non-negative number of milliseconds')
   }
-  const filters = options.filters ?? FilterMode.Refuse
-  if (filters !== FilterMode.Refuse && filters !== FilterMode.ClientSide) {
-    throw new TypeError('"filters" option must be "refuse" or "client-side"')
-  }
+  const clientSideFilters = options.clientSideFilters ?? false
+  if (typeof clientSideFilters !== 'boolean') throw new TypeError('"clientSideFilters" option must be a boolean')
   const actions = options.attributeActions ?? new AttributeActions()
   // A Map, not a record: a table may be called "__proto__" or "constructor".
   const tables = new Map<string, TableEncryptionOptions>(Object.entries(options.tables ?? {}))
@@ -154,9 +144,9 @@ export function resolveSettings(options: EncryptedClientOptions): ClientSettings
     concurrency,
     onDecryptFailure,
     batchWriteRetry: Object.freeze({ maxAttempts: retry.maxAttempts, baseDelayMs: retry.baseDelayMs }),
-    updates,
+    readModifyWrite,
     updateRetry: Object.freeze({ maxAttempts: updateRetry.maxAttempts, baseDelayMs: updateRetry.baseDelayMs }),
-    filters,
+    clientSideFilters,
     encrypting: !actions.takeNoActions || [...tables.values()].some((t) => t.attributeActions !== undefined && !t.attributeActions.takeNoActions),
     cryptoOptions: Object.freeze(cryptoOptions) as Readonly<ForwardedCryptoOptions>,
   })

@@ -1,7 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 import { UnsupportedOperationError, type Item } from '@ddb-encryption/core'
 import { validationException } from '../dynamodb-errors'
-import { FilterMode } from '../settings'
 import { evaluateCondition, ExpressionValidationError, parseExpressions, projectItem, requestWithout, type Condition, type DocumentPath } from '../expression'
 import { decryptMany } from '../item-crypto'
 import type { DecryptFailureReport } from '../item-decryption-error'
@@ -61,7 +60,7 @@ export function readPage<I extends PageInput, O extends PageOutput>(table: Resol
 
 /**
  * The FilterExpression to evaluate after decryption, or undefined when DynamoDB evaluates it: the policy refuses a
- * filter that reads encrypted attributes unless the client is configured with `filters: 'client-side'`.
+ * filter that reads encrypted attributes unless the client is configured with `clientSideFilters: true`.
  * @throws {UnsupportedOperationError} the policy's refusal; a `ValidationException` for an invalid request.
  * @internal
  */
@@ -70,7 +69,7 @@ export function clientSideFilter(table: ResolvedTable, input: PageInput & { Filt
     checkCondition(table, input.FilterExpression, input.ExpressionAttributeNames, 'FilterExpression')
     return undefined
   } catch (error) {
-    if (env.settings.filters !== FilterMode.ClientSide || !(error instanceof UnsupportedOperationError)) throw error
+    if (!env.settings.clientSideFilters || !(error instanceof UnsupportedOperationError)) throw error
   }
   try {
     return parseExpressions(input).filter

@@ -1,6 +1,7 @@
 /**
  * Read-modify-write: how the encrypted client performs an update that DynamoDB cannot do on ciphertext (it writes
- * a signed or encrypted attribute, or reads an encrypted one).
+ * a signed or encrypted attribute, or reads an encrypted one), and a PutItem / DeleteItem whose condition reads an
+ * encrypted attribute.
  *
  * 1. Read the stored item with a consistent read, verify its signature and decrypt it.
  * 2. Evaluate the ConditionExpression and apply the UpdateExpression on the plaintext (the expression engine,
@@ -14,8 +15,9 @@
 import { GetItemCommand, type AttributeValue, type UpdateItemCommandInput, type UpdateItemCommandOutput } from '@aws-sdk/client-dynamodb'
 import { ReservedAttribute, UnsupportedOperationError, type Item } from '@ddb-encryption/core'
 import { conditionalCheckFailed, isConditionalCheckFailure, updateConflict, validationException } from '../dynamodb-errors'
-import { ConditionNotMet, ExpressionValidationError, parseExpressions, updateLocally, type LocalUpdate, type ParsedExpressions } from '../expression'
+import { ConditionNotMet, evaluateCondition, ExpressionValidationError, parseExpressions, requestWithout, updateLocally, type LocalUpdate, type ParsedExpressions } from '../expression'
 import { hasOwn } from '../internal/own-property'
+import { checkWriteConditions, type WriteConditions } from '../policy'
 import { decryptFor, encryptFor } from '../item-crypto'
 import { jitteredDelayMs, sleepMs } from '../retry'
 import type { ResolvedTable } from '../table-registry'
@@ -57,15 +59,10 @@ function replacement(input: UpdateItemCommandInput, key: Item, encrypted: Item, 
     remove.push(`#a${n}`)
     n++
   }
-  let condition: string
-  if (stored === undefined) {
-    names['#k'] = Object.keys(key)[0] as string
-    condition = 'attribute_not_exists(#k)'
-  } else {
-    names['#s'] = ReservedAttribute.Signature
-    values[':s'] = stored[ReservedAttribute.Signature] as AttributeValue
-    condition = '#s = :s'
-  }
+  const unchanged = unchangedCondition(key, stored)
+  Object.assign(names, unchanged.names)
+  Object.assign(values, unchanged.values)
+  const condition = unchanged.condition
   return {
     TableName: input.TableName,
     Key: key,
@@ -76,6 +73,102 @@ function replacement(input: UpdateItemCommandInput, key: Item, encrypted: Item, 
     ReturnValues: 'NONE',
     ...(input.ReturnConsumedCapacity !== undefined ? { ReturnConsumedCapacity: input.ReturnConsumedCapacity } : {}),
     ...(input.ReturnItemCollectionMetrics !== undefined ? { ReturnItemCollectionMetrics: input.ReturnItemCollectionMetrics } : {}),
+  }
+}
+
+/**
+ * Reads and decrypts the stored item, lets `attempt` build the write from it, sends it, and starts again (after a
+ * jittered backoff) when DynamoDB says the stored item changed in between: the write's only condition is ours.
+ */
+async function withOptimisticRetry<O>(
+  env: OperationEnv,
+  table: ResolvedTable,
+  key: Item,
+  attempt: (stored: Item | undefined, plain: Item | undefined) => Promise<object>,
+  sendOnce: (input: object) => Promise<O>,
+): Promise<O> {
+  const retry = env.settings.updateRetry
+  for (let n = 1; ; n++) {
+    const stored = await readStored(env, table, key)
+    const plain = stored === undefined ? undefined : await decryptFor(table, stored)
+    const write = await attempt(stored, plain)
+    try {
+      return await sendOnce(write)
+    } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw error
+      if (n >= retry.maxAttempts) throw updateConflict(n)
+      await sleepMs(jitteredDelayMs(retry, n))
+    }
+  }
+}
+
+/** The condition that the stored item is still `stored` (same signature), or that there still is none. */
+function unchangedCondition(key: Item, stored: Item | undefined): { condition: string; names: Record<string, string>; values: Record<string, AttributeValue> } {
+  if (stored === undefined) return { condition: 'attribute_not_exists(#k)', names: { '#k': Object.keys(key)[0] as string }, values: {} }
+  return {
+    condition: '#s = :s',
+    names: { '#s': ReservedAttribute.Signature },
+    values: { ':s': stored[ReservedAttribute.Signature] as AttributeValue },
+  }
+}
+
+/**
+ * True when a write's condition must be evaluated on the client: the policy refuses it (it reads an encrypted
+ * attribute) and the client is configured with `readModifyWrite`. Otherwise the policy's refusal is thrown, or
+ * false is returned (DynamoDB evaluates the condition).
+ */
+export function needsClientSideCondition(table: ResolvedTable, input: WriteConditions, env: OperationEnv): boolean {
+  try {
+    checkWriteConditions(table, input)
+    return false
+  } catch (error) {
+    if (!env.settings.readModifyWrite || !(error instanceof UnsupportedOperationError)) throw error
+    return true
+  }
+}
+
+/** The request members a conditional PutItem / DeleteItem needs here. */
+interface ConditionalWriteInput {
+  readonly TableName?: string | undefined
+  readonly ConditionExpression?: string | undefined
+  readonly ExpressionAttributeNames?: Record<string, string> | undefined
+  readonly ExpressionAttributeValues?: Record<string, AttributeValue> | undefined
+  readonly Expected?: unknown
+  readonly ReturnValuesOnConditionCheckFailure?: string | undefined
+}
+
+/**
+ * The exchange of a PutItem or DeleteItem whose ConditionExpression reads encrypted attributes: the condition is
+ * evaluated on the decrypted stored item, and the write is sent with, instead, the condition that the stored item
+ * has not changed since it was read. `send` builds the request to send (the encrypted PutItem, or the DeleteItem).
+ * @throws {UnsupportedOperationError} for the legacy `Expected` parameter.
+ */
+export function conditionalWrite<I extends ConditionalWriteInput, O>(table: ResolvedTable, input: I, key: Item, env: OperationEnv): Pick<Exchange<I, O>, 'send'> {
+  if (input.Expected !== undefined) {
+    throw new UnsupportedOperationError(
+      `A write to table "${table.info.tableName}" with the legacy Expected parameter on an encrypted attribute cannot be ` +
+      'evaluated by read-modify-write; use ConditionExpression',
+    )
+  }
+  const returnOld = input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD'
+  let condition: ParsedExpressions['condition']
+  try {
+    condition = parseExpressions(input).condition
+  } catch (error) {
+    throw asDynamoDbError(error, returnOld)
+  }
+  const rest = requestWithout(input, ['ConditionExpression'])
+  return {
+    send: (sendOnce) => withOptimisticRetry(env, table, key, async (stored, plain) => {
+      if (condition !== undefined && !evaluateCondition(condition, plain)) throw conditionalCheckFailed(returnOld ? plain : undefined)
+      const ours = unchangedCondition(key, stored)
+      return {
+        ...rest,
+        ConditionExpression: ours.condition,
+        ExpressionAttributeNames: ours.names,
+        ...(Object.keys(ours.values).length > 0 ? { ExpressionAttributeValues: ours.values } : {}),
+      }
+    }, sendOnce as (input: object) => Promise<O>) as Promise<O>,
   }
 }
 
@@ -99,30 +192,17 @@ export function readModifyWrite(table: ResolvedTable, input: UpdateItemCommandIn
     throw asDynamoDbError(error, returnOld)
   }
   const key = input.Key as Item
-  const retry = env.settings.updateRetry
   let local: LocalUpdate | undefined
   return {
     input: { ...input },
-    async send(sendOnce) {
-      for (let attempt = 1; ; attempt++) {
-        const stored = await readStored(env, table, key)
-        const plain = stored === undefined ? undefined : await decryptFor(table, stored)
-        try {
-          local = updateLocally(parsed, plain, key, input.ReturnValues)
-        } catch (error) {
-          throw asDynamoDbError(error, returnOld)
-        }
-        const encrypted = await encryptFor(table, local.item)
-        try {
-          return await sendOnce(replacement(input, key, encrypted, stored))
-        } catch (error) {
-          // Our write's only condition is on the signature: another writer changed the item after our read.
-          if (!isConditionalCheckFailure(error)) throw error
-          if (attempt >= retry.maxAttempts) throw updateConflict(attempt)
-          await sleepMs(jitteredDelayMs(retry, attempt))
-        }
+    send: (sendOnce) => withOptimisticRetry(env, table, key, async (stored, plain) => {
+      try {
+        local = updateLocally(parsed, plain, key, input.ReturnValues)
+      } catch (error) {
+        throw asDynamoDbError(error, returnOld)
       }
-    },
+      return replacement(input, key, await encryptFor(table, local.item), stored)
+    }, sendOnce as (input: object) => Promise<UpdateItemCommandOutput>),
     async output(output) {
       const { Attributes: _ignored, ...rest } = output
       return local?.attributes !== undefined ? { ...rest, Attributes: local.attributes } : rest

@@ -1,7 +1,6 @@
 import type { UpdateItemCommandInput, UpdateItemCommandOutput } from '@aws-sdk/client-dynamodb'
 import { UnsupportedOperationError } from '@ddb-encryption/core'
 import { checkKey, checkUpdate } from '../policy'
-import { UpdateMode } from '../settings'
 import { readModifyWrite } from './read-modify-write'
 import { placed, type Operation } from './operation'
 import { decryptConditionFailure, withAttributes } from './shared'
@@ -9,7 +8,7 @@ import { decryptConditionFailure, withAttributes } from './shared'
 /**
  * UpdateItem: an update of DO_NOTHING attributes only is sent as is (`ALL_OLD` / `ALL_NEW` return whole signed items
  * and are decrypted; `UPDATED_*` return only the DO_NOTHING attributes written). Any other update is refused by
- * the policy, or, with the `updates: 'read-modify-write'` option, done on the plaintext (see read-modify-write.ts).
+ * the policy, or, with the `readModifyWrite` option, done on the plaintext (see read-modify-write.ts).
  */
 export const updateItem: Operation<UpdateItemCommandInput, UpdateItemCommandOutput> = {
   name: 'UpdateItem',
@@ -22,7 +21,7 @@ export const updateItem: Operation<UpdateItemCommandInput, UpdateItemCommandOutp
       checkUpdate(table, input)
     } catch (error) {
       // The policy's refusal, or (when the client is configured for it) the same update done on the plaintext.
-      if (env.settings.updates !== UpdateMode.ReadModifyWrite || !(error instanceof UnsupportedOperationError)) throw error
+      if (!env.settings.readModifyWrite || !(error instanceof UnsupportedOperationError)) throw error
       return readModifyWrite(table, input, env)
     }
     const whole = input.ReturnValues === 'ALL_OLD' || input.ReturnValues === 'ALL_NEW'

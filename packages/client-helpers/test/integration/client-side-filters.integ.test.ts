@@ -1,4 +1,4 @@
-// Filters on encrypted attributes evaluated after decryption (option `filters: 'client-side'`), on DynamoDB Local:
+// Filters on encrypted attributes evaluated after decryption (option `clientSideFilters: true`), on DynamoDB Local:
 // every page (Items, Count, ScannedCount, LastEvaluatedKey) equals what DynamoDB returns for the same plaintext
 // items in a plain table with the filter evaluated by DynamoDB, with and without Limit, projections and COUNT.
 import { PutItemCommand, QueryCommand, ScanCommand, type AttributeValue, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb'
@@ -29,7 +29,7 @@ beforeAll(async () => {
     createTestTable(ddb, { namePrefix: 'ch-filter-plain', ...schema }),
     createTestTable(ddb, { namePrefix: 'ch-filter-enc', ...schema }),
   ])
-  client = EncryptedDynamoDBClient.from(ddb, { materialsProvider: createWrappedProvider(), attributeActions: new AttributeActions(), filters: 'client-side' })
+  client = EncryptedDynamoDBClient.from(ddb, { materialsProvider: createWrappedProvider(), attributeActions: new AttributeActions(), clientSideFilters: true })
   for (const Item of items) {
     await ddb.send(new PutItemCommand({ TableName: plainTable, Item }))
     await client.send(new PutItemCommand({ TableName: encryptedTable, Item }))

@@ -1,7 +1,7 @@
-// Updates of signed and encrypted attributes by read-modify-write (option `updates: 'read-modify-write'`), on
+// Updates of signed and encrypted attributes by read-modify-write (option `readModifyWrite: true`), on
 // DynamoDB Local: the stored item stays encrypted and signed, results and errors are DynamoDB's, concurrent writers
 // never lose an increment, and each such update costs exactly one extra (consistent) read.
-import { ConditionalCheckFailedException, GetItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { AttributeActions, CryptoAction, ReservedAttribute, UnsupportedOperationError } from '@ddb-encryption/core'
 import { createDynamoDBClient, createTestTable, deleteTestTable } from '@ddb-encryption/testing'
@@ -26,7 +26,7 @@ beforeAll(async () => {
   ddb = createDynamoDBClient()
   table = await createTestTable(ddb, { namePrefix: 'ch-rmw', partitionKey: { name: 'pk', type: 'S' } })
   spy = spyClient()
-  rmw = EncryptedDynamoDBClient.from(spy.client, { materialsProvider, attributeActions, updates: 'read-modify-write' })
+  rmw = EncryptedDynamoDBClient.from(spy.client, { materialsProvider, attributeActions, readModifyWrite: true })
   refusing = EncryptedDynamoDBClient.from(spy.client, { materialsProvider, attributeActions })
 }, 120_000)
 
@@ -114,6 +114,25 @@ describe('UpdateItem by read-modify-write', () => {
     await expect(refusing.send(new UpdateItemCommand({ TableName: table, Key: { pk: S('rmw-5') }, UpdateExpression: 'SET #status = :s', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':s': S('x') } })))
       .rejects.toBeInstanceOf(UnsupportedOperationError)
     expect(spy.sent.filter((op) => op !== 'DescribeTable')).toEqual([])
+  })
+
+  it('evaluates PutItem and DeleteItem conditions on encrypted attributes on the plaintext', async () => {
+    const key = { pk: S('rmw-6') }
+    await rmw.send(new PutItemCommand({ TableName: table, Item: { ...key, secret: S('v1') }, ConditionExpression: 'attribute_not_exists(pk)' }))
+    const put = (secret: string, expected: string) => rmw.send(new PutItemCommand({
+      TableName: table, Item: { ...key, secret: S(secret) }, ConditionExpression: 'secret = :expected',
+      ExpressionAttributeValues: { ':expected': S(expected) }, ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    }))
+    await expect(put('v2', 'wrong')).rejects.toMatchObject({ name: 'ConditionalCheckFailedException', Item: { ...key, secret: S('v1') } })
+    await put('v2', 'v1')
+    expect((await rmw.send(new GetItemCommand({ TableName: table, Key: key }))).Item).toEqual({ ...key, secret: S('v2') })
+    expect((await raw('rmw-6'))?.secret).toHaveProperty('B')
+    const del = (expected: string) => rmw.send(new DeleteItemCommand({
+      TableName: table, Key: key, ConditionExpression: 'begins_with(secret, :p)', ExpressionAttributeValues: { ':p': S(expected) }, ReturnValues: 'ALL_OLD',
+    }))
+    await expect(del('x')).rejects.toBeInstanceOf(ConditionalCheckFailedException)
+    expect((await del('v')).Attributes).toEqual({ ...key, secret: S('v2') })
+    expect(await raw('rmw-6')).toBeUndefined()
   })
 
   it('N concurrent writers incrementing one encrypted counter through UpdateCommand end with exactly N increments', async () => {
