@@ -96,6 +96,18 @@ export interface ClientSettings {
   readonly cryptoOptions: Readonly<ForwardedCryptoOptions>
 }
 
+/** A validated, frozen `{ maxAttempts, baseDelayMs }` option (`fallback` when absent). */
+function retryOption(name: string, value: BatchWriteRetryOptions | undefined, fallback: BatchWriteRetryOptions): BatchWriteRetryOptions {
+  const retry = value ?? fallback
+  if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) {
+    throw new RangeError(`"${name}.maxAttempts" option must be a positive integer`)
+  }
+  if (typeof retry.baseDelayMs !== 'number' || !(retry.baseDelayMs >= 0)) {
+    throw new RangeError(`"${name}.baseDelayMs" option must be a non-negative number of milliseconds`)
+  }
+  return Object.freeze({ maxAttempts: retry.maxAttempts, baseDelayMs: retry.baseDelayMs })
+}
+
 /**
  * Validates `options` (throwing `TypeError` / `RangeError` that name the option) and returns frozen settings.
  */
@@ -112,22 +124,10 @@ export function resolveSettings(options: EncryptedClientOptions): ClientSettings
   if (onDecryptFailure !== 'throw' && onDecryptFailure !== 'report') {
     throw new TypeError('"onDecryptFailure" option must be "throw" or "report"')
   }
-  const retry = options.batchWriteRetry ?? { maxAttempts: 1, baseDelayMs: 0 }
-  if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) {
-    throw new RangeError('"batchWriteRetry.maxAttempts" option must be a positive integer')
-  }
-  if (typeof retry.baseDelayMs !== 'number' || !(retry.baseDelayMs >= 0)) {
-    throw new RangeError('"batchWriteRetry.baseDelayMs" option must be a non-negative number of milliseconds')
-  }
+  const retry = retryOption('batchWriteRetry', options.batchWriteRetry, { maxAttempts: 1, baseDelayMs: 0 })
   const readModifyWrite = options.readModifyWrite ?? false
   if (typeof readModifyWrite !== 'boolean') throw new TypeError('"readModifyWrite" option must be a boolean')
-  const updateRetry = options.updateRetry ?? { maxAttempts: 10, baseDelayMs: 20 }
-  if (!Number.isInteger(updateRetry.maxAttempts) || updateRetry.maxAttempts < 1) {
-    throw new RangeError('"updateRetry.maxAttempts" option must be a positive integer')
-  }
-  if (typeof updateRetry.baseDelayMs !== 'number' || !(updateRetry.baseDelayMs >= 0)) {
-    throw new RangeError('"updateRetry.baseDelayMs" option must be a non-negative number of milliseconds')
-  }
+  const updateRetry = retryOption('updateRetry', options.updateRetry, { maxAttempts: 10, baseDelayMs: 20 })
   const clientSideFilters = options.clientSideFilters ?? false
   if (typeof clientSideFilters !== 'boolean') throw new TypeError('"clientSideFilters" option must be a boolean')
   const actions = options.attributeActions ?? new AttributeActions()
@@ -143,9 +143,9 @@ export function resolveSettings(options: EncryptedClientOptions): ClientSettings
     tables,
     concurrency,
     onDecryptFailure,
-    batchWriteRetry: Object.freeze({ maxAttempts: retry.maxAttempts, baseDelayMs: retry.baseDelayMs }),
+    batchWriteRetry: retry,
     readModifyWrite,
-    updateRetry: Object.freeze({ maxAttempts: updateRetry.maxAttempts, baseDelayMs: updateRetry.baseDelayMs }),
+    updateRetry,
     clientSideFilters,
     encrypting: !actions.takeNoActions || [...tables.values()].some((t) => t.attributeActions !== undefined && !t.attributeActions.takeNoActions),
     cryptoOptions: Object.freeze(cryptoOptions) as Readonly<ForwardedCryptoOptions>,
