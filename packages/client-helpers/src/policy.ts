@@ -192,8 +192,8 @@ export function checkEncryptedItem(table: ResolvedTable, item: Item): void {
   const size = itemSize(item)
   if (size > MAX_ITEM_BYTES) {
     throw new UnsupportedOperationError(
-      `An item for table "${table.info.tableName}" is ${size} bytes once encrypted and signed, over DynamoDB's ${MAX_ITEM_BYTES}-byte ` +
-      'item limit; make it smaller (encryption adds about 16-32 bytes per encrypted attribute plus the signature and description)',
+      `An item for table "${table.info.tableName}" is ${size} bytes once encrypted and signed, over DynamoDB's 400 KB ` +
+      `(${MAX_ITEM_BYTES}-byte) item limit; make it smaller (encryption adds about 16-32 bytes per encrypted attribute plus the signature and description)`,
     )
   }
   for (const name of Object.keys(item)) {
