@@ -59,6 +59,10 @@ export interface EncryptedClientOptions {
   readonly onDecryptFailure?: 'throw' | 'report'
   /** Retry UnprocessedItems of BatchWriteItem with exponential backoff. Default: no retry (returned to the caller). */
   readonly batchWriteRetry?: BatchWriteRetryOptions
+  /** Passed to every item operation: see `CryptoConfig.writeMode` in `@ddb-encryption/core`. Default `'portable'`. */
+  readonly writeMode?: CryptoConfig['writeMode']
+  /** Passed to every item operation: see `CryptoConfig.acceptPythonRoundedNumbers`. Default `false`. */
+  readonly acceptPythonRoundedNumbers?: boolean
 }
 
 /** A command object of an SDK v3 client: its input and its output type (inferred from `resolveMiddleware`). */
@@ -144,6 +148,7 @@ const BRAND = Symbol('EncryptedDynamoDBClient')
 export class EncryptedDynamoDBClient {
   readonly #client: DynamoDBClientLike
   readonly #provider: CryptographicMaterialsProvider
+  readonly #coreOptions: Pick<CryptoConfig, 'writeMode' | 'acceptPythonRoundedNumbers'>
   readonly #actions: AttributeActions
   readonly #tables: Readonly<Record<string, TableEncryptionOptions>>
   readonly #concurrency: number
@@ -175,6 +180,10 @@ export class EncryptedDynamoDBClient {
     }
     this.#client = client
     this.#provider = provider
+    this.#coreOptions = {
+      ...(options.writeMode !== undefined ? { writeMode: options.writeMode } : {}),
+      ...(options.acceptPythonRoundedNumbers !== undefined ? { acceptPythonRoundedNumbers: options.acceptPythonRoundedNumbers } : {}),
+    }
     this.#actions = options.attributeActions ?? new AttributeActions()
     this.#tables = Object.freeze({ ...(options.tables ?? {}) })
     this.#concurrency = concurrency
@@ -280,6 +289,7 @@ export class EncryptedDynamoDBClient {
         materialsProvider: override?.materialsProvider ?? this.#provider,
         encryptionContext: info.encryptionContext,
         attributeActions: actions,
+        ...this.#coreOptions,
       },
     }
   }

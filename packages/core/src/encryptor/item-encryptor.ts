@@ -8,6 +8,7 @@ import {
   EncryptionError,
   InvalidArgumentError,
   InvalidMaterialDescriptionError,
+  PythonRoundedNumbersError,
   SignatureVerificationError,
   SigningError,
 } from '../errors'
@@ -15,10 +16,12 @@ import type { DecryptionMaterials, EncryptionMaterials } from '../materials/cryp
 import type { CryptographicMaterialsProvider } from '../materials/cryptographic-materials-provider'
 import type { DelegatedKey } from '../materials/delegated-key'
 import { decryptAttributesNow, encryptAttributesNow, LocalDelegatedKey, signNow, verifyNow } from '../crypto/local-delegated-key'
-import { deserializeAttribute, serializeAttribute, writeAttribute } from '../serialize/attribute'
+import { deserializeAttribute, serializeAttributeWithFlags, writeAttribute } from '../serialize/attribute'
 import { acquireWriter, releaseWriter } from '../serialize/byte-writer'
 import { deserializeMaterialDescription, serializeMaterialDescription } from '../serialize/material-description'
-import { stringToSign } from '../serialize/string-to-sign'
+import { assertPortable } from '../serialize/portable'
+import { DEFAULT_WRITE_MODE, SerializeFlag, type WriteMode } from '../serialize/serialize-options'
+import { stringToSignWithFlags } from '../serialize/string-to-sign'
 import { MaterialDescriptionKey, ReservedAttribute, SYMMETRIC_MODE } from '../wire'
 import { hasOwn, setOwn } from '../own-property'
 
@@ -34,6 +37,61 @@ export interface CryptoConfig {
   encryptionContext: { tableName: string; partitionKeyName?: string; sortKeyName?: string }
   /** What to do with each attribute. Reader and writer must use the same actions for every attribute. */
   attributeActions: AttributeActions
+  /**
+   * Accept items whose signature verifies only with numbers rounded to 28 significant digits (and `-0` kept), as
+   * the Python client 3.3.0 signs them (FORMAT.md 1.3). Default `false`: numbers are authenticated exactly, so a
+   * number changed past its 28th significant digit (for example a sort key `1` rewritten to
+   * `1.0000000000000000000000000001`, which moves the item to another key) is rejected. Turn it on only for tables
+   * that Python writers fill with numbers of more than 28 significant digits or `-0`; such numbers are then
+   * authenticated to 28 significant digits only. With it off, such items fail with `PythonRoundedNumbersError`
+   * (`ERR_PYTHON_ROUNDED_NUMBERS`), which names this option.
+   */
+  acceptPythonRoundedNumbers?: boolean
+  /**
+   * Byte order of the signed values we write (FORMAT.md 1.4, 11). Reading always accepts both orders.
+   * - `'portable'` (default): code-point / unsigned-byte order, and an item is refused with `NonPortableItemError`
+   *   (`ERR_NON_PORTABLE_ITEM`, naming the attribute) if its string to sign differs between the two orders: signed
+   *   string sets, map keys or attribute names mixing characters above U+FFFF with U+E000..U+FFFF at the same
+   *   position, signed binary sets whose members differ at a byte of 0x80 or above against one below. A table shared
+   *   by Python and Java services never gets an item whose order one of them cannot verify. (Numbers are not an
+   *   order question: a sign-only number of more than 28 significant digits, or `-0`, is signed exactly, as Java
+   *   does, and does not verify in the Python client, which rounds; see `acceptPythonRoundedNumbers`.)
+   * - `'python'`: code-point / unsigned-byte order (the Python client's); nothing is refused.
+   * - `'java'`: UTF-16 code-unit / signed-byte order (the Java client's); nothing is refused.
+   */
+  writeMode?: WriteMode
+}
+
+/** The options of a {@link CryptoConfig}, checked and resolved once per call. */
+interface ResolvedOptions {
+  /** Flags for serializing encrypted plaintexts and the string to sign we write (the write mode's order). */
+  readonly writeFlags: number
+  readonly portable: boolean
+  readonly acceptRounded: boolean
+}
+
+const RESOLVED: Readonly<Record<WriteMode, ResolvedOptions>> = Object.freeze({
+  portable: Object.freeze({ writeFlags: 0, portable: true, acceptRounded: false }),
+  python: Object.freeze({ writeFlags: 0, portable: false, acceptRounded: false }),
+  java: Object.freeze({ writeFlags: SerializeFlag.Utf16Ordering, portable: false, acceptRounded: false }),
+})
+
+/** @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT for an unknown `writeMode` or a non-boolean `acceptPythonRoundedNumbers`. */
+function resolveOptions(config: CryptoConfig): ResolvedOptions {
+  const mode = config.writeMode ?? DEFAULT_WRITE_MODE
+  if (mode !== 'portable' && mode !== 'python' && mode !== 'java') {
+    throw new InvalidArgumentError('"writeMode" option must be "portable", "python" or "java"')
+  }
+  const accept = config.acceptPythonRoundedNumbers ?? false
+  if (typeof accept !== 'boolean') throw new InvalidArgumentError('"acceptPythonRoundedNumbers" option must be true or false')
+  const resolved = RESOLVED[mode]
+  return accept ? { ...resolved, acceptRounded: true } : resolved
+}
+
+function checkItem(item: unknown, operation: string): void {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    throw new InvalidArgumentError(`${operation}: the item must be an object mapping attribute names to AttributeValue`)
+  }
 }
 
 const SIGNATURE = ReservedAttribute.Signature
@@ -48,6 +106,10 @@ const HMAC_PREFIX = 'Hmac'
 const MSG_NO_SIGNATURE = 'No signature attribute found in item'
 const MSG_BAD_SIGNATURE = 'Unable to verify signature'
 const MSG_DECRYPTION_FAILED = 'Decryption failed'
+const MSG_ROUNDED_NUMBERS =
+  'Unable to verify signature: it verifies only with the item\'s numbers rounded to 28 significant digits (or -0 ' +
+  'kept), as the Python client signs them. If Python writers use this table, pass acceptPythonRoundedNumbers: true ' +
+  '(numbers are then authenticated to 28 significant digits only); otherwise a number of the item was changed'
 
 /** Serialized descriptions of frozen materials objects, so a static provider's description is serialized once. */
 const descriptionCache = new WeakMap<EncryptionMaterials, Uint8Array>()
@@ -122,10 +184,10 @@ function descriptionBytes(materials: EncryptionMaterials): Uint8Array {
   return bytes
 }
 
-async function encryptOne(key: DelegatedKey, transformation: string, name: string, value: AttributeValue): Promise<AttributeValue> {
+async function encryptOne(key: DelegatedKey, transformation: string, name: string, value: AttributeValue, flags: number): Promise<AttributeValue> {
   try {
     // FORMAT.md 4.2: B = IV ‖ AES-CBC(serialize(value)); the delegated key picks the IV.
-    return { B: await key.encrypt(transformation, name, serializeAttribute(value)) }
+    return { B: await key.encrypt(transformation, name, serializeAttributeWithFlags(value, flags, name)) }
   } catch (error) {
     if (DynamoDbEncryptionError.isInstance(error)) throw error
     throw new EncryptionError(`Failed to encrypt attribute "${name}"`, { cause: error })
@@ -137,18 +199,36 @@ function isLocalKey(key: DelegatedKey): key is LocalDelegatedKey {
   return Object.getPrototypeOf(key) === LocalDelegatedKey.prototype
 }
 
+/** `writeMode: 'portable'`: refuses the item if Python and Java would sign it differently (FORMAT.md 11). */
+function checkPortableItem(item: Item, actions: AttributeActions): void {
+  const signedNames: string[] = []
+  const plainNames: string[] = []
+  const plainValues: AttributeValue[] = []
+  for (const name in item) {
+    if (!hasOwn(item, name)) continue
+    const action = actions.action(name)
+    if (action === CryptoAction.DO_NOTHING) continue
+    signedNames.push(name)
+    if (action === CryptoAction.SIGN_ONLY) {
+      plainNames.push(name)
+      plainValues.push(item[name] as AttributeValue)
+    }
+  }
+  assertPortable(signedNames, plainNames, plainValues)
+}
+
 /**
  * {@link encryptOne} for every value at once with our own key, synchronously: the values are serialized one after
  * the other into the shared writer (wiped right after) and encrypted with one native call. Same bytes (IVs aside)
  * and same errors, in the same order, as the per-attribute path.
  */
-function encryptAllNow(key: LocalDelegatedKey, transformation: string, names: readonly string[], values: readonly AttributeValue[]): AttributeValue[] {
+function encryptAllNow(key: LocalDelegatedKey, transformation: string, names: readonly string[], values: readonly AttributeValue[], flags: number): AttributeValue[] {
   const writer = acquireWriter()
   try {
     const ends: number[] = new Array<number>(values.length)
     for (let i = 0; i < values.length; i++) {
       try {
-        writeAttribute(writer, values[i] as AttributeValue, 0, undefined)
+        writeAttribute(writer, values[i] as AttributeValue, flags, undefined)
       } catch (error) {
         if (DynamoDbEncryptionError.isInstance(error)) throw error
         throw new EncryptionError(`Failed to encrypt attribute "${names[i] as string}"`, { cause: error })
@@ -187,16 +267,24 @@ function encryptAllNow(key: LocalDelegatedKey, transformation: string, names: re
  * @throws {EncryptionError} ERR_ENCRYPTION_FAILED if the item already holds a reserved attribute, the materials lack
  * a signing key, or an attribute must be encrypted and the materials have no encryption key.
  * @throws {SigningError} ERR_SIGNING_FAILED if the signing key fails.
+ * @throws {NonPortableItemError} ERR_NON_PORTABLE_ITEM (with `writeMode: 'portable'`, the default) if the Python and
+ * Java clients would sign the item differently; the message names the attribute. Nothing is sent to the provider.
+ * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT if the item is not an object or an option is invalid.
  */
 export async function encryptItem(item: Item, config: CryptoConfig): Promise<Item> {
+  checkItem(item, 'encryptItem')
   if (config?.attributeActions?.takeNoActions === true) return { ...item }
   const tableName = checkConfig(config)
+  const options = resolveOptions(config)
   // Python refuses these: they would be overwritten, or worse, confuse a reader (FORMAT.md 2.1).
   for (const reserved of [SIGNATURE, DESCRIPTION]) {
     if (hasOwn(item, reserved)) {
       throw new EncryptionError(`Reserved attribute name "${reserved}" found in item; rename or remove it before encrypting`)
     }
   }
+
+  // Refused before the provider is called (no KMS request for an item that cannot be written).
+  if (options.portable) checkPortableItem(item, config.attributeActions)
 
   const context = buildContext(config, tableName, item, EMPTY_DESCRIPTION)
   const materials = await config.materialsProvider.getEncryptionMaterials(context)
@@ -234,9 +322,9 @@ export async function encryptItem(item: Item, config: CryptoConfig): Promise<Ite
   let stored: AttributeValue[] = []
   if (encryptionKey !== undefined && encryptedValues.length > 0) {
     stored = isLocalKey(encryptionKey)
-      ? encryptAllNow(encryptionKey, transformation, encryptedNames, encryptedValues)
+      ? encryptAllNow(encryptionKey, transformation, encryptedNames, encryptedValues, options.writeFlags)
       : // Attributes are encrypted concurrently: a remote delegated key (HSM) then overlaps its round trips.
-        await Promise.all(encryptedValues.map((value, i) => encryptOne(encryptionKey, transformation, encryptedNames[i] as string, value)))
+        await Promise.all(encryptedValues.map((value, i) => encryptOne(encryptionKey, transformation, encryptedNames[i] as string, value, options.writeFlags)))
   }
   // The result in one pass, in the caller's attribute order.
   const out: Record<string, AttributeValue> = {}
@@ -248,7 +336,7 @@ export async function encryptItem(item: Item, config: CryptoConfig): Promise<Ite
   const signingKey = materials.signingKey
   let signature: Uint8Array
   try {
-    const data = stringToSign(out, tableName, actions)
+    const data = stringToSignWithFlags(out, tableName, actions, options.writeFlags)
     // Our own key signs synchronously: no promise per item.
     signature = isLocalKey(signingKey) ? signNow(signingKey, signingKey.algorithm, data) : await signingKey.sign(signingKey.algorithm, data)
   } catch (error) {
@@ -288,31 +376,27 @@ function verificationAlgorithm(key: DelegatedKey, description: Readonly<Record<s
   return key.algorithm
 }
 
-/**
- * String-to-sign variants tried when the default one does not verify (FORMAT.md 11): Java orders set members, map
- * keys and attribute names by UTF-16 code unit (and `BS` members as signed bytes); Python rounds numbers to 28
- * significant digits and keeps `-0`. Only variants whose bytes differ from the default are returned.
- */
-function fallbackStringsToSign(body: Item, tableName: string, actions: AttributeActions, primary: Uint8Array): Uint8Array[] {
-  const variants: Uint8Array[] = []
-  for (const options of [{ ordering: 'utf16' as const }, { numbers: 'python' as const }, { ordering: 'utf16' as const, numbers: 'python' as const }]) {
-    let candidate: Uint8Array
-    try {
-      candidate = stringToSign(body, tableName, actions, options)
-    } catch {
-      continue // e.g. Python number rules refuse more than 38 digits: that writer could not have produced this item
-    }
-    if (!bytesEqual(candidate, primary) && !variants.some((v) => bytesEqual(v, candidate))) variants.push(candidate)
-  }
-  return variants
-}
-
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
 }
 
+/** The string to sign as the Python client computes it (numbers rounded), or undefined where Python would raise. */
+function pythonStringToSign(body: Item, tableName: string, actions: AttributeActions): Uint8Array | undefined {
+  try {
+    return stringToSignWithFlags(body, tableName, actions, SerializeFlag.PythonNumbers)
+  } catch {
+    return undefined // e.g. more than 38 digits: no Python writer could have produced this item
+  }
+}
+
+/**
+ * Verifies the item signature over the string to sign in the write mode's order, then in the other reference
+ * order (FORMAT.md 1.4, 11: Java orders by UTF-16 code unit and signed bytes, Python by code point and unsigned
+ * bytes), so items written by either client verify. Numbers are exact; the Python rounding (28 significant
+ * digits, `-0` kept) is accepted only with `acceptPythonRoundedNumbers`, and otherwise reported by its own error.
+ */
 async function verifySignature(
   materials: DecryptionMaterials,
   description: Readonly<Record<string, string>>,
@@ -320,25 +404,39 @@ async function verifySignature(
   body: Item,
   tableName: string,
   actions: AttributeActions,
+  options: ResolvedOptions,
 ): Promise<void> {
   const key = materials.verificationKey
   const algorithm = verificationAlgorithm(key, description)
+  let roundedOnly = false
   try {
-    const primary = stringToSign(body, tableName, actions)
+    const primary = stringToSignWithFlags(body, tableName, actions, options.writeFlags)
     if (isLocalKey(key) ? verifyNow(key, algorithm, signature, primary) : await key.verify(algorithm, signature, primary)) return
-    // Interop fallback: items written by Java or Python whose canonical bytes differ from ours (FORMAT.md 1.3, 1.4).
-    for (const candidate of fallbackStringsToSign(body, tableName, actions, primary)) {
-      if (await key.verify(algorithm, signature, candidate)) return
+    // Interop: items written by the other reference client (FORMAT.md 1.4). Only the failure path pays for this.
+    const other = stringToSignWithFlags(body, tableName, actions, options.writeFlags ^ SerializeFlag.Utf16Ordering)
+    if (!bytesEqual(other, primary) && (await key.verify(algorithm, signature, other))) return
+    const python = pythonStringToSign(body, tableName, actions)
+    if (python !== undefined && !bytesEqual(python, primary) && !bytesEqual(python, other) && (await key.verify(algorithm, signature, python))) {
+      if (options.acceptRounded) return
+      roundedOnly = true
     }
   } catch (error) {
     throw new SignatureVerificationError(MSG_BAD_SIGNATURE, { cause: error })
   }
+  if (roundedOnly) throw new PythonRoundedNumbersError(MSG_ROUNDED_NUMBERS)
   throw new SignatureVerificationError(MSG_BAD_SIGNATURE)
 }
 
-async function decryptOne(key: DelegatedKey, transformation: string, name: string, value: AttributeValue): Promise<AttributeValue> {
+/** The bytes of a `B` attribute value, or undefined for anything else (null and undefined included). */
+function binaryOf(value: unknown): Uint8Array | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
   const blob = (value as { B?: unknown }).B
-  if (!(blob instanceof Uint8Array)) {
+  return blob instanceof Uint8Array ? blob : undefined
+}
+
+async function decryptOne(key: DelegatedKey, transformation: string, name: string, value: AttributeValue): Promise<AttributeValue> {
+  const blob = binaryOf(value)
+  if (blob === undefined) {
     throw new DecryptionError(MSG_DECRYPTION_FAILED, { cause: new Error(`Encrypted attribute "${name}" is not a binary (B) value`) })
   }
   try {
@@ -358,8 +456,8 @@ async function decryptOne(key: DelegatedKey, transformation: string, name: strin
 function decryptAllNow(key: LocalDelegatedKey, transformation: string, names: readonly string[], body: Item): AttributeValue[] {
   const blobs: Uint8Array[] = new Array<Uint8Array>(names.length)
   for (let i = 0; i < names.length; i++) {
-    const blob = (body[names[i] as string] as { B?: unknown }).B
-    if (!(blob instanceof Uint8Array)) {
+    const blob = binaryOf(body[names[i] as string])
+    if (blob === undefined) {
       throw new DecryptionError(MSG_DECRYPTION_FAILED, { cause: new Error(`Encrypted attribute "${names[i] as string}" is not a binary (B) value`) })
     }
     blobs[i] = blob
@@ -389,9 +487,9 @@ function decryptAllNow(key: LocalDelegatedKey, transformation: string, names: re
  * included; key attributes are plaintext there) and `context.materialDescription` = the item's parsed description
  * (`{}` if it has none), as Java and the Python helpers do.
  *
- * If the signature does not verify over our canonical string to sign, the Java canonical ordering (UTF-16 names,
- * signed-byte binary sets) and Python number rounding (28 significant digits, `-0`) are tried as well, so items
- * those clients wrote with non-ASCII names or long numbers still verify (FORMAT.md 11).
+ * The signature is checked in both reference orders (code point / unsigned bytes as Python writes, UTF-16 / signed
+ * bytes as Java writes; FORMAT.md 11), whatever `writeMode` says. Numbers are authenticated exactly unless
+ * `acceptPythonRoundedNumbers` is set (then Python's 28-digit rounding and `-0` are accepted too).
  *
  * @example
  * const plaintext = await decryptItem(storedItem, config)
@@ -402,21 +500,26 @@ function decryptAllNow(key: LocalDelegatedKey, transformation: string, names: re
  * @throws {InvalidMaterialDescriptionError} ERR_INVALID_MATERIAL_DESCRIPTION if the stored description is malformed.
  * @throws {SignatureVerificationError} ERR_SIGNATURE_VERIFICATION_FAILED if the item was altered, moved, or is read
  * with other keys or actions.
+ * @throws {PythonRoundedNumbersError} ERR_PYTHON_ROUNDED_NUMBERS (a SignatureVerificationError) if the signature
+ * verifies only with Python's number rounding and `acceptPythonRoundedNumbers` is off.
+ * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT if the item is not an object or an option is invalid.
  */
 export async function decryptItem(item: Item, config: CryptoConfig): Promise<Item> {
+  checkItem(item, 'decryptItem')
   if (config?.attributeActions?.takeNoActions === true) return { ...item }
   const tableName = checkConfig(config)
-  const signatureAttribute = hasOwn(item, SIGNATURE) ? item[SIGNATURE] : undefined
+  const options = resolveOptions(config)
+  const signatureAttribute: unknown = hasOwn(item, SIGNATURE) ? item[SIGNATURE] : undefined
   if (signatureAttribute === undefined) throw new DecryptionError(MSG_NO_SIGNATURE)
-  const signature = (signatureAttribute as { B?: unknown }).B
-  if (!(signature instanceof Uint8Array)) {
+  const signature = binaryOf(signatureAttribute)
+  if (signature === undefined) {
     throw new SignatureVerificationError(MSG_BAD_SIGNATURE, { cause: new Error(`"${SIGNATURE}" is not a binary (B) value`) })
   }
 
   let description: Readonly<Record<string, string>> = EMPTY_DESCRIPTION
   if (hasOwn(item, DESCRIPTION)) {
-    const bytes = (item[DESCRIPTION] as { B?: unknown }).B
-    if (!(bytes instanceof Uint8Array)) {
+    const bytes = binaryOf(item[DESCRIPTION])
+    if (bytes === undefined) {
       throw new InvalidMaterialDescriptionError(`Invalid material description: "${DESCRIPTION}" is not a binary (B) value`)
     }
     description = parsedDescription(bytes)
@@ -437,7 +540,7 @@ export async function decryptItem(item: Item, config: CryptoConfig): Promise<Ite
   if (materials === null || typeof materials !== 'object' || materials.verificationKey == null) {
     throw new DecryptionError('The materials provider returned decryption materials without a verification key; fix the provider')
   }
-  await verifySignature(materials, description, signature, out, tableName, actions)
+  await verifySignature(materials, description, signature, out, tableName, actions, options)
   if (encryptedNames === undefined) return out
 
   const decryptionKey = materials.decryptionKey
