@@ -17,7 +17,7 @@ import * as path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { KMSClient } from '@aws-sdk/client-kms'
-import { CryptoAction, type CryptographicMaterialsProvider, type Item } from '@ddb-encryption/core'
+import { CryptoAction, encryptItem, type CryptographicMaterialsProvider, type Item } from '@ddb-encryption/core'
 import { MetaStore } from '@ddb-encryption/store-meta'
 import {
   createDynamoDBClient,
@@ -28,20 +28,32 @@ import {
   type StartedServices,
 } from '@ddb-encryption/testing'
 import { BENCH_ACTIONS, PARTITION_KEY, SORT_KEY, benchItem, itemToWireJson, serializedSize } from './bench-item'
-import { generateBenchKeys, secretKeyObject } from './bench-keys'
+import { generateBenchKeys, rsaKeyObjects, secretKeyObject } from './bench-keys'
 import { directKmsProvider, mostRecentProvider, staticProvider, wrappedAesProvider, wrappedRsaProvider } from './bench-providers'
 import { measureClientCase, measureKmsQuery } from './client-case'
+import { measureCores } from './cores-case'
 import { countingClient } from './counting-client'
-import { CryptoFloor } from './crypto-floor'
-import { measureItemCase, type CallProbe, type ItemCaseResult } from './item-case'
-import { DEFAULT_MEASURE, syncContender, type MeasureOptions, type Rate } from './measure'
+import { benchConfig, measureItemCase, type CallProbe, type ItemCaseResult } from './item-case'
+import { DEFAULT_MEASURE, type Contender, type MeasureOptions, type Rate } from './measure'
+import { phaseTable, profileCase, type CaseProfile } from './profile'
 import { PythonBenchServer, killPythonBench, type PythonCase } from './python-bench'
-import { findings, renderChart, renderReport, type BenchResults, type PythonRates } from './report'
+import { findings, renderChart, renderReport, type BenchResults, type FloorCase, type FloorRate, type FloorResults, type PythonRates } from './report'
+import {
+  floorItem,
+  staticFloorParts,
+  TrueFloor,
+  wrappedAesFloorParts,
+  wrappedRsaFloorParts,
+  type FloorBreakdown,
+  type FloorPart,
+} from './true-floor'
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..')
 const RESULTS_DIR = path.join(REPO_ROOT, 'bench-results')
 const TABLE_NAME = 'bench-items'
 const REGION = 'us-west-2'
+/** Seconds each local-key case and operation runs under the profiler (and as long again without it). */
+const PROFILE_SECONDS = 1
 
 function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`)
@@ -73,7 +85,13 @@ function onSignal(signal: NodeJS.Signals): void {
   void cleanUp().finally(() => process.exit(130))
 }
 
-/** Our measurement of one case and, interleaved with it, Python's (when the Python side runs). */
+/** The true floor of one case, one contender per operation (see true-floor.ts). */
+interface CaseFloor {
+  readonly encrypt: TrueFloor
+  readonly decrypt: TrueFloor
+}
+
+/** Our measurement of one case and, interleaved with it, its true floor and Python's (when the Python side runs). */
 async function itemCase(
   label: string,
   provider: CryptographicMaterialsProvider,
@@ -82,14 +100,24 @@ async function itemCase(
   python: { readonly server: PythonBenchServer | undefined; readonly rates: PythonRates },
   pythonCase: PythonCase,
   probe?: CallProbe,
+  floor?: { readonly contenders: CaseFloor; readonly results: FloorResults; readonly name: FloorCase },
 ): Promise<ItemCaseResult> {
   log(label)
-  const peers = python.server === undefined
-    ? { encrypt: [], decrypt: [] }
-    : { encrypt: [python.server.contender(pythonCase, 'encrypt')], decrypt: [python.server.contender(pythonCase, 'decrypt')] }
-  const { peers: peerRates, ...ours } = await measureItemCase(provider, TABLE_NAME, item, measure, probe, peers)
+  const peer = (op: 'encrypt' | 'decrypt'): Contender[] => [
+    ...(floor === undefined ? [] : [floor.contenders[op]]),
+    ...(python.server === undefined ? [] : [python.server.contender(pythonCase, op)]),
+  ]
+  const { peers: peerRates, ...ours } = await measureItemCase(provider, TABLE_NAME, item, measure, probe, { encrypt: peer('encrypt'), decrypt: peer('decrypt') })
+  const shift = floor === undefined ? 0 : 1
+  if (floor !== undefined) {
+    const result = (op: 'encrypt' | 'decrypt'): FloorRate => ({
+      rate: peerRates[op][0] as Rate,
+      breakdown: floor.contenders[op].breakdown as FloorBreakdown,
+    })
+    floor.results[floor.name] = { encrypt: result('encrypt'), decrypt: result('decrypt') }
+  }
   if (python.server !== undefined) {
-    python.rates[pythonCase] = { encrypt: peerRates.encrypt[0] as Rate, decrypt: peerRates.decrypt[0] as Rate }
+    python.rates[pythonCase] = { encrypt: peerRates.encrypt[shift] as Rate, decrypt: peerRates.decrypt[shift] as Rate }
   }
   return ours
 }
@@ -137,32 +165,34 @@ async function run(): Promise<BenchResults> {
     }
     const python = { server: pythonServer, rates: {} as PythonRates }
 
-    log('1/5 core static AES/HMAC, the crypto floor and Python, interleaved')
-    const floorFor = (cacheConstantDigests: boolean): CryptoFloor =>
-      new CryptoFloor(item, TABLE_NAME, BENCH_ACTIONS, secretKeyObject(keys.staticAes), secretKeyObject(keys.hmac), { cacheConstantDigests })
-    const lean = floorFor(true)
-    const strict = floorFor(false)
-    const leanStored = lean.encrypt()
-    const strictStored = strict.encrypt()
-    lean.decrypt(leanStored)
-    strict.decrypt(strictStored)
-    const staticPeers = {
-      encrypt: [syncContender(() => lean.encrypt()), syncContender(() => strict.encrypt()),
-        ...(pythonServer ? [pythonServer.contender('static', 'encrypt')] : [])],
-      decrypt: [syncContender(() => lean.decrypt(leanStored)), syncContender(() => strict.decrypt(strictStored)),
-        ...(pythonServer ? [pythonServer.contender('static', 'decrypt')] : [])],
-    }
-    const { peers: staticPeerRates, ...staticCore } = await measureItemCase(staticProvider(keys), TABLE_NAME, item, measure, undefined, staticPeers)
-    const floorRates = {
-      lean: { encrypt: staticPeerRates.encrypt[0] as Rate, decrypt: staticPeerRates.decrypt[0] as Rate },
-      strict: { encrypt: staticPeerRates.encrypt[1] as Rate, decrypt: staticPeerRates.decrypt[1] as Rate },
-    }
-    if (pythonServer !== undefined) {
-      python.rates.static = { encrypt: staticPeerRates.encrypt[2] as Rate, decrypt: staticPeerRates.decrypt[2] as Rate }
+    // The true floor of each local-key case, on the bytes of a real encrypted copy of the item.
+    const staticAesKey = secretKeyObject(keys.staticAes)
+    const hmacKey = secretKeyObject(keys.hmac)
+    const stored = await encryptItem(item, benchConfig(staticProvider(keys), TABLE_NAME))
+    const floorStatic = floorItem(item, stored, BENCH_ACTIONS, staticAesKey)
+    const floorWrapped = floorItem(item, stored, BENCH_ACTIONS, secretKeyObject(keys.wrappingAes))
+    const floors: FloorResults = {}
+    const caseFloor = (parts: (op: 'encrypt' | 'decrypt') => FloorPart[]): CaseFloor =>
+      ({ encrypt: new TrueFloor(parts('encrypt')), decrypt: new TrueFloor(parts('decrypt')) })
+    const rsaKeys = rsaKeyObjects(keys)
+
+    const staticCore = await itemCase('1/5 core static AES/HMAC, its true floor and Python, interleaved', staticProvider(keys), item,
+      measure, python, 'static', undefined,
+      { name: 'static', results: floors, contenders: caseFloor((op) => staticFloorParts(floorStatic, staticAesKey, hmacKey, op)) })
+    const wrappedAes = await itemCase('2/5 wrapped AES', wrappedAesProvider(keys), item, measure, python, 'wrapped-aes', undefined,
+      { name: 'wrapped-aes', results: floors,
+        contenders: caseFloor((op) => wrappedAesFloorParts(floorWrapped, secretKeyObject(keys.wrappingAes), hmacKey, op)) })
+    const wrappedRsa = await itemCase('2/5 wrapped RSA', wrappedRsaProvider(keys), item, measure, python, 'wrapped-rsa', undefined,
+      { name: 'wrapped-rsa', results: floors, contenders: caseFloor((op) => wrappedRsaFloorParts(floorWrapped, rsaKeys, op)) })
+
+    log('2/5 per-phase profile of our path (V8 sampling profiler), local-key cases')
+    const phases: CaseProfile[] = []
+    for (const name of ['static', 'wrapped-aes', 'wrapped-rsa'] as const) {
+      for (const operation of ['encrypt', 'decrypt'] as const) phases.push(await profileCase(name, operation, PROFILE_SECONDS, keys))
     }
 
-    const wrappedAes = await itemCase('2/5 wrapped AES', wrappedAesProvider(keys), item, measure, python, 'wrapped-aes')
-    const wrappedRsa = await itemCase('2/5 wrapped RSA', wrappedRsaProvider(keys), item, measure, python, 'wrapped-rsa')
+    log('2/5 across cores: encryptItems / decryptItems in this thread and on EncryptorPools of 1 and 2 threads')
+    const cores = await measureCores(keys, measure)
 
     const countedKms = countingClient(kms)
     const directKms = await itemCase('3/5 Direct KMS on moto', directKmsProvider(key.arn, countedKms.client), item,
@@ -193,7 +223,9 @@ async function run(): Promise<BenchResults> {
       },
       item: { attributes: Object.keys(item).length, serializedBytes: serializedSize(item), encrypted: encryptedCount },
       staticCore,
-      floor: floorRates,
+      floors,
+      phases: phaseTable(phases),
+      cores,
       wrappedAes,
       wrappedRsa,
       directKms,

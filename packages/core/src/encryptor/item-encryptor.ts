@@ -15,8 +15,8 @@ import {
 import type { DecryptionMaterials, EncryptionMaterials } from '../materials/cryptographic-materials'
 import type { CryptographicMaterialsProvider } from '../materials/cryptographic-materials-provider'
 import type { DelegatedKey } from '../materials/delegated-key'
-import { decryptAttributesNow, encryptAttributesNow, LocalDelegatedKey, signNow, verifyNow } from '../crypto/local-delegated-key'
-import { deserializeAttribute, serializeAttributeWithFlags, writeAttribute } from '../serialize/attribute'
+import { isPending, keyOperations, type Eventually } from '../crypto/key-operations'
+import { deserializeAttribute, writeAttribute } from '../serialize/attribute'
 import { acquireWriter, releaseWriter } from '../serialize/byte-writer'
 import { deserializeMaterialDescription, serializeMaterialDescription } from '../serialize/material-description'
 import { assertPortable } from '../serialize/portable'
@@ -184,22 +184,37 @@ function descriptionBytes(materials: EncryptionMaterials): Uint8Array {
   return bytes
 }
 
-async function encryptOne(key: DelegatedKey, transformation: string, name: string, value: AttributeValue, flags: number): Promise<AttributeValue> {
+/**
+ * Serializes the values one after the other into the shared writer (wiped right after) and encrypts them all with
+ * one call of the key's operations (for a LocalDelegatedKey, one native call). Serialization errors name the
+ * attribute; nothing reaches the key if any value fails to serialize.
+ */
+function encryptAll(key: DelegatedKey, transformation: string, names: readonly string[], values: readonly AttributeValue[], flags: number): Eventually<AttributeValue[]> {
+  const writer = acquireWriter()
+  let pending: Eventually<Uint8Array[]>
   try {
-    // FORMAT.md 4.2: B = IV ‖ AES-CBC(serialize(value)); the delegated key picks the IV.
-    return { B: await key.encrypt(transformation, name, serializeAttributeWithFlags(value, flags, name)) }
-  } catch (error) {
-    if (DynamoDbEncryptionError.isInstance(error)) throw error
-    throw new EncryptionError(`Failed to encrypt attribute "${name}"`, { cause: error })
+    const ends: number[] = new Array<number>(values.length)
+    for (let i = 0; i < values.length; i++) {
+      try {
+        writeAttribute(writer, values[i] as AttributeValue, flags, undefined)
+      } catch (error) {
+        if (DynamoDbEncryptionError.isInstance(error)) throw error
+        throw new EncryptionError(`Failed to encrypt attribute "${names[i] as string}"`, { cause: error })
+      }
+      ends[i] = writer.position
+    }
+    const all = writer.view()
+    const plaintexts: Uint8Array[] = new Array<Uint8Array>(values.length)
+    for (let i = 0; i < values.length; i++) plaintexts[i] = all.subarray(i === 0 ? 0 : (ends[i - 1] as number), ends[i] as number)
+    // The views must not outlive this synchronous call: operations copy what they keep (see KeyOperations).
+    pending = keyOperations(key).encryptAttributes(transformation, names, plaintexts)
+  } finally {
+    releaseWriter(writer)
   }
+  return isPending(pending) ? pending.then(binaryValues) : binaryValues(pending)
 }
 
-/** True for keys of exactly our own class (not a subclass that could override `encrypt` / `decrypt`). */
-function isLocalKey(key: DelegatedKey): key is LocalDelegatedKey {
-  return Object.getPrototypeOf(key) === LocalDelegatedKey.prototype
-}
-
-/** `writeMode: 'portable'`: refuses the item if Python and Java would sign it differently (FORMAT.md 11). */
+/** `writeMode: 'portable'`: refuses the item if its string to sign differs between the two orders (FORMAT.md 11). */
 function checkPortableItem(item: Item, actions: AttributeActions): void {
   const signedNames: string[] = []
   const plainNames: string[] = []
@@ -217,34 +232,10 @@ function checkPortableItem(item: Item, actions: AttributeActions): void {
   assertPortable(signedNames, plainNames, plainValues)
 }
 
-/**
- * {@link encryptOne} for every value at once with our own key, synchronously: the values are serialized one after
- * the other into the shared writer (wiped right after) and encrypted with one native call. Same bytes (IVs aside)
- * and same errors, in the same order, as the per-attribute path.
- */
-function encryptAllNow(key: LocalDelegatedKey, transformation: string, names: readonly string[], values: readonly AttributeValue[], flags: number): AttributeValue[] {
-  const writer = acquireWriter()
-  try {
-    const ends: number[] = new Array<number>(values.length)
-    for (let i = 0; i < values.length; i++) {
-      try {
-        writeAttribute(writer, values[i] as AttributeValue, flags, undefined)
-      } catch (error) {
-        if (DynamoDbEncryptionError.isInstance(error)) throw error
-        throw new EncryptionError(`Failed to encrypt attribute "${names[i] as string}"`, { cause: error })
-      }
-      ends[i] = writer.position
-    }
-    const all = writer.view()
-    const plaintexts: Uint8Array[] = new Array<Uint8Array>(values.length)
-    for (let i = 0; i < values.length; i++) plaintexts[i] = all.subarray(i === 0 ? 0 : (ends[i - 1] as number), ends[i] as number)
-    const blobs = encryptAttributesNow(key, transformation, plaintexts)
-    const out: AttributeValue[] = new Array<AttributeValue>(blobs.length)
-    for (let i = 0; i < blobs.length; i++) out[i] = { B: blobs[i] as Uint8Array }
-    return out
-  } finally {
-    releaseWriter(writer)
-  }
+function binaryValues(blobs: readonly Uint8Array[]): AttributeValue[] {
+  const out: AttributeValue[] = new Array<AttributeValue>(blobs.length)
+  for (let i = 0; i < blobs.length; i++) out[i] = { B: blobs[i] as Uint8Array }
+  return out
 }
 
 /**
@@ -267,8 +258,9 @@ function encryptAllNow(key: LocalDelegatedKey, transformation: string, names: re
  * @throws {EncryptionError} ERR_ENCRYPTION_FAILED if the item already holds a reserved attribute, the materials lack
  * a signing key, or an attribute must be encrypted and the materials have no encryption key.
  * @throws {SigningError} ERR_SIGNING_FAILED if the signing key fails.
- * @throws {NonPortableItemError} ERR_NON_PORTABLE_ITEM (with `writeMode: 'portable'`, the default) if the Python and
- * Java clients would sign the item differently; the message names the attribute. Nothing is sent to the provider.
+ * @throws {NonPortableItemError} ERR_NON_PORTABLE_ITEM (with `writeMode: 'portable'`, the default) if the item's
+ * string to sign differs between the Python and the Java order; the message names the attribute. Nothing is sent
+ * to the provider.
  * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT if the item is not an object or an option is invalid.
  */
 export async function encryptItem(item: Item, config: CryptoConfig): Promise<Item> {
@@ -321,10 +313,9 @@ export async function encryptItem(item: Item, config: CryptoConfig): Promise<Ite
   }
   let stored: AttributeValue[] = []
   if (encryptionKey !== undefined && encryptedValues.length > 0) {
-    stored = isLocalKey(encryptionKey)
-      ? encryptAllNow(encryptionKey, transformation, encryptedNames, encryptedValues, options.writeFlags)
-      : // Attributes are encrypted concurrently: a remote delegated key (HSM) then overlaps its round trips.
-        await Promise.all(encryptedValues.map((value, i) => encryptOne(encryptionKey, transformation, encryptedNames[i] as string, value, options.writeFlags)))
+    const encrypted = encryptAll(encryptionKey, transformation, encryptedNames, encryptedValues, options.writeFlags)
+    // A LocalDelegatedKey answers synchronously: no promise per item.
+    stored = isPending(encrypted) ? await encrypted : encrypted
   }
   // The result in one pass, in the caller's attribute order.
   const out: Record<string, AttributeValue> = {}
@@ -337,8 +328,9 @@ export async function encryptItem(item: Item, config: CryptoConfig): Promise<Ite
   let signature: Uint8Array
   try {
     const data = stringToSignWithFlags(out, tableName, actions, options.writeFlags)
-    // Our own key signs synchronously: no promise per item.
-    signature = isLocalKey(signingKey) ? signNow(signingKey, signingKey.algorithm, data) : await signingKey.sign(signingKey.algorithm, data)
+    // A LocalDelegatedKey signs synchronously: no promise per item.
+    const signed = keyOperations(signingKey).sign(signingKey.algorithm, data)
+    signature = isPending(signed) ? await signed : signed
   } catch (error) {
     if (DynamoDbEncryptionError.isInstance(error)) throw error
     throw new SigningError('Failed to sign the item', { cause: error })
@@ -408,15 +400,17 @@ async function verifySignature(
 ): Promise<void> {
   const key = materials.verificationKey
   const algorithm = verificationAlgorithm(key, description)
+  const operations = keyOperations(key)
   let roundedOnly = false
   try {
     const primary = stringToSignWithFlags(body, tableName, actions, options.writeFlags)
-    if (isLocalKey(key) ? verifyNow(key, algorithm, signature, primary) : await key.verify(algorithm, signature, primary)) return
+    const verified = operations.verify(algorithm, signature, primary)
+    if (isPending(verified) ? await verified : verified) return
     // Interop: items written by the other reference client (FORMAT.md 1.4). Only the failure path pays for this.
     const other = stringToSignWithFlags(body, tableName, actions, options.writeFlags ^ SerializeFlag.Utf16Ordering)
-    if (!bytesEqual(other, primary) && (await key.verify(algorithm, signature, other))) return
+    if (!bytesEqual(other, primary) && (await operations.verify(algorithm, signature, other))) return
     const python = pythonStringToSign(body, tableName, actions)
-    if (python !== undefined && !bytesEqual(python, primary) && !bytesEqual(python, other) && (await key.verify(algorithm, signature, python))) {
+    if (python !== undefined && !bytesEqual(python, primary) && !bytesEqual(python, other) && (await operations.verify(algorithm, signature, python))) {
       if (options.acceptRounded) return
       roundedOnly = true
     }
@@ -434,26 +428,12 @@ function binaryOf(value: unknown): Uint8Array | undefined {
   return blob instanceof Uint8Array ? blob : undefined
 }
 
-async function decryptOne(key: DelegatedKey, transformation: string, name: string, value: AttributeValue): Promise<AttributeValue> {
-  const blob = binaryOf(value)
-  if (blob === undefined) {
-    throw new DecryptionError(MSG_DECRYPTION_FAILED, { cause: new Error(`Encrypted attribute "${name}" is not a binary (B) value`) })
-  }
-  try {
-    // FORMAT.md 4.3: the first 16 bytes are the IV; the delegated key splits them off.
-    return deserializeAttribute(await key.decrypt(transformation, name, blob))
-  } catch (error) {
-    throw new DecryptionError(MSG_DECRYPTION_FAILED, { cause: error })
-  }
-}
-
 /**
- * {@link decryptOne} for every encrypted attribute at once with our own key, synchronously and with one native call.
- * Same results and the same error for the first failing attribute as the per-attribute path (a value that is not
- * `B` first, then decryption or deserialization failures, in attribute order). The decrypted bytes are wiped as soon
- * as they are parsed.
+ * Decrypts every encrypted attribute with one call of the key's operations (for a LocalDelegatedKey, one native
+ * call) and parses the plaintexts, which are wiped as soon as they are parsed. The error is that of the first
+ * failing attribute in order: a value that is not `B` first, then decryption or deserialization failures.
  */
-function decryptAllNow(key: LocalDelegatedKey, transformation: string, names: readonly string[], body: Item): AttributeValue[] {
+function decryptAll(key: DelegatedKey, transformation: string, names: readonly string[], body: Item): Eventually<AttributeValue[]> {
   const blobs: Uint8Array[] = new Array<Uint8Array>(names.length)
   for (let i = 0; i < names.length; i++) {
     const blob = binaryOf(body[names[i] as string])
@@ -463,19 +443,24 @@ function decryptAllNow(key: LocalDelegatedKey, transformation: string, names: re
     blobs[i] = blob
   }
   try {
-    return decryptAttributesNow(key, transformation, blobs, (plaintexts) => {
-      const values: AttributeValue[] = new Array<AttributeValue>(plaintexts.length)
+    const values = keyOperations(key).decryptAttributes(transformation, names, blobs, (plaintexts) => {
+      const out: AttributeValue[] = new Array<AttributeValue>(plaintexts.length)
       for (let i = 0; i < plaintexts.length; i++) {
-        const plaintext = plaintexts[i] as Uint8Array | DecryptionError
-        if (plaintext instanceof DecryptionError) throw plaintext
+        const plaintext = plaintexts[i]
+        if (!(plaintext instanceof Uint8Array)) throw plaintext
         // FORMAT.md 4.3, 1.6; B values and strings are copied out of the temporary plaintext.
-        values[i] = deserializeAttribute(plaintext)
+        out[i] = deserializeAttribute(plaintext)
       }
-      return values
+      return out
     })
+    return isPending(values) ? values.catch(decryptionFailed) : values
   } catch (error) {
-    throw new DecryptionError(MSG_DECRYPTION_FAILED, { cause: error })
+    return decryptionFailed(error)
   }
+}
+
+function decryptionFailed(cause: unknown): never {
+  throw new DecryptionError(MSG_DECRYPTION_FAILED, { cause })
 }
 
 /**
@@ -557,9 +542,8 @@ export async function decryptItem(item: Item, config: CryptoConfig): Promise<Ite
     throw new DecryptionError(MSG_DECRYPTION_FAILED, { cause: new Error(`Unsupported "${SYM_MODE}" "${mode}"`) })
   }
   const transformation = decryptionKey.algorithm + mode
-  const decrypted = isLocalKey(decryptionKey)
-    ? decryptAllNow(decryptionKey, transformation, encryptedNames, out)
-    : await Promise.all(encryptedNames.map((name) => decryptOne(decryptionKey, transformation, name, out[name] as AttributeValue)))
+  const pending = decryptAll(decryptionKey, transformation, encryptedNames, out)
+  const decrypted = isPending(pending) ? await pending : pending
   for (let i = 0; i < encryptedNames.length; i++) setOwn(out, encryptedNames[i] as string, decrypted[i] as AttributeValue)
   return out
 }
