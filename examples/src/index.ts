@@ -29,3 +29,4 @@ export {
   type CustomProviderResult,
   type TenantKeyMaterialsProviderOptions,
 } from './custom-provider'
+export { createStreamHandler, type StreamHandlerOptions, type DecryptedChange } from './stream-handler'

@@ -1,5 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto'
-import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { CreateTableCommand, GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams'
+import { PutCommand } from '@aws-sdk/lib-dynamodb'
+import { EncryptedDynamoDBDocumentClient } from '@ddb-encryption/client-helpers'
 import type { KMSClient } from '@aws-sdk/client-kms'
 import {
   AttributeActions,
@@ -15,7 +18,7 @@ import {
 } from '@ddb-encryption/core'
 import { WrappedMaterialsProvider } from '@ddb-encryption/providers-wrapped'
 import { MetaStore } from '@ddb-encryption/store-meta'
-import { createDynamoDBClient, createKMSClient, createKmsKey, createTestTable, deleteTestTable } from '@ddb-encryption/testing'
+import { DEFAULT_REGION, FAKE_CREDENTIALS, createDynamoDBClient, createKMSClient, createKmsKey, createTestTable, deleteTestTable, dynamoDbEndpoint } from '@ddb-encryption/testing'
 import {
   TENANT_DESCRIPTION_KEY,
   TenantKeyMaterialsProvider,
@@ -23,6 +26,7 @@ import {
   kmsEncryptedClient,
   kmsEncryptedDocumentClient,
   libDynamoDbComposition,
+  createStreamHandler,
   mostRecentMetaStore,
   wrappedRsa,
   wrappedSymmetric,
@@ -113,6 +117,41 @@ describe('libDynamoDbComposition', () => {
     expect(result.storedItem['status']).toEqual({ S: 'open' })
     expect(result.fromGet).toEqual(result.written[0])
     expect(result.paginated).toEqual(result.written)
+  })
+})
+
+describe('createStreamHandler', () => {
+  it('decrypts the images of a Lambda DynamoDBStreamEvent built from DynamoDB Local\'s stream', async () => {
+    const tableName = `examples-stream-${globalThis.crypto.randomUUID().slice(0, 8)}`
+    const created = await ddb.send(new CreateTableCommand({
+      TableName: tableName, BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'N' }],
+      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    }))
+    tables.push(tableName)
+    const streamArn = created.TableDescription?.LatestStreamArn as string
+    const aes = LocalDelegatedKey.generate('AES', 256)
+    const materialsProvider = new WrappedMaterialsProvider({ wrappingKey: aes, unwrappingKey: aes, signingKey: LocalDelegatedKey.generate('HmacSHA256', 256) })
+    const attributeActions = new AttributeActions({ attributeActions: { status: CryptoAction.SIGN_ONLY } })
+    const writer = EncryptedDynamoDBDocumentClient.from(ddb, { materialsProvider, attributeActions })
+    await writer.send(new PutCommand({ TableName: tableName, Item: { pk: 'order#1', sk: 1, status: 'new', card: '4111' } }))
+    await writer.send(new PutCommand({ TableName: tableName, Item: { pk: 'order#1', sk: 1, status: 'paid', card: '4111' } }))
+    // What Lambda would deliver: the stream's records as JSON (binaries in base64), with the stream's ARN.
+    const streams = new DynamoDBStreamsClient({ endpoint: dynamoDbEndpoint(), region: DEFAULT_REGION, credentials: { ...FAKE_CREDENTIALS } })
+    const shard = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards?.[0]
+    const { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard?.ShardId as string, ShardIteratorType: 'TRIM_HORIZON' }))
+    const { Records = [] } = await streams.send(new GetRecordsCommand({ ShardIterator }))
+    streams.destroy()
+    const event = JSON.parse(JSON.stringify({ Records: Records.map((r) => ({ ...r, eventSourceARN: streamArn })) },
+      (_key, value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value))) as { Records: [] }
+    expect(JSON.stringify(event)).not.toContain('4111')
+    const handler = createStreamHandler({ materialsProvider, attributeActions, dynamoDbClient: ddb })
+    const changes = await handler(event)
+    expect(changes).toEqual([
+      { eventName: 'INSERT', newImage: { pk: 'order#1', sk: 1, status: 'new', card: '4111' } },
+      { eventName: 'MODIFY', oldImage: { pk: 'order#1', sk: 1, status: 'new', card: '4111' }, newImage: { pk: 'order#1', sk: 1, status: 'paid', card: '4111' } },
+    ])
   })
 })
 

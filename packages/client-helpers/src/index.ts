@@ -44,5 +44,11 @@ export {
   type FailedItem,
   type DecryptFailureReport,
 } from './item-decryption-error'
+export {
+  DynamoDBStreamDecryptor,
+  type DynamoDBStreamDecryptorOptions,
+  type StreamRecordLike,
+  type FailedStreamRecord,
+} from './dynamodb-streams'
 export { mapWithConcurrency } from './map-with-concurrency'
 export { MAX_ITEM_BYTES } from './policy'

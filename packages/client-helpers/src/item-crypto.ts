@@ -2,6 +2,7 @@ import {
   DynamoDbEncryptionError,
   ReservedAttribute,
   decryptItem,
+  decryptItemInWindow,
   encryptItem,
   type Item,
 } from '@ddb-encryption/core'
@@ -66,11 +67,12 @@ export async function decryptFor(table: ResolvedTable, item: Item, paths?: reado
   if (!table.encrypting) {
     plain = item
   } else {
-    if (!hasOwn(item, ReservedAttribute.Signature)) {
+    const window = table.migrationWindow
+    if (!hasOwn(item, ReservedAttribute.Signature) && window?.allowPlaintext !== true) {
       throw new ItemDecryptionError(table.info.tableName, table.info.primaryKeyNames, keyOf(table, item), 'not-encrypted')
     }
     try {
-      plain = await decryptItem(item, table.config)
+      plain = window === undefined ? await decryptItem(item, table.config) : (await decryptItemInWindow(item, table.config, window)).item
     } catch (cause) {
       if (!isIntegrityFailure(cause)) throw cause
       throw new ItemDecryptionError(table.info.tableName, table.info.primaryKeyNames, keyOf(table, item), 'integrity', { cause })

@@ -1,4 +1,4 @@
-import { AttributeActions, type CryptoConfig, type CryptographicMaterialsProvider } from '@ddb-encryption/core'
+import { AttributeActions, type CryptoConfig, type CryptographicMaterialsProvider, type MigrationWindowOptions } from '@ddb-encryption/core'
 import type { TableInfo } from './table-info'
 
 /** Encryption settings for one table, overriding the client-wide ones. */
@@ -9,6 +9,8 @@ export interface TableEncryptionOptions {
   readonly materialsProvider?: CryptographicMaterialsProvider
   /** Key schema of this table; when given, DescribeTable is never called for it. Default: read with DescribeTable. */
   readonly tableInfo?: TableInfo
+  /** Migration window for this table. Default: the client's `migrationWindow`. */
+  readonly migrationWindow?: MigrationWindowOptions
 }
 
 /** Retry of BatchWriteItem's UnprocessedItems. */
@@ -78,6 +80,13 @@ export interface EncryptedClientOptions extends Readonly<ForwardedCryptoOptions>
    * filtered out are still read (and billed).
    */
   readonly clientSideFilters?: boolean
+  /**
+   * Reads during a migration (core's `decryptItemInWindow`): also accept items that were never encrypted
+   * (`allowPlaintext`) and items written under earlier configurations (`previous`, tried in order after the current
+   * one), reporting each read's outcome to `onRead`. Writes always use the current configuration. Default: off (only
+   * items of the current configuration are read). A tampered item is rejected whatever the window.
+   */
+  readonly migrationWindow?: MigrationWindowOptions
 }
 
 /** Validated, frozen client settings. */
@@ -94,6 +103,7 @@ export interface ClientSettings {
   /** False when every table's actions are DO_NOTHING (nothing is ever encrypted). */
   readonly encrypting: boolean
   readonly cryptoOptions: Readonly<ForwardedCryptoOptions>
+  readonly migrationWindow: MigrationWindowOptions | undefined
 }
 
 /** A validated, frozen `{ maxAttempts, baseDelayMs }` option (`fallback` when absent). */
@@ -130,9 +140,11 @@ export function resolveSettings(options: EncryptedClientOptions): ClientSettings
   const updateRetry = retryOption('updateRetry', options.updateRetry, { maxAttempts: 10, baseDelayMs: 20 })
   const clientSideFilters = options.clientSideFilters ?? false
   if (typeof clientSideFilters !== 'boolean') throw new TypeError('"clientSideFilters" option must be a boolean')
+  const migrationWindow = checkMigrationWindow(options.migrationWindow, '"migrationWindow" option')
   const actions = options.attributeActions ?? new AttributeActions()
   // A Map, not a record: a table may be called "__proto__" or "constructor".
   const tables = new Map<string, TableEncryptionOptions>(Object.entries(options.tables ?? {}))
+  for (const [name, table] of tables) checkMigrationWindow(table?.migrationWindow, `"tables[${JSON.stringify(name)}].migrationWindow" option`)
   const cryptoOptions: Record<string, unknown> = {}
   for (const name of FORWARDED_CRYPTO_OPTIONS) {
     if (options[name] !== undefined) cryptoOptions[name] = options[name]
@@ -149,5 +161,24 @@ export function resolveSettings(options: EncryptedClientOptions): ClientSettings
     clientSideFilters,
     encrypting: !actions.takeNoActions || [...tables.values()].some((t) => t.attributeActions !== undefined && !t.attributeActions.takeNoActions),
     cryptoOptions: Object.freeze(cryptoOptions) as Readonly<ForwardedCryptoOptions>,
+    migrationWindow,
   })
+}
+
+/** Validates a migration window option (throwing `TypeError` naming it) and returns a frozen copy. */
+function checkMigrationWindow(window: MigrationWindowOptions | undefined, what: string): MigrationWindowOptions | undefined {
+  if (window === undefined) return undefined
+  if (window === null || typeof window !== 'object') throw new TypeError(`${what} must be an object`)
+  if (window.allowPlaintext !== undefined && typeof window.allowPlaintext !== 'boolean') throw new TypeError(`${what}: "allowPlaintext" must be a boolean`)
+  if (window.onRead !== undefined && typeof window.onRead !== 'function') throw new TypeError(`${what}: "onRead" must be a function`)
+  const previous = window.previous ?? []
+  if (!Array.isArray(previous)) throw new TypeError(`${what}: "previous" must be an array of { materialsProvider, attributeActions }`)
+  previous.forEach((p, i) => {
+    const provider = p?.materialsProvider
+    if (provider === null || typeof provider !== 'object' || typeof provider.getDecryptionMaterials !== 'function') {
+      throw new TypeError(`${what}: "previous[${i}].materialsProvider" must be a CryptographicMaterialsProvider`)
+    }
+    if (!(p.attributeActions instanceof AttributeActions)) throw new TypeError(`${what}: "previous[${i}].attributeActions" must be an AttributeActions`)
+  })
+  return Object.freeze({ ...window, previous: Object.freeze([...previous]) })
 }

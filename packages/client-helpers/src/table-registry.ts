@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type AttributeActions, type CryptoConfig } from '@ddb-encryption/core'
+import { InvalidArgumentError, type AttributeActions, type CryptoConfig, type MigrationWindowOptions } from '@ddb-encryption/core'
 import type { ClientSettings } from './settings'
 import { TableInfo, type DescribeTableClient } from './table-info'
 
@@ -10,6 +10,8 @@ export interface ResolvedTable {
   readonly config: CryptoConfig
   /** False when every action of this table is DO_NOTHING: its items are sent and returned as they are. */
   readonly encrypting: boolean
+  /** The migration window reads of this table go through, if any (see `EncryptedClientOptions.migrationWindow`). */
+  readonly migrationWindow: MigrationWindowOptions | undefined
 }
 
 /**
@@ -61,6 +63,7 @@ export class TableRegistry {
       info,
       actions,
       encrypting: !actions.takeNoActions,
+      migrationWindow: protectWindow(info, override?.migrationWindow ?? this.#settings.migrationWindow),
       config: Object.freeze({
         ...this.#settings.cryptoOptions,
         materialsProvider: override?.materialsProvider ?? this.#settings.provider,
@@ -69,4 +72,11 @@ export class TableRegistry {
       }),
     })
   }
+}
+
+/** The window with every previous configuration's actions protecting the table's key attributes, like the current ones. */
+function protectWindow(info: TableInfo, window: MigrationWindowOptions | undefined): MigrationWindowOptions | undefined {
+  if (window?.previous === undefined) return window
+  const previous = window.previous.map((p) => Object.freeze({ ...p, attributeActions: info.protectAttributeActions(p.attributeActions) }))
+  return Object.freeze({ ...window, previous: Object.freeze(previous) })
 }

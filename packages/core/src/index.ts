@@ -44,6 +44,17 @@ export { encryptItem } from './encryptor/encrypt-item'
 export { decryptItem } from './encryptor/decrypt-item'
 export type { CryptoConfig } from './encryptor/crypto-config'
 export {
+  decryptItemInWindow,
+  isPlaintextItem,
+  type MigrationWindowOptions,
+  type ReadConfiguration,
+  type WindowReadEvent,
+  type WindowReadOutcome,
+  type WindowReadResult,
+} from './encryptor/migration-window'
+/** Building blocks of the migration window for `@ddb-encryption/migrate`; not a stable API. */
+export { readInWindow, isMismatch, configFor, configurationName } from './encryptor/migration-window'
+export {
   encryptDocument,
   decryptDocument,
   type DocumentOptions,

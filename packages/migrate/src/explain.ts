@@ -12,7 +12,7 @@ import {
   type AttributeValue,
   type Item,
 } from '@ddb-encryption/core'
-import { isMismatch } from './migration-window'
+import { isMismatch } from '@ddb-encryption/core'
 
 /** Options of {@link explainItem}. */
 export interface ExplainOptions {

@@ -12,7 +12,7 @@ export {
   type WindowReadEvent,
   type WindowReadOutcome,
   type WindowReadResult,
-} from './migration-window'
+} from '@ddb-encryption/core'
 export {
   loadConfigurationModule,
   type MigrationConfiguration,

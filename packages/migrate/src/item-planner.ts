@@ -11,7 +11,7 @@ import {
   type Item,
 } from '@ddb-encryption/core'
 import { attributeValuesEqual } from './attribute-equality'
-import { isMismatch, isPlaintextItem, readInWindow } from './migration-window'
+import { isMismatch, isPlaintextItem, readInWindow } from '@ddb-encryption/core'
 import type { PlannerConfigs } from './planner-configs'
 
 /** What a stored item needs. */

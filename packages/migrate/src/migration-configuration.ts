@@ -1,7 +1,7 @@
 import * as path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { InvalidArgumentError, type AttributeActions, type CryptographicMaterialsProvider } from '@ddb-encryption/core'
-import type { ReadConfiguration } from './migration-window'
+import type { ReadConfiguration } from '@ddb-encryption/core'
 
 /** The configuration items are migrated to: what every item is written with. */
 export interface TargetConfiguration {

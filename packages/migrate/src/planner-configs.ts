@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type CryptoConfig } from '@ddb-encryption/core'
 import type { MigrationConfiguration } from './migration-configuration'
-import { configFor, type MigrationWindowOptions, type ReadConfiguration } from './migration-window'
+import { configFor, type MigrationWindowOptions, type ReadConfiguration } from '@ddb-encryption/core'
 import { actionsForTable, type TableSchema } from './table-schema'
 
 /** The CryptoConfigs of one job, built the same way in every thread from the configuration. @internal */

@@ -2,7 +2,7 @@ import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/cl
 import { CryptoAction, encryptItem, ReservedAttribute, type CryptoConfig, type Item } from '@ddb-encryption/core'
 import { conditionalPutInput } from '../../src/conditional-write'
 import type { ExpectedState } from '../../src/item-planner'
-import { decryptItemInWindow } from '../../src/migration-window'
+import { decryptItemInWindow } from '@ddb-encryption/core'
 import type { TableSchema } from '../../src/table-schema'
 
 /**

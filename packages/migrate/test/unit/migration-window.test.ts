@@ -8,7 +8,7 @@ import {
   type CryptographicMaterialsProvider,
 } from '@ddb-encryption/core'
 import { StaticMaterialsProvider, WrappedMaterialsProvider } from '@ddb-encryption/providers-wrapped'
-import { decryptItemInWindow, isPlaintextItem, type WindowReadEvent } from '../../src/migration-window'
+import { decryptItemInWindow, isPlaintextItem, type WindowReadEvent } from '@ddb-encryption/core'
 
 function wrapped(): WrappedMaterialsProvider {
   const aes = LocalDelegatedKey.generate('AES', 256)

@@ -1,13 +1,11 @@
-import {
-  decryptItem,
-  DynamoDbEncryptionError,
-  InvalidArgumentError,
-  ReservedAttribute,
-  type AttributeActions,
-  type CryptoConfig,
-  type CryptographicMaterialsProvider,
-  type Item,
-} from '@ddb-encryption/core'
+import type { AttributeActions } from '../attribute-actions'
+import type { Item } from '../attribute-value'
+import { DynamoDbEncryptionError, InvalidArgumentError } from '../errors'
+import type { CryptographicMaterialsProvider } from '../materials/cryptographic-materials-provider'
+import { hasOwn } from '../own-property'
+import { ReservedAttribute } from '../wire'
+import type { CryptoConfig } from './crypto-config'
+import { decryptItem } from './decrypt-item'
 
 /** One configuration items may have been written with: a provider and the attribute actions used with it. */
 export interface ReadConfiguration {
@@ -68,7 +66,7 @@ const KMS_MISMATCH = new Set(['InvalidCiphertextException', 'IncorrectKeyExcepti
 
 /** True if the item carries neither reserved attribute: it was never encrypted. */
 export function isPlaintextItem(item: Item): boolean {
-  return !Object.prototype.hasOwnProperty.call(item, SIGNATURE) && !Object.prototype.hasOwnProperty.call(item, DESCRIPTION)
+  return !hasOwn(item, SIGNATURE) && !hasOwn(item, DESCRIPTION)
 }
 
 /**
@@ -76,7 +74,7 @@ export function isPlaintextItem(item: Item): boolean {
  * the next configuration may be tried. Argument errors (a broken configuration) and anything that is not ours or a
  * KMS key mismatch (outages, throttling, access denied) are not: they surface unchanged.
  *
- * @internal
+ * For `@ddb-encryption/migrate`; not a stable API.
  */
 export function isMismatch(error: unknown): boolean {
   if (DynamoDbEncryptionError.isInstance(error)) return !(error instanceof InvalidArgumentError) && (error as DynamoDbEncryptionError).code !== 'ERR_INVALID_ARGUMENT'
@@ -107,7 +105,7 @@ export async function decryptItemInWindow(item: Item, current: CryptoConfig, win
 
 /**
  * {@link decryptItemInWindow} with the decryption done by `decrypt` (for example on worker threads).
- * @internal
+ * For `@ddb-encryption/migrate`; not a stable API.
  */
 export async function readInWindow(
   item: Item,
@@ -154,12 +152,12 @@ export async function readInWindow(
   throw currentError
 }
 
-/** The name a previous configuration is reported under. @internal */
+/** The name a previous configuration is reported under. (For `@ddb-encryption/migrate`; not a stable API.) */
 export function configurationName(configuration: ReadConfiguration, index: number): string {
   return configuration.name ?? `previous[${index}]`
 }
 
-/** The CryptoConfig of a previous configuration: the current one's key names, its own table name if given. @internal */
+/** The CryptoConfig of a previous configuration: the current one's key names, its own table name if given. (For `@ddb-encryption/migrate`; not a stable API.) */
 export function configFor(configuration: ReadConfiguration, current: CryptoConfig): CryptoConfig {
   return {
     materialsProvider: configuration.materialsProvider,
