@@ -102,10 +102,10 @@ function expectSameItems(label: string, read: readonly Item[], written: readonly
 }
 
 describe.each([
-  ['wrapped AES', async (): Promise<{ ours: CryptographicMaterialsProvider; python: PythonProviderSpec }> => wrappedAesPair()],
-  ['Direct KMS', async (): Promise<{ ours: CryptographicMaterialsProvider; python: PythonProviderSpec }> => {
+  ['wrapped AES', async (): Promise<{ ours: CryptographicMaterialsProvider; reference: PythonProviderSpec }> => wrappedAesPair()],
+  ['Direct KMS', async (): Promise<{ ours: CryptographicMaterialsProvider; reference: PythonProviderSpec }> => {
     const { arn } = await createKmsKey(kms, { description: 'ddb-encryption table interop' })
-    return { ours: new DirectKmsMaterialsProvider({ keyId: arn, kmsClient: kms }), python: { type: 'kms', keyId: arn, endpoint: kmsEndpoint() } }
+    return { ours: new DirectKmsMaterialsProvider({ keyId: arn, kmsClient: kms }), reference: { type: 'kms', keyId: arn, endpoint: kmsEndpoint() } }
   }],
 ])('EncryptedTable interop on DynamoDB Local (%s)', (name, makePair) => {
   let tableName: string
@@ -120,7 +120,7 @@ describe.each([
       attributeActions: new AttributeActions({ attributeActions: { [SIGNED]: CryptoAction.SIGN_ONLY, [PLAIN]: CryptoAction.DO_NOTHING } }),
     })
     target = {
-      provider: await py.configure(pair.python),
+      provider: await py.configure(pair.reference),
       endpoint: dynamoDbEndpoint(),
       tableName,
       actions: { default: 'ENCRYPT_AND_SIGN', overrides: { [SIGNED]: 'SIGN_ONLY', [PLAIN]: 'DO_NOTHING' } },
