@@ -9,7 +9,7 @@
  * do not. Rates per CPU second are reported as well, for the same reason.
  *
  * Environment: BENCH_SAMPLE_MS (default 1500) and BENCH_WARMUP_MS (default 500) scale the run; BENCH_SKIP_PYTHON=1
- * leaves the Python side out (for a quick look; the report then says so).
+ * and BENCH_SKIP_JAVA=1 leave the Python or Java reference out (for a quick look; the report then says so).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import * as os from 'node:os'
@@ -34,9 +34,10 @@ import { measureClientCase, measureKmsQuery } from './client-case'
 import { countingClient } from './counting-client'
 import { CryptoFloor } from './crypto-floor'
 import { measureItemCase, type CallProbe, type ItemCaseResult } from './item-case'
-import { DEFAULT_MEASURE, syncContender, type MeasureOptions, type Rate } from './measure'
-import { PythonBenchServer, killPythonBench, type PythonCase } from './python-bench'
-import { findings, renderChart, renderReport, type BenchResults, type PythonRates } from './report'
+import { DEFAULT_MEASURE, syncContender, type Contender, type MeasureOptions, type Rate } from './measure'
+import { JavaBenchServer } from './java-bench'
+import { PythonBenchServer, killPythonBench, type PythonCase, type PythonServerConfig } from './python-bench'
+import { findings, renderChart, renderReport, type BenchResults, type ReferenceRates } from './report'
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..')
 const RESULTS_DIR = path.join(REPO_ROOT, 'bench-results')
@@ -57,6 +58,7 @@ function envNumber(name: string, fallback: number): number {
 
 let services: StartedServices | undefined
 let pythonServer: PythonBenchServer | undefined
+let javaServer: JavaBenchServer | undefined
 let stopping = false
 
 /** Stops what this run started (services, the Python child), once. */
@@ -65,6 +67,7 @@ async function cleanUp(): Promise<void> {
   stopping = true
   killPythonBench()
   await pythonServer?.close()
+  await javaServer?.close()
   await services?.stop()
 }
 
@@ -73,24 +76,38 @@ function onSignal(signal: NodeJS.Signals): void {
   void cleanUp().finally(() => process.exit(130))
 }
 
-/** Our measurement of one case and, interleaved with it, Python's (when the Python side runs). */
+/** A reference implementation running next to ours (Python or Java), and the rates measured for it so far. */
+interface Reference {
+  readonly server: Pick<PythonBenchServer, 'contender'>
+  readonly rates: ReferenceRates
+}
+
+/** The references' contenders for one case and operation, in the order of `references`. */
+function referencePeers(references: readonly Reference[], caseName: PythonCase, what: 'encrypt' | 'decrypt'): Contender[] {
+  return references.map((reference) => reference.server.contender(caseName, what))
+}
+
+/** Stores the references' rates, found in `peerRates` from index `offset` on. */
+function keepReferenceRates(references: readonly Reference[], caseName: PythonCase, peerRates: { encrypt: readonly Rate[]; decrypt: readonly Rate[] }, offset = 0): void {
+  references.forEach((reference, i) => {
+    reference.rates[caseName] = { encrypt: peerRates.encrypt[offset + i] as Rate, decrypt: peerRates.decrypt[offset + i] as Rate }
+  })
+}
+
+/** Our measurement of one case and, interleaved with it, the references' (those that run). */
 async function itemCase(
   label: string,
   provider: CryptographicMaterialsProvider,
   item: Item,
   measure: MeasureOptions,
-  python: { readonly server: PythonBenchServer | undefined; readonly rates: PythonRates },
-  pythonCase: PythonCase,
+  references: readonly Reference[],
+  caseName: PythonCase,
   probe?: CallProbe,
 ): Promise<ItemCaseResult> {
   log(label)
-  const peers = python.server === undefined
-    ? { encrypt: [], decrypt: [] }
-    : { encrypt: [python.server.contender(pythonCase, 'encrypt')], decrypt: [python.server.contender(pythonCase, 'decrypt')] }
+  const peers = { encrypt: referencePeers(references, caseName, 'encrypt'), decrypt: referencePeers(references, caseName, 'decrypt') }
   const { peers: peerRates, ...ours } = await measureItemCase(provider, TABLE_NAME, item, measure, probe, peers)
-  if (python.server !== undefined) {
-    python.rates[pythonCase] = { encrypt: peerRates.encrypt[0] as Rate, decrypt: peerRates.decrypt[0] as Rate }
-  }
+  keepReferenceRates(references, caseName, peerRates)
   return ours
 }
 
@@ -122,22 +139,30 @@ async function run(): Promise<BenchResults> {
     await MetaStore.createTable(ddb, metaTable, { billingMode: 'PAY_PER_REQUEST' })
     const materialName = 'bench-materials'
 
-    const skipPython = process.env['BENCH_SKIP_PYTHON'] === '1'
-    if (!skipPython) {
-      log('starting the Python reference (dynamodb-encryption-sdk), same item, keys, KMS key and MetaStore')
-      pythonServer = await PythonBenchServer.start({
-        item: itemToWireJson(item),
-        tableName: TABLE_NAME,
-        partitionKeyName: PARTITION_KEY,
-        sortKeyName: SORT_KEY,
-        keys,
-        kms: { endpoint: services.kmsEndpoint, keyArn: key.arn, region: REGION },
-        metaStore: { endpoint: services.dynamoDbEndpoint, tableName: metaTable, materialName },
-      })
+    const referenceConfig: PythonServerConfig = {
+      item: itemToWireJson(item),
+      tableName: TABLE_NAME,
+      partitionKeyName: PARTITION_KEY,
+      sortKeyName: SORT_KEY,
+      keys,
+      kms: { endpoint: services.kmsEndpoint, keyArn: key.arn, region: REGION },
+      metaStore: { endpoint: services.dynamoDbEndpoint, tableName: metaTable, materialName },
     }
-    const python = { server: pythonServer, rates: {} as PythonRates }
+    const references: Reference[] = []
+    const pythonRates: ReferenceRates = {}
+    const javaRates: ReferenceRates = {}
+    if (process.env['BENCH_SKIP_PYTHON'] !== '1') {
+      log('starting the Python reference (dynamodb-encryption-sdk), same item, keys, KMS key and MetaStore')
+      pythonServer = await PythonBenchServer.start(referenceConfig)
+      references.push({ server: pythonServer, rates: pythonRates })
+    }
+    if (process.env['BENCH_SKIP_JAVA'] !== '1') {
+      log('starting the Java reference (aws-dynamodb-encryption-java), same item, keys, KMS key and MetaStore')
+      javaServer = await JavaBenchServer.start(referenceConfig)
+      references.push({ server: javaServer, rates: javaRates })
+    }
 
-    log('1/5 core static AES/HMAC, the crypto floor and Python, interleaved')
+    log('1/5 core static AES/HMAC, the crypto floor and the references, interleaved')
     const floorFor = (cacheConstantDigests: boolean): CryptoFloor =>
       new CryptoFloor(item, TABLE_NAME, BENCH_ACTIONS, secretKeyObject(keys.staticAes), secretKeyObject(keys.hmac), { cacheConstantDigests })
     const lean = floorFor(true)
@@ -147,31 +172,28 @@ async function run(): Promise<BenchResults> {
     lean.decrypt(leanStored)
     strict.decrypt(strictStored)
     const staticPeers = {
-      encrypt: [syncContender(() => lean.encrypt()), syncContender(() => strict.encrypt()),
-        ...(pythonServer ? [pythonServer.contender('static', 'encrypt')] : [])],
-      decrypt: [syncContender(() => lean.decrypt(leanStored)), syncContender(() => strict.decrypt(strictStored)),
-        ...(pythonServer ? [pythonServer.contender('static', 'decrypt')] : [])],
+      encrypt: [syncContender(() => lean.encrypt()), syncContender(() => strict.encrypt()), ...referencePeers(references, 'static', 'encrypt')],
+      decrypt: [syncContender(() => lean.decrypt(leanStored)), syncContender(() => strict.decrypt(strictStored)), ...referencePeers(references, 'static', 'decrypt')],
     }
     const { peers: staticPeerRates, ...staticCore } = await measureItemCase(staticProvider(keys), TABLE_NAME, item, measure, undefined, staticPeers)
     const floorRates = {
       lean: { encrypt: staticPeerRates.encrypt[0] as Rate, decrypt: staticPeerRates.decrypt[0] as Rate },
       strict: { encrypt: staticPeerRates.encrypt[1] as Rate, decrypt: staticPeerRates.decrypt[1] as Rate },
     }
-    if (pythonServer !== undefined) {
-      python.rates.static = { encrypt: staticPeerRates.encrypt[2] as Rate, decrypt: staticPeerRates.decrypt[2] as Rate }
-    }
+    keepReferenceRates(references, 'static', staticPeerRates, 2)
 
-    const wrappedAes = await itemCase('2/5 wrapped AES', wrappedAesProvider(keys), item, measure, python, 'wrapped-aes')
-    const wrappedRsa = await itemCase('2/5 wrapped RSA', wrappedRsaProvider(keys), item, measure, python, 'wrapped-rsa')
+    const wrappedAes = await itemCase('2/5 wrapped AES', wrappedAesProvider(keys), item, measure, references, 'wrapped-aes')
+    const wrappedRsa = await itemCase('2/5 wrapped RSA', wrappedRsaProvider(keys), item, measure, references, 'wrapped-rsa')
 
     const countedKms = countingClient(kms)
     const directKms = await itemCase('3/5 Direct KMS on moto', directKmsProvider(key.arn, countedKms.client), item,
-      networkMeasure, python, 'direct-kms', countedKms)
+      networkMeasure, references, 'direct-kms', countedKms)
 
     const countedDdb = countingClient(ddb)
     const mostRecent = await itemCase('4/5 MostRecentProvider over a MetaStore on DynamoDB Local',
-      mostRecentProvider(keys, countedDdb.client, metaTable, materialName), item, measure, python, 'most-recent', countedDdb)
+      mostRecentProvider(keys, countedDdb.client, metaTable, materialName), item, measure, references, 'most-recent', countedDdb)
     await pythonServer?.close()
+    await javaServer?.close()
 
     log('5/5 encrypted client vs plain client on DynamoDB Local')
     const itemsTable = await createTestTable(ddb, {
@@ -202,7 +224,10 @@ async function run(): Promise<BenchResults> {
       kmsQuery,
       python: pythonServer === undefined
         ? { error: 'skipped (BENCH_SKIP_PYTHON=1)' }
-        : { library: pythonServer.library, python: pythonServer.python, cases: python.rates },
+        : { library: pythonServer.library, python: pythonServer.python, cases: pythonRates },
+      java: javaServer === undefined
+        ? { error: 'skipped (BENCH_SKIP_JAVA=1)' }
+        : { library: javaServer.library, java: javaServer.java, cases: javaRates },
     }
   } finally {
     kms.destroy()

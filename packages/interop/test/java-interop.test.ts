@@ -2,14 +2,12 @@
 // Java v1), for every materials provider and both directions, on random items (fast-check, logged seed) plus the
 // cases where Java's canonical form differs from Python's (FORMAT.md 1.3, 1.4, 11). See packages/interop/README.md.
 import {
-  AttributeActions,
   CryptoAction,
   decryptItem,
   deserializeMaterialDescription,
   encryptItem,
   MaterialDescriptionKey,
   ReservedAttribute,
-  stringToSign,
   type CryptographicMaterialsProvider,
   type Item,
 } from '@ddb-encryption/core'
@@ -33,6 +31,7 @@ import {
   ITEMS,
   okItem,
   oursToReference,
+  portableCase,
   referenceToOurs,
   sameCanonical,
   sample,
@@ -67,18 +66,11 @@ afterAll(async () => {
 /** Random items with every number Java and we agree on (also 29..38 digits and -0). */
 const javaCase = (): fc.Arbitrary<InteropCase> => interopCase({ number: javaNumberText })
 
-/** Whether Python's and Java's canonical forms of the case's signed data agree (FORMAT.md 1.4). */
-function portable(c: InteropCase): boolean {
-  const actions = new AttributeActions({ defaultAction: c.defaultAction, attributeActions: c.overrides })
-  const codePoint = Buffer.from(stringToSign(c.item, TABLE_NAME, actions))
-  return codePoint.equals(Buffer.from(stringToSign(c.item, TABLE_NAME, actions, { ordering: 'utf16' })))
-}
-
 /**
  * Items we write for Java. We write code-point order (Python's), so Java verifies our items exactly when the two
  * orders agree on them; the others are the one-way case pinned below.
  */
-const oursForJava = (): fc.Arbitrary<InteropCase> => javaCase().filter(portable)
+const oursForJava = (): fc.Arbitrary<InteropCase> => javaCase().filter(portableCase)
 
 function oursToJava(label: string, ours: CryptographicMaterialsProvider, provider: string, cases: readonly InteropCase[]): Promise<Item[]> {
   return oursToReference(java, label, ours, provider, cases, JAVA)
@@ -223,7 +215,7 @@ describe("Java's canonical form (FORMAT.md 1.3, 1.4, 11)", () => {
   const orderingCases = [CryptoAction.SIGN_ONLY, CryptoAction.ENCRYPT_AND_SIGN].map((action) => dedicatedCase(orderingAttributes, {}, action))
 
   it('Java -> ours: UTF-16 / signed-byte order verifies, and our UTF-16-form signature equals Java\'s byte for byte', async () => {
-    expect(orderingCases.some(portable)).toBe(false)
+    expect(orderingCases.some(portableCase)).toBe(false)
     await javaToOurs('ordering java->ours', pair.ours, provider, orderingCases)
   })
 

@@ -5,6 +5,7 @@ import {
   decryptItem,
   encryptItem,
   ReservedAttribute,
+  stringToSign,
   type CryptoConfig,
   type CryptographicMaterialsProvider,
   type Item,
@@ -101,6 +102,21 @@ export function okItem(result: BridgeItemResult | undefined): Item {
   if (result === undefined) throw new Error('missing result')
   if (!result.ok) throw new Error(`the reference failed: ${describeError(result)}`)
   return itemFromJson(result.item)
+}
+
+/**
+ * Whether Python's (code point, unsigned bytes) and Java's (UTF-16, signed bytes) canonical forms of the item's
+ * signed data agree (FORMAT.md 1.4): names, set members and map keys with non-BMP characters against U+E000..U+FFFF,
+ * and binary set members differing at a byte >= 0x80, are where they do not.
+ */
+export function portable(item: Item, actions: AttributeActions, tableName = TABLE_NAME): boolean {
+  const codePoint = Buffer.from(stringToSign(item, tableName, actions))
+  return codePoint.equals(Buffer.from(stringToSign(item, tableName, actions, { ordering: 'utf16' })))
+}
+
+/** {@link portable} for a generated case. */
+export function portableCase(c: InteropCase): boolean {
+  return portable(c.item, new AttributeActions({ defaultAction: c.defaultAction, attributeActions: c.overrides }))
 }
 
 export function sameCanonical(a: Item, b: Item): boolean {
