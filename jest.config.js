@@ -1,9 +1,26 @@
-// One jest run for the whole repository: DynamoDB Local and moto's KMS are started once (globalSetup) and
-// shared by every project; see packages/testing.
+// One jest run for the whole repository: the projects of every package (see jest.projects.js). DynamoDB Local and
+// moto's KMS are started once per run, and only if a selected test needs them (packages/testing/jest).
+const fs = require('node:fs')
+const path = require('node:path')
+const { withServices } = require('./jest.projects.js')
+
+const configFiles = [
+  ...fs
+    .readdirSync(path.join(__dirname, 'packages'))
+    .sort()
+    .map((name) => path.join(__dirname, 'packages', name, 'jest.config.js')),
+  path.join(__dirname, 'examples', 'jest.config.js'),
+].filter((file) => fs.existsSync(file))
+
+// A package config is either `{ projects }` (packageProjects) or a single project; a single project is assumed to
+// need the services, so a package that has not split its tests still gets them.
+const projects = configFiles.flatMap((file) => {
+  const config = require(file)
+  return config.projects ?? [{ ...withServices, ...config }]
+})
+
 module.exports = {
-  projects: ['<rootDir>/packages/*/jest.config.js', '<rootDir>/examples/jest.config.js'],
-  globalSetup: '<rootDir>/packages/testing/jest/global-setup.js',
-  globalTeardown: '<rootDir>/packages/testing/jest/global-teardown.js',
+  projects,
   reporters: ['default', '<rootDir>/packages/vectors/jest/summary-reporter.js'],
   maxWorkers: 2,
 }

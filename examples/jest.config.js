@@ -1,2 +1,1 @@
-const preset = require('../jest.preset.js')
-module.exports = { ...preset, displayName: 'examples', rootDir: __dirname }
+module.exports = require('../jest.projects.js').packageProjects(__dirname, 'examples', { services: 'all' })

@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.preset.js'), displayName: 'client-helpers', rootDir: __dirname }
+module.exports = require('../../jest.projects.js').packageProjects(__dirname, 'client-helpers')

@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.preset.js'), displayName: 'core', rootDir: __dirname }
+module.exports = require('../../jest.projects.js').packageProjects(__dirname, 'core', { services: 'none' })

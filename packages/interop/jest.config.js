@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.preset.js'), displayName: 'interop', rootDir: __dirname }
+module.exports = require('../../jest.projects.js').packageProjects(__dirname, 'interop', { services: 'all' })

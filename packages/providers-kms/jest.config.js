@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.preset.js'), displayName: 'providers-kms', rootDir: __dirname }
+module.exports = require('../../jest.projects.js').packageProjects(__dirname, 'providers-kms')

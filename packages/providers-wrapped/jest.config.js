@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.preset.js'), displayName: 'providers-wrapped', rootDir: __dirname }
+module.exports = require('../../jest.projects.js').packageProjects(__dirname, 'providers-wrapped', { services: 'none' })

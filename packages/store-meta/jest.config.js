@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.preset.js'), displayName: 'store-meta', rootDir: __dirname }
+module.exports = require('../../jest.projects.js').packageProjects(__dirname, 'store-meta')

@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.preset.js'), displayName: 'testing', rootDir: __dirname }
+module.exports = require('../../jest.projects.js').packageProjects(__dirname, 'testing')

@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.preset.js'), displayName: 'vectors', rootDir: __dirname }
+module.exports = require('../../jest.projects.js').packageProjects(__dirname, 'vectors', { services: 'all' })

@@ -1,5 +1,7 @@
-// Root jest globalSetup: makes DynamoDB Local, moto's KMS server and the Python virtualenv available to every
-// test file, once per run. Endpoints already given through DDB_ENCRYPTION_DYNAMODB_ENDPOINT /
+// jest globalSetup of every project whose tests need services (jest.preset.js packageProjects): makes DynamoDB
+// Local, moto's KMS server and the Python virtualenv available to every test file, once per run. Jest calls it once
+// per selected project that has a test to run, in the main process: the first call starts the services, later calls
+// of the same run reuse them. Endpoints already given through DDB_ENCRYPTION_DYNAMODB_ENDPOINT /
 // DDB_ENCRYPTION_KMS_ENDPOINT (and DDB_ENCRYPTION_PYTHON) are reused; anything missing is started here.
 // The variables set on process.env are inherited by the jest workers. A missing Java or Python fails the run
 // with a message saying what to install: integration tests never skip.
@@ -10,6 +12,7 @@ const { startServices } = require('../lib/services.js')
 const STATE_KEY = Symbol.for('ddb-encryption.testing.services')
 
 module.exports = async function globalSetup() {
+  if (globalThis[STATE_KEY]) return
   const log = (message) => process.stderr.write(`[testing] ${message}\n`)
   const startedAt = Date.now()
   // The SDK warns once per process (every worker) that future versions need Node 22; that is noise in test output.

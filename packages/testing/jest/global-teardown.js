@@ -1,4 +1,4 @@
-// Root jest globalTeardown: stops what global-setup.js started (services reused from the environment are left alone).
+// jest globalTeardown (called once per project that ran global-setup.js; the first call does the work): stops what global-setup.js started (services reused from the environment are left alone).
 'use strict'
 
 const { STATE_KEY } = require('./global-setup.js')

@@ -1,5 +1,5 @@
 /**
- * @ddb-encryption/testing: private test infrastructure. The root jest globalSetup starts DynamoDB Local and moto's
+ * @ddb-encryption/testing: private test infrastructure. The globalSetup of every jest project that needs them starts DynamoDB Local and moto's
  * KMS server once per run and hands their endpoints to the workers through environment variables; these helpers
  * build clients, tables and keys against them.
  */

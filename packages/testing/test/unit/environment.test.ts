@@ -19,9 +19,9 @@ describe.each([
     expect(read()).toBe('http://127.0.0.1:1234')
   })
 
-  it.each([undefined, ''])('throws a message naming the root jest config when the variable is %p', (value) => {
+  it.each([undefined, ''])('throws a message saying where service tests belong when the variable is %p', (value) => {
     if (value === undefined) delete process.env[variable]
     else process.env[variable] = value
-    expect(read).toThrow(new RegExp(`${variable} is not set.*pnpm test`))
+    expect(read).toThrow(new RegExp(`${variable} is not set.*test/integration/.*pnpm test`))
   })
 })
