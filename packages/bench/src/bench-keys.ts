@@ -1,4 +1,4 @@
-import { createSecretKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto'
+import { createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto'
 import { LocalDelegatedKey, type KeyEncoding, type KeyType } from '@ddb-encryption/core'
 
 /** One key, as raw bytes plus what both libraries need to load it (`python/bench.py` reads this form). */
@@ -64,4 +64,16 @@ export function delegatedKey(spec: KeySpec): LocalDelegatedKey {
 /** A node:crypto secret key for a symmetric spec (the crypto floor uses the same bytes). */
 export function secretKeyObject(spec: KeySpec): KeyObject {
   return createSecretKey(Buffer.from(spec.key, 'base64'))
+}
+
+/** node:crypto RSA keys for the RSA specs (the true floor uses the same keys). */
+export function rsaKeyObjects(keys: BenchKeys): { wrapPublic: KeyObject; wrapPrivate: KeyObject; signPrivate: KeyObject; signPublic: KeyObject } {
+  const der = (spec: KeySpec): Buffer => Buffer.from(spec.key, 'base64')
+  const signPrivate = createPrivateKey({ key: der(keys.rsaSignPrivate), format: 'der', type: 'pkcs8' })
+  return {
+    wrapPublic: createPublicKey({ key: der(keys.rsaWrapPublic), format: 'der', type: 'spki' }),
+    wrapPrivate: createPrivateKey({ key: der(keys.rsaWrapPrivate), format: 'der', type: 'pkcs8' }),
+    signPrivate,
+    signPublic: createPublicKey(signPrivate),
+  }
 }

@@ -1,10 +1,10 @@
 /**
- * `pnpm bench`: one run measures the core, every provider, the encrypted client and the Python reference on this
+ * `pnpm bench`: one run measures the core, every provider, the encrypted client and the Python and Java references on this
  * machine, prints the tables and writes `bench-results/RESULTS.md` (+ `results.json`, `python-ratio.svg`) at the
  * repository root. Services (DynamoDB Local, moto's KMS) are started here and stopped at the end, also on Ctrl-C.
  *
  * Every local measurement is interleaved sample by sample with what it is compared to (our core with the bare
- * node:crypto floor and the Python reference; the encrypted client with the plain one), because this machine is
+ * node:crypto floor and the Python and Java references; the encrypted client with the plain one), because this machine is
  * shared and its load moves from second to second: ratios taken side by side stay meaningful when absolute rates
  * do not. Rates per CPU second are reported as well, for the same reason.
  *
@@ -17,7 +17,7 @@ import * as path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { KMSClient } from '@aws-sdk/client-kms'
-import { CryptoAction, type CryptographicMaterialsProvider, type Item } from '@ddb-encryption/core'
+import { CryptoAction, encryptItem, type CryptographicMaterialsProvider, type Item } from '@ddb-encryption/core'
 import { MetaStore } from '@ddb-encryption/store-meta'
 import {
   createDynamoDBClient,
@@ -28,21 +28,33 @@ import {
   type StartedServices,
 } from '@ddb-encryption/testing'
 import { BENCH_ACTIONS, PARTITION_KEY, SORT_KEY, benchItem, itemToWireJson, serializedSize } from './bench-item'
-import { generateBenchKeys, secretKeyObject } from './bench-keys'
+import { generateBenchKeys, rsaKeyObjects, secretKeyObject } from './bench-keys'
 import { directKmsProvider, mostRecentProvider, staticProvider, wrappedAesProvider, wrappedRsaProvider } from './bench-providers'
 import { measureClientCase, measureKmsQuery } from './client-case'
+import { measureCores } from './cores-case'
 import { countingClient } from './counting-client'
-import { CryptoFloor } from './crypto-floor'
-import { measureItemCase, type CallProbe, type ItemCaseResult } from './item-case'
-import { DEFAULT_MEASURE, syncContender, type Contender, type MeasureOptions, type Rate } from './measure'
+import { benchConfig, measureItemCase, type CallProbe, type ItemCaseResult } from './item-case'
+import { DEFAULT_MEASURE, type Contender, type MeasureOptions, type Rate } from './measure'
+import { phaseTable, profileCase, type CaseProfile } from './profile'
 import { JavaBenchServer } from './java-bench'
 import { PythonBenchServer, killPythonBench, type PythonCase, type PythonServerConfig } from './python-bench'
-import { findings, renderChart, renderReport, type BenchResults, type ReferenceRates } from './report'
+import { findings, renderChart, renderReport, type BenchResults, type FloorCase, type FloorRate, type FloorResults, type ReferenceRates } from './report'
+import {
+  floorItem,
+  staticFloorParts,
+  TrueFloor,
+  wrappedAesFloorParts,
+  wrappedRsaFloorParts,
+  type FloorBreakdown,
+  type FloorPart,
+} from './true-floor'
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..')
 const RESULTS_DIR = path.join(REPO_ROOT, 'bench-results')
 const TABLE_NAME = 'bench-items'
 const REGION = 'us-west-2'
+/** Seconds each local-key case and operation runs under the profiler (and as long again without it). */
+const PROFILE_SECONDS = 1
 
 function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`)
@@ -76,38 +88,49 @@ function onSignal(signal: NodeJS.Signals): void {
   void cleanUp().finally(() => process.exit(130))
 }
 
+/** The true floor of one case, one contender per operation (see true-floor.ts). */
+interface CaseFloor {
+  readonly encrypt: TrueFloor
+  readonly decrypt: TrueFloor
+}
+
 /** A reference implementation running next to ours (Python or Java), and the rates measured for it so far. */
 interface Reference {
   readonly server: Pick<PythonBenchServer, 'contender'>
   readonly rates: ReferenceRates
 }
 
-/** The references' contenders for one case and operation, in the order of `references`. */
-function referencePeers(references: readonly Reference[], caseName: PythonCase, what: 'encrypt' | 'decrypt'): Contender[] {
-  return references.map((reference) => reference.server.contender(caseName, what))
-}
-
-/** Stores the references' rates, found in `peerRates` from index `offset` on. */
-function keepReferenceRates(references: readonly Reference[], caseName: PythonCase, peerRates: { encrypt: readonly Rate[]; decrypt: readonly Rate[] }, offset = 0): void {
-  references.forEach((reference, i) => {
-    reference.rates[caseName] = { encrypt: peerRates.encrypt[offset + i] as Rate, decrypt: peerRates.decrypt[offset + i] as Rate }
-  })
-}
-
-/** Our measurement of one case and, interleaved with it, the references' (those that run). */
+/**
+ * Our measurement of one case and, interleaved with it, its true floor and the references' (those that run: Python,
+ * Java).
+ */
 async function itemCase(
   label: string,
   provider: CryptographicMaterialsProvider,
   item: Item,
   measure: MeasureOptions,
   references: readonly Reference[],
-  caseName: PythonCase,
+  pythonCase: PythonCase,
   probe?: CallProbe,
+  floor?: { readonly contenders: CaseFloor; readonly results: FloorResults; readonly name: FloorCase },
 ): Promise<ItemCaseResult> {
   log(label)
-  const peers = { encrypt: referencePeers(references, caseName, 'encrypt'), decrypt: referencePeers(references, caseName, 'decrypt') }
-  const { peers: peerRates, ...ours } = await measureItemCase(provider, TABLE_NAME, item, measure, probe, peers)
-  keepReferenceRates(references, caseName, peerRates)
+  const peer = (op: 'encrypt' | 'decrypt'): Contender[] => [
+    ...(floor === undefined ? [] : [floor.contenders[op]]),
+    ...references.map((reference) => reference.server.contender(pythonCase, op)),
+  ]
+  const { peers: peerRates, ...ours } = await measureItemCase(provider, TABLE_NAME, item, measure, probe, { encrypt: peer('encrypt'), decrypt: peer('decrypt') })
+  const shift = floor === undefined ? 0 : 1
+  if (floor !== undefined) {
+    const result = (op: 'encrypt' | 'decrypt'): FloorRate => ({
+      rate: peerRates[op][0] as Rate,
+      breakdown: floor.contenders[op].breakdown as FloorBreakdown,
+    })
+    floor.results[floor.name] = { encrypt: result('encrypt'), decrypt: result('decrypt') }
+  }
+  references.forEach((reference, i) => {
+    reference.rates[pythonCase] = { encrypt: peerRates.encrypt[shift + i] as Rate, decrypt: peerRates.decrypt[shift + i] as Rate }
+  })
   return ours
 }
 
@@ -162,28 +185,34 @@ async function run(): Promise<BenchResults> {
       references.push({ server: javaServer, rates: javaRates })
     }
 
-    log('1/5 core static AES/HMAC, the crypto floor and the references, interleaved')
-    const floorFor = (cacheConstantDigests: boolean): CryptoFloor =>
-      new CryptoFloor(item, TABLE_NAME, BENCH_ACTIONS, secretKeyObject(keys.staticAes), secretKeyObject(keys.hmac), { cacheConstantDigests })
-    const lean = floorFor(true)
-    const strict = floorFor(false)
-    const leanStored = lean.encrypt()
-    const strictStored = strict.encrypt()
-    lean.decrypt(leanStored)
-    strict.decrypt(strictStored)
-    const staticPeers = {
-      encrypt: [syncContender(() => lean.encrypt()), syncContender(() => strict.encrypt()), ...referencePeers(references, 'static', 'encrypt')],
-      decrypt: [syncContender(() => lean.decrypt(leanStored)), syncContender(() => strict.decrypt(strictStored)), ...referencePeers(references, 'static', 'decrypt')],
-    }
-    const { peers: staticPeerRates, ...staticCore } = await measureItemCase(staticProvider(keys), TABLE_NAME, item, measure, undefined, staticPeers)
-    const floorRates = {
-      lean: { encrypt: staticPeerRates.encrypt[0] as Rate, decrypt: staticPeerRates.decrypt[0] as Rate },
-      strict: { encrypt: staticPeerRates.encrypt[1] as Rate, decrypt: staticPeerRates.decrypt[1] as Rate },
-    }
-    keepReferenceRates(references, 'static', staticPeerRates, 2)
+    // The true floor of each local-key case, on the bytes of a real encrypted copy of the item.
+    const staticAesKey = secretKeyObject(keys.staticAes)
+    const hmacKey = secretKeyObject(keys.hmac)
+    const stored = await encryptItem(item, benchConfig(staticProvider(keys), TABLE_NAME))
+    const floorStatic = floorItem(item, stored, BENCH_ACTIONS, staticAesKey)
+    const floorWrapped = floorItem(item, stored, BENCH_ACTIONS, secretKeyObject(keys.wrappingAes))
+    const floors: FloorResults = {}
+    const caseFloor = (parts: (op: 'encrypt' | 'decrypt') => FloorPart[]): CaseFloor =>
+      ({ encrypt: new TrueFloor(parts('encrypt')), decrypt: new TrueFloor(parts('decrypt')) })
+    const rsaKeys = rsaKeyObjects(keys)
 
-    const wrappedAes = await itemCase('2/5 wrapped AES', wrappedAesProvider(keys), item, measure, references, 'wrapped-aes')
-    const wrappedRsa = await itemCase('2/5 wrapped RSA', wrappedRsaProvider(keys), item, measure, references, 'wrapped-rsa')
+    const staticCore = await itemCase('1/5 core static AES/HMAC, its true floor and the references, interleaved', staticProvider(keys), item,
+      measure, references, 'static', undefined,
+      { name: 'static', results: floors, contenders: caseFloor((op) => staticFloorParts(floorStatic, staticAesKey, hmacKey, op)) })
+    const wrappedAes = await itemCase('2/5 wrapped AES', wrappedAesProvider(keys), item, measure, references, 'wrapped-aes', undefined,
+      { name: 'wrapped-aes', results: floors,
+        contenders: caseFloor((op) => wrappedAesFloorParts(floorWrapped, secretKeyObject(keys.wrappingAes), hmacKey, op)) })
+    const wrappedRsa = await itemCase('2/5 wrapped RSA', wrappedRsaProvider(keys), item, measure, references, 'wrapped-rsa', undefined,
+      { name: 'wrapped-rsa', results: floors, contenders: caseFloor((op) => wrappedRsaFloorParts(floorWrapped, rsaKeys, op)) })
+
+    log('2/5 per-phase profile of our path (V8 sampling profiler), local-key cases')
+    const phases: CaseProfile[] = []
+    for (const name of ['static', 'wrapped-aes', 'wrapped-rsa'] as const) {
+      for (const operation of ['encrypt', 'decrypt'] as const) phases.push(await profileCase(name, operation, PROFILE_SECONDS, keys))
+    }
+
+    log('2/5 across cores: encryptItems / decryptItems in this thread and on EncryptorPools of 1 and 2 threads')
+    const cores = await measureCores(keys, measure)
 
     const countedKms = countingClient(kms)
     const directKms = await itemCase('3/5 Direct KMS on moto', directKmsProvider(key.arn, countedKms.client), item,
@@ -215,7 +244,9 @@ async function run(): Promise<BenchResults> {
       },
       item: { attributes: Object.keys(item).length, serializedBytes: serializedSize(item), encrypted: encryptedCount },
       staticCore,
-      floor: floorRates,
+      floors,
+      phases: phaseTable(phases),
+      cores,
       wrappedAes,
       wrappedRsa,
       directKms,

@@ -4,7 +4,7 @@
  */
 export { benchItem, BENCH_ACTIONS, PARTITION_KEY, SORT_KEY, serializedSize, itemToWireJson } from './bench-item'
 export { generateBenchKeys, delegatedKey, secretKeyObject, type BenchKeys, type KeySpec } from './bench-keys'
-export { CryptoFloor, type FloorCiphertext, type CryptoFloorOptions } from './crypto-floor'
+export { TrueFloor, floorItem, staticFloorParts, wrappedAesFloorParts, wrappedRsaFloorParts, type FloorPart, type FloorBreakdown, type FloorItem } from './true-floor'
 export { countingClient, type CountingClient } from './counting-client'
 export { asyncContender, syncContender, interleave, measure, wallTimeMs, median, DEFAULT_MEASURE, type Contender, type MeasureOptions, type Rate, type Sample } from './measure'
 export { measureItemCase, benchConfig, type ItemCaseResult, type CallProbe, type PhaseCalls } from './item-case'

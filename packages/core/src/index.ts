@@ -29,7 +29,14 @@ export { randomKeyBytes } from './crypto/random'
 export { hkdfSha256 } from './crypto/hkdf'
 
 export { encryptItem, decryptItem, type CryptoConfig } from './encryptor/item-encryptor'
-export { encryptDocument, decryptDocument, type DocumentOptions } from './encryptor/document-encryptor'
+export {
+  encryptDocument,
+  decryptDocument,
+  type DocumentOptions,
+  type DocumentMarshallOptions,
+  type DocumentUnmarshallOptions,
+  type NativeDocument,
+} from './encryptor/document-encryptor'
 export { withUserAgent, USER_AGENT_NAME } from './user-agent'
 export { encryptItems, decryptItems, type BatchOptions } from './batch/encrypt-items'
 export { EncryptorPool, type EncryptorPoolOptions } from './batch/encryptor-pool'

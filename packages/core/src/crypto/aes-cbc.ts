@@ -68,11 +68,6 @@ export class AesCbc {
   readonly #cipherName: string
   readonly #key: KeyObject
   #encryptor: Cipher | undefined
-  /**
-   * Chaining value of {@link AesCbc.#encryptor} (the last ciphertext block it produced), needed only by
-   * {@link AesCbc.encryptWithIv}, which must cancel it to use a caller-chosen IV.
-   */
-  readonly #encryptState = new Uint8Array(BLOCK)
   #decryptor: Decipher | undefined
 
   /** `cipherName` is the Node CBC cipher for the key length (`aes-128-cbc`, `aes-192-cbc`, `aes-256-cbc`). */
@@ -123,47 +118,16 @@ export class AesCbc {
     }
   }
 
-  /**
-   * Encrypts under the given IV and returns `IV ‖ ciphertext`. Only for tests that compare the bytes with a
-   * reference implementation: production code must use {@link AesCbc.encrypt}, which draws a fresh IV. Runs on the
-   * same persistent context: the first block is fed as `P_1 ⊕ IV ⊕ S`, so that CBC's `E(· ⊕ S)` gives `E(P_1 ⊕ IV)`.
-   */
-  encryptWithIv(iv: Uint8Array, plaintext: Uint8Array): Uint8Array {
-    if (!(iv instanceof Uint8Array) || iv.byteLength !== BLOCK) {
-      throw new EncryptionError('Encryption failed', { cause: new Error('the IV must be 16 bytes') })
-    }
-    const padded = paddedLength(plaintext)
-    const input = scratchFor(padded)
-    try {
-      pad(input, 0, plaintext, padded)
-      const state = this.#encryptState
-      for (let i = 0; i < BLOCK; i++) input[i] = (input[i] as number) ^ (iv[i] as number) ^ (state[i] as number)
-      const body = this.#runEncryptor(input, padded)
-      const out = new Uint8Array(BLOCK + padded)
-      out.set(iv, 0)
-      out.set(body, BLOCK)
-      return out
-    } catch (cause) {
-      throw new EncryptionError('Encryption failed', { cause })
-    } finally {
-      releaseScratch(padded)
-    }
-  }
-
-  /** One `update()` of `length` block-aligned bytes of `input`; keeps track of the chaining value. */
+  /** One `update()` of `length` block-aligned bytes of `input` on the persistent encryption context. */
   #runEncryptor(input: Uint8Array, length: number): Buffer {
     try {
       this.#encryptor ??= createCipheriv(this.#cipherName, this.#key, ZERO_IV).setAutoPadding(false)
       const body = this.#encryptor.update(input.subarray(0, length))
       if (body.byteLength !== length) throw new Error('the CBC context returned an unexpected length')
-      // A 16-byte loop: a Buffer view (subarray) costs more than the copy.
-      const state = this.#encryptState
-      for (let i = 0; i < BLOCK; i++) state[i] = body[length - BLOCK + i] as number
       return body
     } catch (cause) {
-      // The chaining value is unknown now: start over with a fresh context next time.
+      // Start over with a fresh context next time.
       this.#encryptor = undefined
-      this.#encryptState.fill(0)
       throw cause
     }
   }

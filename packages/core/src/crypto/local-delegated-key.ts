@@ -1,6 +1,5 @@
 import { createPrivateKey, createPublicKey, createSecretKey, KeyObject, randomBytes } from 'node:crypto'
 import {
-  type DecryptionError,
   DelegatedKeyError,
   InvalidAlgorithmError,
   InvalidArgumentError,
@@ -12,9 +11,10 @@ import {
 import type { DelegatedKey, KeyEncoding, KeyType } from '../materials/delegated-key'
 import { JceName } from '../wire'
 import { AesCbc } from './aes-cbc'
-import { aesKeyUnwrap, aesKeyWrap } from './aes-key-wrap'
+import { AesKeyWrap } from './aes-key-wrap'
 import { asBuffer } from './bytes'
 import { hmacSign, hmacVerify } from './hmac'
+import { NATIVE_OPERATIONS, type KeyOperations, type NativeOperationsKey } from './key-operations'
 import {
   AES_CBC_CIPHERS,
   AES_KEY_BITS,
@@ -50,43 +50,6 @@ export interface LocalDelegatedKeyOptions {
   encoding: KeyEncoding
 }
 
-/**
- * `key.encrypt(transformation, name, plaintext)` for several plaintexts at once, synchronously and with one native
- * call, for the item encryptor's hot path (it passes views of its reusable serialization buffer, which must not
- * outlive the call). Same checks, errors and bytes as {@link LocalDelegatedKey.encrypt} for each plaintext; the
- * results are views into one array of ciphertexts. Assigned in the class's static block (it reads a private field).
- * @internal
- */
-export let encryptAttributesNow: (key: LocalDelegatedKey, transformation: string, plaintexts: readonly Uint8Array[]) => Uint8Array[]
-
-/**
- * `key.decrypt(transformation, name, blob)` for several blobs at once, synchronously and with one native call: `use`
- * gets each plaintext, or the error {@link LocalDelegatedKey.decrypt} would have thrown for it. The plaintexts are
- * views into one temporary array, wiped when `use` returns. Throws (instead of calling `use`) for an unsupported
- * transformation or a key that cannot decrypt, like {@link LocalDelegatedKey.decrypt}.
- * @internal
- */
-export let decryptAttributesNow: <T>(
-  key: LocalDelegatedKey,
-  transformation: string,
-  blobs: readonly Uint8Array[],
-  use: (plaintexts: Array<Uint8Array | DecryptionError>) => T,
-) => T
-
-/**
- * {@link LocalDelegatedKey.sign} without the promise (same checks, errors and bytes), for the item encryptor: it
- * saves a promise per item. Assigned in the class's static block.
- * @internal
- */
-export let signNow: (key: LocalDelegatedKey, algorithm: string, data: Uint8Array) => Uint8Array
-
-/**
- * {@link LocalDelegatedKey.verify} without the promise (same checks, errors and result). Assigned in the class's
- * static block.
- * @internal
- */
-export let verifyNow: (key: LocalDelegatedKey, algorithm: string, signature: Uint8Array, data: Uint8Array) => boolean
-
 const KEY_TYPES: ReadonlySet<string> = new Set<KeyType>(['symmetric', 'public', 'private'])
 const ENCODINGS: ReadonlySet<string> = new Set<KeyEncoding>(['RAW', 'DER', 'PEM'])
 
@@ -119,7 +82,7 @@ function lookupKeyAlgorithm(algorithm: unknown): KeyAlgorithmSpec {
  * const hmac = LocalDelegatedKey.fromBytes({ key: hmacBytes, algorithm: 'HmacSHA256', keyType: 'symmetric', encoding: 'RAW' })
  * const rsa = LocalDelegatedKey.fromKeyObject(privateKey, 'RSA')
  */
-export class LocalDelegatedKey implements DelegatedKey {
+export class LocalDelegatedKey implements DelegatedKey, NativeOperationsKey {
   /** JCE algorithm name of this key, e.g. `AES`, `HmacSHA256`, `RSA`, `SHA256withRSA`. */
   readonly algorithm: string
   /** `symmetric`, `public` or `private`. */
@@ -135,16 +98,16 @@ export class LocalDelegatedKey implements DelegatedKey {
   readonly #publicKey: KeyObject | undefined
   /** AES: the attribute cipher (persistent CBC contexts, FORMAT.md 4.2) and the key-wrap cipher name. */
   readonly #cbc: AesCbc | undefined
-  readonly #wrapCipher: string | undefined
+  readonly #keyWrap: AesKeyWrap | undefined
 
-  static {
-    encryptAttributesNow = (key, transformation, plaintexts) => key.#aesCbcFor(transformation).encryptBatch(plaintexts)
-    decryptAttributesNow = (key, transformation, blobs, use) => key.#aesCbcFor(transformation).decryptBatch(blobs, use)
-    signNow = (key, algorithm, data) => key.#signNow(algorithm, data)
-    verifyNow = (key, algorithm, signature, data) => key.#verifyNow(algorithm, signature, data)
-  }
+  /** The item encryptor's operations on this key, built on first use. */
+  #operations: KeyOperations | undefined
 
   private constructor(key: KeyObject, algorithm: string, spec: KeyAlgorithmSpec) {
+    // The native operations below bypass `encrypt` / `sign` / ...; a subclass overriding those would be ignored.
+    if (new.target !== LocalDelegatedKey) {
+      throw new InvalidArgumentError('LocalDelegatedKey cannot be subclassed; implement DelegatedKey and forward to a LocalDelegatedKey instead')
+    }
     this.algorithm = algorithm
     this.allowedForRawMaterials = spec.allowedForRawMaterials
     this.#family = spec.family
@@ -157,7 +120,7 @@ export class LocalDelegatedKey implements DelegatedKey {
       this.sizeBits = key.asymmetricKeyDetails?.modulusLength ?? 0
       this.#publicKey = key.type === 'public' ? key : createPublicKey(key)
       this.#cbc = undefined
-      this.#wrapCipher = undefined
+      this.#keyWrap = undefined
     } else {
       if (key.type !== 'secret') {
         throw new InvalidKeyError(`A ${algorithm} key must be a symmetric (secret) key`)
@@ -168,15 +131,16 @@ export class LocalDelegatedKey implements DelegatedKey {
       this.#publicKey = undefined
       if (spec.family === 'aes') {
         const cbcCipher = AES_CBC_CIPHERS.get(length)
-        this.#wrapCipher = AES_WRAP_CIPHERS.get(length)
-        if (cbcCipher === undefined) {
+        const wrapCipher = AES_WRAP_CIPHERS.get(length)
+        if (cbcCipher === undefined || wrapCipher === undefined) {
           throw new InvalidKeyError('AES keys must be 16, 24 or 32 bytes (128, 192 or 256 bits)')
         }
         this.#cbc = new AesCbc(cbcCipher, key)
+        this.#keyWrap = new AesKeyWrap(wrapCipher, key)
       } else {
         if (length === 0) throw new InvalidKeyError(`A ${algorithm} key must not be empty`)
         this.#cbc = undefined
-        this.#wrapCipher = undefined
+        this.#keyWrap = undefined
       }
     }
     Object.freeze(this)
@@ -313,7 +277,7 @@ export class LocalDelegatedKey implements DelegatedKey {
       )
     }
     if (spec.kind === 'aes-wrap') {
-      return aesKeyWrap(this.#aesWrapFor(transformation), this.#key, contentKey)
+      return this.#aesWrapFor(transformation).wrap(contentKey)
     }
     const publicKey = this.#rsaPublicFor(transformation)
     this.#requireRsaWriteSize()
@@ -355,7 +319,7 @@ export class LocalDelegatedKey implements DelegatedKey {
     }
     let raw: Uint8Array
     if (spec.kind === 'aes-wrap') {
-      raw = aesKeyUnwrap(this.#aesWrapFor(transformation), this.#key, wrappedKey)
+      raw = this.#aesWrapFor(transformation).unwrap(wrappedKey)
     } else {
       const privateKey = this.#rsaPrivateFor(transformation, 'unwrap')
       const k = (this.sizeBits + 7) >>> 3
@@ -397,6 +361,25 @@ export class LocalDelegatedKey implements DelegatedKey {
    */
   async verify(algorithm: string, signature: Uint8Array, data: Uint8Array): Promise<boolean> {
     return this.#verifyNow(algorithm, signature, data)
+  }
+
+  /**
+   * The item encryptor's operations on this key (see `key-operations.ts`): the same checks, errors and bytes as the
+   * public methods, without a promise per call, and all attributes of an item in one native call: their serialized
+   * values go through the persistent CBC context in one `update()` (AesCbc.encryptBatch / decryptBatch), which saves
+   * a cipher call and a promise per attribute.
+   * @internal
+   */
+  [NATIVE_OPERATIONS](): KeyOperations {
+    this.#operations ??= Object.freeze({
+      encryptAttributes: (transformation: string, _names: readonly string[], plaintexts: readonly Uint8Array[]) =>
+        this.#aesCbcFor(transformation).encryptBatch(plaintexts),
+      decryptAttributes: <T>(transformation: string, _names: readonly string[], blobs: readonly Uint8Array[], use: (plaintexts: ReadonlyArray<Uint8Array | Error>) => T) =>
+        this.#aesCbcFor(transformation).decryptBatch(blobs, use),
+      sign: (algorithm: string, data: Uint8Array) => this.#signNow(algorithm, data),
+      verify: (algorithm: string, signature: Uint8Array, data: Uint8Array) => this.#verifyNow(algorithm, signature, data),
+    })
+    return this.#operations
   }
 
   #signNow(algorithm: string, data: Uint8Array): Uint8Array {
@@ -443,11 +426,11 @@ export class LocalDelegatedKey implements DelegatedKey {
     return this.#cbc
   }
 
-  #aesWrapFor(transformation: string): string {
-    if (this.#wrapCipher === undefined) {
+  #aesWrapFor(transformation: string): AesKeyWrap {
+    if (this.#keyWrap === undefined) {
       throw new DelegatedKeyError(`${transformation} needs an AES key; this key is ${this.algorithm}`)
     }
-    return this.#wrapCipher
+    return this.#keyWrap
   }
 
   #rsaPublicFor(transformation: string): KeyObject {

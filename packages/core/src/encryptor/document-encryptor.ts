@@ -1,8 +1,6 @@
-import { marshall, unmarshall, type marshallOptions, type unmarshallOptions } from '@aws-sdk/util-dynamodb'
-import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb'
 import type { Item } from '../attribute-value'
 import { CryptoAction } from '../crypto-action'
-import { DeserializationError, InvalidArgumentError } from '../errors'
+import { DeserializationError, InvalidArgumentError, UnsupportedOperationError } from '../errors'
 import { ReservedAttribute } from '../wire'
 import { decryptItem, encryptItem, type CryptoConfig } from './item-encryptor'
 
@@ -16,16 +14,64 @@ import { decryptItem, encryptItem, type CryptoConfig } from './item-encryptor'
  */
 export interface DocumentOptions {
   /** Options for `marshall` of the input document. Default: the SDK's defaults. */
-  marshallOptions?: marshallOptions
+  marshallOptions?: DocumentMarshallOptions
   /** Options for `unmarshall` of the decrypted item ({@link decryptDocument} only). Default: the SDK's defaults (`wrapNumbers: false`). */
-  unmarshallOptions?: unmarshallOptions
+  unmarshallOptions?: DocumentUnmarshallOptions
+}
+
+/**
+ * `marshallOptions` of `@aws-sdk/util-dynamodb` (declared here so that core's types do not need that package: it is
+ * an optional peer dependency, needed only by the document functions).
+ */
+export interface DocumentMarshallOptions {
+  /** Convert empty strings, binaries and sets to `NULL`. */
+  convertEmptyValues?: boolean
+  /** Remove `undefined` values instead of throwing. */
+  removeUndefinedValues?: boolean
+  /** Convert class instances to maps instead of throwing. */
+  convertClassInstanceToMap?: boolean
+  /** Accept JS numbers that lose precision instead of throwing. */
+  allowImpreciseNumbers?: boolean
+}
+
+/** `unmarshallOptions` of `@aws-sdk/util-dynamodb` (see {@link DocumentMarshallOptions}). */
+export interface DocumentUnmarshallOptions {
+  /** `true`: every number comes back as a `NumberValue` holding its exact text; a function: your own conversion. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the SDK's own type for the custom conversion
+  wrapNumbers?: boolean | ((value: string) => number | bigint | any)
+}
+
+/** The parts of `@aws-sdk/util-dynamodb` the document functions use. */
+interface UtilDynamoDB {
+  marshall(data: Document, options?: DocumentMarshallOptions): unknown
+  unmarshall(data: unknown, options?: DocumentUnmarshallOptions): Document
+}
+
+let utilDynamoDB: UtilDynamoDB | undefined
+
+/** `@aws-sdk/util-dynamodb`, loaded on first use: core does not depend on it (nor, through it, on the DynamoDB client). */
+function loadUtilDynamoDB(operation: string): UtilDynamoDB {
+  if (utilDynamoDB) return utilDynamoDB
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    utilDynamoDB = require('@aws-sdk/util-dynamodb') as UtilDynamoDB
+  } catch (error) {
+    throw new UnsupportedOperationError(
+      `${operation} needs @aws-sdk/util-dynamodb, an optional peer dependency of @ddb-encryption/core: ` +
+        'install it (npm install @aws-sdk/util-dynamodb), or use encryptItem/decryptItem on attribute values',
+      { cause: error },
+    )
+  }
+  return utilDynamoDB
 }
 
 const SIGNATURE = ReservedAttribute.Signature
 const DESCRIPTION = ReservedAttribute.MaterialDescription
 
-/** A document: native JavaScript values as accepted by `marshall` from `@aws-sdk/util-dynamodb`. */
-type Document = Record<string, NativeAttributeValue>
+/** A document: attribute names to native JavaScript values, as accepted by `marshall` from `@aws-sdk/util-dynamodb`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- util-dynamodb's NativeAttributeValue is any as well
+export type NativeDocument = Record<string, any>
+type Document = NativeDocument
 
 // Hints for the SDK's conversion errors. The SDK's own messages can quote the values, which may be plaintext, so
 // they are not passed on (neither as message nor as cause).
@@ -41,6 +87,7 @@ function marshallDocument(doc: Document, options: DocumentOptions | undefined, o
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new InvalidArgumentError(`${operation}: the document must be a plain object of attribute names to values`)
   }
+  const { marshall } = loadUtilDynamoDB(operation)
   try {
     // The SDK's AttributeValue type is structurally our Item (plus `$unknown`, which marshall never produces).
     return marshall(doc, options?.marshallOptions) as unknown as Item
@@ -52,8 +99,9 @@ function marshallDocument(doc: Document, options: DocumentOptions | undefined, o
 }
 
 function unmarshallItem(item: Item, options: DocumentOptions | undefined, operation: string): Document {
+  const { unmarshall } = loadUtilDynamoDB(operation)
   try {
-    return unmarshall(item as unknown as Parameters<typeof unmarshall>[0], options?.unmarshallOptions)
+    return unmarshall(item, options?.unmarshallOptions)
   } catch {
     throw new DeserializationError(
       `${operation}: cannot convert the item to JavaScript values (usually a number a JS number cannot hold exactly); ` +
@@ -77,6 +125,7 @@ function unmarshallItem(item: Item, options: DocumentOptions | undefined, operat
  * const doc = await decryptDocument(stored, config, { unmarshallOptions: { wrapNumbers: true } })
  *
  * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT if the document cannot be marshalled (the message says which option fixes it).
+ * @throws {UnsupportedOperationError} ERR_UNSUPPORTED_OPERATION if `@aws-sdk/util-dynamodb` is not installed.
  * @throws Everything {@link encryptItem} throws.
  */
 export async function encryptDocument(doc: Document, config: CryptoConfig, options?: DocumentOptions): Promise<Document> {

@@ -14,8 +14,8 @@ import {
 import type { DecryptionMaterials, EncryptionMaterials } from '../materials/cryptographic-materials'
 import type { CryptographicMaterialsProvider } from '../materials/cryptographic-materials-provider'
 import type { DelegatedKey } from '../materials/delegated-key'
-import { decryptAttributesNow, encryptAttributesNow, LocalDelegatedKey, signNow, verifyNow } from '../crypto/local-delegated-key'
-import { deserializeAttribute, serializeAttribute, writeAttribute } from '../serialize/attribute'
+import { isPending, keyOperations, type Eventually } from '../crypto/key-operations'
+import { deserializeAttribute, writeAttribute } from '../serialize/attribute'
 import { acquireWriter, releaseWriter } from '../serialize/byte-writer'
 import { deserializeMaterialDescription, serializeMaterialDescription } from '../serialize/material-description'
 import { stringToSign } from '../serialize/string-to-sign'
@@ -122,28 +122,14 @@ function descriptionBytes(materials: EncryptionMaterials): Uint8Array {
   return bytes
 }
 
-async function encryptOne(key: DelegatedKey, transformation: string, name: string, value: AttributeValue): Promise<AttributeValue> {
-  try {
-    // FORMAT.md 4.2: B = IV ‖ AES-CBC(serialize(value)); the delegated key picks the IV.
-    return { B: await key.encrypt(transformation, name, serializeAttribute(value)) }
-  } catch (error) {
-    if (DynamoDbEncryptionError.isInstance(error)) throw error
-    throw new EncryptionError(`Failed to encrypt attribute "${name}"`, { cause: error })
-  }
-}
-
-/** True for keys of exactly our own class (not a subclass that could override `encrypt` / `decrypt`). */
-function isLocalKey(key: DelegatedKey): key is LocalDelegatedKey {
-  return Object.getPrototypeOf(key) === LocalDelegatedKey.prototype
-}
-
 /**
- * {@link encryptOne} for every value at once with our own key, synchronously: the values are serialized one after
- * the other into the shared writer (wiped right after) and encrypted with one native call. Same bytes (IVs aside)
- * and same errors, in the same order, as the per-attribute path.
+ * Serializes the values one after the other into the shared writer (wiped right after) and encrypts them all with
+ * one call of the key's operations (for a LocalDelegatedKey, one native call). Serialization errors name the
+ * attribute; nothing reaches the key if any value fails to serialize.
  */
-function encryptAllNow(key: LocalDelegatedKey, transformation: string, names: readonly string[], values: readonly AttributeValue[]): AttributeValue[] {
+function encryptAll(key: DelegatedKey, transformation: string, names: readonly string[], values: readonly AttributeValue[]): Eventually<AttributeValue[]> {
   const writer = acquireWriter()
+  let pending: Eventually<Uint8Array[]>
   try {
     const ends: number[] = new Array<number>(values.length)
     for (let i = 0; i < values.length; i++) {
@@ -158,13 +144,18 @@ function encryptAllNow(key: LocalDelegatedKey, transformation: string, names: re
     const all = writer.view()
     const plaintexts: Uint8Array[] = new Array<Uint8Array>(values.length)
     for (let i = 0; i < values.length; i++) plaintexts[i] = all.subarray(i === 0 ? 0 : (ends[i - 1] as number), ends[i] as number)
-    const blobs = encryptAttributesNow(key, transformation, plaintexts)
-    const out: AttributeValue[] = new Array<AttributeValue>(blobs.length)
-    for (let i = 0; i < blobs.length; i++) out[i] = { B: blobs[i] as Uint8Array }
-    return out
+    // The views must not outlive this synchronous call: operations copy what they keep (see KeyOperations).
+    pending = keyOperations(key).encryptAttributes(transformation, names, plaintexts)
   } finally {
     releaseWriter(writer)
   }
+  return isPending(pending) ? pending.then(binaryValues) : binaryValues(pending)
+}
+
+function binaryValues(blobs: readonly Uint8Array[]): AttributeValue[] {
+  const out: AttributeValue[] = new Array<AttributeValue>(blobs.length)
+  for (let i = 0; i < blobs.length; i++) out[i] = { B: blobs[i] as Uint8Array }
+  return out
 }
 
 /**
@@ -233,10 +224,9 @@ export async function encryptItem(item: Item, config: CryptoConfig): Promise<Ite
   }
   let stored: AttributeValue[] = []
   if (encryptionKey !== undefined && encryptedValues.length > 0) {
-    stored = isLocalKey(encryptionKey)
-      ? encryptAllNow(encryptionKey, transformation, encryptedNames, encryptedValues)
-      : // Attributes are encrypted concurrently: a remote delegated key (HSM) then overlaps its round trips.
-        await Promise.all(encryptedValues.map((value, i) => encryptOne(encryptionKey, transformation, encryptedNames[i] as string, value)))
+    const encrypted = encryptAll(encryptionKey, transformation, encryptedNames, encryptedValues)
+    // A LocalDelegatedKey answers synchronously: no promise per item.
+    stored = isPending(encrypted) ? await encrypted : encrypted
   }
   // The result in one pass, in the caller's attribute order.
   const out: Record<string, AttributeValue> = {}
@@ -249,8 +239,9 @@ export async function encryptItem(item: Item, config: CryptoConfig): Promise<Ite
   let signature: Uint8Array
   try {
     const data = stringToSign(out, tableName, actions)
-    // Our own key signs synchronously: no promise per item.
-    signature = isLocalKey(signingKey) ? signNow(signingKey, signingKey.algorithm, data) : await signingKey.sign(signingKey.algorithm, data)
+    // A LocalDelegatedKey signs synchronously: no promise per item.
+    const signed = keyOperations(signingKey).sign(signingKey.algorithm, data)
+    signature = isPending(signed) ? await signed : signed
   } catch (error) {
     if (DynamoDbEncryptionError.isInstance(error)) throw error
     throw new SigningError('Failed to sign the item', { cause: error })
@@ -323,12 +314,14 @@ async function verifySignature(
 ): Promise<void> {
   const key = materials.verificationKey
   const algorithm = verificationAlgorithm(key, description)
+  const operations = keyOperations(key)
   try {
     const primary = stringToSign(body, tableName, actions)
-    if (isLocalKey(key) ? verifyNow(key, algorithm, signature, primary) : await key.verify(algorithm, signature, primary)) return
+    const verified = operations.verify(algorithm, signature, primary)
+    if (isPending(verified) ? await verified : verified) return
     // Interop fallback: items written by Java or Python whose canonical bytes differ from ours (FORMAT.md 1.3, 1.4).
     for (const candidate of fallbackStringsToSign(body, tableName, actions, primary)) {
-      if (await key.verify(algorithm, signature, candidate)) return
+      if (await operations.verify(algorithm, signature, candidate)) return
     }
   } catch (error) {
     throw new SignatureVerificationError(MSG_BAD_SIGNATURE, { cause: error })
@@ -336,26 +329,12 @@ async function verifySignature(
   throw new SignatureVerificationError(MSG_BAD_SIGNATURE)
 }
 
-async function decryptOne(key: DelegatedKey, transformation: string, name: string, value: AttributeValue): Promise<AttributeValue> {
-  const blob = (value as { B?: unknown }).B
-  if (!(blob instanceof Uint8Array)) {
-    throw new DecryptionError(MSG_DECRYPTION_FAILED, { cause: new Error(`Encrypted attribute "${name}" is not a binary (B) value`) })
-  }
-  try {
-    // FORMAT.md 4.3: the first 16 bytes are the IV; the delegated key splits them off.
-    return deserializeAttribute(await key.decrypt(transformation, name, blob))
-  } catch (error) {
-    throw new DecryptionError(MSG_DECRYPTION_FAILED, { cause: error })
-  }
-}
-
 /**
- * {@link decryptOne} for every encrypted attribute at once with our own key, synchronously and with one native call.
- * Same results and the same error for the first failing attribute as the per-attribute path (a value that is not
- * `B` first, then decryption or deserialization failures, in attribute order). The decrypted bytes are wiped as soon
- * as they are parsed.
+ * Decrypts every encrypted attribute with one call of the key's operations (for a LocalDelegatedKey, one native
+ * call) and parses the plaintexts, which are wiped as soon as they are parsed. The error is that of the first
+ * failing attribute in order: a value that is not `B` first, then decryption or deserialization failures.
  */
-function decryptAllNow(key: LocalDelegatedKey, transformation: string, names: readonly string[], body: Item): AttributeValue[] {
+function decryptAll(key: DelegatedKey, transformation: string, names: readonly string[], body: Item): Eventually<AttributeValue[]> {
   const blobs: Uint8Array[] = new Array<Uint8Array>(names.length)
   for (let i = 0; i < names.length; i++) {
     const blob = (body[names[i] as string] as { B?: unknown }).B
@@ -365,19 +344,24 @@ function decryptAllNow(key: LocalDelegatedKey, transformation: string, names: re
     blobs[i] = blob
   }
   try {
-    return decryptAttributesNow(key, transformation, blobs, (plaintexts) => {
-      const values: AttributeValue[] = new Array<AttributeValue>(plaintexts.length)
+    const values = keyOperations(key).decryptAttributes(transformation, names, blobs, (plaintexts) => {
+      const out: AttributeValue[] = new Array<AttributeValue>(plaintexts.length)
       for (let i = 0; i < plaintexts.length; i++) {
-        const plaintext = plaintexts[i] as Uint8Array | DecryptionError
-        if (plaintext instanceof DecryptionError) throw plaintext
+        const plaintext = plaintexts[i]
+        if (!(plaintext instanceof Uint8Array)) throw plaintext
         // FORMAT.md 4.3, 1.6; B values and strings are copied out of the temporary plaintext.
-        values[i] = deserializeAttribute(plaintext)
+        out[i] = deserializeAttribute(plaintext)
       }
-      return values
+      return out
     })
+    return isPending(values) ? values.catch(decryptionFailed) : values
   } catch (error) {
-    throw new DecryptionError(MSG_DECRYPTION_FAILED, { cause: error })
+    return decryptionFailed(error)
   }
+}
+
+function decryptionFailed(cause: unknown): never {
+  throw new DecryptionError(MSG_DECRYPTION_FAILED, { cause })
 }
 
 /**
@@ -454,9 +438,8 @@ export async function decryptItem(item: Item, config: CryptoConfig): Promise<Ite
     throw new DecryptionError(MSG_DECRYPTION_FAILED, { cause: new Error(`Unsupported "${SYM_MODE}" "${mode}"`) })
   }
   const transformation = decryptionKey.algorithm + mode
-  const decrypted = isLocalKey(decryptionKey)
-    ? decryptAllNow(decryptionKey, transformation, encryptedNames, out)
-    : await Promise.all(encryptedNames.map((name) => decryptOne(decryptionKey, transformation, name, out[name] as AttributeValue)))
+  const pending = decryptAll(decryptionKey, transformation, encryptedNames, out)
+  const decrypted = isPending(pending) ? await pending : pending
   for (let i = 0; i < encryptedNames.length; i++) setOwn(out, encryptedNames[i] as string, decrypted[i] as AttributeValue)
   return out
 }

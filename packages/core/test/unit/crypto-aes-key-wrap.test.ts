@@ -1,7 +1,7 @@
 import { LocalDelegatedKey } from '../../src/crypto/local-delegated-key'
 import { DelegatedKeyError, JceTransformationError, UnwrappingError, WrappingError } from '../../src/errors'
-import { aesKeyUnwrap } from '../../src/crypto/aes-key-wrap'
-import { createSecretKey } from 'node:crypto'
+import { AesKeyWrap } from '../../src/crypto/aes-key-wrap'
+import { createCipheriv, createSecretKey, randomBytes } from 'node:crypto'
 
 const hex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text.replace(/\s+/g, ''), 'hex'))
 const aes = (key: Uint8Array): LocalDelegatedKey =>
@@ -32,12 +32,33 @@ const RFC3394 = [
 const cipherFor = (kek: string): string => `id-aes${(kek.length / 2) * 8}-wrap`
 
 describe('AESWrap (RFC 3394)', () => {
+  it('persistent wrap / unwrap contexts give a fresh context\'s bytes, call after call, also after failed unwraps', () => {
+    for (const bytes of [16, 24, 32]) {
+      const kekBytes = randomBytes(bytes)
+      const kek = createSecretKey(kekBytes)
+      const ours = new AesKeyWrap(`id-aes${bytes * 8}-wrap`, kek)
+      for (let i = 0; i < 200; i++) {
+        const key = randomBytes([16, 24, 32, 40][i % 4] as number)
+        const fresh = createCipheriv(`id-aes${bytes * 8}-wrap`, kek, Buffer.from('a6a6a6a6a6a6a6a6', 'hex'))
+        const expected = new Uint8Array(Buffer.concat([fresh.update(key), fresh.final()]))
+        const wrapped = ours.wrap(key)
+        expect(Buffer.compare(wrapped, expected)).toBe(0)
+        if (i % 3 === 0) {
+          const tampered = wrapped.slice()
+          tampered[i % tampered.length] = (tampered[i % tampered.length] as number) ^ 1
+          expect(() => ours.unwrap(tampered)).toThrow(UnwrappingError)
+        }
+        expect(Buffer.compare(ours.unwrap(wrapped), key)).toBe(0)
+      }
+    }
+  })
+
   it.each(RFC3394)('wraps RFC 3394 %s', async (_name, kek, data, expected) => {
     expect(await aes(hex(kek)).wrap('AESWrap', hex(data))).toEqual(hex(expected))
   })
 
   it.each(RFC3394)('unwraps RFC 3394 %s', (_name, kek, data, wrapped) => {
-    expect(aesKeyUnwrap(cipherFor(kek), createSecretKey(hex(kek)), hex(wrapped))).toEqual(hex(data))
+    expect(new AesKeyWrap(cipherFor(kek), createSecretKey(hex(kek))).unwrap(hex(wrapped))).toEqual(hex(data))
   })
 
   it('unwrap returns an AES key that decrypts what the original content key encrypted', async () => {

@@ -21,6 +21,17 @@ describe('randomKeyBytes', () => {
     expect(bytes.buffer.byteLength).toBe(32)
   })
 
+  it('hands out pooled bytes once: thousands of keys across pool refills are all different, also for mixed lengths', () => {
+    const seen = new Set<string>()
+    for (let i = 0; i < 3000; i++) {
+      const key = randomKeyBytes([32, 16, 24, 64, 7][i % 5] as number)
+      // 8-byte windows: a key handed out twice, even in part, would repeat one of them.
+      for (let at = 0; at + 8 <= key.length; at += 8) seen.add(Buffer.from(key.subarray(at, at + 8)).toString('hex'))
+    }
+    const windows = Array.from({ length: 3000 }, (_, i) => Math.floor(([32, 16, 24, 64, 7][i % 5] as number) / 8)).reduce((a, b) => a + b, 0)
+    expect(seen.size).toBe(windows)
+  })
+
   it.each([0, -3, 2.5, Number.NaN])('rejects length %p', (length) => {
     expect(() => randomKeyBytes(length)).toThrow(InvalidArgumentError)
   })

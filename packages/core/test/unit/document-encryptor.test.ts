@@ -148,3 +148,23 @@ describe('encryptDocument / decryptDocument', () => {
     expect(stored).toEqual(storedBefore)
   })
 })
+
+describe('encryptDocument / decryptDocument without @aws-sdk/util-dynamodb (an optional peer dependency)', () => {
+  it('rejects with ERR_UNSUPPORTED_OPERATION naming the package to install', async () => {
+    await jest.isolateModulesAsync(async () => {
+      jest.doMock('@aws-sdk/util-dynamodb', () => {
+        throw Object.assign(new Error("Cannot find module '@aws-sdk/util-dynamodb'"), { code: 'MODULE_NOT_FOUND' })
+      })
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const core = require('../../src/index') as typeof import('../../src/index')
+      const config = configFor(aesHmacProvider(), actions)
+      for (const call of [() => core.encryptDocument({ pk: 'a' }, config), () => core.decryptDocument({ pk: 'a' }, config)]) {
+        const error = await rejection(call())
+        expect(error).toBeInstanceOf(core.UnsupportedOperationError)
+        expect(error).toMatchObject({ code: 'ERR_UNSUPPORTED_OPERATION' })
+        expect((error as Error).message).toMatch(/needs @aws-sdk\/util-dynamodb.*npm install @aws-sdk\/util-dynamodb/)
+      }
+      jest.dontMock('@aws-sdk/util-dynamodb')
+    })
+  })
+})

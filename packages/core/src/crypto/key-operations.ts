@@ -1,0 +1,105 @@
+import { DecryptionError, DynamoDbEncryptionError, EncryptionError } from '../errors'
+import type { DelegatedKey } from '../materials/delegated-key'
+
+/** A value, or a promise of it: native operations answer synchronously, a generic key through its promises. */
+export type Eventually<T> = T | Promise<T>
+
+/**
+ * What the item encryptor asks of a key, per item rather than per attribute: the one path every key takes.
+ * `LocalDelegatedKey` implements it natively (synchronous, one native call for all attributes of an item); any other
+ * {@link DelegatedKey} gets it through {@link keyOperations}' generic adapter over its public promise-based methods.
+ * Both give the same bytes, the same results and the same errors (proved in `key-operations.test.ts`).
+ * @internal
+ */
+export interface KeyOperations {
+  /**
+   * Encrypts each serialized attribute value under its own fresh IV: `IV ‖ ciphertext` per value (FORMAT.md 4.2).
+   * `plaintexts` may be views of a buffer the caller reuses as soon as this call returns (or its promise is created):
+   * implementations copy what they keep past the synchronous part of the call. Errors of our own classes pass
+   * unchanged; anything else a key throws becomes `EncryptionError('Failed to encrypt attribute "<name>"')`.
+   */
+  encryptAttributes(transformation: string, names: readonly string[], plaintexts: readonly Uint8Array[]): Eventually<Uint8Array[]>
+  /**
+   * Decrypts each `IV ‖ ciphertext` blob and passes `use` each plaintext, or the error that blob's decryption gave,
+   * in attribute order. The plaintexts may be views of a temporary buffer wiped when `use` returns: never keep them.
+   * Throws (instead of calling `use`) for an unsupported transformation or a key that cannot decrypt.
+   */
+  decryptAttributes<T>(transformation: string, names: readonly string[], blobs: readonly Uint8Array[], use: (plaintexts: ReadonlyArray<Uint8Array | Error>) => T): Eventually<T>
+  /** Signs `data` (the string to sign) with `algorithm`. */
+  sign(algorithm: string, data: Uint8Array): Eventually<Uint8Array>
+  /** True if `signature` is valid for `data` under `algorithm`. */
+  verify(algorithm: string, signature: Uint8Array, data: Uint8Array): Eventually<boolean>
+}
+
+/**
+ * The method a key implements to offer its own {@link KeyOperations}. The symbol is private to this copy of the
+ * package (not `Symbol.for`), so only our own `LocalDelegatedKey` can offer native operations; every other key,
+ * including one from another installed copy of core, takes the generic adapter.
+ * @internal
+ */
+export const NATIVE_OPERATIONS: unique symbol = Symbol('ddb-encryption.nativeKeyOperations')
+
+/** A key that offers native operations. @internal */
+export interface NativeOperationsKey {
+  [NATIVE_OPERATIONS](): KeyOperations
+}
+
+/** Adapters already built, one per generic key. */
+const adapters = new WeakMap<DelegatedKey, KeyOperations>()
+
+/**
+ * The key's operations: its native ones if it offers them, otherwise the generic adapter over its public methods.
+ * @internal
+ */
+export function keyOperations(key: DelegatedKey): KeyOperations {
+  const native = (key as Partial<NativeOperationsKey>)[NATIVE_OPERATIONS]
+  if (typeof native === 'function') return native.call(key)
+  let adapter = adapters.get(key)
+  if (adapter === undefined) {
+    adapter = genericOperations(key)
+    adapters.set(key, adapter)
+  }
+  return adapter
+}
+
+/** True for a promise (or any thenable): an operation that did not answer synchronously. @internal */
+export function isPending<T>(value: Eventually<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function'
+}
+
+async function encryptOne(key: DelegatedKey, transformation: string, name: string, plaintext: Uint8Array): Promise<Uint8Array> {
+  try {
+    return await key.encrypt(transformation, name, plaintext)
+  } catch (error) {
+    if (DynamoDbEncryptionError.isInstance(error)) throw error
+    throw new EncryptionError(`Failed to encrypt attribute "${name}"`, { cause: error })
+  }
+}
+
+async function decryptOne(key: DelegatedKey, transformation: string, name: string, blob: Uint8Array): Promise<Uint8Array | Error> {
+  try {
+    const plaintext = await key.decrypt(transformation, name, blob)
+    if (!(plaintext instanceof Uint8Array)) throw new TypeError('the delegated key did not return bytes')
+    return plaintext
+  } catch (error) {
+    return error instanceof Error ? error : new DecryptionError('Decryption failed', { cause: error })
+  }
+}
+
+/**
+ * {@link KeyOperations} over a key's public methods. Attributes are encrypted and decrypted concurrently, so a
+ * remote key (an HSM) overlaps its round trips; the plaintexts are copied before the first call returns.
+ */
+function genericOperations(key: DelegatedKey): KeyOperations {
+  return Object.freeze({
+    encryptAttributes(transformation: string, names: readonly string[], plaintexts: readonly Uint8Array[]): Promise<Uint8Array[]> {
+      const owned = plaintexts.map((plaintext) => plaintext.slice())
+      return Promise.all(owned.map((plaintext, i) => encryptOne(key, transformation, names[i] as string, plaintext)))
+    },
+    async decryptAttributes<T>(transformation: string, names: readonly string[], blobs: readonly Uint8Array[], use: (plaintexts: ReadonlyArray<Uint8Array | Error>) => T): Promise<T> {
+      return use(await Promise.all(blobs.map((blob, i) => decryptOne(key, transformation, names[i] as string, blob))))
+    },
+    sign: (algorithm: string, data: Uint8Array) => key.sign(algorithm, data),
+    verify: (algorithm: string, signature: Uint8Array, data: Uint8Array) => key.verify(algorithm, signature, data),
+  })
+}
