@@ -23,4 +23,7 @@ module.exports = {
   projects,
   reporters: ['default', '<rootDir>/packages/vectors/jest/summary-reporter.js'],
   maxWorkers: 2,
+  // A global option: jest ignores testTimeout inside project configs (the preset's value only applies when a
+  // package runs jest on its own), so without it every test of a root run gets jest's default of 5 s.
+  testTimeout: 60_000,
 }

@@ -36,7 +36,7 @@ const REPO_TYPESCRIPT = readJson(path.join(REPO, 'node_modules', 'typescript', '
 const WITHOUT_DYNAMODB_CLIENT = ['@ddb-encryption/core', '@ddb-encryption/providers-wrapped', '@ddb-encryption/providers-kms']
 
 /** Every package that is not private must be here, so the consumers exercise it. */
-const EXPECTED_PUBLISHED = ['core', 'providers-wrapped', 'providers-kms', 'store-meta', 'client-helpers']
+const EXPECTED_PUBLISHED = ['core', 'providers-wrapped', 'providers-kms', 'store-meta', 'client-helpers', 'migrate']
 
 /** Peer dependencies a user installs next to our packages; the consumers use all of them. */
 const CONSUMER_PEERS = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-kms']

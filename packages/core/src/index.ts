@@ -28,7 +28,9 @@ export { LocalDelegatedKey, type LocalDelegatedKeyOptions } from './crypto/local
 export { randomKeyBytes } from './crypto/random'
 export { hkdfSha256 } from './crypto/hkdf'
 
-export { encryptItem, decryptItem, type CryptoConfig } from './encryptor/item-encryptor'
+export { encryptItem } from './encryptor/encrypt-item'
+export { decryptItem } from './encryptor/decrypt-item'
+export type { CryptoConfig } from './encryptor/crypto-config'
 export {
   encryptDocument,
   decryptDocument,

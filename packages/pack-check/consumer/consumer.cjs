@@ -9,6 +9,7 @@ const wrapped = require('@ddb-encryption/providers-wrapped')
 const kms = require('@ddb-encryption/providers-kms')
 const storeMeta = require('@ddb-encryption/store-meta')
 const helpers = require('@ddb-encryption/client-helpers')
+const migrate = require('@ddb-encryption/migrate')
 const { DynamoDBClient, PutItemCommand, GetItemCommand } = require('@aws-sdk/client-dynamodb')
 const { KMSClient } = require('@aws-sdk/client-kms')
 
@@ -18,6 +19,7 @@ const PACKAGES = {
   '@ddb-encryption/providers-kms': kms,
   '@ddb-encryption/store-meta': storeMeta,
   '@ddb-encryption/client-helpers': helpers,
+  '@ddb-encryption/migrate': migrate,
 }
 
 /** Run-time exports each entry point must offer (types are checked by consumer.ts). */
@@ -35,6 +37,10 @@ const EXPECTED_EXPORTS = {
   '@ddb-encryption/client-helpers': [
     'EncryptedDynamoDBClient', 'EncryptedDynamoDBDocumentClient', 'EncryptedTable', 'TableInfo', 'ItemDecryptionError',
     'mapWithConcurrency',
+  ],
+  '@ddb-encryption/migrate': [
+    'decryptItemInWindow', 'encryptTable', 'reEncryptTable', 'verifyTable', 'explainItem', 'FileCheckpointStore',
+    'DynamoDbCheckpointStore', 'CapacityLimiter', 'loadConfigurationModule', 'runCli',
   ],
 }
 
@@ -187,6 +193,19 @@ async function checkErrorsAcrossPackages({ hmac }) {
   assert.ok(!core.DynamoDbEncryptionError.isInstance(new Error('plain')))
 }
 
+/** The migration window reads plaintext and current items; the installed `ddb-encryption` bin runs. */
+async function checkMigrate(state) {
+  const { config, item } = state
+  const plain = await migrate.decryptItemInWindow(item, config, { allowPlaintext: true })
+  assert.equal(plain.outcome, 'plaintext')
+  const current = await migrate.decryptItemInWindow(await core.encryptItem(item, config), config)
+  assert.equal(current.outcome, 'current')
+  assert.deepEqual(current.item, item)
+  const { execFileSync } = require('node:child_process')
+  const bin = path.join(__dirname, 'node_modules', '.bin', 'ddb-encryption')
+  assert.match(execFileSync(bin, ['--help'], { encoding: 'utf8' }), /Usage: ddb-encryption <command>/)
+}
+
 async function main() {
   checkEntryPoints()
   checkDeepImportsRefused()
@@ -194,6 +213,7 @@ async function main() {
   await checkMostRecentProvider(state)
   await checkEncryptedClient(state)
   await checkErrorsAcrossPackages(state)
+  await checkMigrate(state)
   console.log('consumer.cjs: ok')
 }
 

@@ -9,11 +9,12 @@ import { MetaStore, MostRecentProvider, versionFromMaterialDescription } from '@
 import {
   EncryptedDynamoDBClient, EncryptedDynamoDBDocumentClient, EncryptedTable, ItemDecryptionError, TableInfo,
 } from '@ddb-encryption/client-helpers'
+import { decryptItemInWindow, encryptTable, explainItem } from '@ddb-encryption/migrate'
 
 for (const value of [
   StaticMaterialsProvider, DirectKmsMaterialsProvider, kmsEncryptionContextFor, MetaStore, MostRecentProvider,
   versionFromMaterialDescription, EncryptedDynamoDBClient, EncryptedDynamoDBDocumentClient, EncryptedTable,
-  ItemDecryptionError, TableInfo,
+  ItemDecryptionError, TableInfo, decryptItemInWindow, encryptTable, explainItem,
 ]) {
   assert.equal(typeof value, 'function')
 }

@@ -30,6 +30,7 @@ import {
   TableInfo,
   type EncryptedClientOptions,
 } from '@ddb-encryption/client-helpers'
+import { decryptItemInWindow, explainItem, type Explanation, type MigrationConfiguration, type WindowReadResult } from '@ddb-encryption/migrate'
 
 export async function main(): Promise<void> {
   const aes: DelegatedKey = LocalDelegatedKey.generate('AES', 256)
@@ -65,6 +66,11 @@ export async function main(): Promise<void> {
   const table = new EncryptedTable(ddb, { tableName: 'users', materialsProvider: kms })
   const info = new TableInfo({ tableName: 'users', partitionKey: { name: 'id', type: 'S' } })
   void client, docClient, table, info
+
+  const read: WindowReadResult = await decryptItemInWindow(stored, config, { allowPlaintext: true, onRead: (event) => void event.outcome })
+  const explanation: Explanation = await explainItem(stored, config, { maxChangedAttributes: 2 })
+  const migration: MigrationConfiguration = { target: { materialsProvider: mostRecent, attributeActions: config.attributeActions }, previous: [{ name: 'old', materialsProvider: wrapped, attributeActions: config.attributeActions }] }
+  void read, explanation, migration
 
   try {
     await decryptItem({ ...stored, n: { N: '2' } }, config)

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import type { CryptoConfig } from '../encryptor/item-encryptor'
+import type { CryptoConfig } from '../encryptor/crypto-config'
 import { InvalidArgumentError } from '../errors'
 
 /**

@@ -1,5 +1,7 @@
 import type { Item } from '../attribute-value'
-import { decryptItem, encryptItem, type CryptoConfig } from '../encryptor/item-encryptor'
+import type { CryptoConfig } from '../encryptor/crypto-config'
+import { decryptItem } from '../encryptor/decrypt-item'
+import { encryptItem } from '../encryptor/encrypt-item'
 import { InvalidArgumentError } from '../errors'
 import type { EncryptorPool } from './encryptor-pool'
 

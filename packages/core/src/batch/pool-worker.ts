@@ -5,7 +5,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import type { Item } from '../attribute-value'
-import { decryptItem, encryptItem, type CryptoConfig } from '../encryptor/item-encryptor'
+import type { CryptoConfig } from '../encryptor/crypto-config'
+import { decryptItem } from '../encryptor/decrypt-item'
+import { encryptItem } from '../encryptor/encrypt-item'
 import { loadConfigFactory, type CryptoConfigFactory } from './config-module'
 import { sendableError, type TaskMessage, type WorkerData, type WorkerMessage } from './pool-messages'
 

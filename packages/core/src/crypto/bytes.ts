@@ -20,3 +20,10 @@ export function toBytes(buffer: Buffer): Uint8Array {
   }
   return new Uint8Array(buffer)
 }
+
+/** True if `a` and `b` hold the same bytes (not constant-time: for public values only). @internal */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}

@@ -2,7 +2,9 @@ import type { Item } from '../attribute-value'
 import { CryptoAction } from '../crypto-action'
 import { DeserializationError, InvalidArgumentError, UnsupportedOperationError } from '../errors'
 import { ReservedAttribute } from '../wire'
-import { decryptItem, encryptItem, type CryptoConfig } from './item-encryptor'
+import { type CryptoConfig } from './crypto-config'
+import { decryptItem } from './decrypt-item'
+import { encryptItem } from './encrypt-item'
 
 /**
  * How documents are converted with `@aws-sdk/util-dynamodb`. Both default to the SDK's own defaults:

@@ -22,7 +22,8 @@ import { canonical, EDGE_NUMBERS, itemWithActions, numberText } from '../support
 import { normalizeNumber, normalizeNumberFully } from '../../src/serialize/number'
 import { configFor, rejection, resign, withDescription } from '../support/helpers'
 import { TestStaticProvider } from '../support/static-provider'
-import { decryptItem, encryptItem } from '../../src/encryptor/item-encryptor'
+import { decryptItem } from '../../src/encryptor/decrypt-item'
+import { encryptItem } from '../../src/encryptor/encrypt-item'
 import type { DelegatedKey } from '../../src/materials/delegated-key'
 import { forwardingKey } from '../support/helpers'
 

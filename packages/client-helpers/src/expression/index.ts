@@ -1,0 +1,15 @@
+/**
+ * The expression engine: one parser and evaluator for DynamoDB's update, condition, filter, key condition and
+ * projection expressions, over low-level (plaintext) items. The encrypted clients use it to apply updates and
+ * evaluate conditions and filters on decrypted items, and to find which attributes an expression reads or writes.
+ * @internal
+ */
+export type { Comparator, Condition, DocumentPath, Operand, PathElement, UpdateAction, UpdateExpression } from './ast'
+export { ExpressionValidationError } from './errors'
+export { ExpressionAttributes, parseCondition, parseProjection, parseUpdate, describePath, type ExpressionKind } from './parser'
+export { parseExpressions, attributeValueProblem, requestWithout, type ExpressionMember, type ExpressionRequest, type ParsedExpressions } from './request'
+export { evaluateCondition, evaluateOperand, resolvePath } from './evaluate'
+export { applyUpdate, updatedAttributes, updateTargets, UpdateProblem } from './update'
+export { projectItem } from './projection'
+export { isReservedWord, RESERVED_WORDS } from './reserved-words'
+export { NumberProblem } from './decimal'

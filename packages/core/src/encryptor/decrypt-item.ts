@@ -1,0 +1,135 @@
+import type { AttributeValue, Item } from '../attribute-value'
+import { CryptoAction } from '../crypto-action'
+import { isPending, keyOperations, type Eventually } from '../crypto/key-operations'
+import { DecryptionError, InvalidMaterialDescriptionError, SignatureVerificationError } from '../errors'
+import type { DelegatedKey } from '../materials/delegated-key'
+import { hasOwn, setOwn } from '../own-property'
+import { deserializeAttribute } from '../serialize/attribute'
+import { MaterialDescriptionKey, ReservedAttribute, SYMMETRIC_MODE } from '../wire'
+import { buildContext, checkConfig, type CryptoConfig } from './crypto-config'
+import { EMPTY_DESCRIPTION, parsedDescription } from './description-cache'
+import { MSG_BAD_SIGNATURE, verifySignature } from './verify-signature'
+
+const SIGNATURE = ReservedAttribute.Signature
+const DESCRIPTION = ReservedAttribute.MaterialDescription
+const SYM_MODE = MaterialDescriptionKey.SymmetricMode
+
+// Fixed messages: every decrypt failure of one class says the same thing; the detail is in `cause`.
+const MSG_NO_SIGNATURE = 'No signature attribute found in item'
+const MSG_DECRYPTION_FAILED = 'Decryption failed'
+
+/**
+ * Decrypts every encrypted attribute with one call of the key's operations (for a LocalDelegatedKey, one native
+ * call) and parses the plaintexts, which are wiped as soon as they are parsed. The error is that of the first
+ * failing attribute in order: a value that is not `B` first, then decryption or deserialization failures.
+ */
+function decryptAll(key: DelegatedKey, transformation: string, names: readonly string[], body: Item): Eventually<AttributeValue[]> {
+  const blobs: Uint8Array[] = new Array<Uint8Array>(names.length)
+  for (let i = 0; i < names.length; i++) {
+    const blob = (body[names[i] as string] as { B?: unknown }).B
+    if (!(blob instanceof Uint8Array)) {
+      throw new DecryptionError(MSG_DECRYPTION_FAILED, { cause: new Error(`Encrypted attribute "${names[i] as string}" is not a binary (B) value`) })
+    }
+    blobs[i] = blob
+  }
+  try {
+    const values = keyOperations(key).decryptAttributes(transformation, names, blobs, (plaintexts) => {
+      const out: AttributeValue[] = new Array<AttributeValue>(plaintexts.length)
+      for (let i = 0; i < plaintexts.length; i++) {
+        const plaintext = plaintexts[i]
+        if (!(plaintext instanceof Uint8Array)) throw plaintext
+        // FORMAT.md 4.3, 1.6; B values and strings are copied out of the temporary plaintext.
+        out[i] = deserializeAttribute(plaintext)
+      }
+      return out
+    })
+    return isPending(values) ? values.catch(decryptionFailed) : values
+  } catch (error) {
+    return decryptionFailed(error)
+  }
+}
+
+function decryptionFailed(cause: unknown): never {
+  throw new DecryptionError(MSG_DECRYPTION_FAILED, { cause })
+}
+
+/**
+ * Verifies and decrypts one DynamoDB item written by {@link encryptItem} or by the Python or Java DynamoDB
+ * Encryption Client (FORMAT.md 5.5). Returns a new item with ENCRYPT_AND_SIGN attributes decrypted and the two
+ * reserved attributes removed. When every action is DO_NOTHING, a shallow copy is returned unverified.
+ *
+ * The provider is called with `context.attributes` = the stored item exactly as given (reserved attributes
+ * included; key attributes are plaintext there) and `context.materialDescription` = the item's parsed description
+ * (`{}` if it has none), as Java and the Python helpers do.
+ *
+ * If the signature does not verify over our canonical string to sign, the Java canonical ordering (UTF-16 names,
+ * signed-byte binary sets) and Python number rounding (28 significant digits, `-0`) are tried as well, so items
+ * those clients wrote with non-ASCII names or long numbers still verify (FORMAT.md 11).
+ *
+ * @example
+ * const plaintext = await decryptItem(storedItem, config)
+ *
+ * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT if `tableName` is missing or a named key attribute is ENCRYPT_AND_SIGN.
+ * @throws {DecryptionError} ERR_DECRYPTION_FAILED if the signature is missing, no decryption key or symmetric mode is
+ * available, or an attribute does not decrypt.
+ * @throws {InvalidMaterialDescriptionError} ERR_INVALID_MATERIAL_DESCRIPTION if the stored description is malformed.
+ * @throws {SignatureVerificationError} ERR_SIGNATURE_VERIFICATION_FAILED if the item was altered, moved, or is read
+ * with other keys or actions.
+ */
+export async function decryptItem(item: Item, config: CryptoConfig): Promise<Item> {
+  if (config?.attributeActions?.takeNoActions === true) return { ...item }
+  const tableName = checkConfig(config)
+  const signatureAttribute = hasOwn(item, SIGNATURE) ? item[SIGNATURE] : undefined
+  if (signatureAttribute === undefined) throw new DecryptionError(MSG_NO_SIGNATURE)
+  const signature = (signatureAttribute as { B?: unknown }).B
+  if (!(signature instanceof Uint8Array)) {
+    throw new SignatureVerificationError(MSG_BAD_SIGNATURE, { cause: new Error(`"${SIGNATURE}" is not a binary (B) value`) })
+  }
+
+  let description: Readonly<Record<string, string>> = EMPTY_DESCRIPTION
+  if (hasOwn(item, DESCRIPTION)) {
+    const bytes = (item[DESCRIPTION] as { B?: unknown }).B
+    if (!(bytes instanceof Uint8Array)) {
+      throw new InvalidMaterialDescriptionError(`Invalid material description: "${DESCRIPTION}" is not a binary (B) value`)
+    }
+    description = parsedDescription(bytes)
+  }
+
+  // The stored attributes without the two reserved ones: what was signed, and what we return.
+  const actions = config.attributeActions
+  const out: Record<string, AttributeValue> = {}
+  let encryptedNames: string[] | undefined
+  for (const name in item) {
+    if (!hasOwn(item, name) || name === SIGNATURE || name === DESCRIPTION) continue
+    setOwn(out, name, item[name] as AttributeValue)
+    if (actions.action(name) === CryptoAction.ENCRYPT_AND_SIGN) (encryptedNames ??= []).push(name)
+  }
+
+  const materials = await config.materialsProvider.getDecryptionMaterials(buildContext(config, tableName, item, description))
+  // Postcondition: the materials can verify.
+  if (materials === null || typeof materials !== 'object' || materials.verificationKey == null) {
+    throw new DecryptionError('The materials provider returned decryption materials without a verification key; fix the provider')
+  }
+  await verifySignature(materials, description, signature, out, tableName, actions)
+  if (encryptedNames === undefined) return out
+
+  const decryptionKey = materials.decryptionKey
+  if (decryptionKey === undefined) {
+    throw new DecryptionError('Attributes must be decrypted but no decryption key is available; use materials with a decryption key')
+  }
+  const mode = hasOwn(description, SYM_MODE) ? description[SYM_MODE] : undefined
+  if (mode === undefined) {
+    throw new DecryptionError(`The item's material description lacks "${SYM_MODE}", so its attributes cannot be decrypted`)
+  }
+  // Only CBC has ever been written by any implementation (FORMAT.md 4.1); the description is unsigned, so any
+  // other mode means it was altered. Refusing it keeps an attacker from choosing the cipher mode.
+  if (mode !== SYMMETRIC_MODE) {
+    throw new DecryptionError(MSG_DECRYPTION_FAILED, { cause: new Error(`Unsupported "${SYM_MODE}" "${mode}"`) })
+  }
+  const transformation = decryptionKey.algorithm + mode
+  const pending = decryptAll(decryptionKey, transformation, encryptedNames, out)
+  const decrypted = isPending(pending) ? await pending : pending
+  for (let i = 0; i < encryptedNames.length; i++) setOwn(out, encryptedNames[i] as string, decrypted[i] as AttributeValue)
+  return out
+}
+

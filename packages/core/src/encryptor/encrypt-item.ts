@@ -1,0 +1,145 @@
+import type { AttributeValue, Item } from '../attribute-value'
+import { CryptoAction } from '../crypto-action'
+import { isPending, keyOperations, type Eventually } from '../crypto/key-operations'
+import { DynamoDbEncryptionError, EncryptionError, SigningError } from '../errors'
+import type { DelegatedKey } from '../materials/delegated-key'
+import { hasOwn, setOwn } from '../own-property'
+import { writeAttribute } from '../serialize/attribute'
+import { acquireWriter, releaseWriter } from '../serialize/byte-writer'
+import { stringToSign } from '../serialize/string-to-sign'
+import { ReservedAttribute, SYMMETRIC_MODE } from '../wire'
+import { buildContext, checkConfig, type CryptoConfig } from './crypto-config'
+import { descriptionBytes, EMPTY_DESCRIPTION } from './description-cache'
+
+const SIGNATURE = ReservedAttribute.Signature
+const DESCRIPTION = ReservedAttribute.MaterialDescription
+
+/**
+ * Serializes the values one after the other into the shared writer (wiped right after) and encrypts them all with
+ * one call of the key's operations (for a LocalDelegatedKey, one native call). Serialization errors name the
+ * attribute; nothing reaches the key if any value fails to serialize.
+ */
+function encryptAll(key: DelegatedKey, transformation: string, names: readonly string[], values: readonly AttributeValue[]): Eventually<AttributeValue[]> {
+  const writer = acquireWriter()
+  let pending: Eventually<Uint8Array[]>
+  try {
+    const ends: number[] = new Array<number>(values.length)
+    for (let i = 0; i < values.length; i++) {
+      try {
+        writeAttribute(writer, values[i] as AttributeValue, 0, undefined)
+      } catch (error) {
+        if (DynamoDbEncryptionError.isInstance(error)) throw error
+        throw new EncryptionError(`Failed to encrypt attribute "${names[i] as string}"`, { cause: error })
+      }
+      ends[i] = writer.position
+    }
+    const all = writer.view()
+    const plaintexts: Uint8Array[] = new Array<Uint8Array>(values.length)
+    for (let i = 0; i < values.length; i++) plaintexts[i] = all.subarray(i === 0 ? 0 : (ends[i - 1] as number), ends[i] as number)
+    // The views must not outlive this synchronous call: operations copy what they keep (see KeyOperations).
+    pending = keyOperations(key).encryptAttributes(transformation, names, plaintexts)
+  } finally {
+    releaseWriter(writer)
+  }
+  return isPending(pending) ? pending.then(binaryValues) : binaryValues(pending)
+}
+
+function binaryValues(blobs: readonly Uint8Array[]): AttributeValue[] {
+  const out: AttributeValue[] = new Array<AttributeValue>(blobs.length)
+  for (let i = 0; i < blobs.length; i++) out[i] = { B: blobs[i] as Uint8Array }
+  return out
+}
+
+/**
+ * Encrypts and signs one DynamoDB item (FORMAT.md 5.4, Python semantics): every ENCRYPT_AND_SIGN attribute becomes
+ * a `B` value `IV ‖ ciphertext`, SIGN_ONLY and DO_NOTHING attributes are copied, and the signature
+ * (`*amzn-ddb-map-sig*`) and material description (`*amzn-ddb-map-desc*`) are added. When every action is
+ * DO_NOTHING, a shallow copy is returned with nothing added.
+ *
+ * The caller's item is never modified; the result is a new object (attribute values that are not encrypted are
+ * shared with the input). The function either resolves with a complete encrypted item or rejects.
+ *
+ * @example
+ * const encrypted = await encryptItem(
+ *   { pk: { S: 'user#1' }, secret: { S: 'hunter2' } },
+ *   { materialsProvider, encryptionContext: { tableName: 'users', partitionKeyName: 'pk' },
+ *     attributeActions: new AttributeActions({ attributeActions: { pk: CryptoAction.SIGN_ONLY } }) },
+ * )
+ *
+ * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT if `tableName` is missing or a named key attribute is ENCRYPT_AND_SIGN.
+ * @throws {EncryptionError} ERR_ENCRYPTION_FAILED if the item already holds a reserved attribute, the materials lack
+ * a signing key, or an attribute must be encrypted and the materials have no encryption key.
+ * @throws {SigningError} ERR_SIGNING_FAILED if the signing key fails.
+ */
+export async function encryptItem(item: Item, config: CryptoConfig): Promise<Item> {
+  if (config?.attributeActions?.takeNoActions === true) return { ...item }
+  const tableName = checkConfig(config)
+  // Python refuses these: they would be overwritten, or worse, confuse a reader (FORMAT.md 2.1).
+  for (const reserved of [SIGNATURE, DESCRIPTION]) {
+    if (hasOwn(item, reserved)) {
+      throw new EncryptionError(`Reserved attribute name "${reserved}" found in item; rename or remove it before encrypting`)
+    }
+  }
+
+  const context = buildContext(config, tableName, item, EMPTY_DESCRIPTION)
+  const materials = await config.materialsProvider.getEncryptionMaterials(context)
+  // Postcondition: the materials can sign (ESDK-style check of the provider's contract).
+  if (materials === null || typeof materials !== 'object' || materials.signingKey == null) {
+    throw new EncryptionError('The materials provider returned encryption materials without a signing key; fix the provider')
+  }
+  const actions = config.attributeActions
+  const encryptionKey = materials.encryptionKey
+  const transformation = encryptionKey !== undefined ? encryptionKey.algorithm + SYMMETRIC_MODE : ''
+
+  // The item's own attributes, in the caller's order, and which of them are encrypted.
+  const names: string[] = []
+  const values: AttributeValue[] = []
+  const encrypt: boolean[] = []
+  const encryptedNames: string[] = []
+  const encryptedValues: AttributeValue[] = []
+  for (const name in item) {
+    if (!hasOwn(item, name)) continue
+    const encrypted = actions.action(name) === CryptoAction.ENCRYPT_AND_SIGN
+    const value = item[name] as AttributeValue
+    names.push(name)
+    values.push(value)
+    encrypt.push(encrypted)
+    if (!encrypted) continue
+    // Postcondition: something must be encrypted, so the materials must have an encryption key.
+    if (encryptionKey === undefined) {
+      throw new EncryptionError(
+        `Attribute "${name}" is ENCRYPT_AND_SIGN but no encryption key is available; use materials with an encryption key or mark it SIGN_ONLY`,
+      )
+    }
+    encryptedNames.push(name)
+    encryptedValues.push(value)
+  }
+  let stored: AttributeValue[] = []
+  if (encryptionKey !== undefined && encryptedValues.length > 0) {
+    const encrypted = encryptAll(encryptionKey, transformation, encryptedNames, encryptedValues)
+    // A LocalDelegatedKey answers synchronously: no promise per item.
+    stored = isPending(encrypted) ? await encrypted : encrypted
+  }
+  // The result in one pass, in the caller's attribute order.
+  const out: Record<string, AttributeValue> = {}
+  for (let i = 0, e = 0; i < names.length; i++) {
+    setOwn(out, names[i] as string, encrypt[i] === true ? (stored[e++] as AttributeValue) : (values[i] as AttributeValue))
+  }
+
+  // FORMAT.md 3.2: the string to sign covers the stored (encrypted) values.
+  const signingKey = materials.signingKey
+  let signature: Uint8Array
+  try {
+    const data = stringToSign(out, tableName, actions)
+    // A LocalDelegatedKey signs synchronously: no promise per item.
+    const signed = keyOperations(signingKey).sign(signingKey.algorithm, data)
+    signature = isPending(signed) ? await signed : signed
+  } catch (error) {
+    if (DynamoDbEncryptionError.isInstance(error)) throw error
+    throw new SigningError('Failed to sign the item', { cause: error })
+  }
+  out[SIGNATURE] = { B: signature }
+  // FORMAT.md 2.2 / 3.4: the description is written (even empty, as Python does) but not signed.
+  out[DESCRIPTION] = { B: descriptionBytes(materials) }
+  return out
+}
