@@ -9,6 +9,11 @@ export {
   type KmsEncryptedDocumentClientResult,
 } from './kms-encrypted-document-client'
 export {
+  libDynamoDbComposition,
+  type LibDynamoDbCompositionOptions,
+  type LibDynamoDbCompositionResult,
+} from './lib-dynamodb-composition'
+export {
   mostRecentMetaStore,
   type MostRecentMetaStoreOptions,
   type MostRecentMetaStoreResult,

@@ -22,6 +22,7 @@ import {
   customProvider,
   kmsEncryptedClient,
   kmsEncryptedDocumentClient,
+  libDynamoDbComposition,
   mostRecentMetaStore,
   wrappedRsa,
   wrappedSymmetric,
@@ -100,6 +101,18 @@ describe('kmsEncryptedDocumentClient', () => {
     expect(result.paid).toEqual([order])
     expect(result.storedItem['status']).toEqual({ S: 'paid' })
     expectEncrypted(result.storedItem, order ?? {}, ['pk', 'sk', 'status'])
+  })
+})
+
+describe('libDynamoDbComposition', () => {
+  it('encrypts through DynamoDBDocument.from(EncryptedDynamoDBClient.from(ddb)), its get and paginateQuery decrypt', async () => {
+    const tableName = await dataTable()
+    const result = await libDynamoDbComposition({ dynamoDbClient: ddb, kmsClient: kms, kmsKeyId, tableName })
+    expectEncrypted(result.storedItem, result.written[0] as Record<string, unknown>, ['pk', 'sk', 'status'])
+    expect(result.storedItem['iban']).not.toHaveProperty('S')
+    expect(result.storedItem['status']).toEqual({ S: 'open' })
+    expect(result.fromGet).toEqual(result.written[0])
+    expect(result.paginated).toEqual(result.written)
   })
 })
 

@@ -9,10 +9,12 @@ import {
   type QueryCommandInput,
   type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb'
+import { unmarshall } from '@aws-sdk/util-dynamodb'
 import { InvalidArgumentError } from '@ddb-encryption/core'
 import type { DynamoDBClientLike } from './encrypted-dynamodb-client'
 import { EncryptedDynamoDBDocumentClient, type EncryptedDocumentClientOptions } from './encrypted-dynamodb-document-client'
 import type { FailedItem } from './item-decryption-error'
+import { retryRemaining } from './retry'
 import type { TableInfo } from './table-info'
 
 /** A native-value item or key. */
@@ -51,7 +53,6 @@ type Dict = Record<string, any>
 
 const BATCH_WRITE_LIMIT = 25
 const BATCH_GET_LIMIT = 100
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * One encrypted table with native JavaScript values: `put`, `get`, `query`, `scan`, `delete`, `batchGet`,
@@ -66,9 +67,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export class EncryptedTable {
   /** Name of the table. */
   readonly tableName: string
-  readonly #client: EncryptedDynamoDBDocumentClient
-  readonly #maxAttempts: number
-  readonly #baseDelayMs: number
+  readonly #client: ReturnType<typeof EncryptedDynamoDBDocumentClient.from>
+  readonly #retry: { readonly maxAttempts: number; readonly baseDelayMs: number }
 
   /** @throws {TypeError|RangeError} for an invalid option, naming it. */
   constructor(client: DynamoDBClientLike, options: EncryptedTableOptions) {
@@ -82,8 +82,7 @@ export class EncryptedTable {
       ? { ...(options.tables ?? {}), [options.tableName]: { ...(options.tables?.[options.tableName] ?? {}), tableInfo: options.tableInfo } }
       : options.tables
     this.#client = EncryptedDynamoDBDocumentClient.from(client, { ...options, ...(tables !== undefined ? { tables } : {}) })
-    this.#maxAttempts = maxAttempts
-    this.#baseDelayMs = baseDelayMs
+    this.#retry = Object.freeze({ maxAttempts, baseDelayMs })
     Object.freeze(this)
   }
 
@@ -123,14 +122,13 @@ export class EncryptedTable {
     const items: NativeItem[] = []
     for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
       let pending: NativeItem[] = keys.slice(start, start + BATCH_GET_LIMIT)
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > this.#maxAttempts) {
-          throw new InvalidArgumentError(`batchGet on table "${this.tableName}" left ${pending.length} keys unprocessed after ${this.#maxAttempts} attempts; retry later or raise batchMaxAttempts`)
-        }
-        if (attempt > 1) await sleep(this.#baseDelayMs * 2 ** (attempt - 2))
+      await retryRemaining(this.#retry, async () => {
         const out = await this.#client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }))
         items.push(...((out.Responses?.[this.tableName] ?? []) as NativeItem[]))
         pending = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as NativeItem[]
+      }, () => pending.length > 0)
+      if (pending.length > 0) {
+        throw new InvalidArgumentError(`batchGet on table "${this.tableName}" left ${pending.length} keys unprocessed after ${this.#retry.maxAttempts} attempts; retry later or raise batchMaxAttempts`)
       }
     }
     return items
@@ -148,15 +146,11 @@ export class EncryptedTable {
     const unprocessed: Dict[] = []
     for (let start = 0; start < all.length; start += BATCH_WRITE_LIMIT) {
       let pending = all.slice(start, start + BATCH_WRITE_LIMIT)
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > this.#maxAttempts) {
-          unprocessed.push(...pending)
-          break
-        }
-        if (attempt > 1) await sleep(this.#baseDelayMs * 2 ** (attempt - 2))
+      await retryRemaining(this.#retry, async () => {
         const out = await this.#client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }))
         pending = (out.UnprocessedItems?.[this.tableName] ?? []) as Dict[]
-      }
+      }, () => pending.length > 0)
+      unprocessed.push(...pending)
     }
     return {
       unprocessedPuts: unprocessed.filter((r) => r['PutRequest']).map((r) => r['PutRequest']['Item'] as NativeItem),
@@ -169,6 +163,8 @@ function page(out: Dict): EncryptedTablePage {
   return {
     items: (out['Items'] ?? []) as NativeItem[],
     ...(out['LastEvaluatedKey'] !== undefined ? { lastEvaluatedKey: out['LastEvaluatedKey'] as NativeItem } : {}),
-    ...(out['FailedItems'] !== undefined ? { failedItems: out['FailedItems'] as FailedItem<NativeItem>[] } : {}),
+    ...(out['FailedItems'] !== undefined
+      ? { failedItems: (out['FailedItems'] as FailedItem[]).map((f) => ({ ...f, key: unmarshall(f.key as never) })) }
+      : {}),
   }
 }

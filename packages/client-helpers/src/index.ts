@@ -1,19 +1,19 @@
 /**
- * @ddb-encryption/client-helpers: drop-in encrypted DynamoDB clients (low-level and document), EncryptedTable and
- * TableInfo, on top of @ddb-encryption/core.
+ * @ddb-encryption/client-helpers: encrypted DynamoDB clients (low-level and document) as SDK v3 middleware,
+ * EncryptedTable and TableInfo, on top of @ddb-encryption/core.
  */
 export {
   EncryptedDynamoDBClient,
-  type EncryptedClientOptions,
-  type TableEncryptionOptions,
-  type BatchWriteRetryOptions,
   type CommandLike,
   type DynamoDBClientLike,
-  type DecryptFailureReport,
+  type EncryptedClientMethods,
+  type EncryptedSend,
+  type SendOptions,
 } from './encrypted-dynamodb-client'
 export {
   EncryptedDynamoDBDocumentClient,
   type EncryptedDocumentClientOptions,
+  type EncryptedDocumentClientMethods,
   type DocumentDecryptFailureReport,
 } from './encrypted-dynamodb-document-client'
 export {
@@ -23,6 +23,12 @@ export {
   type BatchWriteResult,
   type NativeItem,
 } from './encrypted-table'
+export type {
+  EncryptedClientOptions,
+  TableEncryptionOptions,
+  BatchWriteRetryOptions,
+  ForwardedCryptoOptions,
+} from './settings'
 export {
   TableInfo,
   type TableInfoOptions,
@@ -32,5 +38,11 @@ export {
   type DescribeTableClient,
   type TableEncryptionContext,
 } from './table-info'
-export { ItemDecryptionError, type FailedItem } from './item-decryption-error'
+export {
+  ItemDecryptionError,
+  type ItemDecryptionFailure,
+  type FailedItem,
+  type DecryptFailureReport,
+} from './item-decryption-error'
 export { mapWithConcurrency } from './map-with-concurrency'
+export { MAX_ITEM_BYTES } from './policy'

@@ -56,15 +56,12 @@ export interface TableEncryptionContext {
   readonly sortKeyName?: string
 }
 
-const cache = new WeakMap<object, Map<string, Promise<TableInfo>>>()
-
 /**
  * What the encrypted clients need to know about a table (FORMAT.md 8.1): primary key, every GSI and LSI key
- * schema and projection. Build it from DescribeTable with {@link TableInfo.forTable} (cached per client and table)
- * or by hand with the constructor when the caller may not call DescribeTable. Immutable.
+ * schema and projection. Build it from DescribeTable with {@link TableInfo.describe} or by hand with the constructor when the caller may not call DescribeTable. Immutable.
  *
  * @example
- * const info = await TableInfo.forTable(ddbClient, 'orders')
+ * const info = await TableInfo.describe(ddbClient, 'orders')
  * const actions = info.protectAttributeActions(new AttributeActions({ attributeActions: { note: CryptoAction.DO_NOTHING } }))
  */
 export class TableInfo {
@@ -125,36 +122,17 @@ export class TableInfo {
   }
 
   /**
-   * The TableInfo of `tableName`, read with DescribeTable once per client and table (concurrent callers share one
-   * call; a failed call is not cached). DynamoDB errors pass through unchanged.
+   * Reads the TableInfo of `tableName` with DescribeTable (one call, not cached: the encrypted clients cache it per
+   * client). DynamoDB errors pass through unchanged.
+   *
+   * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT when DynamoDB returns no usable description.
    */
-  static forTable(client: DescribeTableClient, tableName: string): Promise<TableInfo> {
-    let perClient = cache.get(client)
-    if (perClient === undefined) {
-      perClient = new Map()
-      cache.set(client, perClient)
+  static async describe(client: DescribeTableClient, tableName: string): Promise<TableInfo> {
+    const result = (await client.send(withUserAgent(new DescribeTableCommand({ TableName: tableName }), PACKAGE_VERSION))) as { Table?: TableDescriptionLike }
+    if (result?.Table === undefined) {
+      throw new InvalidArgumentError(`DescribeTable returned no description for table "${tableName}"; check the table name`)
     }
-    const cached = perClient.get(tableName)
-    if (cached !== undefined) return cached
-    const pending = describe(client, tableName)
-    perClient.set(tableName, pending)
-    pending.catch(() => { if (perClient.get(tableName) === pending) perClient.delete(tableName) })
-    return pending
-  }
-
-  /** Forgets the cached TableInfo of `tableName` (or of every table when omitted) and, for one table, reads it again. */
-  static async refresh(client: DescribeTableClient, tableName?: string): Promise<TableInfo | undefined> {
-    if (tableName === undefined) {
-      cache.delete(client)
-      return undefined
-    }
-    cache.get(client)?.delete(tableName)
-    return TableInfo.forTable(client, tableName)
-  }
-
-  /** Reads this table again with DescribeTable (replacing the cached entry) and returns the new TableInfo. */
-  async refresh(client: DescribeTableClient): Promise<TableInfo> {
-    return TableInfo.refresh(client, this.tableName) as Promise<TableInfo>
+    return TableInfo.fromDescription(result.Table)
   }
 
   /** The encryption context values of this table: table name and primary key names (FORMAT.md 6). */
@@ -224,12 +202,4 @@ function freezeIndex(ix: IndexInfo): IndexInfo {
     partitionKey: Object.freeze({ ...ix.partitionKey }),
     ...(ix.sortKey !== undefined ? { sortKey: Object.freeze({ ...ix.sortKey }) } : {}),
   })
-}
-
-async function describe(client: DescribeTableClient, tableName: string): Promise<TableInfo> {
-  const result = (await client.send(withUserAgent(new DescribeTableCommand({ TableName: tableName }), PACKAGE_VERSION))) as { Table?: TableDescriptionLike }
-  if (result?.Table === undefined) {
-    throw new InvalidArgumentError(`DescribeTable returned no description for table "${tableName}"; check the table name`)
-  }
-  return TableInfo.fromDescription(result.Table)
 }

@@ -5,6 +5,7 @@
 // alone on the same items. Runs are interleaved (1 core, all cores, 1 core, all cores) and the best of each is kept.
 // BENCH_MIGRATE_ITEMS (default 5000) sets the table size.
 'use strict'
+const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { BatchWriteItemCommand } = require('@aws-sdk/client-dynamodb')
@@ -14,6 +15,7 @@ const { encryptTable, loadConfigurationModule } = require('../dist/index.js')
 
 const ITEMS = Number(process.env.BENCH_MIGRATE_ITEMS ?? 5000)
 const CONFIG = path.join(__dirname, '..', 'test', 'support', 'static-config.js')
+const { keysFile } = require(CONFIG)
 
 function item(i) {
   return {
@@ -24,11 +26,18 @@ function item(i) {
   }
 }
 
+/** Fresh keys for `tableName`, where the configuration module reads them. */
+function publishKeys(tableName) {
+  const { randomBytes } = require('node:crypto')
+  fs.writeFileSync(keysFile(tableName), JSON.stringify({ wrapping: randomBytes(32).toString('hex'), signing: randomBytes(32).toString('hex') }), { mode: 0o600 })
+}
+
 async function fill(ddb) {
   const tableName = await createTestTable(ddb, {
     namePrefix: 'bench-migrate', partitionKey: { name: 'pk', type: 'S' },
     globalSecondaryIndexes: [{ indexName: 'by-owner', partitionKey: { name: 'owner', type: 'S' } }],
   })
+  publishKeys(tableName)
   const batches = []
   for (let i = 0; i < ITEMS; i += 25) batches.push(Array.from({ length: Math.min(25, ITEMS - i) }, (_, j) => ({ PutRequest: { Item: item(i + j) } })))
   let next = 0
@@ -57,11 +66,13 @@ async function runJob(ddb, workers) {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   const cpuPerItemUs = (cpu ? cpuMs(cpu) : 0) * 1000 / ITEMS
   await deleteTestTable(ddb, tableName)
+  fs.rmSync(keysFile(tableName), { force: true })
   if (result.counts.written !== ITEMS) throw new Error(`expected ${ITEMS} writes, got ${JSON.stringify(result.counts)}`)
   return { itemsPerSecond: ITEMS / seconds, cpuPerItemUs }
 }
 
 async function encryptItemAlone() {
+  publishKeys('t')
   const configuration = await loadConfigurationModule(CONFIG, { command: 'encrypt-table', tableName: 't', destinationTableName: 't' })
   const config = {
     materialsProvider: configuration.target.materialsProvider,
@@ -76,8 +87,6 @@ async function encryptItemAlone() {
 }
 
 async function main() {
-  process.env.MIGRATE_TEST_WRAPPING_KEY = require('node:crypto').randomBytes(32).toString('hex')
-  process.env.MIGRATE_TEST_SIGNING_KEY = require('node:crypto').randomBytes(32).toString('hex')
   let dynamo
   if (!process.env[TestEnvironmentVariable.dynamoDbEndpoint]) {
     dynamo = await startDynamoDbLocal()

@@ -11,11 +11,10 @@ import {
   type Item,
 } from '@ddb-encryption/core'
 import { attributeValuesEqual } from './attribute-equality'
-import type { MigrationConfiguration } from './migration-configuration'
-import { decryptItemInWindow, isMismatch, isPlaintextItem, type MigrationWindowOptions, type ReadConfiguration } from './migration-window'
-import { actionsForTable, type TableSchema } from './table-schema'
+import { isMismatch, isPlaintextItem, readInWindow } from './migration-window'
+import type { PlannerConfigs } from './planner-configs'
 
-/** What a stored item needs, decided without I/O (so it can run in a worker thread). */
+/** What a stored item needs. */
 export type ItemPlan =
   /** Verified under the target and written with its materials: nothing to do. */
   | { readonly kind: 'current' }
@@ -25,7 +24,7 @@ export type ItemPlan =
       readonly item: Item
       readonly from: 'plaintext' | 'previous' | 'current'
       readonly previousName?: string
-      /** Stored attributes the write must find unchanged: every attribute (plaintext) or signature, description and unsigned ones. */
+      /** The stored state the write requires. */
       readonly expect: ExpectedState
     }
   /** Nothing reads the item (or, verifying, the target does not); `code` is the error code, never a value. */
@@ -37,19 +36,56 @@ export type ExpectedState =
   | { readonly kind: 'absent' }
   /** The item exactly as read: all these attributes equal, and no signature (a plaintext item). */
   | { readonly kind: 'plaintext'; readonly attributes: Item }
-  /** An encrypted item: signature, description and the unsigned attributes equal. */
+  /** An encrypted item: these attributes (signature, description, unsigned ones) equal. */
   | { readonly kind: 'encrypted'; readonly attributes: Item }
 
 /** What the planner is for: migrate items, or only verify them. */
 export type PlanMode = 'migrate' | 'verify'
 
-/** Options of {@link ItemPlanner}. */
-export interface ItemPlannerOptions {
-  configuration: MigrationConfiguration
-  /** Schema of the table read (key names and index keys; the destination has the same keys). */
-  schema: TableSchema
-  /** Table written; default the table read. The signature covers it. */
-  destinationTableName?: string
+/** One item to plan: the stored item and, when copying into another table, the item there (`null`: none). */
+export interface PlanTask {
+  readonly stored: Item
+  readonly destination?: Item | null
+}
+
+/**
+ * Where the planner's cryptography runs: in this thread, or on core's EncryptorPool worker threads.
+ * `which` names the config: `target`, `source` or a previous configuration's index.
+ */
+export interface PlannerCrypto {
+  decrypt(item: Item, which: 'target' | 'source' | number): Promise<Item>
+  /** Encrypts under the target. */
+  encrypt(item: Item): Promise<Item>
+  /** Encrypts a batch under the target; rejects if any item fails. */
+  encryptMany(items: readonly Item[]): Promise<Item[]>
+}
+
+/** Items in flight per planner in this thread (overlaps provider round trips such as KMS). */
+const PLAN_CONCURRENCY = 16
+
+/** Maps with at most `limit` calls in flight, results in input order. @internal */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  const run = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++
+      results[index] = await fn(items[index] as T, index)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run))
+  return results
+}
+
+/** Cryptography in this thread with core's encryptItem / decryptItem. @internal */
+export function inThreadCrypto(configs: PlannerConfigs): PlannerCrypto {
+  const pick = (which: 'target' | 'source' | number): CryptoConfig =>
+    which === 'target' ? configs.target : which === 'source' ? configs.source : (configs.previous[which] as CryptoConfig)
+  return {
+    decrypt: (item, which) => decryptItem(item, pick(which)),
+    encrypt: (item) => encryptItem(item, configs.target),
+    encryptMany: (items) => mapLimit(items, PLAN_CONCURRENCY, (item) => encryptItem(item, configs.target)),
+  }
 }
 
 const SIGNATURE = ReservedAttribute.Signature
@@ -57,60 +93,72 @@ const DESCRIPTION = ReservedAttribute.MaterialDescription
 const PER_ITEM_DESCRIPTION_KEYS: ReadonlySet<string> = new Set([MaterialDescriptionKey.WrappedDataKey])
 
 function errorCode(error: unknown): string {
-  const code = (error as { code?: unknown; name?: unknown } | null)?.code ?? (error as { name?: unknown } | null)?.name
+  const code = (error as { code?: unknown } | null)?.code ?? (error as { name?: unknown } | null)?.name
   return typeof code === 'string' ? code : 'ERR_UNKNOWN'
+}
+
+function storedDescription(item: Item): Record<string, string> {
+  const bytes = (item[DESCRIPTION] as { B?: unknown } | undefined)?.B
+  return bytes instanceof Uint8Array ? deserializeMaterialDescription(bytes) : {}
 }
 
 /** The description entries that identify the materials (not the per-item wrapped key), as a comparable string. */
 function descriptionFingerprint(item: Item): string {
-  const bytes = (item[DESCRIPTION] as { B?: unknown } | undefined)?.B
-  if (!(bytes instanceof Uint8Array)) return ''
-  const description = deserializeMaterialDescription(bytes)
+  const description = storedDescription(item)
   return JSON.stringify(Object.keys(description).filter((k) => !PER_ITEM_DESCRIPTION_KEYS.has(k)).sort().map((k) => [k, description[k]]))
 }
 
 /**
- * Decides, per stored item, whether it is current, must be (re)written, or cannot be read: the CPU part of
- * `encrypt-table`, `re-encrypt` and `verify`. Holds no I/O except what the providers do (KMS, MetaStore).
+ * Decides, per stored item, whether it is current, must be (re)written, or cannot be read: the decisions of
+ * `encrypt-table`, `re-encrypt` and `verify`. The cryptography goes through a {@link PlannerCrypto}.
  */
 export class ItemPlanner {
-  readonly #target: CryptoConfig
-  readonly #window: MigrationWindowOptions
-  readonly #previous: readonly ReadConfiguration[]
-  readonly #isCurrent: ((description: Readonly<Record<string, string>>) => boolean) | undefined
-  readonly #copy: boolean
-  readonly #sourceTable: string
+  readonly #configs: PlannerConfigs
+  readonly #crypto: PlannerCrypto
   #targetFingerprint: string | undefined
 
-  constructor(options: ItemPlannerOptions) {
-    const { configuration, schema } = options
-    const destination = options.destinationTableName ?? schema.tableName
-    const keys = { partitionKeyName: schema.partitionKeyName, ...(schema.sortKeyName !== undefined ? { sortKeyName: schema.sortKeyName } : {}) }
-    this.#copy = destination !== schema.tableName
-    this.#sourceTable = schema.tableName
-    this.#target = {
-      materialsProvider: configuration.target.materialsProvider,
-      attributeActions: actionsForTable(configuration.target.attributeActions, schema),
-      encryptionContext: { tableName: destination, ...keys },
-    }
-    // Previous configurations read the source table (their items were signed with its name).
-    this.#previous = (configuration.previous ?? []).map((p) => ({
-      ...p,
-      attributeActions: actionsForTable(p.attributeActions, schema),
-      tableName: p.tableName ?? schema.tableName,
-    }))
-    this.#window = { allowPlaintext: configuration.allowPlaintext === true, previous: this.#previous }
-    this.#isCurrent = configuration.target.isCurrent
+  constructor(configs: PlannerConfigs, crypto: PlannerCrypto = inThreadCrypto(configs)) {
+    this.#configs = configs
+    this.#crypto = crypto
   }
 
-  /** What a write must find after this job wrote `written` itself (used to redo a write that raced with an added attribute). */
+  /** What a write must find after this job wrote `written` itself (to redo a write that raced with an added attribute). */
   expectWritten(written: Item): ExpectedState {
-    return { kind: 'encrypted', attributes: expectedEncrypted(written, this.#target.attributeActions) }
+    return { kind: 'encrypted', attributes: expectedEncrypted(written, this.#configs.target.attributeActions) }
   }
 
-  /** The target configuration as a CryptoConfig (actions adjusted for the table's keys). */
-  get target(): CryptoConfig {
-    return this.#target
+  /**
+   * Plans a page of items. Plaintext items are encrypted as one batch (one message per chunk on worker threads);
+   * the others one by one, since each may try several configurations.
+   */
+  async planMany(tasks: readonly PlanTask[], mode: PlanMode): Promise<ItemPlan[]> {
+    const plans = new Array<ItemPlan>(tasks.length)
+    const plaintext: number[] = []
+    const others: number[] = []
+    tasks.forEach((task, i) => {
+      const batchable = mode === 'migrate' && !this.#configs.copy && this.#configs.window.allowPlaintext === true && isPlaintextItem(task.stored)
+      ;(batchable ? plaintext : others).push(i)
+    })
+    if (plaintext.length > 0) {
+      let encrypted: Item[] | undefined
+      try {
+        encrypted = await this.#crypto.encryptMany(plaintext.map((i) => (tasks[i] as PlanTask).stored))
+      } catch (error) {
+        if (!isMismatch(error)) throw error
+        others.push(...plaintext) // one item failed: plan them one by one to find out which
+      }
+      if (encrypted !== undefined) {
+        this.#targetFingerprint ??= descriptionFingerprint(encrypted[0] as Item)
+        plaintext.forEach((index, j) => {
+          plans[index] = { kind: 'write', item: encrypted[j] as Item, from: 'plaintext', expect: { kind: 'plaintext', attributes: (tasks[index] as PlanTask).stored } }
+        })
+      }
+    }
+    await mapLimit(others, PLAN_CONCURRENCY, async (index) => {
+      const task = tasks[index] as PlanTask
+      plans[index] = await this.plan(task.stored, mode, task.destination)
+    })
+    return plans
   }
 
   /**
@@ -118,32 +166,27 @@ export class ItemPlanner {
    * the same key there (`null` if none).
    */
   async plan(stored: Item, mode: PlanMode, destination?: Item | null): Promise<ItemPlan> {
-    if (mode === 'verify') return this.#verify(stored)
-    if (this.#copy) return this.#planCopy(stored, destination ?? null)
-    let read
     try {
-      read = await decryptItemInWindow(stored, this.#target, this.#window)
-    } catch (error) {
-      if (isMismatch(error)) return { kind: 'failed', code: errorCode(error) }
-      throw error
-    }
-    if (read.outcome === 'current' && (await this.#writtenWithTarget(stored, read.item))) return { kind: 'current' }
-    const item = await this.#encrypt(read.item)
-    if (read.outcome === 'plaintext') return { kind: 'write', item, from: 'plaintext', expect: { kind: 'plaintext', attributes: stored } }
-    const actions = read.outcome === 'current' ? this.#target.attributeActions : (read.configuration as ReadConfiguration).attributeActions
-    return {
-      kind: 'write',
-      item,
-      from: read.outcome,
-      ...(read.previousName !== undefined ? { previousName: read.previousName } : {}),
-      expect: { kind: 'encrypted', attributes: expectedEncrypted(stored, actions) },
-    }
-  }
-
-  async #verify(stored: Item): Promise<ItemPlan> {
-    try {
-      await decryptItem(stored, this.#target)
-      return { kind: 'current' }
+      if (mode === 'verify') {
+        await this.#crypto.decrypt(stored, 'source')
+        return { kind: 'current' }
+      }
+      if (this.#configs.copy) return await this.#planCopy(stored, destination ?? null)
+      const read = await readInWindow(stored, this.#configs.target, this.#configs.window, (item, _config, index) =>
+        this.#crypto.decrypt(item, index ?? 'target'))
+      if (read.outcome === 'current' && (await this.#writtenWithTarget(stored, read.item))) return { kind: 'current' }
+      const item = await this.#encrypt(read.item)
+      if (read.outcome === 'plaintext') return { kind: 'write', item, from: 'plaintext', expect: { kind: 'plaintext', attributes: stored } }
+      const actions = read.outcome === 'current'
+        ? this.#configs.target.attributeActions
+        : (this.#configs.previous[read.previousIndex as number] as CryptoConfig).attributeActions
+      return {
+        kind: 'write',
+        item,
+        from: read.outcome,
+        ...(read.previousName !== undefined ? { previousName: read.previousName } : {}),
+        expect: { kind: 'encrypted', attributes: expectedEncrypted(stored, actions) },
+      }
     } catch (error) {
       if (isMismatch(error)) return { kind: 'failed', code: errorCode(error) }
       throw error
@@ -152,17 +195,11 @@ export class ItemPlanner {
 
   async #planCopy(stored: Item, destination: Item | null): Promise<ItemPlan> {
     // The source is read under the window with its own table name; the target signs with the destination's.
-    const sourceTarget = { ...this.#target, encryptionContext: { ...this.#target.encryptionContext, tableName: this.#sourceTable } }
-    let plaintext: Item
-    try {
-      plaintext = (await decryptItemInWindow(stored, sourceTarget, this.#window)).item
-    } catch (error) {
-      if (isMismatch(error)) return { kind: 'failed', code: errorCode(error) }
-      throw error
-    }
+    const { item: plaintext } = await readInWindow(stored, this.#configs.source, this.#configs.window, (item, _config, index) =>
+      this.#crypto.decrypt(item, index ?? 'source'))
     if (destination !== null && !isPlaintextItem(destination)) {
       try {
-        const existing = await decryptItem(destination, this.#target)
+        const existing = await this.#crypto.decrypt(destination, 'target')
         if (attributeValuesEqual({ M: existing }, { M: plaintext }) && (await this.#writtenWithTarget(destination, existing))) return { kind: 'current' }
       } catch (error) {
         if (!isMismatch(error)) throw error
@@ -171,24 +208,19 @@ export class ItemPlanner {
     const item = await this.#encrypt(plaintext)
     const expect: ExpectedState = destination === null
       ? { kind: 'absent' }
-      : isPlaintextItem(destination)
-        ? { kind: 'plaintext', attributes: destination }
-        : { kind: 'encrypted', attributes: destination }
+      : { kind: isPlaintextItem(destination) ? 'plaintext' : 'encrypted', attributes: destination }
     return { kind: 'write', item, from: 'plaintext', expect }
   }
 
   async #encrypt(plaintext: Item): Promise<Item> {
-    const encrypted = await encryptItem(plaintext, this.#target)
+    const encrypted = await this.#crypto.encrypt(plaintext)
     this.#targetFingerprint ??= descriptionFingerprint(encrypted)
     return encrypted
   }
 
   /** True if an item that verified under the target was written with the target's materials. */
   async #writtenWithTarget(stored: Item, plaintext: Item): Promise<boolean> {
-    const bytes = (stored[DESCRIPTION] as { B?: unknown } | undefined)?.B
-    if (this.#isCurrent !== undefined) {
-      return this.#isCurrent(bytes instanceof Uint8Array ? Object.freeze(deserializeMaterialDescription(bytes)) : {})
-    }
+    if (this.#configs.isCurrent !== undefined) return this.#configs.isCurrent(Object.freeze(storedDescription(stored)))
     if (this.#targetFingerprint === undefined) await this.#encrypt(plaintext)
     return descriptionFingerprint(stored) === this.#targetFingerprint
   }

@@ -102,6 +102,19 @@ export function isMismatch(error: unknown): boolean {
  * @throws the current configuration's error (SignatureVerificationError, DecryptionError, ...) when nothing matches.
  */
 export async function decryptItemInWindow(item: Item, current: CryptoConfig, window: MigrationWindowOptions = {}): Promise<WindowReadResult> {
+  return readInWindow(item, current, window, decryptItem)
+}
+
+/**
+ * {@link decryptItemInWindow} with the decryption done by `decrypt` (for example on worker threads).
+ * @internal
+ */
+export async function readInWindow(
+  item: Item,
+  current: CryptoConfig,
+  window: MigrationWindowOptions,
+  decrypt: (item: Item, config: CryptoConfig, previousIndex?: number) => Promise<Item>,
+): Promise<WindowReadResult> {
   const tableName = current.encryptionContext.tableName
   const report = (result: WindowReadResult): WindowReadResult => {
     window.onRead?.({
@@ -116,7 +129,7 @@ export async function decryptItemInWindow(item: Item, current: CryptoConfig, win
   }
   let currentError: unknown
   try {
-    return report(Object.freeze({ outcome: 'current', tableName, item: await decryptItem(item, current), configuration: 'current' as const }))
+    return report(Object.freeze({ outcome: 'current', tableName, item: await decrypt(item, current), configuration: 'current' as const }))
   } catch (error) {
     if (!isMismatch(error)) throw error
     currentError = error
@@ -125,7 +138,7 @@ export async function decryptItemInWindow(item: Item, current: CryptoConfig, win
   for (let index = 0; index < previous.length; index++) {
     const configuration = previous[index] as ReadConfiguration
     try {
-      const plaintext = await decryptItem(item, configFor(configuration, current))
+      const plaintext = await decrypt(item, configFor(configuration, current), index)
       return report(Object.freeze({
         outcome: 'previous',
         tableName,

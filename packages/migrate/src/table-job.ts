@@ -4,9 +4,10 @@ import { CapacityLimiter, withCapacity } from './capacity-limiter'
 import type { CheckpointStore, SegmentCheckpoint } from './checkpoint-store'
 import { addedAttributes, conditionalPut, conditionalPutInput } from './conditional-write'
 import { addCounts, emptyCounts, type JobCounts } from './job-counts'
-import { ItemPlanner, type ExpectedState, type ItemPlan, type PlanMode } from './item-planner'
-import { inProcessPlanRunner, mapLimit, workerPlanRunner, type PlanRunner, type PlanTask } from './item-planners'
+import { ItemPlanner, mapLimit, type ExpectedState, type ItemPlan, type PlanMode, type PlanTask } from './item-planner'
 import { checkConfiguration, loadConfigurationModule, withCommandDefaults, type MigrationConfiguration } from './migration-configuration'
+import { plannerConfigs } from './planner-configs'
+import { startPoolCrypto } from './pool-crypto'
 import { encodeKey } from './key-codec'
 import { describeTableSchema, primaryKeyOf, type TableSchema } from './table-schema'
 
@@ -31,7 +32,10 @@ export interface TableJobOptions {
   configuration?: MigrationConfiguration
   /** Path of a configuration module (see `loadConfigurationModule`); required for `workers`. */
   configurationModule?: string
-  /** Worker threads for the CPU work (each loads `configurationModule`); 0 plans in this thread. Default 0. */
+  /**
+   * Worker threads for the cryptography (core's EncryptorPool; each thread loads `configurationModule`); 0 keeps it
+   * in this thread with up to 16 items in flight, which suits network-bound providers (Direct KMS). Default 0.
+   */
   workers?: number
   /** Scan segments of the whole job (DynamoDB `TotalSegments`, 1 to 1,000,000). Default 4. */
   totalSegments?: number
@@ -195,18 +199,18 @@ async function runTableJob(command: TableJobCommand, options: TableJobOptions): 
     }
   }
   const context = { command, tableName, destinationTableName }
-  let runner: PlanRunner
-  if (options.configurationModule !== undefined && workers > 0) {
-    runner = await workerPlanRunner({ configurationModule: options.configurationModule, context, schema, destinationTableName, workers })
-  } else {
-    const configuration = options.configuration !== undefined
-      ? checkConfiguration(options.configuration)
-      : await loadConfigurationModule(options.configurationModule as string, context)
-    runner = inProcessPlanRunner(new ItemPlanner({ configuration: withCommandDefaults(configuration, command), schema, destinationTableName }))
-  }
+  const configuration = options.configuration !== undefined
+    ? checkConfiguration(options.configuration)
+    : await loadConfigurationModule(options.configurationModule as string, context)
+  const configs = plannerConfigs(withCommandDefaults(configuration, command), schema, destinationTableName)
+  // CPU work on worker threads: core's EncryptorPool, each thread loading the configuration module.
+  const pool = workers > 0
+    ? await startPoolCrypto({ configurationModule: options.configurationModule as string, context, schema, destinationTableName }, workers, configs.previous.length)
+    : undefined
+  const planner = new ItemPlanner(configs, pool?.crypto)
 
   const job = new TableJob({
-    command, options, schema, runner, jobId, totalSegments, concurrency, pageSize, dryRun, mode, destinationTableName, started,
+    command, options, schema, planner, jobId, totalSegments, concurrency, pageSize, dryRun, mode, destinationTableName, started,
   })
   try {
     const segments: number[] = []
@@ -214,7 +218,7 @@ async function runTableJob(command: TableJobCommand, options: TableJobOptions): 
     await mapLimit(segments, Math.min(segments.length, 16), (segment) => job.runSegment(segment))
   } finally {
     job.stopProgress()
-    await runner.close()
+    await pool?.close()
   }
   return job.result()
 }
@@ -223,7 +227,7 @@ interface TableJobParts {
   command: TableJobCommand
   options: TableJobOptions
   schema: TableSchema
-  runner: PlanRunner
+  planner: ItemPlanner
   jobId: string
   totalSegments: number
   concurrency: number
@@ -401,13 +405,13 @@ class TableJob {
 
   async #processPage(items: Item[], pageCounts: JobCounts): Promise<void> {
     if (items.length === 0) return
-    const { runner, mode, destinationTableName, schema } = this.#p
+    const { planner, mode, destinationTableName, schema } = this.#p
     const copy = destinationTableName !== schema.tableName
     const destinations = copy && mode === 'migrate' ? await this.#destinationItems(items) : undefined
     const tasks: PlanTask[] = items.map((stored, i) => (destinations !== undefined ? { stored, destination: destinations[i] as Item | null } : { stored }))
     for (let i = 0; i < items.length; i++) this.#count(pageCounts, 'scanned')
     this.#scannedThisRun += items.length
-    const plans = await runner.planMany(tasks, mode)
+    const plans = await planner.planMany(tasks, mode)
     await Promise.all(plans.map(async (plan, i) => {
       await this.#writes.acquire()
       try {
@@ -420,7 +424,7 @@ class TableJob {
 
   /** Carries out one plan: conditional write, and on a lost race re-plan from the item now stored. */
   async #apply(task: PlanTask, firstPlan: ItemPlan, pageCounts: JobCounts): Promise<void> {
-    const { runner, mode, dryRun, destinationTableName, schema, options } = this.#p
+    const { planner, mode, dryRun, destinationTableName, schema, options } = this.#p
     const copy = destinationTableName !== schema.tableName
     let stored = task.stored
     let destination = task.destination
@@ -447,21 +451,21 @@ class TableJob {
         // Attributes were added between our read and our write (a partial update of a plaintext item): the item we
         // replaced is the truth. Migrate it again, on condition that our own write is still what is stored.
         this.#count(pageCounts, 'conflicts')
-        expectOverride = runner.planner.expectWritten(plan.item)
+        expectOverride = planner.expectWritten(plan.item)
         stored = outcome.replaced as Item
-        plan = await runner.planner.plan(stored, mode)
+        plan = await planner.plan(stored, mode)
         continue
       }
       this.#count(pageCounts, 'conflicts')
       expectOverride = undefined
       if (copy) {
         destination = outcome.current ?? null
-        plan = await runner.planner.plan(stored, mode, destination)
+        plan = await planner.plan(stored, mode, destination)
         continue
       }
       if (outcome.current === undefined) return this.#count(pageCounts, 'deleted')
       stored = outcome.current
-      plan = await runner.planner.plan(stored, mode)
+      plan = await planner.plan(stored, mode)
     }
   }
 

@@ -138,15 +138,30 @@ async function checkMostRecentProvider({ aes, hmac, config, item }) {
   assert.deepEqual(await core.decryptItem(stored, mrConfig), item)
 }
 
-/** client-helpers over a fake DynamoDB client (send() on a Map): what it stores is encrypted, reads decrypt. */
+/**
+ * client-helpers over a DynamoDB client whose HTTP handler is a Map (no network; the encryption runs as middleware,
+ * so the fake sits below the whole SDK stack): what it stores is encrypted, reads decrypt.
+ */
 async function checkEncryptedClient({ config, item }) {
   const table = new Map()
-  const fake = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } })
-  fake.send = async (command) => {
-    if (command instanceof PutItemCommand) { table.set(command.input.Item.id.S, command.input.Item); return {} }
-    if (command instanceof GetItemCommand) return { Item: table.get(command.input.Key.id.S) }
-    throw new Error(`unexpected command ${command.constructor.name}`)
+  const respond = (operation, body) => {
+    if (operation === 'PutItem') { table.set(body.Item.id.S, body.Item); return {} }
+    if (operation === 'GetItem') return { Item: table.get(body.Key.id.S) }
+    throw new Error(`unexpected operation ${operation}`)
   }
+  const fake = new DynamoDBClient({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    maxAttempts: 1,
+    requestHandler: {
+      handle: async (request) => {
+        const operation = String(request.headers['x-amz-target']).split('.').pop()
+        const text = typeof request.body === 'string' ? request.body : Buffer.from(request.body).toString('utf8')
+        const json = JSON.stringify(respond(operation, JSON.parse(text)))
+        return { response: { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: Buffer.from(json) } }
+      },
+    },
+  })
   const tableInfo = new helpers.TableInfo({ tableName: 'pack-check', partitionKey: { name: 'id', type: 'S' } })
   const client = helpers.EncryptedDynamoDBClient.from(fake, {
     materialsProvider: config.materialsProvider,
@@ -155,7 +170,8 @@ async function checkEncryptedClient({ config, item }) {
   })
   await client.send(new PutItemCommand({ TableName: 'pack-check', Item: item }))
   const raw = table.get('user#1')
-  assert.ok(raw.secret.B instanceof Uint8Array && raw[core.ReservedAttribute.Signature], 'the client stored plaintext')
+  // Wire JSON: binary values are base64 text.
+  assert.ok(typeof raw.secret.B === 'string' && raw[core.ReservedAttribute.Signature], 'the client stored plaintext')
   const { Item } = await client.send(new GetItemCommand({ TableName: 'pack-check', Key: { id: { S: 'user#1' } } }))
   assert.deepEqual(Item, item)
 }

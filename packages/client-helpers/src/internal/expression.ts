@@ -5,6 +5,7 @@
  * @internal
  */
 import { InvalidArgumentError } from '@ddb-encryption/core'
+import { hasOwn } from './own-property'
 
 /** One step of a document path: an attribute/map key name or a list index. */
 export type PathElement = { readonly name: string } | { readonly index: number }
@@ -50,8 +51,9 @@ function tokenize(expression: string, what: string): Token[] {
 
 function resolveName(token: Token, names: Readonly<Record<string, string>> | undefined, what: string): string {
   if (token.kind === 'placeholder') {
-    const resolved = names?.[token.text]
-    if (resolved === undefined) {
+    // Own properties only: "#constructor" must not resolve to Object.prototype.constructor.
+    const resolved = names !== undefined && names !== null && hasOwn(names, token.text) ? names[token.text] : undefined
+    if (typeof resolved !== 'string') {
       throw new InvalidArgumentError(`${what} uses ${token.text}, which is not in ExpressionAttributeNames; add it`)
     }
     return resolved

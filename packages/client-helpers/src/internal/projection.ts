@@ -5,6 +5,7 @@
  */
 import type { AttributeValue, Item } from '@ddb-encryption/core'
 import type { DocumentPath } from './expression'
+import { getOwn, setOwn } from './own-property'
 
 type Node = { whole: boolean; names: Map<string, Node>; indexes: Map<number, Node> }
 const newNode = (): Node => ({ whole: false, names: new Map(), indexes: new Map() })
@@ -33,10 +34,10 @@ function projectValue(value: AttributeValue, node: Node): AttributeValue | undef
   if ('M' in value && node.names.size > 0) {
     const out: Record<string, AttributeValue> = {}
     for (const [name, child] of node.names) {
-      const v = value.M[name]
+      const v = getOwn(value.M, name)
       if (v === undefined) continue
       const projected = projectValue(v, child)
-      if (projected !== undefined) out[name] = projected
+      if (projected !== undefined) setOwn(out, name, projected)
     }
     return Object.keys(out).length > 0 ? { M: out } : undefined
   }
@@ -58,10 +59,11 @@ export function projectItem(item: Item, paths: readonly DocumentPath[]): Item {
   const tree = buildTree(paths)
   const out: Record<string, AttributeValue> = {}
   for (const [name, child] of tree.names) {
-    const v = item[name]
+    // Own attributes only: projecting "constructor" must not return Object, "__proto__" must not set a prototype.
+    const v = getOwn(item, name)
     if (v === undefined) continue
     const projected = projectValue(v, child)
-    if (projected !== undefined) out[name] = projected
+    if (projected !== undefined) setOwn(out, name, projected)
   }
   return out
 }

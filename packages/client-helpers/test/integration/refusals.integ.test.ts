@@ -3,6 +3,8 @@
 // cleared). A few allowed neighbours are sent, so the refusals are not blanket ones.
 import {
   BatchExecuteStatementCommand,
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
   DeleteItemCommand,
   DynamoDBClient,
   ExecuteStatementCommand,
@@ -11,6 +13,7 @@ import {
   PutItemCommand,
   QueryCommand as LowQueryCommand,
   ScanCommand as LowScanCommand,
+  TransactGetItemsCommand,
   TransactWriteItemsCommand,
   UpdateItemCommand,
   type AttributeValue,
@@ -18,6 +21,7 @@ import {
 import {
   DeleteCommand,
   ExecuteStatementCommand as DocExecuteStatementCommand,
+  GetCommand,
   PutCommand,
   QueryCommand,
   ScanCommand,
@@ -70,7 +74,8 @@ async function expectRefused(send: () => Promise<unknown>, ErrorClass: typeof Un
   expect((error as Error).message).toContain(mentions)
   // Messages name attributes, never their values.
   expect((error as Error).message).not.toContain('secret')
-  expect(spy.sent).toEqual([])
+  // DescribeTable (which carries no item) may be sent to learn the key schema the refusal needs.
+  expect(spy.sent.filter((op) => op !== 'DescribeTable')).toEqual([])
 }
 
 /** [case name, low-level command input builder, attribute the message must name]. */
@@ -114,6 +119,27 @@ const lowCases = (): Case[] => [
   ['PutItem legacy Expected on an encrypted attribute', () => ({ send: () => low.send(new PutItemCommand({ TableName: table, Item: stored, Expected: { body: { ComparisonOperator: 'EQ', AttributeValueList: [S('secret')] } } })) }), '"body"'],
   ['DeleteItem ConditionExpression on an encrypted attribute', () => ({ send: () => low.send(new DeleteItemCommand({ TableName: table, Key: key, ConditionExpression: 'NOT (body IN (:a, :b))', ExpressionAttributeValues: { ':a': S('secret'), ':b': S('other') } })) }), '"body"'],
   ['DeleteItem legacy Expected on an encrypted attribute', () => ({ send: () => low.send(new DeleteItemCommand({ TableName: table, Key: key, Expected: { body: { Exists: true, Value: S('secret') } } })) }), '"body"'],
+  ['GetItem with a Key carrying a non-key attribute', () => ({ send: () => low.send(new GetItemCommand({ TableName: table, Key: { ...key, body: S('secret') } })) }), '"body"'],
+  ['DeleteItem with a Key carrying a non-key attribute', () => ({ send: () => low.send(new DeleteItemCommand({ TableName: table, Key: { ...key, views: N(1) } })) }), '"views"'],
+  ['UpdateItem with a Key carrying a non-key attribute', () => ({ send: () => low.send(new UpdateItemCommand({ TableName: table, Key: { ...key, body: S('secret') }, UpdateExpression: 'SET views = :v', ExpressionAttributeValues: { ':v': N(1) } })) }), '"body"'],
+  ['Query with an ExclusiveStartKey carrying a non-key attribute', () => ({ send: () => low.send(new LowQueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': S('r') }, ExclusiveStartKey: { ...key, body: S('secret') } })) }), '"body"'],
+  ['Scan of an index with an ExclusiveStartKey carrying a non-key attribute', () => ({ send: () => low.send(new LowScanCommand({ TableName: table, IndexName: 'by-status', ExclusiveStartKey: { ...key, status: S('open'), body: S('secret') } })) }), '"body"'],
+  ['BatchGetItem with a key carrying a non-key attribute', () => ({ send: () => low.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: [key, { ...key, body: S('secret') }] } } })) }), '"body"'],
+  ['BatchWriteItem with a DeleteRequest key carrying a non-key attribute (its put is not sent either)', () => ({ send: () => low.send(new BatchWriteItemCommand({ RequestItems: { [table]: [
+    { PutRequest: { Item: { pk: S('r'), sk: N(7), body: S('b') } } }, { DeleteRequest: { Key: { ...key, body: S('secret') } } },
+  ] } })) }), '"body"'],
+  ['TransactGetItems with a key carrying a non-key attribute', () => ({ send: () => low.send(new TransactGetItemsCommand({ TransactItems: [{ Get: { TableName: table, Key: { ...key, body: S('secret') } } }] })) }), '"body"'],
+  ['TransactWriteItems with a Delete key carrying a non-key attribute', () => ({ send: () => low.send(new TransactWriteItemsCommand({ TransactItems: [{ Delete: { TableName: table, Key: { ...key, tags: { SS: ['a'] } } } }] })) }), '"tags"'],
+  ['PutItem legacy Expected existence check that still carries a value', () => ({ send: () => low.send(new PutItemCommand({ TableName: table, Item: stored, Expected: { body: { ComparisonOperator: 'NOT_NULL', AttributeValueList: [S('secret')] } } })) }), '"body"'],
+  ['DeleteItem legacy Expected with Exists: false and a value', () => ({ send: () => low.send(new DeleteItemCommand({ TableName: table, Key: key, Expected: { body: { Exists: false, Value: S('secret') } } })) }), '"body"'],
+  ['Query legacy QueryFilter NULL check that carries a value', () => ({ send: () => low.send(new LowQueryCommand({ TableName: table, KeyConditions: { pk: { ComparisonOperator: 'EQ', AttributeValueList: [S('r')] } }, QueryFilter: { body: { ComparisonOperator: 'NULL', AttributeValueList: [S('secret')] } } })) }), '"body"'],
+  ['PutItem of an item over 400 KB once encrypted (it fits in plaintext)', () => ({ send: () => low.send(new PutItemCommand({ TableName: table, Item: { ...key, body: S('x'.repeat(409_550)) } })) }), '400'],
+  ['PutItem with a DO_NOTHING number above DynamoDB\'s range', () => ({ send: () => low.send(new PutItemCommand({ TableName: table, Item: { ...key, views: { N: '1E+126' } } })) }), '"views"'],
+  ['PutItem with a DO_NOTHING number of 39 significant digits', () => ({ send: () => low.send(new PutItemCommand({ TableName: table, Item: { ...key, views: { N: '123456789012345678901234567890123456789' } } })) }), '"views"'],
+  ['PutItem with a SIGN_ONLY number below DynamoDB\'s range, nested in a list', () => ({ send: () => low.send(new PutItemCommand({ TableName: table, Item: { ...key, status: S('s'), views: { L: [{ N: '1E-131' }] } } })) }), '"views"'],
+  ['BatchWriteItem with a top-level "__proto__" attribute', () => ({ send: () => low.send(new BatchWriteItemCommand({ RequestItems: { [table]: [
+    { PutRequest: { Item: Object.defineProperty({ ...key }, '__proto__', { value: S('x'), enumerable: true }) as Item } },
+  ] } })) }), '"__proto__"'],
   ['Query of a KEYS_ONLY GSI', () => ({ send: () => low.send(new LowQueryCommand({ TableName: table, IndexName: 'by-owner', KeyConditionExpression: '#o = :o', ExpressionAttributeNames: { '#o': 'owner' }, ExpressionAttributeValues: { ':o': S('o') } })) }), '"by-owner"'],
   ['Query of an INCLUDE LSI with Select ALL_PROJECTED_ATTRIBUTES', () => ({ send: () => low.send(new LowQueryCommand({ TableName: table, IndexName: 'by-rank', Select: 'ALL_PROJECTED_ATTRIBUTES', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': S('r') } })) }), '"by-rank"'],
 ]
@@ -152,6 +178,20 @@ describe('EncryptedDynamoDBClient refusals (nothing sent)', () => {
   })
 })
 
+describe('projections read own attributes only', () => {
+  it.each([['constructor', 'constructor'], ['__proto__ through a name', '#p'], ['toString', 'toString']])('projecting %s returns no inherited member', async (_name, projection) => {
+    const { Item } = await low.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true, ProjectionExpression: projection,
+      ...(projection === '#p' ? { ExpressionAttributeNames: { '#p': '__proto__' } } : {}) }))
+    expect(Object.keys(Item ?? {})).toEqual([])
+    expect(Object.getPrototypeOf(Item)).toBe(Object.prototype)
+  })
+
+  it('refuses a #name that ExpressionAttributeNames only inherits', async () => {
+    const names = Object.create({ '#b': 'body' }) as Record<string, string>
+    await expectRefused(() => low.send(new GetItemCommand({ TableName: table, Key: key, ProjectionExpression: '#b', ExpressionAttributeNames: names })), InvalidArgumentError, '#b')
+  })
+})
+
 describe('EncryptedDynamoDBDocumentClient and EncryptedTable refusals (nothing sent)', () => {
   beforeAll(async () => { await doc.encryptedClient.tableInfo(table) })
   const dkey = { pk: 'r', sk: 1 }
@@ -175,6 +215,10 @@ describe('EncryptedDynamoDBDocumentClient and EncryptedTable refusals (nothing s
     ['QueryCommand of a KEYS_ONLY GSI', () => doc.send(new QueryCommand({ TableName: table, IndexName: 'by-owner', KeyConditionExpression: '#o = :o', ExpressionAttributeNames: { '#o': 'owner' }, ExpressionAttributeValues: { ':o': 'o' } })), '"by-owner"'],
     ['EncryptedTable.query with a FilterExpression on an encrypted attribute', () => encryptedTable.query({ KeyConditionExpression: 'pk = :p', FilterExpression: 'body = :b', ExpressionAttributeValues: { ':p': 'r', ':b': 'secret' } }), '"body"'],
     ['EncryptedTable.scan with a FilterExpression on an encrypted attribute', () => encryptedTable.scan({ FilterExpression: 'm.inner[0] = :x', ExpressionAttributeValues: { ':x': 'x' } }), '"m"'],
+    ['EncryptedTable.get with a key carrying a non-key attribute', () => encryptedTable.get({ ...dkey, body: 'secret' }), '"body"'],
+    ['EncryptedTable.delete with a key carrying a non-key attribute', () => encryptedTable.delete({ ...dkey, status: 'open' }), '"status"'],
+    ['EncryptedTable.batchGet with a key carrying a non-key attribute', () => encryptedTable.batchGet([{ ...dkey, body: 'secret' }]), '"body"'],
+    ['GetCommand with a Key carrying a non-key attribute', () => doc.send(new GetCommand({ TableName: table, Key: { ...dkey, body: 'secret' } })), '"body"'],
     ['EncryptedTable.query of a KEYS_ONLY GSI', () => encryptedTable.query({ IndexName: 'by-owner', KeyConditionExpression: '#o = :o', ExpressionAttributeNames: { '#o': 'owner' }, ExpressionAttributeValues: { ':o': 'o' } }), '"by-owner"'],
   ])('refuses %s', async (_name, send, mentions) => {
     await expectRefused(send, UnsupportedOperationError, mentions)

@@ -4,7 +4,7 @@ import { LocalDelegatedKey, normalizeNumber, type CryptographicMaterialsProvider
 import { DirectKmsMaterialsProvider } from '@ddb-encryption/providers-kms'
 import { WrappedMaterialsProvider } from '@ddb-encryption/providers-wrapped'
 import { MetaStore, MostRecentProvider } from '@ddb-encryption/store-meta'
-import { createKmsKey, createTestTable, deleteTestTable } from '@ddb-encryption/testing'
+import { createDynamoDBClient, createKmsKey, createTestTable, deleteTestTable } from '@ddb-encryption/testing'
 
 /** A named real provider plus what must be cleaned up after it. */
 export interface RealProvider {
@@ -53,23 +53,24 @@ export async function createRealProviders(ddb: DynamoDBClient, kms: KMSClient): 
 export interface SpiedClient {
   readonly client: DynamoDBClient
   readonly sent: string[]
-  /** Every command input received, in order. */
+  /** Every command input sent, in order. */
   readonly inputs: { op: string; input: Record<string, unknown> }[]
 }
 
-/** A client that forwards to `ddb` and records every command it is sent (a spy on the underlying client's send). */
-export function spyClient(ddb: DynamoDBClient): SpiedClient {
+/**
+ * A new client for this run's DynamoDB Local with a recording middleware on its stack (finalizeRequest step, after
+ * every middleware of ours): what it records is what went out. Encrypted clients built from it copy the recorder.
+ */
+export function spyClient(_ddb?: DynamoDBClient): SpiedClient {
   const sent: string[] = []
   const inputs: { op: string; input: Record<string, unknown> }[] = []
-  const client = Object.create(ddb) as DynamoDBClient
-  Object.defineProperty(client, 'send', {
-    value: (command: { schema?: unknown[]; input: Record<string, unknown>; constructor: { name: string } }, ...rest: unknown[]) => {
-      const op = String(command.schema?.[2] ?? command.constructor.name)
-      sent.push(op)
-      inputs.push({ op, input: command.input })
-      return (ddb.send as (...a: unknown[]) => Promise<unknown>).call(ddb, command, ...rest)
-    },
-  })
+  const client = createDynamoDBClient()
+  client.middlewareStack.add((next, context) => async (args) => {
+    const op = String(context.commandName ?? '').replace(/Command$/, '')
+    sent.push(op)
+    inputs.push({ op, input: args.input as Record<string, unknown> })
+    return next(args)
+  }, { step: 'finalizeRequest', priority: 'low', name: 'testRecorder' })
   return { client, sent, inputs }
 }
 
@@ -160,29 +161,59 @@ export function deepFreeze<T>(value: T): T {
   return value
 }
 
-/** A client wrapper on which BatchWriteItem leaves the first `unprocessed` requests unprocessed `times` times. */
-export function flakyBatchWriteClient(ddb: DynamoDBClient, options: { unprocessed: number; times: number }): DynamoDBClient & { batchWrites: number } {
+/**
+ * A new client for this run's DynamoDB Local on which BatchWriteItem leaves the first `unprocessed` requests
+ * unprocessed `times` times: a middleware removes them from the HTTP request body (before signing) and another adds
+ * them to DynamoDB's HTTP response as UnprocessedItems (before deserialization), so everything above the HTTP layer,
+ * the encryption middleware included, sees exactly what DynamoDB would send.
+ */
+export function flakyBatchWriteClient(_ddb: DynamoDBClient, options: { unprocessed: number; times: number }): DynamoDBClient & { batchWrites: number } {
   let left = options.times
-  const client = Object.create(ddb) as DynamoDBClient & { batchWrites: number }
+  const client = createDynamoDBClient() as DynamoDBClient & { batchWrites: number }
   client.batchWrites = 0
-  Object.defineProperty(client, 'send', {
-    value: async (command: { schema?: unknown[]; input: Record<string, any>; constructor: new (i: unknown) => unknown }, ...rest: unknown[]) => {
-      const send = (c: unknown): Promise<any> => (ddb.send as (...a: unknown[]) => Promise<unknown>).call(ddb, c, ...rest)
-      if (command.schema?.[2] !== 'BatchWriteItem') return send(command)
-      client.batchWrites++
-      if (left <= 0) return send(command)
-      left--
-      const held: Record<string, unknown[]> = {}
-      const forwarded: Record<string, unknown[]> = {}
-      let budget = options.unprocessed
-      for (const [table, requests] of Object.entries(command.input['RequestItems'] as Record<string, unknown[]>)) {
-        for (const request of requests) {
-          if (budget > 0) { budget--; (held[table] ??= []).push(request) } else (forwarded[table] ??= []).push(request)
-        }
+  const held = new WeakMap<object, { out: Record<string, unknown[]>; empty: boolean }>()
+  type Http = { request: { body?: unknown; headers: Record<string, string> } }
+  client.middlewareStack.add((next, context) => async (args) => {
+    if (context.commandName !== 'BatchWriteItemCommand') return next(args)
+    client.batchWrites++
+    if (left <= 0) return next(args)
+    left--
+    const request = (args as unknown as Http).request
+    const body = JSON.parse(typeof request.body === "string" ? request.body : new TextDecoder().decode(request.body as Uint8Array)) as { RequestItems: Record<string, unknown[]> }
+    const kept: Record<string, unknown[]> = {}
+    const out: Record<string, unknown[]> = {}
+    let budget = options.unprocessed
+    for (const [table, requests] of Object.entries(body.RequestItems)) {
+      for (const r of requests) {
+        if (budget > 0) { budget--; (out[table] ??= []).push(r) } else (kept[table] ??= []).push(r)
       }
-      if (Object.keys(forwarded).length > 0) await send(new command.constructor({ RequestItems: forwarded }))
-      return { UnprocessedItems: held, $metadata: {} }
-    },
-  })
+    }
+    const empty = Object.keys(kept).length === 0
+    held.set(context, { out, empty })
+    if (empty) {
+      // DynamoDB refuses an empty batch: send a call that writes nothing instead; its answer is replaced below.
+      request.headers['x-amz-target'] = 'DynamoDB_20120810.DescribeLimits'
+      request.body = '{}'
+    } else {
+      request.body = JSON.stringify({ ...body, RequestItems: kept })
+    }
+    return next(args)
+  }, { step: 'build', priority: 'high', name: 'testFlakyRequest' })
+  type Next = (args: unknown) => Promise<{ response: unknown }>
+  client.middlewareStack.addRelativeTo(((next: Next, context: object) => async (args: unknown) => {
+    const result = await next(args)
+    const state = held.get(context)
+    if (state === undefined) return result
+    held.delete(context)
+    const response = result.response as { body: AsyncIterable<Uint8Array> | Uint8Array; headers: Record<string, string> }
+    const chunks: Uint8Array[] = []
+    if (response.body instanceof Uint8Array) chunks.push(response.body)
+    else for await (const chunk of response.body) chunks.push(chunk)
+    const json = state.empty ? {} : JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>
+    response.body = Buffer.from(JSON.stringify({ ...json, UnprocessedItems: state.out }))
+    delete response.headers['content-length']
+    delete response.headers['x-amz-crc32']
+    return result
+  }) as never, { relation: 'after', toMiddleware: 'deserializerMiddleware', name: 'testFlakyResponse' })
   return client
 }

@@ -1,7 +1,6 @@
 import {
   BatchWriteItemCommand,
   DeleteItemCommand,
-  DescribeTableCommand,
   DynamoDBClient,
   ExecuteStatementCommand,
   GetItemCommand,
@@ -30,9 +29,7 @@ const actions = new AttributeActions({
 
 function setup(options: Partial<Parameters<typeof EncryptedDynamoDBClient.from>[1]> = {}) {
   const fake = new FakeDynamoDB({ users: { pk: 'id' }, events: { pk: 'pk', sk: 'sk' } })
-  // A real DynamoDBClient in the prototype chain (for the paginators), with a fake send.
-  const base = Object.create(new DynamoDBClient({ region: 'us-east-1' })) as DynamoDBClient
-  Object.defineProperty(base, 'send', { value: fake.send.bind(fake) })
+  const base = fake.client
   const provider = createTestProvider()
   const client = EncryptedDynamoDBClient.from(base, { materialsProvider: provider, attributeActions: actions, ...options })
   const dataOps = () => fake.sent.filter((s) => s.op !== 'DescribeTable')
@@ -193,8 +190,13 @@ describe('EncryptedDynamoDBClient refusals (nothing is sent)', () => {
 
   it('refuses an unknown command that carries items', async () => {
     const { client, dataOps } = setup()
-    class SomeFutureCommand { constructor(readonly input: object) {} }
-    const error = await client.send(new SomeFutureCommand({ TableName: 'users', Item: user }) as never).catch((e: unknown) => e)
+    // A command of an operation the client has no module for: the SDK names it in the handler context.
+    const future = new PutItemCommand({ TableName: 'users', Item: user })
+    future.middlewareStack.add((next, context) => (args) => {
+      context.commandName = 'SomeFutureCommand'
+      return next(args)
+    }, { step: 'initialize', priority: 'high' })
+    const error = await client.send(future).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'ERR_UNSUPPORTED_OPERATION' })
     expect(dataOps()).toEqual([])
   })
@@ -255,8 +257,9 @@ describe('EncryptedDynamoDBClient batches and transactions', () => {
 
   it('passes other commands through unchanged', async () => {
     const { client, fake } = setup()
+    fake.answers['ListTables'] = [{ body: { TableNames: ['users'] } }]
     const out = await client.send(new ListTablesCommand({}))
-    expect(out).toEqual({ passedThrough: 'ListTables' })
+    expect(out.TableNames).toEqual(['users'])
     expect(fake.sent.map((s) => s.op)).toEqual(['ListTables'])
   })
 })
@@ -266,19 +269,18 @@ describe('EncryptedDynamoDBClient.from', () => {
     const { client } = setup()
     expect(client).toBeInstanceOf(DynamoDBClient)
     expect(client).toBeInstanceOf(EncryptedDynamoDBClient)
-    expect(() => EncryptedDynamoDBClient.from({ send: async () => ({}) }, { materialsProvider: createTestProvider(), decryptConcurrency: 0 }))
+    expect(() => EncryptedDynamoDBClient.from(new FakeDynamoDB({}).client, { materialsProvider: createTestProvider(), decryptConcurrency: 0 }))
       .toThrow(/"decryptConcurrency"/)
-    expect(() => EncryptedDynamoDBClient.from({ send: async () => ({}) }, {} as never)).toThrow(/"materialsProvider"/)
+    expect(() => EncryptedDynamoDBClient.from(new FakeDynamoDB({}).client, {} as never)).toThrow(/"materialsProvider"/)
   })
 
   it('uses a tableInfo given in options instead of DescribeTable', async () => {
     const fake = new FakeDynamoDB({ t: { pk: 'k' } })
-    const client = EncryptedDynamoDBClient.from(fake, {
+    const client = EncryptedDynamoDBClient.from(fake.client, {
       materialsProvider: createTestProvider(),
       tables: { t: { tableInfo: new TableInfo({ tableName: 't', partitionKey: { name: 'k', type: 'S' } }) } },
     })
     await client.send(new PutItemCommand({ TableName: 't', Item: { k: S('1'), v: S('2') } }))
     expect(fake.sent.map((s) => s.op)).toEqual(['PutItem'])
-    expect(fake.sent.some((s) => s.input instanceof DescribeTableCommand)).toBe(false)
   })
 })

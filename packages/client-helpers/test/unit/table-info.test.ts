@@ -1,5 +1,7 @@
 import { AttributeActions, CryptoAction } from '@ddb-encryption/core'
-import { TableInfo } from '@ddb-encryption/client-helpers'
+import { FakeDynamoDB } from '../support/fake-dynamodb'
+import { createTestProvider } from '../support/test-provider'
+import { EncryptedDynamoDBClient, TableInfo } from '@ddb-encryption/client-helpers'
 
 const description = {
   TableName: 't',
@@ -33,20 +35,35 @@ describe('TableInfo', () => {
     expect(() => info.protectAttributeActions(actions)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(new RegExp(`"${name}".*SIGN_ONLY`)) }))
   })
 
-  it('describes a table once per client and refreshes on request', async () => {
+  it('describes a table with one DescribeTable call', async () => {
     let calls = 0
     const client = { send: async () => { calls++; return { Table: description } } }
-    const [a, b] = await Promise.all([TableInfo.forTable(client, 't'), TableInfo.forTable(client, 't')])
-    expect(a).toBe(b)
+    const info = await TableInfo.describe(client, 't')
+    expect(info.primaryKeyNames).toEqual(['pk', 'sk'])
     expect(calls).toBe(1)
-    await a.refresh(client)
-    expect(calls).toBe(2)
+  })
+})
+
+describe('the DescribeTable cache of an encrypted client', () => {
+  it('describes a table once per client and again after refreshTableInfo', async () => {
+    const fake = new FakeDynamoDB({ t: { pk: 'k' } })
+    const client = EncryptedDynamoDBClient.from(fake.client, { materialsProvider: createTestProvider() })
+    const [a, b] = await Promise.all([client.tableInfo('t'), client.tableInfo('t')])
+    expect(a).toBe(b)
+    expect(fake.ops).toEqual(['DescribeTable'])
+    await client.refreshTableInfo('t')
+    await client.tableInfo('t')
+    expect(fake.ops).toEqual(['DescribeTable', 'DescribeTable'])
+    // Another client has its own cache.
+    await EncryptedDynamoDBClient.from(fake.client, { materialsProvider: createTestProvider() }).tableInfo('t')
+    expect(fake.ops).toHaveLength(3)
   })
 
-  it('does not cache a failed DescribeTable', async () => {
-    let calls = 0
-    const client = { send: async () => { calls++; if (calls === 1) throw new Error('throttled'); return { Table: description } } }
-    await expect(TableInfo.forTable(client, 't')).rejects.toThrow('throttled')
-    await expect(TableInfo.forTable(client, 't')).resolves.toBeInstanceOf(TableInfo)
+  it('does not cache a failed DescribeTable, and lets its error through unchanged', async () => {
+    const fake = new FakeDynamoDB({ t: { pk: 'k' } })
+    fake.answers['DescribeTable'] = [{ error: 'ThrottlingException' }]
+    const client = EncryptedDynamoDBClient.from(fake.client, { materialsProvider: createTestProvider() })
+    await expect(client.tableInfo('t')).rejects.toMatchObject({ name: 'ThrottlingException' })
+    await expect(client.tableInfo('t')).resolves.toBeInstanceOf(TableInfo)
   })
 })

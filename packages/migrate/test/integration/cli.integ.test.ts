@@ -11,7 +11,7 @@ import { createPlaintextTable, plaintextItem } from '../support/plaintext-table'
 import { runCliProcess, startCli } from '../support/run-cli'
 import { scanAll } from '../support/scan-all'
 import { modifyCountsByKey } from '../support/stream-counts'
-import { publishTestKeys, STATIC_CONFIG_MODULE } from '../support/test-keys'
+import { publishTestKeys, removeTestKeys, STATIC_CONFIG_MODULE } from '../support/test-keys'
 
 // A hang guard, not a speed check: DynamoDB Local is slow on a shared machine.
 jest.setTimeout(600_000)
@@ -20,9 +20,11 @@ const ITEMS = 1500
 const client = createDynamoDBClient({ maxAttempts: 10 })
 const tables: string[] = []
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'migrate-cli-'))
-beforeAll(() => publishTestKeys())
 afterAll(async () => {
-  for (const table of tables) await deleteTestTable(client, table)
+  for (const table of tables) {
+    removeTestKeys(table)
+    await deleteTestTable(client, table)
+  }
   client.destroy()
   fs.rmSync(scratch, { recursive: true, force: true })
 })
@@ -55,6 +57,7 @@ describe('ddb-encryption CLI', () => {
   it('a run killed at random points and resumed from its checkpoint file ends with every item migrated exactly once', async () => {
     const tableName = await createPlaintextTable(client, ITEMS, { stream: true })
     tables.push(tableName)
+    publishTestKeys(tableName)
     const checkpoint = path.join(scratch, 'kill.json')
     const args = ['encrypt-table', '--table', tableName, '--config', STATIC_CONFIG_MODULE, '--checkpoint-file', checkpoint,
       '--workers', '1', '--total-segments', '4', '--page-size', '40', '--json']
@@ -92,6 +95,7 @@ describe('ddb-encryption CLI', () => {
     const count = 400
     const tableName = await createPlaintextTable(client, count, { stream: true })
     tables.push(tableName)
+    publishTestKeys(tableName)
     const checkpointTable = `migrate-checkpoints-${Date.now().toString(36)}`
     tables.push(checkpointTable)
     const common = ['--table', tableName, '--config', STATIC_CONFIG_MODULE, '--checkpoint-table', checkpointTable, '--workers', '1', '--job', 'job-1', '--json']

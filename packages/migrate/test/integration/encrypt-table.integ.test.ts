@@ -8,17 +8,18 @@ import { isPlaintextItem } from '../../src/migration-window'
 import { concurrentWriter } from '../support/app-writer'
 import { createPlaintextTable, plaintextItem } from '../support/plaintext-table'
 import { scanAll } from '../support/scan-all'
-import { publishTestKeys, STATIC_CONFIG_MODULE } from '../support/test-keys'
+import { publishTestKeys, removeTestKeys, STATIC_CONFIG_MODULE } from '../support/test-keys'
 
 const ITEMS = Number(process.env.MIGRATE_TEST_ITEMS ?? 10_000)
 const client = createDynamoDBClient({ maxAttempts: 10 })
 let tableName: string
 
 beforeAll(async () => {
-  publishTestKeys()
   tableName = await createPlaintextTable(client, ITEMS)
+  publishTestKeys(tableName)
 }, 300_000)
 afterAll(async () => {
+  removeTestKeys(tableName)
   await deleteTestTable(client, tableName)
   client.destroy()
 })

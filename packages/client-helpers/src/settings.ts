@@ -1,0 +1,105 @@
+import { AttributeActions, type CryptoConfig, type CryptographicMaterialsProvider } from '@ddb-encryption/core'
+import type { TableInfo } from './table-info'
+
+/** Encryption settings for one table, overriding the client-wide ones. */
+export interface TableEncryptionOptions {
+  /** Actions for this table. Default: the client's `attributeActions`. */
+  readonly attributeActions?: AttributeActions
+  /** Provider for this table. Default: the client's `materialsProvider`. */
+  readonly materialsProvider?: CryptographicMaterialsProvider
+  /** Key schema of this table; when given, DescribeTable is never called for it. Default: read with DescribeTable. */
+  readonly tableInfo?: TableInfo
+}
+
+/** Retry of BatchWriteItem's UnprocessedItems. */
+export interface BatchWriteRetryOptions {
+  /** Total sends including the first (>= 1). */
+  readonly maxAttempts: number
+  /** Delay before the first retry in milliseconds; doubles on each further retry. */
+  readonly baseDelayMs: number
+}
+
+/**
+ * The options of core's `CryptoConfig` that the clients and `EncryptedTable` forward unchanged to every item they
+ * encrypt or decrypt (everything but the provider, context and actions, which the clients set per table).
+ */
+export type ForwardedCryptoOptions = Omit<CryptoConfig, 'materialsProvider' | 'encryptionContext' | 'attributeActions'>
+
+/** The names of {@link ForwardedCryptoOptions}: a new core option is forwarded by adding its name here. */
+const FORWARDED_CRYPTO_OPTIONS: readonly (keyof ForwardedCryptoOptions)[] = []
+
+/** Options for `EncryptedDynamoDBClient.from` (and, with translation options, the document client and EncryptedTable). */
+export interface EncryptedClientOptions extends Readonly<ForwardedCryptoOptions> {
+  /** Supplies the keys for every item. Required. */
+  readonly materialsProvider: CryptographicMaterialsProvider
+  /** Actions for every table without its own. Default: ENCRYPT_AND_SIGN for every attribute (keys become SIGN_ONLY). */
+  readonly attributeActions?: AttributeActions
+  /** Per-table overrides by table name. Default none. */
+  readonly tables?: Readonly<Record<string, TableEncryptionOptions>>
+  /** Items verified/decrypted (or encrypted) at the same time within one request. Default 16. */
+  readonly decryptConcurrency?: number
+  /**
+   * What a Query, Scan or BatchGetItem does when an item fails its integrity check (bad signature, wrong keys,
+   * tampering, not encrypted): `'throw'` (default) fails the call with `ItemDecryptionError`; `'report'` returns the
+   * good items and lists the others in `FailedItems`. Outages (throttling, network errors, timeouts, 5xx from KMS or
+   * DynamoDB) are thrown unchanged in both modes.
+   */
+  readonly onDecryptFailure?: 'throw' | 'report'
+  /** Retry UnprocessedItems of BatchWriteItem with exponential backoff. Default: no retry (returned to the caller). */
+  readonly batchWriteRetry?: BatchWriteRetryOptions
+}
+
+/** Validated, frozen client settings. */
+export interface ClientSettings {
+  readonly provider: CryptographicMaterialsProvider
+  readonly actions: AttributeActions
+  readonly tables: ReadonlyMap<string, TableEncryptionOptions>
+  readonly concurrency: number
+  readonly onDecryptFailure: 'throw' | 'report'
+  readonly batchWriteRetry: BatchWriteRetryOptions
+  /** False when every table's actions are DO_NOTHING (nothing is ever encrypted). */
+  readonly encrypting: boolean
+  readonly cryptoOptions: Readonly<ForwardedCryptoOptions>
+}
+
+/**
+ * Validates `options` (throwing `TypeError` / `RangeError` that name the option) and returns frozen settings.
+ */
+export function resolveSettings(options: EncryptedClientOptions): ClientSettings {
+  if (options === null || typeof options !== 'object') throw new TypeError('"options" must be an object')
+  const provider = options.materialsProvider
+  if (provider === null || typeof provider !== 'object' || typeof provider.getEncryptionMaterials !== 'function' ||
+    typeof provider.getDecryptionMaterials !== 'function') {
+    throw new TypeError('"materialsProvider" option must be a CryptographicMaterialsProvider')
+  }
+  const concurrency = options.decryptConcurrency ?? 16
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError('"decryptConcurrency" option must be a positive integer')
+  const onDecryptFailure = options.onDecryptFailure ?? 'throw'
+  if (onDecryptFailure !== 'throw' && onDecryptFailure !== 'report') {
+    throw new TypeError('"onDecryptFailure" option must be "throw" or "report"')
+  }
+  const retry = options.batchWriteRetry ?? { maxAttempts: 1, baseDelayMs: 0 }
+  if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) {
+    throw new RangeError('"batchWriteRetry.maxAttempts" option must be a positive integer')
+  }
+  if (typeof retry.baseDelayMs !== 'number' || !(retry.baseDelayMs >= 0)) {
+    throw new RangeError('"batchWriteRetry.baseDelayMs" option must be a non-negative number of milliseconds')
+  }
+  const actions = options.attributeActions ?? new AttributeActions()
+  // A Map, not a record: a table may be called "__proto__" or "constructor".
+  const tables = new Map<string, TableEncryptionOptions>(Object.entries(options.tables ?? {}))
+  const cryptoOptions: Record<string, unknown> = {}
+  for (const name of FORWARDED_CRYPTO_OPTIONS) {
+    if (options[name] !== undefined) cryptoOptions[name] = options[name]
+  }
+  return Object.freeze({
+    provider,
+    actions,
+    tables,
+    concurrency,
+    onDecryptFailure,
+    batchWriteRetry: Object.freeze({ maxAttempts: retry.maxAttempts, baseDelayMs: retry.baseDelayMs }),
+    encrypting: !actions.takeNoActions || [...tables.values()].some((t) => t.attributeActions !== undefined && !t.attributeActions.takeNoActions),
+    cryptoOptions: Object.freeze(cryptoOptions) as Readonly<ForwardedCryptoOptions>,
+  })
+}

@@ -1,0 +1,155 @@
+// The composition matrix on DynamoDB Local: every way an SDK v3 application composes the encrypted clients, times
+// put / get / query / scan / batch / transact. Each write is checked on the raw stored item (read with the plain
+// client: ciphertext and a signature every time); each read must return the plaintext; a refused request must be a
+// typed refusal with nothing sent (a recording middleware on the raw client) and nothing stored.
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand as LowQueryCommand,
+  ScanCommand as LowScanCommand,
+  TransactGetItemsCommand,
+  TransactWriteItemsCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb'
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DynamoDBDocument,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  TransactGetCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb'
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb'
+import { AttributeActions, CryptoAction, ReservedAttribute, UnsupportedOperationError } from '@ddb-encryption/core'
+import { createDynamoDBClient, createTestTable, deleteTestTable } from '@ddb-encryption/testing'
+import { EncryptedDynamoDBClient, EncryptedDynamoDBDocumentClient } from '@ddb-encryption/client-helpers'
+import { createWrappedProvider, spyClient, type SpiedClient } from '../support/integration'
+
+jest.setTimeout(60_000)
+
+type Native = Record<string, unknown>
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Sender = { send(command: any): Promise<any> }
+
+const options = {
+  materialsProvider: createWrappedProvider(),
+  attributeActions: new AttributeActions({ attributeActions: { status: CryptoAction.SIGN_ONLY } }),
+}
+
+let ddb: DynamoDBClient
+let spy: SpiedClient
+let table: string
+
+beforeAll(async () => {
+  ddb = createDynamoDBClient()
+  table = await createTestTable(ddb, { namePrefix: 'ch-matrix', partitionKey: { name: 'pk', type: 'S' }, sortKey: { name: 'sk', type: 'N' } })
+  spy = spyClient(ddb)
+}, 120_000)
+
+afterAll(async () => {
+  await deleteTestTable(ddb, table)
+  ddb.destroy()
+  spy.client.destroy()
+})
+
+/** A composition: how it is built over the (recording) raw client, and whether it speaks native values. */
+const COMPOSITIONS: [string, boolean, (raw: DynamoDBClient) => Sender][] = [
+  ['EncryptedDynamoDBClient', false, (raw) => EncryptedDynamoDBClient.from(raw, options)],
+  ['DynamoDBDocumentClient.from(EncryptedDynamoDBClient)', true, (raw) => DynamoDBDocumentClient.from(EncryptedDynamoDBClient.from(raw, options))],
+  ['DynamoDBDocument.from(EncryptedDynamoDBClient)', true, (raw) => DynamoDBDocument.from(EncryptedDynamoDBClient.from(raw, options))],
+  ['EncryptedDynamoDBDocumentClient', true, (raw) => EncryptedDynamoDBDocumentClient.from(raw, options)],
+  ['DynamoDBDocument.from(EncryptedDynamoDBDocumentClient)', true, (raw) => DynamoDBDocument.from(EncryptedDynamoDBDocumentClient.from(raw, options))],
+]
+
+/** The commands of one value form: lib-dynamodb's for native values, the low-level ones otherwise. */
+function commands(native: boolean) {
+  const item = (i: Native): Native => (native ? i : marshall(i))
+  return {
+    put: (i: Native) => (native ? new PutCommand({ TableName: table, Item: i }) : new PutItemCommand({ TableName: table, Item: marshall(i) })),
+    get: (k: Native) => (native ? new GetCommand({ TableName: table, Key: k, ConsistentRead: true }) : new GetItemCommand({ TableName: table, Key: marshall(k), ConsistentRead: true })),
+    query: (pk: string) => (native
+      ? new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': pk }, ConsistentRead: true })
+      : new LowQueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: pk } }, ConsistentRead: true })),
+    scan: (pk: string) => (native
+      ? new ScanCommand({ TableName: table, FilterExpression: 'pk = :p', ExpressionAttributeValues: { ':p': pk }, ConsistentRead: true })
+      : new LowScanCommand({ TableName: table, FilterExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: pk } }, ConsistentRead: true })),
+    batchWrite: (items: Native[]) => (native
+      ? new BatchWriteCommand({ RequestItems: { [table]: items.map((Item) => ({ PutRequest: { Item } })) } })
+      : new BatchWriteItemCommand({ RequestItems: { [table]: items.map((i) => ({ PutRequest: { Item: marshall(i) } })) } })),
+    batchGet: (keys: Native[]) => (native
+      ? new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } })
+      : new BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys.map((k) => marshall(k)), ConsistentRead: true } } })),
+    transactWrite: (i: Native) => (native
+      ? new TransactWriteCommand({ TransactItems: [{ Put: { TableName: table, Item: i } }] })
+      : new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: table, Item: marshall(i) } }] })),
+    transactGet: (k: Native) => (native
+      ? new TransactGetCommand({ TransactItems: [{ Get: { TableName: table, Key: k } }] })
+      : new TransactGetItemsCommand({ TransactItems: [{ Get: { TableName: table, Key: marshall(k) } }] })),
+    refusedPut: (i: Native) => (native
+      ? new PutCommand({ TableName: table, Item: i, ConditionExpression: 'secret <> :s', ExpressionAttributeValues: { ':s': 'x' } })
+      : new PutItemCommand({ TableName: table, Item: marshall(i), ConditionExpression: 'secret <> :s', ExpressionAttributeValues: { ':s': { S: 'x' } } })),
+    toNative: (value: unknown): Native => (native ? (value as Native) : unmarshall(value as never)),
+    item,
+  }
+}
+
+/** The raw stored item of `pk`/`sk`, read with the plain client. */
+async function raw(pk: string, sk: number): Promise<Record<string, Record<string, unknown>> | undefined> {
+  const { Item } = await ddb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: pk }, sk: { N: String(sk) } }, ConsistentRead: true }))
+  return Item as Record<string, Record<string, unknown>> | undefined
+}
+
+async function expectStoredEncrypted(pk: string, sk: number, secret: string): Promise<void> {
+  const stored = await raw(pk, sk)
+  expect(stored).toBeDefined()
+  expect(stored?.['secret']?.['B']).toBeInstanceOf(Uint8Array)
+  expect(Buffer.from(stored?.['secret']?.['B'] as Uint8Array).includes(Buffer.from(secret))).toBe(false)
+  expect(stored?.[ReservedAttribute.Signature]?.['B']).toBeInstanceOf(Uint8Array)
+  expect(stored?.['status']).toEqual({ S: 'open' })
+}
+
+describe.each(COMPOSITIONS)('%s', (name, native, build) => {
+  const c = commands(native)
+  const pk = `m-${name.replace(/[^A-Za-z]/g, '')}`
+  const doc = (sk: number): Native => ({ pk, sk, status: 'open', secret: `secret ${sk} of ${pk}` })
+  let client: Sender
+  beforeAll(() => { client = build(spy.client) })
+
+  it('put stores ciphertext and a signature; get, query and scan return the plaintext', async () => {
+    await client.send(c.put(doc(1)))
+    await expectStoredEncrypted(pk, 1, `secret 1 of ${pk}`)
+    expect(c.toNative((await client.send(c.get({ pk, sk: 1 }))).Item)).toEqual(doc(1))
+    expect(((await client.send(c.query(pk))).Items as unknown[]).map(c.toNative)).toEqual([doc(1)])
+    expect(((await client.send(c.scan(pk))).Items as unknown[]).map(c.toNative)).toEqual([doc(1)])
+  })
+
+  it('batch write stores ciphertext and signatures; batch get returns the plaintext', async () => {
+    await client.send(c.batchWrite([doc(2), doc(3)]))
+    await expectStoredEncrypted(pk, 2, `secret 2 of ${pk}`)
+    await expectStoredEncrypted(pk, 3, `secret 3 of ${pk}`)
+    const out = await client.send(c.batchGet([{ pk, sk: 2 }, { pk, sk: 3 }]))
+    const items = (out.Responses[table] as unknown[]).map(c.toNative).sort((a, b) => Number(a['sk']) - Number(b['sk']))
+    expect(items).toEqual([doc(2), doc(3)])
+  })
+
+  it('transact write stores ciphertext and a signature; transact get returns the plaintext', async () => {
+    await client.send(c.transactWrite(doc(4)))
+    await expectStoredEncrypted(pk, 4, `secret 4 of ${pk}`)
+    const out = await client.send(c.transactGet({ pk, sk: 4 }))
+    expect(c.toNative(out.Responses[0].Item)).toEqual(doc(4))
+  })
+
+  it('refuses a condition on an encrypted attribute with a typed error: nothing sent, nothing stored', async () => {
+    spy.sent.length = 0
+    const error = await client.send(c.refusedPut(doc(5))).then(() => undefined, (e: unknown) => e)
+    expect(error).toBeInstanceOf(UnsupportedOperationError)
+    expect(spy.sent.filter((op) => op !== 'DescribeTable')).toEqual([])
+    expect(await raw(pk, 5)).toBeUndefined()
+  })
+})

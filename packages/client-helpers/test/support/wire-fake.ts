@@ -1,0 +1,158 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { FAKE_CREDENTIALS } from '@ddb-encryption/testing'
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>
+
+/** One request the fake received: operation and parsed JSON body (wire format: B values are base64). */
+export interface WireRequest {
+  readonly op: string
+  readonly body: Json
+}
+
+/** What the fake answers instead of its default: a JSON body, a service error, or a thrown (network) error. */
+export type WireAnswer = { body: Json } | { error: string; status?: number; fields?: Json } | { throw: Error } | ((input: Json) => Json)
+
+/**
+ * A real `DynamoDBClient` (full SDK stack, one attempt) over an in-memory DynamoDB that works on the wire JSON: it
+ * stores items exactly as sent and records every request. Conditions and expressions are not evaluated (DynamoDB
+ * Local checks real semantics in the integration tests). `answer` may replace the next responses of an operation.
+ */
+export class WireFake {
+  readonly requests: WireRequest[] = []
+  readonly tables = new Map<string, Map<string, Json>>()
+  readonly answers: Partial<Record<string, WireAnswer[]>> = {}
+  readonly client: DynamoDBClient
+
+  constructor(readonly schemas: Record<string, { pk: string; sk?: string; table?: Json }>, options: { maxAttempts?: number } = {}) {
+    for (const name of Object.keys(schemas)) this.tables.set(name, new Map())
+    this.client = new DynamoDBClient({
+      region: 'us-east-1',
+      credentials: { ...FAKE_CREDENTIALS },
+      maxAttempts: options.maxAttempts ?? 1,
+      requestHandler: {
+        handle: async (request: { headers: Record<string, string>; body?: unknown }) => {
+          const op = (request.headers['x-amz-target'] ?? '').split('.').pop() ?? ''
+          const text = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body as Uint8Array)
+          const body = JSON.parse(text || '{}') as Json
+          this.requests.push({ op, body })
+          const answer = this.answers[op]?.shift()
+          if (answer !== undefined && typeof answer !== 'function' && 'throw' in answer) throw answer.throw
+          const [status, json] = answer === undefined ? [200, this.#respond(op, body)]
+            : typeof answer === 'function' ? [200, answer(body)]
+            : 'error' in answer ? [answer.status ?? 400, { __type: `com.amazonaws.dynamodb.v20120810#${answer.error}`, message: 'injected', ...answer.fields }]
+            : [200, answer.body]
+          return {
+            response: {
+              statusCode: status,
+              headers: { 'content-type': 'application/x-amz-json-1.0' },
+              body: new TextEncoder().encode(JSON.stringify(json)),
+            },
+          }
+        },
+      } as unknown as DynamoDBClient['config']['requestHandler'],
+    })
+  }
+
+  /** Operations received, in order. */
+  get ops(): string[] {
+    return this.requests.map((r) => r.op)
+  }
+
+  /** Every request received, as `{ op, input }` with the wire JSON input. */
+  get sent(): { op: string; input: Json }[] {
+    return this.requests.map((r) => ({ op: r.op, input: r.body }))
+  }
+
+  /** Shorthand for {@link answers}: replaces the next responses of `op` by `fn(input)`. */
+  get overrides(): Partial<Record<string, WireAnswer[]>> {
+    return this.answers
+  }
+
+  /** The map key of `item`'s primary key in {@link tables}. */
+  key(table: string, item: Json): string {
+    return this.#key(table, item)
+  }
+
+  #key(table: string, item: Json): string {
+    const s = this.schemas[table]
+    if (s === undefined) throw new Error(`unknown table ${table}`)
+    return JSON.stringify([item[s.pk], s.sk !== undefined ? item[s.sk] : null])
+  }
+
+  #t(name: string): Map<string, Json> {
+    return this.tables.get(name) as Map<string, Json>
+  }
+
+  #respond(op: string, input: Json): Json {
+    switch (op) {
+      case 'DescribeTable': {
+        const s = this.schemas[input['TableName']]
+        if (s === undefined) return {}
+        return {
+          Table: s.table ?? {
+            TableName: input['TableName'],
+            KeySchema: [{ AttributeName: s.pk, KeyType: 'HASH' }, ...(s.sk ? [{ AttributeName: s.sk, KeyType: 'RANGE' }] : [])],
+            AttributeDefinitions: [{ AttributeName: s.pk, AttributeType: 'S' }, ...(s.sk ? [{ AttributeName: s.sk, AttributeType: 'N' }] : [])],
+          },
+        }
+      }
+      case 'PutItem': {
+        const old = this.#t(input['TableName']).get(this.#key(input['TableName'], input['Item']))
+        this.#t(input['TableName']).set(this.#key(input['TableName'], input['Item']), input['Item'])
+        return input['ReturnValues'] === 'ALL_OLD' && old ? { Attributes: old } : {}
+      }
+      case 'GetItem': {
+        const item = this.#t(input['TableName']).get(this.#key(input['TableName'], input['Key']))
+        return item ? { Item: item } : {}
+      }
+      case 'DeleteItem': {
+        const k = this.#key(input['TableName'], input['Key'])
+        const old = this.#t(input['TableName']).get(k)
+        this.#t(input['TableName']).delete(k)
+        return input['ReturnValues'] === 'ALL_OLD' && old ? { Attributes: old } : {}
+      }
+      case 'UpdateItem': {
+        const item = this.#t(input['TableName']).get(this.#key(input['TableName'], input['Key']))
+        return input['ReturnValues'] === 'ALL_NEW' && item ? { Attributes: item } : {}
+      }
+      case 'Query':
+      case 'Scan': {
+        const items = [...this.#t(input['TableName']).values()]
+        if (input['Select'] === 'COUNT') return { Count: items.length, ScannedCount: items.length }
+        return { Items: items, Count: items.length, ScannedCount: items.length }
+      }
+      case 'BatchWriteItem': {
+        for (const [name, reqs] of Object.entries(input['RequestItems'] as Record<string, Json[]>)) {
+          for (const r of reqs) {
+            if (r['PutRequest']) this.#t(name).set(this.#key(name, r['PutRequest']['Item']), r['PutRequest']['Item'])
+            else this.#t(name).delete(this.#key(name, r['DeleteRequest']['Key']))
+          }
+        }
+        return { UnprocessedItems: {} }
+      }
+      case 'BatchGetItem': {
+        const responses: Json = {}
+        for (const [name, req] of Object.entries(input['RequestItems'] as Record<string, Json>)) {
+          responses[name] = (req['Keys'] as Json[]).map((k) => this.#t(name).get(this.#key(name, k))).filter(Boolean)
+        }
+        return { Responses: responses, UnprocessedKeys: {} }
+      }
+      case 'TransactWriteItems': {
+        for (const e of input['TransactItems'] as Json[]) {
+          if (e['Put']) this.#t(e['Put']['TableName']).set(this.#key(e['Put']['TableName'], e['Put']['Item']), e['Put']['Item'])
+        }
+        return {}
+      }
+      case 'TransactGetItems':
+        return {
+          Responses: (input['TransactItems'] as Json[]).map((e) => {
+            const item = this.#t(e['Get']['TableName']).get(this.#key(e['Get']['TableName'], e['Get']['Key']))
+            return item ? { Item: item } : {}
+          }),
+        }
+      default:
+        return {}
+    }
+  }
+}
