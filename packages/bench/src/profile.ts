@@ -182,6 +182,19 @@ const PROVIDERS: Record<ProfileCase, (keys: BenchKeys) => CryptographicMaterials
   'wrapped-rsa': wrappedRsaProvider,
 }
 
+/** Runs `run` back to back for `seconds`: how many times, and the CPU µs it took. */
+async function backToBack(run: () => Promise<unknown>, seconds: number): Promise<{ count: number; cpuMicros: number }> {
+  const start = process.cpuUsage()
+  const end = performance.now() + seconds * 1000
+  let count = 0
+  while (performance.now() < end) {
+    await run()
+    count += 1
+  }
+  const cpu = process.cpuUsage(start)
+  return { count, cpuMicros: cpu.user + cpu.system }
+}
+
 /** Runs `operation` of `caseName` back to back for `seconds` under the V8 sampling profiler (100 µs interval). */
 export async function profileCase(caseName: ProfileCase, operation: 'encrypt' | 'decrypt', seconds: number, keys: BenchKeys = generateBenchKeys()): Promise<CaseProfile> {
   const item = benchItem()
@@ -191,36 +204,22 @@ export async function profileCase(caseName: ProfileCase, operation: 'encrypt' | 
   const warmupEnd = performance.now() + 300
   while (performance.now() < warmupEnd) await run() // warm up (JIT) before profiling
   // The profiler slows every call down; the same run without it gives the CPU time per item the phases share.
-  const plainStart = process.cpuUsage()
-  const plainEnd = performance.now() + seconds * 1000
-  let plainCount = 0
-  while (performance.now() < plainEnd) {
-    await run()
-    plainCount += 1
-  }
-  const plain = process.cpuUsage(plainStart)
+  const plain = await backToBack(run, seconds)
 
   const session = new Session()
   session.connect()
   await post(session, 'Profiler.enable')
   await post(session, 'Profiler.setSamplingInterval', { interval: 100 })
   await post(session, 'Profiler.start')
-  const cpuStart = process.cpuUsage()
-  const end = performance.now() + seconds * 1000
-  let count = 0
-  while (performance.now() < end) {
-    await run()
-    count += 1
-  }
-  const cpu = process.cpuUsage(cpuStart)
+  const profiled = await backToBack(run, seconds)
   const { profile } = await post<{ profile: Profiler.Profile }>(session, 'Profiler.stop')
   session.disconnect()
   return {
     caseName,
     operation,
-    items: count,
-    cpuMicrosPerItem: (plain.user + plain.system) / plainCount,
-    profiledCpuMicrosPerItem: (cpu.user + cpu.system) / count,
+    items: profiled.count,
+    cpuMicrosPerItem: plain.cpuMicros / plain.count,
+    profiledCpuMicrosPerItem: profiled.cpuMicros / profiled.count,
     phases: phaseShares(profile),
     profile,
   }

@@ -120,7 +120,7 @@ export class EncryptedDynamoDBClient {
     }
     const tables = new TableRegistry(client, settings)
     const stack = client.middlewareStack.clone() as MiddlewareStackLike & DynamoDBClientLike["middlewareStack"]
-    encryptionPlugin({ tables, settings }).applyToStack(stack)
+    encryptionPlugin({ tables, settings, client: client as { send(command: object): Promise<unknown> } }).applyToStack(stack)
 
     const proto = Object.create(classPrototypeOf(client)) as Record<PropertyKey, unknown>
     const methods: EncryptedClientMethods = {

@@ -5,9 +5,8 @@ import {
   encryptItem,
   type Item,
 } from '@ddb-encryption/core'
-import type { DocumentPath } from './internal/expression-reader'
 import { getOwn, hasOwn, setOwn } from './internal/own-property'
-import { projectItem } from './internal/projection'
+import { projectItem, type DocumentPath } from './expression'
 import { ItemDecryptionError, type FailedItem } from './item-decryption-error'
 import { mapWithConcurrency } from './map-with-concurrency'
 import { checkEncryptedItem, checkItemToWrite } from './policy'

@@ -21,3 +21,18 @@ export async function retryRemaining<T>(options: RetryOptions, attempt: (previou
   }
   return result
 }
+
+/**
+ * The delay before retry `n` (1-based) of an optimistic write that lost a race: a random time up to
+ * `baseDelayMs * 2^(n-1)` ("full jitter"), so writers that collided do not collide again in lockstep.
+ * @internal
+ */
+export function jitteredDelayMs(options: RetryOptions, n: number): number {
+  // Math.random is enough here: the delay only spreads writers apart, it protects nothing.
+  return Math.random() * options.baseDelayMs * 2 ** (n - 1)
+}
+
+/** Waits `ms` milliseconds. @internal */
+export function sleepMs(ms: number): Promise<void> {
+  return sleep(ms)
+}

@@ -19,6 +19,14 @@ export interface BatchWriteRetryOptions {
   readonly baseDelayMs: number
 }
 
+/** Retry of a read-modify-write update whose write lost a race with another writer. */
+export interface UpdateRetryOptions {
+  /** Total tries including the first (>= 1). */
+  readonly maxAttempts: number
+  /** Upper bound of the random delay before the first retry, in milliseconds; doubles on each further retry. */
+  readonly baseDelayMs: number
+}
+
 /**
  * The options of core's `CryptoConfig` that the clients and `EncryptedTable` forward unchanged to every item they
  * encrypt or decrypt (everything but the provider, context and actions, which the clients set per table).
@@ -47,6 +55,29 @@ export interface EncryptedClientOptions extends Readonly<ForwardedCryptoOptions>
   readonly onDecryptFailure?: 'throw' | 'report'
   /** Retry UnprocessedItems of BatchWriteItem with exponential backoff. Default: no retry (returned to the caller). */
   readonly batchWriteRetry?: BatchWriteRetryOptions
+  /**
+   * What happens to an UpdateItem that writes a signed or encrypted attribute (or reads an encrypted one), and to a
+   * PutItem / DeleteItem whose ConditionExpression reads an encrypted attribute. `false` (default): refused before
+   * anything is sent. `true`: read-modify-write: the item is read (consistent read), verified and decrypted; the
+   * condition and the update are evaluated on the plaintext with DynamoDB's semantics and errors; the new item is
+   * encrypted and written on condition that the stored signature has not changed meanwhile (or that there still is
+   * no item), retried with jitter when another writer won. Costs one extra read per such request. Updates of
+   * DO_NOTHING attributes only, and conditions on unencrypted attributes, still go straight to DynamoDB.
+   */
+  readonly readModifyWrite?: boolean
+  /**
+   * Retries of a read-modify-write request when another writer changed the item between its read and its write,
+   * with exponential backoff and full jitter. Default `{ maxAttempts: 10, baseDelayMs: 20 }`.
+   */
+  readonly updateRetry?: UpdateRetryOptions
+  /**
+   * What happens to a Query or Scan whose FilterExpression reads an encrypted attribute. `false` (default): refused
+   * before anything is sent. `true`: the request is sent without the filter and each page is filtered after
+   * decryption, keeping DynamoDB's semantics: `Limit` counts the items read before filtering, `ScannedCount` and
+   * `LastEvaluatedKey` are DynamoDB's, `Count` counts the items that pass (so paginators work unchanged). The items
+   * filtered out are still read (and billed).
+   */
+  readonly clientSideFilters?: boolean
 }
 
 /** Validated, frozen client settings. */
@@ -57,9 +88,24 @@ export interface ClientSettings {
   readonly concurrency: number
   readonly onDecryptFailure: 'throw' | 'report'
   readonly batchWriteRetry: BatchWriteRetryOptions
+  readonly readModifyWrite: boolean
+  readonly updateRetry: UpdateRetryOptions
+  readonly clientSideFilters: boolean
   /** False when every table's actions are DO_NOTHING (nothing is ever encrypted). */
   readonly encrypting: boolean
   readonly cryptoOptions: Readonly<ForwardedCryptoOptions>
+}
+
+/** A validated, frozen `{ maxAttempts, baseDelayMs }` option (`fallback` when absent). */
+function retryOption(name: string, value: BatchWriteRetryOptions | undefined, fallback: BatchWriteRetryOptions): BatchWriteRetryOptions {
+  const retry = value ?? fallback
+  if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) {
+    throw new RangeError(`"${name}.maxAttempts" option must be a positive integer`)
+  }
+  if (typeof retry.baseDelayMs !== 'number' || !(retry.baseDelayMs >= 0)) {
+    throw new RangeError(`"${name}.baseDelayMs" option must be a non-negative number of milliseconds`)
+  }
+  return Object.freeze({ maxAttempts: retry.maxAttempts, baseDelayMs: retry.baseDelayMs })
 }
 
 /**
@@ -78,13 +124,12 @@ export function resolveSettings(options: EncryptedClientOptions): ClientSettings
   if (onDecryptFailure !== 'throw' && onDecryptFailure !== 'report') {
     throw new TypeError('"onDecryptFailure" option must be "throw" or "report"')
   }
-  const retry = options.batchWriteRetry ?? { maxAttempts: 1, baseDelayMs: 0 }
-  if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) {
-    throw new RangeError('"batchWriteRetry.maxAttempts" option must be a positive integer')
-  }
-  if (typeof retry.baseDelayMs !== 'number' || !(retry.baseDelayMs >= 0)) {
-    throw new RangeError('"batchWriteRetry.baseDelayMs" option must be a non-negative number of milliseconds')
-  }
+  const retry = retryOption('batchWriteRetry', options.batchWriteRetry, { maxAttempts: 1, baseDelayMs: 0 })
+  const readModifyWrite = options.readModifyWrite ?? false
+  if (typeof readModifyWrite !== 'boolean') throw new TypeError('"readModifyWrite" option must be a boolean')
+  const updateRetry = retryOption('updateRetry', options.updateRetry, { maxAttempts: 10, baseDelayMs: 20 })
+  const clientSideFilters = options.clientSideFilters ?? false
+  if (typeof clientSideFilters !== 'boolean') throw new TypeError('"clientSideFilters" option must be a boolean')
   const actions = options.attributeActions ?? new AttributeActions()
   // A Map, not a record: a table may be called "__proto__" or "constructor".
   const tables = new Map<string, TableEncryptionOptions>(Object.entries(options.tables ?? {}))
@@ -98,7 +143,10 @@ export function resolveSettings(options: EncryptedClientOptions): ClientSettings
     tables,
     concurrency,
     onDecryptFailure,
-    batchWriteRetry: Object.freeze({ maxAttempts: retry.maxAttempts, baseDelayMs: retry.baseDelayMs }),
+    batchWriteRetry: retry,
+    readModifyWrite,
+    updateRetry,
+    clientSideFilters,
     encrypting: !actions.takeNoActions || [...tables.values()].some((t) => t.attributeActions !== undefined && !t.attributeActions.takeNoActions),
     cryptoOptions: Object.freeze(cryptoOptions) as Readonly<ForwardedCryptoOptions>,
   })

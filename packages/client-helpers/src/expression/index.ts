@@ -6,10 +6,24 @@
  */
 export type { Comparator, Condition, DocumentPath, Operand, PathElement, UpdateAction, UpdateExpression } from './ast'
 export { ExpressionValidationError } from './errors'
-export { ExpressionAttributes, parseCondition, parseProjection, parseUpdate, describePath, type ExpressionKind } from './parser'
+export {
+  ExpressionAttributes,
+  parseCondition,
+  parseProjection,
+  parseUpdate,
+  describePath,
+  conditionUses,
+  updateUses,
+  projectionPathsOf,
+  namePlaceholders,
+  type AttributeUse,
+  type UpdateAttributes,
+  type ExpressionKind,
+} from './parser'
 export { parseExpressions, attributeValueProblem, requestWithout, type ExpressionMember, type ExpressionRequest, type ParsedExpressions } from './request'
 export { evaluateCondition, evaluateOperand, resolvePath } from './evaluate'
 export { applyUpdate, updatedAttributes, updateTargets, UpdateProblem } from './update'
 export { projectItem } from './projection'
 export { isReservedWord, RESERVED_WORDS } from './reserved-words'
 export { NumberProblem } from './decimal'
+export { updateLocally, ConditionNotMet, type LocalUpdate, type ReturnValuesOption } from './update-request'

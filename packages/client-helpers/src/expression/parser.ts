@@ -850,3 +850,116 @@ function checkDisjointPaths(paths: readonly DocumentPath[], what: ExpressionKind
     }
   }
 }
+
+// --- what an expression reads and writes (for the policy) ------------------------------------------------------
+
+/** How an expression uses a top-level attribute. */
+export interface AttributeUse {
+  /** Top-level attribute name (placeholders resolved). */
+  readonly attribute: string
+  /** True when the only use is `attribute_exists` / `attribute_not_exists`, which does not look at the value. */
+  readonly existenceOnly: boolean
+}
+
+/** The attributes an update expression writes (top-level names of its paths) and reads (its SET operands). */
+export interface UpdateAttributes {
+  readonly targets: readonly string[]
+  readonly reads: readonly AttributeUse[]
+}
+
+function topName(path: RawPath, attributes: ExpressionAttributes, what: ExpressionKind): string {
+  const first = path[0] as RawPathElement
+  return 'placeholder' in first ? attributes.name(first.placeholder, what) : (first as { name: string }).name
+}
+
+function operandUses(raw: RawOperand, existenceOnly: boolean, attributes: ExpressionAttributes, what: ExpressionKind, out: AttributeUse[]): void {
+  if (raw.kind === 'path') {
+    for (const element of raw.path) if ('placeholder' in element) attributes.name(element.placeholder, what)
+    out.push({ attribute: topName(raw.path, attributes, what), existenceOnly })
+  } else if (raw.kind === 'call') {
+    const existence = raw.name === 'attribute_exists' || raw.name === 'attribute_not_exists'
+    for (const arg of raw.args) operandUses(arg, existence, attributes, what, out)
+  } else if (raw.kind === '+' || raw.kind === '-') {
+    operandUses(raw.left, false, attributes, what, out)
+    operandUses(raw.right, false, attributes, what, out)
+  }
+}
+
+/**
+ * The top-level attributes a condition, filter or key condition expression reads (same parser as evaluation; only
+ * syntax and `#name` placeholders are checked here, DynamoDB or {@link parseCondition} check the rest).
+ * @throws {ExpressionValidationError} for a syntax error or an undefined `#name` placeholder.
+ */
+export function conditionUses(expression: string, names: Readonly<Record<string, string>> | undefined, what: ExpressionKind): AttributeUse[] {
+  const attributes = new ExpressionAttributes(names, undefined)
+  const out: AttributeUse[] = []
+  const walk = (raw: RawCondition): void => {
+    switch (raw.kind) {
+      case 'and': case 'or': walk(raw.left); walk(raw.right); return
+      case 'not': case 'group': walk(raw.condition); return
+      case 'call': operandUses(raw.call, false, attributes, what, out); return
+      case 'operand': operandUses(raw.operand, false, attributes, what, out); return
+      case 'compare': operandUses(raw.left, false, attributes, what, out); operandUses(raw.right, false, attributes, what, out); return
+      case 'between': for (const o of [raw.operand, raw.lower, raw.upper]) operandUses(o, false, attributes, what, out); return
+      case 'in': for (const o of [raw.operand, ...raw.candidates]) operandUses(o, false, attributes, what, out); return
+    }
+  }
+  walk(run(expression, what, (p) => p.condition()))
+  return out
+}
+
+/**
+ * What an update expression writes and reads (see {@link conditionUses} for what is checked).
+ * @throws {ExpressionValidationError} for a syntax error or an undefined `#name` placeholder.
+ */
+export function updateUses(expression: string, names: Readonly<Record<string, string>> | undefined): UpdateAttributes {
+  const what: ExpressionKind = 'UpdateExpression'
+  const attributes = new ExpressionAttributes(names, undefined)
+  const targets: string[] = []
+  const reads: AttributeUse[] = []
+  for (const action of run(expression, what, (p) => p.update())) {
+    for (const element of action.path) if ('placeholder' in element) attributes.name(element.placeholder, what)
+    targets.push(topName(action.path, attributes, what))
+    if (action.kind === 'SET') operandUses(action.value, false, attributes, what, reads)
+  }
+  return { targets, reads }
+}
+
+/**
+ * The paths of a projection expression, `#name` placeholders resolved (see {@link conditionUses}).
+ * @throws {ExpressionValidationError} for a syntax error or an undefined `#name` placeholder.
+ */
+export function projectionPathsOf(expression: string, names: Readonly<Record<string, string>> | undefined): DocumentPath[] {
+  const checker = new Checker('ProjectionExpression', new ExpressionAttributes(names, undefined))
+  return run(expression, 'ProjectionExpression', (p) => p.projection()).map((path) => checker.path(path))
+}
+
+/** The `#name` placeholders an expression's paths use, in order (an expression that does not parse has none). */
+export function namePlaceholders(expression: string | undefined, what: ExpressionKind): string[] {
+  if (expression === undefined || expression.length === 0) return []
+  try {
+    const out: string[] = []
+    const fromPath = (path: RawPath): void => {
+      for (const element of path) if ('placeholder' in element) out.push(element.placeholder)
+    }
+    const fromOperand = (raw: RawOperand): void => {
+      if (raw.kind === 'path') fromPath(raw.path)
+      else if (raw.kind === 'call') raw.args.forEach(fromOperand)
+      else if (raw.kind === '+' || raw.kind === '-') { fromOperand(raw.left); fromOperand(raw.right) }
+    }
+    if (what === 'UpdateExpression') {
+      for (const action of run(expression, what, (p) => p.update())) {
+        fromPath(action.path)
+        if (action.kind === 'SET') fromOperand(action.value)
+      }
+    } else if (what === 'ProjectionExpression') {
+      run(expression, what, (p) => p.projection()).forEach(fromPath)
+    } else {
+      conditionPaths(run(expression, what, (p) => p.condition()), []).forEach(fromPath)
+    }
+    return out
+  } catch (error) {
+    if (error instanceof ExpressionValidationError) return []
+    throw error
+  }
+}

@@ -6,6 +6,8 @@ import type { TableRegistry } from '../table-registry'
 export interface OperationEnv {
   readonly tables: TableRegistry
   readonly settings: ClientSettings
+  /** The caller's own client (plaintext), for the reads of read-modify-write operations. */
+  readonly client: { send(command: object): Promise<unknown> }
 }
 
 /** An item in a request or response, with the table it belongs to. */

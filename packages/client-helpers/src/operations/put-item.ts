@@ -1,22 +1,27 @@
 import type { PutItemCommandInput, PutItemCommandOutput } from '@aws-sdk/client-dynamodb'
-import { encryptFor } from '../item-crypto'
-import { checkWriteConditions } from '../policy'
+import { encryptFor, keyOf } from '../item-crypto'
 import { placed, type Operation } from './operation'
+import { conditionalWrite, needsClientSideCondition } from './read-modify-write'
 import { decryptConditionFailure, withAttributes } from './shared'
 
-/** PutItem: the item is encrypted and signed; `ALL_OLD` attributes and a failed condition's item are decrypted. */
+/**
+ * PutItem: the item is encrypted and signed; `ALL_OLD` attributes and a failed condition's item are decrypted. A
+ * condition on encrypted attributes is refused, or, with `readModifyWrite`, evaluated on the decrypted stored item.
+ */
 export const putItem: Operation<PutItemCommandInput, PutItemCommandOutput> = {
   name: 'PutItem',
   writtenItems: (input) => placed(input.TableName, input.Item),
   returnedItems: (output, input) => placed(input.TableName, output.Attributes),
-  async prepare(input, { tables }) {
-    const table = await tables.resolve(input.TableName)
-    checkWriteConditions(table, input)
+  async prepare(input, env) {
+    const table = await env.tables.resolve(input.TableName)
+    const clientSide = needsClientSideCondition(table, input, env)
     const Item = await encryptFor(table, input.Item)
-    return {
+    const exchange = {
       input: { ...input, Item },
-      output: (output) => withAttributes(table, output),
-      error: (error) => decryptConditionFailure(table, error),
+      output: (output: PutItemCommandOutput) => withAttributes(table, output),
+      error: (error: unknown) => decryptConditionFailure(table, error),
     }
+    // A condition on encrypted attributes: evaluated on the decrypted stored item (see read-modify-write.ts).
+    return clientSide ? { ...exchange, ...conditionalWrite(table, exchange.input, keyOf(table, Item), env) } : exchange
   },
 }

@@ -1,8 +1,8 @@
 import type { ScanCommandInput, ScanCommandOutput } from '@aws-sdk/client-dynamodb'
 import type { DecryptFailureReport } from '../item-decryption-error'
-import { checkCondition, checkKey, checkLegacyConditions } from '../policy'
+import { checkKey, checkLegacyConditions } from '../policy'
 import type { Operation } from './operation'
-import { readPage, pageItems } from './page'
+import { clientSideFilter, readPage, pageItems } from './page'
 
 /** Scan: filters checked by the policy, whole items read, each page verified and decrypted. */
 export const scan: Operation<ScanCommandInput, ScanCommandOutput & DecryptFailureReport> = {
@@ -11,9 +11,9 @@ export const scan: Operation<ScanCommandInput, ScanCommandOutput & DecryptFailur
   returnedItems: pageItems,
   async prepare(input, env) {
     const table = await env.tables.resolve(input.TableName)
-    checkCondition(table, input.FilterExpression, input.ExpressionAttributeNames, 'FilterExpression')
+    const filter = clientSideFilter(table, input, env)
     checkLegacyConditions(table, input.ScanFilter, 'ScanFilter')
     checkKey(table, input.ExclusiveStartKey, 'ExclusiveStartKey', input.IndexName)
-    return readPage(table, input, env)
+    return readPage(table, input, env, filter)
   },
 }

@@ -1,20 +1,29 @@
 import type { UpdateItemCommandInput, UpdateItemCommandOutput } from '@aws-sdk/client-dynamodb'
+import { UnsupportedOperationError } from '@ddb-encryption/core'
 import { checkKey, checkUpdate } from '../policy'
+import { readModifyWrite } from './read-modify-write'
 import { placed, type Operation } from './operation'
 import { decryptConditionFailure, withAttributes } from './shared'
 
 /**
- * UpdateItem: only DO_NOTHING attributes may be written in place (see the policy). `ALL_OLD` / `ALL_NEW` return
- * whole signed items and are decrypted; `UPDATED_*` return only the DO_NOTHING attributes written.
+ * UpdateItem: an update of DO_NOTHING attributes only is sent as is (`ALL_OLD` / `ALL_NEW` return whole signed items
+ * and are decrypted; `UPDATED_*` return only the DO_NOTHING attributes written). Any other update is refused by
+ * the policy, or, with the `readModifyWrite` option, done on the plaintext (see read-modify-write.ts).
  */
 export const updateItem: Operation<UpdateItemCommandInput, UpdateItemCommandOutput> = {
   name: 'UpdateItem',
   writtenItems: () => [],
   returnedItems: (output, input) => (input.ReturnValues === 'ALL_OLD' || input.ReturnValues === 'ALL_NEW' ? placed(input.TableName, output.Attributes) : []),
-  async prepare(input, { tables }) {
-    const table = await tables.resolve(input.TableName)
+  async prepare(input, env) {
+    const table = await env.tables.resolve(input.TableName)
     checkKey(table, input.Key, 'Key')
-    checkUpdate(table, input)
+    try {
+      checkUpdate(table, input)
+    } catch (error) {
+      // The policy's refusal, or (when the client is configured for it) the same update done on the plaintext.
+      if (!env.settings.readModifyWrite || !(error instanceof UnsupportedOperationError)) throw error
+      return readModifyWrite(table, input, env)
+    }
     const whole = input.ReturnValues === 'ALL_OLD' || input.ReturnValues === 'ALL_NEW'
     return {
       input: { ...input },

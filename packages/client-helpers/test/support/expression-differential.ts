@@ -16,10 +16,11 @@ import {
 import * as fc from 'fast-check'
 import {
   applyUpdate,
+  ConditionNotMet,
   evaluateCondition,
   ExpressionValidationError,
   parseExpressions,
-  updatedAttributes,
+  updateLocally,
 } from '../../src/expression'
 import { normalizeNumber, type AttributeValue } from '@ddb-encryption/core'
 
@@ -534,23 +535,15 @@ function oursUpdate(c: UpdateCase, key: Item): Outcome {
   try {
     const parsed = parseExpressions(c.request)
     const old = c.item === undefined ? undefined : { ...c.item, ...key }
-    if (parsed.condition !== undefined && !evaluateCondition(parsed.condition, old)) return { kind: 'ConditionalCheckFailedException' }
-    const next = applyUpdate(parsed.update!, old ?? key)
-    const strip = (i: Record<string, AttributeValue> | undefined): Record<string, AttributeValue> | undefined => {
-      if (i === undefined) return undefined
-      const { pk: _pk, sk: _sk, ...rest } = i
-      return Object.keys(rest).length === 0 && c.returnValues.startsWith('UPDATED') ? undefined : rest
+    const { attributes } = updateLocally(parsed, old, key, c.returnValues)
+    if (attributes !== undefined) {
+      delete attributes.pk
+      delete attributes.sk
     }
-    let result: Record<string, AttributeValue> | undefined
-    switch (c.returnValues) {
-      case 'ALL_NEW': result = strip(next); break
-      case 'ALL_OLD': result = strip(old); break
-      case 'UPDATED_NEW': result = strip(updatedAttributes(parsed.update!, next)); break
-      case 'UPDATED_OLD': result = old === undefined ? undefined : strip(updatedAttributes(parsed.update!, old)); break
-      default: result = undefined
-    }
-    return { kind: 'ok', result: canonicalItem(result) }
+    const empty = attributes !== undefined && Object.keys(attributes).length === 0 && c.returnValues.startsWith('UPDATED')
+    return { kind: 'ok', result: canonicalItem(empty ? undefined : attributes) }
   } catch (error) {
+    if (error instanceof ConditionNotMet) return { kind: 'ConditionalCheckFailedException' }
     return outcomeOfError(error)
   }
 }

@@ -1,6 +1,5 @@
 import { mapWithConcurrency } from '@ddb-encryption/client-helpers'
-import { conditionAttributeUses, projectionPaths, updateExpressionAttributes } from '../../src/internal/expression'
-import { projectItem } from '../../src/internal/projection'
+import { conditionUses, projectionPathsOf, projectItem, updateUses } from '../../src/expression'
 
 describe('mapWithConcurrency', () => {
   it('keeps input order and never runs more than the limit at once', async () => {
@@ -24,26 +23,26 @@ describe('mapWithConcurrency', () => {
   })
 })
 
-describe('expression reader', () => {
+describe('expression reader (the policy\'s view of the engine\'s parser)', () => {
   const names = { '#a': 'alpha', '#b': 'beta' }
   it('finds every top-level attribute a condition reads, marking existence checks', () => {
-    expect(conditionAttributeUses('#a.x[1] = :v AND (size(beta) > :n OR attribute_exists(gamma)) AND NOT contains(d, :c)', names, 'c'))
+    expect(conditionUses('#a.x[1] = :v AND (size(beta) > :n OR attribute_exists(gamma)) AND NOT contains(d, :c)', names, 'ConditionExpression'))
       .toEqual([
         { attribute: 'alpha', existenceOnly: false }, { attribute: 'beta', existenceOnly: false },
         { attribute: 'gamma', existenceOnly: true }, { attribute: 'd', existenceOnly: false },
       ])
   })
   it('finds update targets and reads across clauses', () => {
-    const u = updateExpressionAttributes('SET #a = if_not_exists(#a, :z) + :one, l = list_append(l, :x) REMOVE m.n[2] ADD c :one DELETE s :v', names)
+    const u = updateUses('SET #a = if_not_exists(#a, :z) + :one, l = list_append(l, :x) REMOVE m.n[2] ADD c :one DELETE s :v', names)
     expect(u.targets).toEqual(['alpha', 'l', 'm', 'c', 's'])
     expect(u.reads.map((r) => r.attribute)).toEqual(['alpha', 'l'])
   })
   it('refuses an unknown placeholder', () => {
-    expect(() => conditionAttributeUses('#nope = :v', names, 'FilterExpression')).toThrow(/#nope.*ExpressionAttributeNames/)
+    expect(() => conditionUses('#nope = :v', names, 'FilterExpression')).toThrow('Invalid FilterExpression: An expression attribute name used in the document path is not defined; attribute name: #nope')
   })
   it('projects top-level attributes and nested paths like DynamoDB', () => {
     const item = { a: { S: '1' }, m: { M: { x: { N: '1' }, y: { N: '2' } } }, l: { L: [{ S: 'p' }, { S: 'q' }, { S: 'r' }] } }
-    expect(projectItem(item, projectionPaths('a, m.y, l[2], l[0], missing', undefined)))
+    expect(projectItem(item, projectionPathsOf('a, m.y, l[2], l[0], absent', undefined)))
       .toEqual({ a: { S: '1' }, m: { M: { y: { N: '2' } } }, l: { L: [{ S: 'p' }, { S: 'r' }] } })
   })
 })

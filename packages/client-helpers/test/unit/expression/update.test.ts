@@ -1,5 +1,5 @@
 import type { AttributeValue, Item } from '@ddb-encryption/core'
-import { applyUpdate, ExpressionValidationError, parseExpressions, updatedAttributes, UpdateProblem } from '../../../src/expression'
+import { applyUpdate, ConditionNotMet, ExpressionValidationError, parseExpressions, updatedAttributes, updateLocally, UpdateProblem } from '../../../src/expression'
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) {
@@ -94,5 +94,31 @@ describe('updatedAttributes', () => {
     const next = applyUpdate(parsed.update!, old)
     expect(updatedAttributes(parsed.update!, old)).toEqual({ m: old.m, gone: N('0') })
     expect(updatedAttributes(parsed.update!, next)).toEqual({ m: { M: { b: N('5'), c: N('2') } } })
+  })
+})
+
+describe('updateLocally', () => {
+  const key: Item = { pk: { S: 'k' } }
+  const parse = (UpdateExpression: string, ConditionExpression?: string): ReturnType<typeof parseExpressions> =>
+    parseExpressions({
+      UpdateExpression,
+      ...(ConditionExpression ? { ConditionExpression } : {}),
+      ...(`${UpdateExpression} ${ConditionExpression ?? ''}`.includes(':one') ? { ExpressionAttributeValues: { ':one': N('1') } } : {}),
+    })
+
+  it('checks the condition on the stored item (or on nothing), then updates and returns what DynamoDB returns', () => {
+    const stored: Item = { ...key, n: N('1'), other: N('5') }
+    expect(updateLocally(parse('ADD n :one', 'n = :one'), stored, key, 'UPDATED_NEW').attributes).toEqual({ n: N('2') })
+    expect(updateLocally(parse('ADD n :one'), stored, key, 'ALL_OLD').attributes).toEqual(stored)
+    expect(updateLocally(parse('ADD n :one'), undefined, key, 'ALL_NEW')).toEqual({ item: { ...key, n: N('1') }, attributes: { ...key, n: N('1') } })
+    expect(updateLocally(parse('ADD n :one'), undefined, key, 'UPDATED_OLD').attributes).toBeUndefined()
+    expect(updateLocally(parse('REMOVE absent'), stored, key, 'UPDATED_NEW').attributes).toBeUndefined()
+    expect(() => updateLocally(parse('ADD n :one', 'n <> :one'), stored, key, 'NONE')).toThrow(ConditionNotMet)
+    expect(() => updateLocally(parse('ADD n :one', 'attribute_exists(n)'), undefined, key, 'NONE')).toThrow(ConditionNotMet)
+  })
+
+  it('refuses to update a key attribute, as DynamoDB does', () => {
+    expect(() => updateLocally(parse('SET pk = :one'), undefined, key, 'NONE'))
+      .toThrow('One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key')
   })
 })
