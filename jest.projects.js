@@ -23,11 +23,12 @@ const withServices = {
  */
 function packageProjects(rootDir, name, { services = 'integration' } = {}) {
   const base = { ...preset, displayName: name, rootDir }
-  if (services === 'all') return { projects: [{ ...base, ...withServices }] }
+  if (services === 'all') return { projects: [{ ...base, ...withServices }], testTimeout: preset.testTimeout }
   const unit = { ...base, testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/'] }
-  if (services === 'none') return { projects: [unit] }
+  if (services === 'none') return { projects: [unit], testTimeout: preset.testTimeout }
   const integration = { ...base, ...withServices, testMatch: ['<rootDir>/test/integration/**/*.test.ts'] }
-  return { projects: [unit, integration] }
+  // testTimeout is a global option: jest ignores it inside a project, so the package-level run sets it here.
+  return { projects: [unit, integration], testTimeout: preset.testTimeout }
 }
 
 module.exports = { packageProjects, withServices }

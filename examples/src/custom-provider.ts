@@ -79,8 +79,8 @@ export class TenantKeyMaterialsProvider implements CryptographicMaterialsProvide
     const mac = hkdfSha256(this.#masterSecret, `tenant-signing:${tenant}`, 32)
     try {
       return {
-        encryptionKey: LocalDelegatedKey.fromBytes({ key: aes, algorithm: 'AES', keyType: 'symmetric', encoding: 'RAW' }),
-        signingKey: LocalDelegatedKey.fromBytes({ key: mac, algorithm: 'HmacSHA256', keyType: 'symmetric', encoding: 'RAW' }),
+        encryptionKey: LocalDelegatedKey.fromBytes({ key: aes, algorithm: 'AES' }),
+        signingKey: LocalDelegatedKey.fromBytes({ key: mac, algorithm: 'HmacSHA256' }),
       }
     } finally {
       aes.fill(0)

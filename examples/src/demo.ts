@@ -146,8 +146,8 @@ async function loadOrCreateKeys(path: string): Promise<{ wrappingKey: LocalDeleg
   }
   try {
     return {
-      wrappingKey: LocalDelegatedKey.fromBytes({ key: wrapping, algorithm: 'AES', keyType: 'symmetric', encoding: 'RAW' }),
-      signingKey: LocalDelegatedKey.fromBytes({ key: signing, algorithm: 'HmacSHA256', keyType: 'symmetric', encoding: 'RAW' }),
+      wrappingKey: LocalDelegatedKey.fromBytes({ key: wrapping, algorithm: 'AES' }),
+      signingKey: LocalDelegatedKey.fromBytes({ key: signing, algorithm: 'HmacSHA256' }),
       created,
     }
   } finally {

@@ -36,8 +36,8 @@ export interface WrappedSymmetricResult {
 export async function wrappedSymmetric(options: WrappedSymmetricOptions): Promise<WrappedSymmetricResult> {
   const { dynamoDbClient, tableName } = options
   // The bytes are copied into KeyObjects; wipe your copies when you no longer need them.
-  const wrappingKey = LocalDelegatedKey.fromBytes({ key: options.wrappingKeyBytes, algorithm: 'AES', keyType: 'symmetric', encoding: 'RAW' })
-  const signingKey = LocalDelegatedKey.fromBytes({ key: options.signingKeyBytes, algorithm: 'HmacSHA256', keyType: 'symmetric', encoding: 'RAW' })
+  const wrappingKey = LocalDelegatedKey.fromBytes({ key: options.wrappingKeyBytes, algorithm: 'AES' })
+  const signingKey = LocalDelegatedKey.fromBytes({ key: options.signingKeyBytes, algorithm: 'HmacSHA256' })
   const materialsProvider = new WrappedMaterialsProvider({ wrappingKey, unwrappingKey: wrappingKey, signingKey })
 
   const table = new EncryptedTable(dynamoDbClient, {

@@ -17,8 +17,6 @@ export type ErrorCode =
   | 'ERR_JCE_TRANSFORMATION'
   | 'ERR_INVALID_KEY'
   | 'ERR_DELEGATED_KEY'
-  | 'ERR_DELEGATED_KEY_ENCRYPTION'
-  | 'ERR_DELEGATED_KEY_DECRYPTION'
   | 'ERR_MATERIALS_UNAVAILABLE'
   | 'ERR_AWS_KMS_PROVIDER'
   | 'ERR_UNKNOWN_REGION'
@@ -29,13 +27,7 @@ export type ErrorCode =
   | 'ERR_SIGNING_FAILED'
   | 'ERR_SIGNATURE_VERIFICATION_FAILED'
   | 'ERR_PROVIDER_STORE'
-  | 'ERR_NO_KNOWN_VERSION'
   | 'ERR_INVALID_VERSION'
-  | 'ERR_VERSION_ALREADY_EXISTS'
-
-export interface ErrorOptions {
-  cause?: unknown
-}
 
 /** Base class of every error this library throws on purpose. */
 export class DynamoDbEncryptionError extends Error {
@@ -91,12 +83,6 @@ export class JceTransformationError extends DynamoDbEncryptionError {
 export class DelegatedKeyError extends DynamoDbEncryptionError {
   override readonly code: ErrorCode = 'ERR_DELEGATED_KEY'
 }
-export class DelegatedKeyEncryptionError extends DelegatedKeyError {
-  override readonly code: ErrorCode = 'ERR_DELEGATED_KEY_ENCRYPTION'
-}
-export class DelegatedKeyDecryptionError extends DelegatedKeyError {
-  override readonly code: ErrorCode = 'ERR_DELEGATED_KEY_DECRYPTION'
-}
 /** A provider has no materials for this request (Python raises AttributeError here). */
 export class MaterialsUnavailableError extends DynamoDbEncryptionError {
   override readonly code: ErrorCode = 'ERR_MATERIALS_UNAVAILABLE'
@@ -137,15 +123,7 @@ export class SignatureVerificationError extends DynamoDbEncryptionError {
 export class ProviderStoreError extends DynamoDbEncryptionError {
   override readonly code: ErrorCode = 'ERR_PROVIDER_STORE'
 }
-/** The store holds no version of the requested material name. */
-export class NoKnownVersionError extends ProviderStoreError {
-  override readonly code: ErrorCode = 'ERR_NO_KNOWN_VERSION'
-}
 /** The requested version does not exist or is not usable. */
 export class InvalidVersionError extends ProviderStoreError {
   override readonly code: ErrorCode = 'ERR_INVALID_VERSION'
-}
-/** A version being created already exists (another writer won the race). */
-export class VersionAlreadyExistsError extends ProviderStoreError {
-  override readonly code: ErrorCode = 'ERR_VERSION_ALREADY_EXISTS'
 }

@@ -8,6 +8,18 @@ export { AttributeActions, type AttributeActionsOptions } from './attribute-acti
 export type { EncryptionContext } from './encryption-context'
 export * from './errors'
 export * from './wire'
+export { parseAlgorithmSpec, type AlgorithmSpec } from './algorithm-spec'
+export {
+  invalidOption,
+  optionsObject,
+  stringOption,
+  booleanOption,
+  positiveIntegerOption,
+  durationOption,
+  oneOfOption,
+  functionOption,
+  methodsOption,
+} from './options'
 
 export type { DelegatedKey, KeyType, KeyEncoding } from './materials/delegated-key'
 export {

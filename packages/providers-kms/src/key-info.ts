@@ -1,4 +1,4 @@
-import { InvalidAlgorithmError, JceName } from '@ddb-encryption/core'
+import { InvalidAlgorithmError, JceName, parseAlgorithmSpec } from '@ddb-encryption/core'
 
 /**
  * A derived key as described by `amzn-ddb-env-alg` / `amzn-ddb-sig-alg`: `ALG[/BITS]`, bits defaulting to 256
@@ -28,13 +28,10 @@ const MAX_HKDF_BITS = 255 * 32 * 8
 /** Where a description came from, to word the error message. @internal */
 export type KeyInfoSource = 'option' | 'item'
 
+/** `ALG[/BITS]` with core's grammar, bits defaulting to 256. */
 function split(description: string): { algorithm: string; lengthBits: number } | undefined {
-  const slash = description.indexOf('/')
-  if (slash < 0) return { algorithm: description, lengthBits: DEFAULT_KEY_BITS }
-  const bits = description.slice(slash + 1)
-  // Python parses with int(); we accept only plain decimal digits so odd spellings are refused, not guessed.
-  if (!/^[1-9][0-9]{0,5}$/.test(bits)) return undefined
-  return { algorithm: description.slice(0, slash), lengthBits: Number(bits) }
+  const spec = parseAlgorithmSpec(description)
+  return spec && { algorithm: spec.algorithm, lengthBits: spec.bits ?? DEFAULT_KEY_BITS }
 }
 
 function where(source: KeyInfoSource, key: string): string {

@@ -10,6 +10,8 @@ import {
   MaterialsUnavailableError,
   createDecryptionMaterials,
   createEncryptionMaterials,
+  invalidOption,
+  optionsObject,
 } from '@ddb-encryption/core'
 import { checkKeyOption, copyDescriptionOption, isDelegatedKey } from './internal/validate'
 
@@ -51,15 +53,15 @@ function checkRawContentKey(option: string, key: DelegatedKey | undefined): void
 function checkMaterialsShape(option: string, value: unknown, keyFields: readonly [string, string]): void {
   if (value === undefined) return
   if (typeof value !== 'object' || value === null) {
-    throw new TypeError(`"${option}" option must be a materials object (see createEncryptionMaterials / createDecryptionMaterials)`)
+    throw invalidOption('StaticMaterialsProvider', option, 'a materials object (see createEncryptionMaterials / createDecryptionMaterials)')
   }
   const materials = value as Record<string, unknown>
   const [contentKey, signatureKey] = keyFields
   if (!isDelegatedKey(materials[signatureKey])) {
-    throw new TypeError(`"${option}.${signatureKey}" must be a DelegatedKey`)
+    throw invalidOption('StaticMaterialsProvider', `${option}.${signatureKey}`, 'a DelegatedKey')
   }
   if (materials[contentKey] !== undefined && !isDelegatedKey(materials[contentKey])) {
-    throw new TypeError(`"${option}.${contentKey}" must be a DelegatedKey`)
+    throw invalidOption('StaticMaterialsProvider', `${option}.${contentKey}`, 'a DelegatedKey')
   }
   copyDescriptionOption(`${option}.materialDescription`, materials.materialDescription)
 }
@@ -71,8 +73,8 @@ function checkMaterialsShape(option: string, value: unknown, keyFields: readonly
  *
  * @example
  * const provider = StaticMaterialsProvider.fromKeys({
- *   encryptionKey: LocalDelegatedKey.fromBytes({ key: aesBytes, algorithm: 'AES', keyType: 'symmetric', encoding: 'RAW' }),
- *   signingKey: LocalDelegatedKey.fromBytes({ key: macBytes, algorithm: 'HmacSHA256', keyType: 'symmetric', encoding: 'RAW' }),
+ *   encryptionKey: LocalDelegatedKey.fromBytes({ key: aesBytes, algorithm: 'AES', }),
+ *   signingKey: LocalDelegatedKey.fromBytes({ key: macBytes, algorithm: 'HmacSHA256', }),
  * })
  */
 export class StaticMaterialsProvider implements CryptographicMaterialsProvider {
@@ -80,14 +82,12 @@ export class StaticMaterialsProvider implements CryptographicMaterialsProvider {
   readonly #decryptionMaterials: DecryptionMaterials | undefined
 
   /**
-   * @throws {TypeError} when an option has the wrong shape; the message names the option.
+   * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT when an option has the wrong shape; the message names the option.
    * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT when neither materials object is given.
    * @throws {InvalidKeyError} ERR_INVALID_KEY when a content key is not allowed for raw materials.
    */
   constructor(options: StaticMaterialsProviderOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError('StaticMaterialsProvider options must be an object')
-    }
+    optionsObject(options, 'StaticMaterialsProvider')
     checkMaterialsShape('encryptionMaterials', options.encryptionMaterials, ['encryptionKey', 'signingKey'])
     checkMaterialsShape('decryptionMaterials', options.decryptionMaterials, ['decryptionKey', 'verificationKey'])
     if (options.encryptionMaterials === undefined && options.decryptionMaterials === undefined) {
@@ -107,14 +107,12 @@ export class StaticMaterialsProvider implements CryptographicMaterialsProvider {
    *
    * @example
    * const reader = StaticMaterialsProvider.fromKeys({ decryptionKey: aesKey, verificationKey: rsaPublicKey })
-   * @throws {TypeError} naming the option with the wrong type.
+   * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT naming the option with the wrong type.
    * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT when neither `signingKey` nor `verificationKey` is given.
    * @throws {InvalidKeyError} ERR_INVALID_KEY when a content key is not allowed for raw materials.
    */
   static fromKeys(keys: StaticMaterialsProviderKeys): StaticMaterialsProvider {
-    if (typeof keys !== 'object' || keys === null) {
-      throw new TypeError('StaticMaterialsProvider.fromKeys options must be an object')
-    }
+    optionsObject(keys, 'StaticMaterialsProvider.fromKeys')
     for (const option of ['encryptionKey', 'decryptionKey', 'signingKey', 'verificationKey'] as const) {
       checkKeyOption(option, keys[option], false)
     }

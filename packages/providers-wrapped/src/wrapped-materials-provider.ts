@@ -4,6 +4,7 @@ import {
   type DelegatedKey,
   type EncryptionContext,
   type EncryptionMaterials,
+  InvalidAlgorithmError,
   InvalidArgumentError,
   InvalidKeyError,
   JceName,
@@ -91,13 +92,13 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
   readonly #contentKeyBytes: number
 
   /**
-   * @throws {TypeError} when an option has the wrong type; the message names the option.
+   * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT when an option has the wrong type; the message names the option.
    * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT when `materialDescription` names an unusable content key
    * algorithm or contains `amzn-ddb-env-key`.
    */
   constructor(options: WrappedMaterialsProviderOptions) {
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError('WrappedMaterialsProvider options must be an object')
+      throw new InvalidArgumentError('WrappedMaterialsProvider: options must be an object')
     }
     checkKeyOption('wrappingKey', options.wrappingKey, false)
     checkKeyOption('unwrappingKey', options.unwrappingKey, false)
@@ -115,7 +116,7 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
     const contentAlgorithmText = description[MaterialDescriptionKey.ContentEncryptionAlgorithm] ?? DEFAULT_CONTENT_ALGORITHM
     const contentAlgorithm = parseContentAlgorithm(contentAlgorithmText)
     if (typeof contentAlgorithm === 'string') {
-      throw new InvalidArgumentError(
+      throw new InvalidAlgorithmError(
         `"materialDescription" option entry "${MaterialDescriptionKey.ContentEncryptionAlgorithm}" is not usable: ` +
         `${contentAlgorithm}; use "AES/256", "AES/192", "AES/128" or leave it out`,
       )

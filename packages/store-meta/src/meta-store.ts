@@ -24,6 +24,13 @@ import {
   type CryptoConfig,
   type CryptographicMaterialsProvider,
   type Item,
+  booleanOption,
+  durationOption,
+  methodsOption,
+  oneOfOption,
+  optionsObject,
+  positiveIntegerOption,
+  stringOption,
   withUserAgent,
 } from '@ddb-encryption/core'
 import { WrappedMaterialsProvider } from '@ddb-encryption/providers-wrapped'
@@ -89,20 +96,16 @@ export class MetaStore implements ProviderStore {
   readonly #config: CryptoConfig
 
   /**
-   * @throws {TypeError} if an option is missing or of the wrong type.
+   * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT if an option is missing or of the wrong type.
    */
   constructor(options: MetaStoreOptions) {
-    if (typeof options !== 'object' || options === null) throw new TypeError('MetaStore options must be an object')
-    const { client, tableName, materialsProvider, consistentRead = true } = options
-    if (typeof client?.send !== 'function') throw new TypeError('"client" option must be a DynamoDB client')
-    if (typeof tableName !== 'string' || tableName.length === 0) {
-      throw new TypeError('"tableName" option must be a non-empty string')
-    }
-    if (typeof materialsProvider?.getEncryptionMaterials !== 'function' ||
-      typeof materialsProvider.getDecryptionMaterials !== 'function') {
-      throw new TypeError('"materialsProvider" option must be a CryptographicMaterialsProvider')
-    }
-    if (typeof consistentRead !== 'boolean') throw new TypeError('"consistentRead" option must be a boolean')
+    const where = 'MetaStore'
+    optionsObject(options, where)
+    const client = methodsOption<Pick<DynamoDBClient, 'send'>>(options.client, where, 'client', ['send'], 'a DynamoDB client')
+    const tableName = stringOption(options.tableName, where, 'tableName')
+    const materialsProvider = methodsOption<CryptographicMaterialsProvider>(options.materialsProvider, where, 'materialsProvider',
+      ['getEncryptionMaterials', 'getDecryptionMaterials'], 'a CryptographicMaterialsProvider')
+    const consistentRead = booleanOption(options.consistentRead, where, 'consistentRead', true)
     this.tableName = tableName
     this.consistentRead = consistentRead
     this.#client = client
@@ -131,17 +134,13 @@ export class MetaStore implements ProviderStore {
     tableName: string,
     options: MetaStoreCreateTableOptions = {},
   ): Promise<void> {
-    const { billingMode = 'PROVISIONED', readCapacityUnits = 1, writeCapacityUnits = 1, waitTimeoutMs = 300_000 } = options
-    if (typeof tableName !== 'string' || tableName.length === 0) throw new TypeError('"tableName" must be a non-empty string')
-    if (billingMode !== 'PROVISIONED' && billingMode !== 'PAY_PER_REQUEST') {
-      throw new TypeError('"billingMode" option must be "PROVISIONED" or "PAY_PER_REQUEST"')
-    }
-    for (const [name, value] of [['readCapacityUnits', readCapacityUnits], ['writeCapacityUnits', writeCapacityUnits]] as const) {
-      if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`"${name}" option must be a positive integer`)
-    }
-    if (!Number.isFinite(waitTimeoutMs) || waitTimeoutMs < 0) {
-      throw new RangeError('"waitTimeoutMs" option must be a non-negative number of milliseconds')
-    }
+    const where = 'MetaStore.createTable'
+    optionsObject(options, where)
+    stringOption(tableName, where, 'tableName')
+    const billingMode = oneOfOption(options.billingMode, where, 'billingMode', ['PROVISIONED', 'PAY_PER_REQUEST'] as const, 'PROVISIONED')
+    const readCapacityUnits = positiveIntegerOption(options.readCapacityUnits, where, 'readCapacityUnits', 1)
+    const writeCapacityUnits = positiveIntegerOption(options.writeCapacityUnits, where, 'writeCapacityUnits', 1)
+    const waitTimeoutMs = durationOption(options.waitTimeoutMs, where, 'waitTimeoutMs', { allowZero: true, fallback: 300_000 })
     await client.send(withUserAgent(new CreateTableCommand({
       TableName: tableName,
       AttributeDefinitions: [{ AttributeName: N, AttributeType: 'S' }, { AttributeName: V, AttributeType: 'N' }],

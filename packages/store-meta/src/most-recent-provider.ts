@@ -1,6 +1,11 @@
 import {
   DynamoDbEncryptionError,
   MaterialsUnavailableError,
+  durationOption,
+  functionOption,
+  methodsOption,
+  optionsObject,
+  positiveIntegerOption,
   type CryptographicMaterialsProvider,
   type DecryptionMaterials,
   type EncryptionContext,
@@ -78,25 +83,18 @@ export class MostRecentProvider implements CryptographicMaterialsProvider {
   #generation = 0
 
   /**
-   * @throws {TypeError} / {RangeError} naming the bad option.
-   * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT if `materialName` contains `#`.
+   * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT naming the bad option, or if `materialName` contains `#`.
    */
   constructor(options: MostRecentProviderOptions) {
-    if (typeof options !== 'object' || options === null) throw new TypeError('MostRecentProvider options must be an object')
-    const { store, materialName, ttlMs, maxCacheSize = DEFAULT_MAX_CACHE_SIZE, now = Date.now } = options
-    if (typeof store !== 'object' || store === null ||
-      !(['getOrCreateProvider', 'provider', 'maxVersion', 'versionFromMaterialDescription'] as const)
-        .every((method) => typeof store[method] === 'function')) {
-      throw new TypeError('"store" option must be a ProviderStore (for example a MetaStore)')
-    }
+    const where = 'MostRecentProvider'
+    optionsObject(options, where)
+    const store = methodsOption<ProviderStore>(options.store, where, 'store',
+      ['getOrCreateProvider', 'provider', 'maxVersion', 'versionFromMaterialDescription'], 'a ProviderStore (for example a MetaStore)')
+    const { materialName } = options
     assertMaterialName(materialName)
-    if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
-      throw new RangeError('"ttlMs" option must be a positive number of milliseconds')
-    }
-    if (!Number.isSafeInteger(maxCacheSize) || maxCacheSize < 1) {
-      throw new RangeError('"maxCacheSize" option must be a positive integer')
-    }
-    if (typeof now !== 'function') throw new TypeError('"now" option must be a function returning milliseconds')
+    const ttlMs = durationOption(options.ttlMs, where, 'ttlMs')
+    const maxCacheSize = positiveIntegerOption(options.maxCacheSize, where, 'maxCacheSize', DEFAULT_MAX_CACHE_SIZE)
+    const now = functionOption<() => number>(options.now, where, 'now', 'a function returning milliseconds', Date.now)
     this.materialName = materialName
     this.ttlMs = ttlMs
     this.maxCacheSize = maxCacheSize

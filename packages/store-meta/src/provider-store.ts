@@ -30,7 +30,7 @@ export interface ProviderStore {
   provider(materialName: string, version?: number): Promise<CryptographicMaterialsProvider>
   /**
    * The highest version stored for `materialName`, or `undefined` when the name has no version at all
-   * (Python raises `NoKnownVersionError`, Java returns -1; `undefined` keeps "none" out of the number range).
+   * (Python raises its NoKnownVersionError, Java returns -1; `undefined` keeps "none" out of the number range).
    */
   maxVersion(materialName: string): Promise<number | undefined>
   /**

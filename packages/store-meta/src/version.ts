@@ -4,14 +4,14 @@ import { InvalidArgumentError, InvalidVersionError, MaterialDescriptionKey, Prov
 const META_ID_SEPARATOR = '#'
 
 /**
- * Refuses material names that are not non-empty strings (TypeError) or that would make the meta id ambiguous: both reference readers split `<name>#<version>`
+ * Refuses material names that are not non-empty strings or that would make the meta id ambiguous: both reference readers split `<name>#<version>`
  * on the first `#` (Python) or match `[^#]+#\d*` (Java), so a name holding `#` could never be read back.
  *
  * @internal
  */
 export function assertMaterialName(materialName: unknown, option = 'materialName'): asserts materialName is string {
   if (typeof materialName !== 'string' || materialName.length === 0) {
-    throw new TypeError(`"${option}" must be a non-empty string`)
+    throw new InvalidArgumentError(`"${option}" option must be a non-empty string`)
   }
   if (materialName.includes(META_ID_SEPARATOR)) {
     throw new InvalidArgumentError(

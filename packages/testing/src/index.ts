@@ -37,3 +37,4 @@ export {
 } from './services'
 export { runPython, type RunPythonOptions, type RunPythonResult } from './run-python'
 export { recordingDynamoDBClient, userAgentOf, type RecordedRequest } from './recording-dynamodb-client'
+export { deepFreeze, deepCopy } from './deep-freeze'

@@ -51,7 +51,7 @@ export function sendableError(error: unknown): SentError {
   }
 }
 
-type ErrorClass = new (message: string, options?: errors.ErrorOptions) => errors.DynamoDbEncryptionError
+type ErrorClass = new (message: string, options?: ErrorOptions) => errors.DynamoDbEncryptionError
 
 /** Our error classes by name, to rebuild a worker's error with its class (and so its `code`). */
 const ERROR_CLASSES: ReadonlyMap<string, ErrorClass> = new Map(

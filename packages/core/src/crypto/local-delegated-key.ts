@@ -9,6 +9,7 @@ import {
   UnwrappingError,
 } from '../errors'
 import type { DelegatedKey, KeyEncoding, KeyType } from '../materials/delegated-key'
+import { parseAlgorithmSpec } from '../algorithm-spec'
 import { JceName } from '../wire'
 import { AesCbc } from './aes-cbc'
 import { AesKeyWrap } from './aes-key-wrap'
@@ -41,13 +42,25 @@ export interface LocalDelegatedKeyOptions {
   key: Uint8Array
   /** JCE algorithm name: `AES`, `HmacSHA224/256/384/512`, `RSA` (wrapping) or `SHA224/256/384/512withRSA` (signing). */
   algorithm: string
-  /** `symmetric` for `AES`/`Hmac*`; `public` or `private` for RSA keys. */
-  keyType: KeyType
   /**
-   * `RAW` for symmetric keys; for RSA keys `DER` (SubjectPublicKeyInfo for public keys, PKCS#8 for private keys;
-   * PKCS#1 is also accepted) or `PEM` (any PEM that Node parses).
+   * `symmetric` for `AES`/`Hmac*` (the default for them: it follows from the algorithm); `public` or `private` for
+   * RSA keys (required for them).
    */
-  encoding: KeyEncoding
+  keyType?: KeyType
+  /**
+   * `RAW` for symmetric keys (their default); for RSA keys `DER` (SubjectPublicKeyInfo for public keys, PKCS#8 for
+   * private keys; PKCS#1 is also accepted) or `PEM` (any PEM that Node parses). Default for RSA keys: `PEM` when the
+   * bytes start with `-----BEGIN`, otherwise `DER`.
+   */
+  encoding?: KeyEncoding
+}
+
+const PEM_PREFIX = '-----BEGIN'
+
+function looksLikePem(key: Uint8Array): boolean {
+  if (key.length < PEM_PREFIX.length) return false
+  for (let i = 0; i < PEM_PREFIX.length; i++) if (key[i] !== PEM_PREFIX.charCodeAt(i)) return false
+  return true
 }
 
 const KEY_TYPES: ReadonlySet<string> = new Set<KeyType>(['symmetric', 'public', 'private'])
@@ -150,8 +163,8 @@ export class LocalDelegatedKey implements DelegatedKey, NativeOperationsKey {
    * Builds a key from bytes. The bytes are copied into a `KeyObject`; the caller's array is not kept.
    *
    * @example
-   * LocalDelegatedKey.fromBytes({ key: aesBytes, algorithm: 'AES', keyType: 'symmetric', encoding: 'RAW' })
-   * LocalDelegatedKey.fromBytes({ key: spkiDer, algorithm: 'SHA256withRSA', keyType: 'public', encoding: 'DER' })
+   * LocalDelegatedKey.fromBytes({ key: aesBytes, algorithm: 'AES' })
+   * LocalDelegatedKey.fromBytes({ key: spkiDer, algorithm: 'SHA256withRSA', keyType: 'public' })
    * @throws InvalidAlgorithmError (`ERR_INVALID_ALGORITHM`) for an unknown algorithm name.
    * @throws InvalidKeyError (`ERR_INVALID_KEY`) if the bytes, key type or encoding do not fit the algorithm
    * (e.g. an AES key that is not 16/24/32 bytes, symmetric bytes declared `private`, unparsable DER).
@@ -159,13 +172,22 @@ export class LocalDelegatedKey implements DelegatedKey, NativeOperationsKey {
    */
   static fromBytes(options: LocalDelegatedKeyOptions): LocalDelegatedKey {
     if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError('LocalDelegatedKey.fromBytes: pass { key, algorithm, keyType, encoding }')
+      throw new InvalidArgumentError('LocalDelegatedKey.fromBytes: pass { key, algorithm, keyType?, encoding? }')
     }
-    const { key, algorithm, keyType, encoding } = options
+    const { key, algorithm } = options
     if (!(key instanceof Uint8Array)) {
       throw new InvalidArgumentError('LocalDelegatedKey.fromBytes: "key" must be a Uint8Array')
     }
     const spec = lookupKeyAlgorithm(algorithm)
+    // What follows from the algorithm is not asked for: AES and Hmac keys are symmetric and raw.
+    const rsa = spec.family === 'rsa'
+    const keyType = options.keyType ?? (rsa ? undefined : 'symmetric')
+    const encoding = options.encoding ?? (rsa ? (looksLikePem(key) ? 'PEM' : 'DER') : 'RAW')
+    if (keyType === undefined) {
+      throw new InvalidArgumentError(
+        `LocalDelegatedKey.fromBytes: "keyType" is required for ${algorithm} keys: pass 'public' (SubjectPublicKeyInfo) or 'private' (PKCS#8)`,
+      )
+    }
     if (!KEY_TYPES.has(keyType)) {
       throw new InvalidArgumentError('LocalDelegatedKey.fromBytes: "keyType" must be symmetric, public or private')
     }
@@ -307,7 +329,7 @@ export class LocalDelegatedKey implements DelegatedKey, NativeOperationsKey {
     if (wrappedKeyType !== 'symmetric') {
       throw new UnwrappingError(`Only symmetric content keys can be unwrapped, not ${quoteName(wrappedKeyType)} keys`)
     }
-    const keyAlgorithm = typeof wrappedKeyAlgorithm === 'string' ? (wrappedKeyAlgorithm.split('/', 1)[0] ?? '') : ''
+    const keyAlgorithm = parseAlgorithmSpec(wrappedKeyAlgorithm)?.algorithm ?? ''
     const keySpec = KEY_ALGORITHMS.get(keyAlgorithm)
     if (keySpec === undefined || keySpec.family === 'rsa') {
       throw new InvalidAlgorithmError(

@@ -10,7 +10,7 @@ import {
   ReservedAttribute,
   SignatureVerificationError,
 } from '../../src/index'
-import { deepCopy, deepFreeze } from '../support/deep-freeze'
+import { deepCopy, deepFreeze } from '@ddb-encryption/testing'
 import { configFor, rejection } from '../support/helpers'
 import { aesHmacProvider } from '../support/static-provider'
 

@@ -20,7 +20,7 @@ import {
   type EncryptionMaterials,
   type Item,
 } from '../../src/index'
-import { deepCopy, deepFreeze } from '../support/deep-freeze'
+import { deepCopy, deepFreeze } from '@ddb-encryption/testing'
 import { body, configFor, descriptionOf, rejection, resign, TABLE, withDescription } from '../support/helpers'
 import { aesHmacProvider, TestStaticProvider } from '../support/static-provider'
 

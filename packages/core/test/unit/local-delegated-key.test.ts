@@ -301,3 +301,44 @@ describe('LocalDelegatedKey instances', () => {
     await expect(kek.unwrap(JceName.AesWrap, wrapped, 'AES/256', 'symmetric')).resolves.toBeInstanceOf(LocalDelegatedKey)
   })
 })
+
+describe('LocalDelegatedKey.fromBytes: what follows from the algorithm is not asked for', () => {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  const spkiDer = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }))
+  const pkcs8Pem = new TextEncoder().encode(privateKey.export({ type: 'pkcs8', format: 'pem' }) as string)
+
+  it.each([
+    ['AES', 32],
+    ['HmacSHA256', 32],
+  ])('builds a %s key from raw bytes without keyType or encoding (symmetric, RAW)', async (algorithm, length) => {
+    const bytes = new Uint8Array(length).fill(7)
+    const implicit = LocalDelegatedKey.fromBytes({ key: bytes, algorithm })
+    const explicit = LocalDelegatedKey.fromBytes({ key: bytes, algorithm, keyType: 'symmetric', encoding: 'RAW' })
+    expect(implicit.keyType).toBe('symmetric')
+    if (algorithm === 'AES') {
+      const wrapped = await implicit.wrap('AESWrap', new Uint8Array(32).fill(1))
+      expect(await explicit.wrap('AESWrap', new Uint8Array(32).fill(1))).toEqual(wrapped)
+    } else {
+      const data = new Uint8Array([1, 2, 3])
+      expect(await implicit.sign('HmacSHA256', data)).toEqual(await explicit.sign('HmacSHA256', data))
+    }
+  })
+
+  it('detects DER and PEM for RSA keys when encoding is left out', async () => {
+    const verifier = LocalDelegatedKey.fromBytes({ key: spkiDer, algorithm: 'SHA256withRSA', keyType: 'public' })
+    const signer = LocalDelegatedKey.fromBytes({ key: pkcs8Pem, algorithm: 'SHA256withRSA', keyType: 'private' })
+    const data = new Uint8Array([4, 5, 6])
+    expect(await verifier.verify('SHA256withRSA', await signer.sign('SHA256withRSA', data), data)).toBe(true)
+  })
+
+  it('requires keyType for RSA keys (public and private are different intents)', () => {
+    const call = (): LocalDelegatedKey => LocalDelegatedKey.fromBytes({ key: spkiDer, algorithm: 'RSA' })
+    expect(call).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(/"keyType" is required for RSA keys/) }))
+  })
+
+  it('still refuses an explicit keyType or encoding that contradicts the algorithm', () => {
+    expect(() => LocalDelegatedKey.fromBytes({ key: new Uint8Array(32), algorithm: 'AES', keyType: 'private' })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_KEY' }),
+    )
+  })
+})

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { CryptoAction, decryptItem, encryptItem, ReservedAttribute, type AttributeValue } from '../../src/index'
 import { canonical, itemWithActions, PARTITION_KEY } from '../support/arbitraries'
-import { deepCopy, deepFreeze } from '../support/deep-freeze'
+import { deepCopy, deepFreeze } from '@ddb-encryption/testing'
 import { configFor } from '../support/helpers'
 import { aesHmacProvider, aesRsaProvider, type TestStaticProvider } from '../support/static-provider'
 

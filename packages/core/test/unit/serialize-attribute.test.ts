@@ -1,3 +1,4 @@
+import { deepFreeze } from '@ddb-encryption/testing'
 import fc from 'fast-check'
 import type { AttributeValue } from '../../src/attribute-value'
 import { DeserializationError, InvalidArgumentError, SerializationError } from '../../src/errors'
@@ -10,13 +11,6 @@ const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 const fromHex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text.replace(/\s+/g, ''), 'hex'))
 const utf8Hex = (text: string): string => Buffer.from(text, 'utf8').toString('hex')
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) {
-    for (const inner of Object.values(value)) deepFreeze(inner)
-    Object.freeze(value)
-  }
-  return value
-}
 
 
 describe('serializeAttribute: FORMAT.md 1.2 worked examples', () => {

@@ -1,3 +1,4 @@
+import { deepFreeze } from '@ddb-encryption/testing'
 import { DecryptCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms'
 import {
   AwsKmsMaterialsProviderError,
@@ -20,13 +21,6 @@ const ENC_KEY_HEX = '781ddf3715c39edff39465b0bdc122575ccc03d55a2bb23a3c2abadc853
 const SIGN_KEY_HEX = '1ce18b7e6ba3388e72a987d0c3b7993222c321f3cd78aefc2c846699a325a157'
 const BLOB = Uint8Array.from({ length: 167 }, (_, i) => (i * 7 + 1) & 0xff)
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) {
-    for (const inner of Object.values(value)) deepFreeze(inner)
-    Object.freeze(value)
-  }
-  return value
-}
 
 function context(overrides: Partial<EncryptionContext> = {}): EncryptionContext {
   return deepFreeze({

@@ -1,4 +1,4 @@
-import { JceName } from '@ddb-encryption/core'
+import { JceName, parseAlgorithmSpec } from '@ddb-encryption/core'
 
 /** The content key algorithm written when the description does not name one (FORMAT.md 7.2). */
 export const DEFAULT_CONTENT_ALGORITHM = `${JceName.Aes}/256`
@@ -17,20 +17,16 @@ export interface ContentAlgorithm {
 }
 
 /**
- * @internal Parses `amzn-ddb-env-alg` (FORMAT.md 2.3, 12.9): split on the first `/`, bits default to 256. Returns a
- * reason string instead when the value is not an AES algorithm with 128, 192 or 256 bits, the only content keys
- * either reference library ever writes.
+ * @internal Parses `amzn-ddb-env-alg` (FORMAT.md 2.3, 12.9) with core's `ALG[/BITS]` grammar; bits default to 256.
+ * Returns a reason string instead when the value is not an AES algorithm with 128, 192 or 256 bits, the only content
+ * keys either reference library ever writes.
  */
 export function parseContentAlgorithm(text: string): ContentAlgorithm | string {
-  const slash = text.indexOf('/')
-  const algorithm = slash === -1 ? text : text.slice(0, slash)
-  const bitsText = slash === -1 ? undefined : text.slice(slash + 1)
-  if (algorithm !== JceName.Aes) {
-    return `content key algorithm must be "${JceName.Aes}"`
+  const spec = parseAlgorithmSpec(text)
+  if (spec?.algorithm !== JceName.Aes) {
+    return `content key algorithm must be "${JceName.Aes}" or "${JceName.Aes}/<bits>"`
   }
-  if (bitsText === undefined) return { algorithm, bits: 256, bitsNamed: false }
-  if (!/^[0-9]{1,4}$/.test(bitsText) || !AES_BITS.has(Number(bitsText))) {
-    return 'content key length must be 128, 192 or 256 bits'
-  }
-  return { algorithm, bits: Number(bitsText), bitsNamed: true }
+  if (spec.bits === undefined) return { algorithm: spec.algorithm, bits: 256, bitsNamed: false }
+  if (!AES_BITS.has(spec.bits)) return 'content key length must be 128, 192 or 256 bits'
+  return { algorithm: spec.algorithm, bits: spec.bits, bitsNamed: true }
 }

@@ -1,4 +1,4 @@
-import type { DelegatedKey } from '@ddb-encryption/core'
+import { InvalidArgumentError, type DelegatedKey } from '@ddb-encryption/core'
 
 /** @internal True if `value` has the shape of a {@link DelegatedKey}. */
 export function isDelegatedKey(value: unknown): value is DelegatedKey {
@@ -8,24 +8,24 @@ export function isDelegatedKey(value: unknown): value is DelegatedKey {
     ['encrypt', 'decrypt', 'wrap', 'unwrap', 'sign', 'verify'].every((m) => typeof key[m] === 'function')
 }
 
-/** @internal Throws a TypeError naming `option` unless `value` is a DelegatedKey (or undefined when optional). */
+/** @internal Throws an InvalidArgumentError naming `option` unless `value` is a DelegatedKey (or undefined when optional). */
 export function checkKeyOption(option: string, value: unknown, required: boolean): void {
   if (value === undefined && !required) return
   if (!isDelegatedKey(value)) {
-    throw new TypeError(`"${option}" option must be a DelegatedKey (for example LocalDelegatedKey.fromBytes(...))`)
+    throw new InvalidArgumentError(`"${option}" option must be a DelegatedKey (for example LocalDelegatedKey.fromBytes(...))`)
   }
 }
 
-/** @internal Copies a string-to-string map, throwing a TypeError naming `option` for anything else. */
+/** @internal Copies a string-to-string map, throwing an InvalidArgumentError naming `option` for anything else. */
 export function copyDescriptionOption(option: string, value: unknown): Record<string, string> {
   if (value === undefined) return {}
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TypeError(`"${option}" option must be an object of string keys to string values`)
+    throw new InvalidArgumentError(`"${option}" option must be an object of string keys to string values`)
   }
   const copy: Record<string, string> = {}
   for (const [key, entry] of Object.entries(value)) {
     if (typeof entry !== 'string') {
-      throw new TypeError(`"${option}" option entry "${key}" must be a string`)
+      throw new InvalidArgumentError(`"${option}" option entry "${key}" must be a string`)
     }
     copy[key] = entry
   }

@@ -1,3 +1,4 @@
+import { deepFreeze } from '@ddb-encryption/testing'
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { LocalDelegatedKey, type EncryptionContext } from '@ddb-encryption/core'
 
@@ -39,13 +40,6 @@ export function context(materialDescription: Record<string, string> = {}): Encry
   return deepFreeze({ tableName: 'table', partitionKeyName: 'pk', attributes: { pk: { S: 'key' } }, materialDescription })
 }
 
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value)) {
-    for (const child of Object.values(value)) deepFreeze(child)
-    Object.freeze(value)
-  }
-  return value
-}
 
 /** Encrypts with one key and decrypts with the other: proves both hold the same AES key bytes. */
 export async function sameContentKey(encryptKey: LocalDelegatedKey | { encrypt: LocalDelegatedKey['encrypt'] }, decryptKey: { decrypt: LocalDelegatedKey['decrypt'] }): Promise<boolean> {
@@ -54,3 +48,5 @@ export async function sameContentKey(encryptKey: LocalDelegatedKey | { encrypt: 
   const back = await decryptKey.decrypt('AES/CBC/PKCS5Padding', 'attr', ciphertext)
   return Buffer.from(back).equals(Buffer.from(plaintext))
 }
+
+export { deepFreeze }

@@ -74,8 +74,8 @@ describe('StaticMaterialsProvider', () => {
     ['decryptionMaterials.verificationKey', { decryptionMaterials: { materialDescription: {}, verificationKey: 'k' } }],
     ['decryptionMaterials.decryptionKey', { decryptionMaterials: { materialDescription: {}, verificationKey: hmacKey(), decryptionKey: new Uint8Array(16) } }],
     ['encryptionMaterials.materialDescription', { encryptionMaterials: { materialDescription: { a: 1 }, signingKey: hmacKey() } }],
-  ])('throws a TypeError naming "%s"', (option, options) => {
-    expect(() => new StaticMaterialsProvider(options as never)).toThrow(TypeError)
+  ])('throws an InvalidArgumentError naming "%s"', (option, options) => {
+    expect(() => new StaticMaterialsProvider(options as never)).toThrow(InvalidArgumentError)
     expect(() => new StaticMaterialsProvider(options as never)).toThrow(option)
   })
 })

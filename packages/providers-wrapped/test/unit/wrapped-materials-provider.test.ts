@@ -1,6 +1,7 @@
 import {
   AttributeActions,
   CryptoAction,
+  InvalidAlgorithmError,
   InvalidArgumentError,
   JceName,
   MaterialDescriptionKey,
@@ -92,6 +93,16 @@ describe('WrappedMaterialsProvider with an AES wrapping key', () => {
     const dec = await pBare.getDecryptionMaterials(context({ ...mBare.materialDescription }))
     expect(await sameContentKey(mBare.encryptionKey as DelegatedKey, dec.decryptionKey as DelegatedKey)).toBe(true)
   })
+
+  it.each(['AES/0128', 'AES/', 'AES/+128', 'AES/512', 'DES/56', 'AES/128/x'])(
+    'refuses a configured content algorithm %p with InvalidAlgorithmError, as the Direct KMS provider does',
+    (value) => {
+      const build = (): WrappedMaterialsProvider =>
+        new WrappedMaterialsProvider({ wrappingKey: kek, unwrappingKey: kek, signingKey: hmacKey(), materialDescription: { [ENV_ALG]: value } })
+      expect(build).toThrow(InvalidAlgorithmError)
+      expect(build).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ALGORITHM', message: expect.stringContaining(ENV_ALG) }))
+    },
+  )
 
   it('merges its description under the item description on decrypt (item wins)', async () => {
     const p = new WrappedMaterialsProvider({ wrappingKey: kek, unwrappingKey: kek, signingKey: hmacKey(), materialDescription: { owner: 'provider', onlyProvider: 'p' } })
@@ -250,8 +261,8 @@ describe('WrappedMaterialsProvider constructor', () => {
     ['verificationKey', { signingKey: hmacKey(), verificationKey: 42 }],
     ['materialDescription', { signingKey: hmacKey(), materialDescription: 'AES/256' }],
     ['materialDescription', { signingKey: hmacKey(), materialDescription: { a: 1 } }],
-  ])('throws a TypeError naming "%s"', (option, options) => {
-    expect(() => new WrappedMaterialsProvider(options as never)).toThrow(TypeError)
+  ])('throws an InvalidArgumentError naming "%s"', (option, options) => {
+    expect(() => new WrappedMaterialsProvider(options as never)).toThrow(InvalidArgumentError)
     expect(() => new WrappedMaterialsProvider(options as never)).toThrow(option)
   })
 
@@ -265,8 +276,8 @@ describe('WrappedMaterialsProvider constructor', () => {
     expect(() => new WrappedMaterialsProvider({ signingKey: hmacKey(), materialDescription: { [ENV_KEY]: 'AAAA' } })).toThrow(InvalidArgumentError)
   })
 
-  it('throws a TypeError when options are missing', () => {
-    expect(() => new WrappedMaterialsProvider(undefined as never)).toThrow(TypeError)
+  it('throws an InvalidArgumentError when options are missing', () => {
+    expect(() => new WrappedMaterialsProvider(undefined as never)).toThrow(InvalidArgumentError)
   })
 })
 

@@ -1,3 +1,4 @@
+import { deepFreeze } from '@ddb-encryption/testing'
 import {
   AttributeActions,
   CryptoAction,
@@ -54,9 +55,9 @@ describe('MetaStore constructor', () => {
   it('validates its options', () => {
     const { ddb, metaProvider } = setup()
     expect(() => new MetaStore({ client: {} as never, tableName: TABLE, materialsProvider: metaProvider })).toThrow('"client" option')
-    expect(() => new MetaStore({ client: ddb.client, tableName: '', materialsProvider: metaProvider })).toThrow(TypeError)
+    expect(() => new MetaStore({ client: ddb.client, tableName: '', materialsProvider: metaProvider })).toThrow(InvalidArgumentError)
     expect(() => new MetaStore({ client: ddb.client, tableName: TABLE, materialsProvider: {} as never })).toThrow('"materialsProvider" option')
-    expect(() => new MetaStore({ client: ddb.client, tableName: TABLE, materialsProvider: metaProvider, consistentRead: 'yes' as never })).toThrow(TypeError)
+    expect(() => new MetaStore({ client: ddb.client, tableName: TABLE, materialsProvider: metaProvider, consistentRead: 'yes' as never })).toThrow(InvalidArgumentError)
   })
   it('defaults to consistent reads and is frozen', () => {
     const { store } = setup()
@@ -317,8 +318,8 @@ describe('MetaStore.createTable', () => {
 
   it('validates its options', async () => {
     const ddb = new FakeDynamoDb()
-    await expect(MetaStore.createTable(ddb.client, TABLE, { readCapacityUnits: 0 })).rejects.toThrow(RangeError)
-    await expect(MetaStore.createTable(ddb.client, TABLE, { billingMode: 'FREE' as never })).rejects.toThrow(TypeError)
+    await expect(MetaStore.createTable(ddb.client, TABLE, { readCapacityUnits: 0 })).rejects.toThrow(InvalidArgumentError)
+    await expect(MetaStore.createTable(ddb.client, TABLE, { billingMode: 'FREE' as never })).rejects.toThrow(InvalidArgumentError)
     expect(ddb.sent).toHaveLength(0)
   })
 
@@ -330,13 +331,6 @@ describe('MetaStore.createTable', () => {
 })
 
 describe('MetaStore with MostRecentProvider (offline)', () => {
-  function deepFreeze<T>(value: T): T {
-    if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value)) {
-      for (const inner of Object.values(value)) deepFreeze(inner)
-      Object.freeze(value)
-    }
-    return value
-  }
 
   it('never mutates deep-frozen items, configs or contexts', async () => {
     const { store } = setup()

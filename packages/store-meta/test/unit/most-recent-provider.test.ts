@@ -32,10 +32,10 @@ async function decryptVersion(provider: MostRecentProvider, metaId: string): Pro
 describe('MostRecentProvider constructor', () => {
   const store = new FakeStore()
   it('requires a positive ttlMs', () => {
-    expect(() => new MostRecentProvider({ store, materialName: NAME, ttlMs: 0 })).toThrow(RangeError)
+    expect(() => new MostRecentProvider({ store, materialName: NAME, ttlMs: 0 })).toThrow(InvalidArgumentError)
     expect(() => new MostRecentProvider({ store, materialName: NAME, ttlMs: -1 })).toThrow('"ttlMs" option must be a positive number')
-    expect(() => new MostRecentProvider({ store, materialName: NAME, ttlMs: Number.POSITIVE_INFINITY })).toThrow(RangeError)
-    expect(() => new MostRecentProvider({ store, materialName: NAME } as never)).toThrow(RangeError)
+    expect(() => new MostRecentProvider({ store, materialName: NAME, ttlMs: Number.POSITIVE_INFINITY })).toThrow(InvalidArgumentError)
+    expect(() => new MostRecentProvider({ store, materialName: NAME } as never)).toThrow(InvalidArgumentError)
   })
   it('refuses material names containing "#"', () => {
     const make = () => new MostRecentProvider({ store, materialName: 'a#b', ttlMs: TTL })
@@ -43,7 +43,7 @@ describe('MostRecentProvider constructor', () => {
     expect(make).toThrow('"materialName" must not contain "#"')
   })
   it('refuses an empty material name, a bad cache size and a missing store', () => {
-    expect(() => new MostRecentProvider({ store, materialName: '', ttlMs: TTL })).toThrow(TypeError)
+    expect(() => new MostRecentProvider({ store, materialName: '', ttlMs: TTL })).toThrow(InvalidArgumentError)
     expect(() => new MostRecentProvider({ store, materialName: NAME, ttlMs: TTL, maxCacheSize: 0 })).toThrow('"maxCacheSize" option must be a positive integer')
     expect(() => new MostRecentProvider({ store: {} as never, materialName: NAME, ttlMs: TTL })).toThrow('"store" option must be a ProviderStore')
   })

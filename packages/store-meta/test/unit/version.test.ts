@@ -35,8 +35,8 @@ describe('meta id helpers', () => {
   })
   it('refuses "#" in material names and bad versions', () => {
     expect(() => assertMaterialName('a#b')).toThrow(InvalidArgumentError)
-    expect(() => assertMaterialName('')).toThrow(TypeError)
-    expect(() => assertMaterialName(5)).toThrow(TypeError)
+    expect(() => assertMaterialName('')).toThrow(InvalidArgumentError)
+    expect(() => assertMaterialName(5)).toThrow(InvalidArgumentError)
     expect(() => assertMaterialName('fine')).not.toThrow()
     for (const bad of [-1, 1.5, Number.NaN, '1', 2 ** 53]) expect(() => assertVersion(bad)).toThrow(InvalidArgumentError)
     expect(() => assertVersion(0)).not.toThrow()
