@@ -49,6 +49,7 @@ import {
   SEED,
   seedFor,
 } from './support/round-trip'
+import { dedicatedCase, ORDERING_CASES, rotateAcrossSides } from './support/shared-cases'
 
 // Whole-file budget: one shared Python helper, services shared with other test files on 2 cores.
 jest.setTimeout(180_000)
@@ -153,50 +154,12 @@ describe('MetaStore + most recent provider (same DynamoDB Local table, versions 
     })
   })
 
-  function metaIds(items: readonly Item[]): Set<string> {
-    return new Set(items.map((item) =>
-      deserializeMaterialDescription((item[ReservedAttribute.MaterialDescription] as { B: Uint8Array }).B)[MaterialDescriptionKey.MetaId] as string))
-  }
-
   it(`both directions across rotations by either side: ${ITEMS} random items per direction`, async () => {
-    const perPhase = Math.ceil(ITEMS / 3)
-    // Version 0, created by us; Python loads our row.
-    await store.newProvider(materialName)
-    await py.refresh(pythonProvider)
-    const a1 = await oursToPython('meta v0 ours->py', ours, pythonProvider, sample('meta v0 ours->py', perPhase))
-    const a2 = await pythonToOurs('meta v0 py->ours', ours, pythonProvider, sample('meta v0 py->ours', perPhase))
-    expect(metaIds([...a1, ...a2])).toEqual(new Set([`${materialName}#0`]))
-
-    // Version 1, created by Python; we load its row.
-    expect(await py.metaNewProvider(pythonProvider)).toBe(1)
-    await ours.refresh()
-    await py.refresh(pythonProvider)
-    const b1 = await oursToPython('meta v1 ours->py', ours, pythonProvider, sample('meta v1 ours->py', perPhase))
-    const b2 = await pythonToOurs('meta v1 py->ours', ours, pythonProvider, sample('meta v1 py->ours', perPhase))
-    expect(metaIds([...b1, ...b2])).toEqual(new Set([`${materialName}#1`]))
-
-    // Version 2, created by us again; both still read the older versions.
-    await store.newProvider(materialName)
-    expect(await py.metaMaxVersion(pythonProvider)).toBe(2)
-    await ours.refresh()
-    await py.refresh(pythonProvider)
-    const c1 = await oursToPython('meta v2 ours->py', ours, pythonProvider, sample('meta v2 ours->py', perPhase))
-    const c2 = await pythonToOurs('meta v2 py->ours', ours, pythonProvider, sample('meta v2 py->ours', perPhase))
-    expect(metaIds([...c1, ...c2])).toEqual(new Set([`${materialName}#2`]))
+    await rotateAcrossSides({ bridge: py, provider: pythonProvider, store, ours, materialName, items: ITEMS, options: PYTHON })
   })
 })
 
 // ------------------------------------------------------------------------------------------------ where the references disagree
-
-/** One case with a fixed partition key and the given extra attributes and actions. */
-function dedicatedCase(attributes: Item, overrides: Readonly<Record<string, CryptoAction>>, defaultAction: CryptoAction = CryptoAction.ENCRYPT_AND_SIGN): InteropCase {
-  return {
-    item: { pk: { S: 'dedicated' }, ...attributes },
-    partitionKeyName: 'pk',
-    defaultAction,
-    overrides: { pk: CryptoAction.SIGN_ONLY, ...overrides },
-  }
-}
 
 describe('where Python and Java disagree (FORMAT.md 11): what happens between Python and us', () => {
   let pair: ProviderPair
@@ -292,22 +255,11 @@ describe('where Python and Java disagree (FORMAT.md 11): what happens between Py
 
   // Java-only disagreements: code point order (Python, us) vs UTF-16 order (Java), unsigned (Python, us) vs signed
   // (Java) binary set order. Python and we write the same order, so these must agree byte for byte both ways.
-  const orderingAttributes: Item = {
-    bs: { BS: [Uint8Array.of(0x80), Uint8Array.of(0x01), Uint8Array.of(0xff), Uint8Array.of(0x7f, 0x00)] },
-    ss: { SS: ['\u{1F600}', '\uFF01', '\uE000', 'a', '\u{10000}\uFFFF'] },
-    m: { M: { '\u{1F600}': { N: '1' }, '\uFF01': { N: '2' }, '\uE000x': { BS: [Uint8Array.of(0xff), Uint8Array.of(0x00)] } } },
-    '\u{1F600}': { S: 'non-BMP name' },
-    '\uFF01': { S: 'U+FF01 name' },
-    '\uE000': { S: 'U+E000 name' },
-  }
-  const orderingCases = [CryptoAction.SIGN_ONLY, CryptoAction.ENCRYPT_AND_SIGN].map((action) =>
-    dedicatedCase(orderingAttributes, {}, action))
-
   it('ours -> Python: set, map key and attribute name ordering outside ASCII/BMP agrees byte for byte', async () => {
-    await oursToPython('ordering ours->py', pair.ours, pythonProvider, orderingCases)
+    await oursToPython('ordering ours->py', pair.ours, pythonProvider, ORDERING_CASES)
   })
 
   it('Python -> ours: set, map key and attribute name ordering outside ASCII/BMP agrees byte for byte', async () => {
-    await pythonToOurs('ordering py->ours', pair.ours, pythonProvider, orderingCases)
+    await pythonToOurs('ordering py->ours', pair.ours, pythonProvider, ORDERING_CASES)
   })
 })

@@ -37,9 +37,9 @@ import {
   sample,
   SEED,
   seedFor,
-  TABLE_NAME,
   type RoundTripOptions,
 } from './support/round-trip'
+import { dedicatedCase, ORDERING_CASES, rotateAcrossSides } from './support/shared-cases'
 
 jest.setTimeout(180_000)
 
@@ -142,58 +142,23 @@ describe('Java MetaStore + CachingMostRecentProvider (same DynamoDB Local table,
     })
   })
 
-  function metaIds(items: readonly Item[]): Set<string> {
-    return new Set(items.map((item) =>
-      deserializeMaterialDescription((item[ReservedAttribute.MaterialDescription] as { B: Uint8Array }).B)[MaterialDescriptionKey.MetaId] as string))
-  }
-
   it(`both directions across rotations by either side: ${ITEMS} random items per direction`, async () => {
-    const perPhase = Math.ceil(ITEMS / 3)
-    // Version 0, created by us; Java loads our row.
-    await store.newProvider(materialName)
-    await java.refresh(provider)
-    const a1 = await oursToJava('meta v0 ours->java', ours, provider, sample('meta v0 ours->java', perPhase, oursForJava()))
-    const a2 = await javaToOurs('meta v0 java->ours', ours, provider, sample('meta v0 java->ours', perPhase, javaCase()))
-    expect(metaIds([...a1, ...a2])).toEqual(new Set([`${materialName}#0`]))
-
-    // Version 1, created by Java (MetaStore.newProvider); we load its row.
-    expect(await java.metaNewProvider(provider)).toBe(1)
-    await ours.refresh()
-    await java.refresh(provider)
-    const b1 = await oursToJava('meta v1 ours->java', ours, provider, sample('meta v1 ours->java', perPhase, oursForJava()))
-    const b2 = await javaToOurs('meta v1 java->ours', ours, provider, sample('meta v1 java->ours', perPhase, javaCase()))
-    expect(metaIds([...b1, ...b2])).toEqual(new Set([`${materialName}#1`]))
-
-    // Version 2, created by us again; both still read the older versions.
-    await store.newProvider(materialName)
-    expect(await java.metaMaxVersion(provider)).toBe(2)
-    await ours.refresh()
-    await java.refresh(provider)
-    const c1 = await oursToJava('meta v2 ours->java', ours, provider, sample('meta v2 ours->java', perPhase, oursForJava()))
-    const c2 = await javaToOurs('meta v2 java->ours', ours, provider, sample('meta v2 java->ours', perPhase, javaCase()))
-    expect(metaIds([...c1, ...c2])).toEqual(new Set([`${materialName}#2`]))
+    const { oursV0, referenceV0 } = await rotateAcrossSides({
+      bridge: java, provider, store, ours, materialName, items: ITEMS, options: JAVA, oursCases: oursForJava(), referenceCases: javaCase(),
+    })
     // Version 0 items stay readable on both sides after the rotations.
-    const v0Ours = sample('meta v0 ours->java', perPhase, oursForJava())
-    const reread = await java.decryptItems(provider, {}, a1.map((item, i) => entryFor(v0Ours[i] as InteropCase, item)))
+    const perPhase = Math.ceil(ITEMS / 3)
+    const v0Ours = sample('meta v0 ours->Java', perPhase, oursForJava())
+    const reread = await java.decryptItems(provider, {}, oursV0.map((item, i) => entryFor(v0Ours[i] as InteropCase, item)))
     expect(reread.filter((r) => !r.ok)).toEqual([])
-    const v0Java = sample('meta v0 java->ours', perPhase, javaCase())
-    for (const [i, item] of a2.entries()) {
+    const v0Java = sample('meta v0 Java->ours', perPhase, javaCase())
+    for (const [i, item] of referenceV0.entries()) {
       expect(sameCanonical(await decryptItem(item, configFor(ours, v0Java[i] as InteropCase)), (v0Java[i] as InteropCase).item)).toBe(true)
     }
   })
 })
 
 // ------------------------------------------------------------------------------------------------ Java's edge cases
-
-/** One case with a fixed partition key and the given extra attributes and actions. */
-function dedicatedCase(attributes: Item, overrides: Readonly<Record<string, CryptoAction>>, defaultAction: CryptoAction = CryptoAction.ENCRYPT_AND_SIGN): InteropCase {
-  return {
-    item: { pk: { S: 'dedicated' }, ...attributes },
-    partitionKeyName: 'pk',
-    defaultAction,
-    overrides: { pk: CryptoAction.SIGN_ONLY, ...overrides },
-  }
-}
 
 describe("Java's canonical form (FORMAT.md 1.3, 1.4, 11)", () => {
   let pair: ProviderPair<BridgeProviderSpec>
@@ -203,25 +168,14 @@ describe("Java's canonical form (FORMAT.md 1.3, 1.4, 11)", () => {
     provider = await java.configure(pair.reference)
   })
 
-  // Signed binary sets across 0x80, U+E000..U+FFFF against non-BMP text in names, set members and map keys.
-  const orderingAttributes: Item = {
-    bs: { BS: [Uint8Array.of(0x80), Uint8Array.of(0x01), Uint8Array.of(0xff), Uint8Array.of(0x7f, 0x00)] },
-    ss: { SS: ['\u{1F600}', '\uFF01', '\uE000', 'a', '\u{10000}\uFFFF'] },
-    m: { M: { '\u{1F600}': { N: '1' }, '\uFF01': { N: '2' }, '\uE000x': { BS: [Uint8Array.of(0xff), Uint8Array.of(0x00)] } } },
-    '\u{1F600}': { S: 'non-BMP name' },
-    '\uFF01': { S: 'U+FF01 name' },
-    '\uE000': { S: 'U+E000 name' },
-  }
-  const orderingCases = [CryptoAction.SIGN_ONLY, CryptoAction.ENCRYPT_AND_SIGN].map((action) => dedicatedCase(orderingAttributes, {}, action))
-
   it('Java -> ours: UTF-16 / signed-byte order verifies, and our UTF-16-form signature equals Java\'s byte for byte', async () => {
-    expect(orderingCases.some(portableCase)).toBe(false)
-    await javaToOurs('ordering java->ours', pair.ours, provider, orderingCases)
+    expect(ORDERING_CASES.some(portableCase)).toBe(false)
+    await javaToOurs('ordering java->ours', pair.ours, provider, ORDERING_CASES)
   })
 
   it('ours -> Java: an item we sign in code-point order whose orders differ FAILS verification in Java (one-way case)', async () => {
-    const encrypted = await Promise.all(orderingCases.map((c) => encryptItem(c.item, configFor(pair.ours, c))))
-    const results = await java.decryptItems(provider, {}, orderingCases.map((c, i) => entryFor(c, encrypted[i] as Item)))
+    const encrypted = await Promise.all(ORDERING_CASES.map((c) => encryptItem(c.item, configFor(pair.ours, c))))
+    const results = await java.decryptItems(provider, {}, ORDERING_CASES.map((c, i) => entryFor(c, encrypted[i] as Item)))
     for (const result of results) expect(result.ok ? 'ok' : result.error.type).toBe('SignatureException')
   })
 
