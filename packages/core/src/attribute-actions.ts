@@ -1,5 +1,6 @@
 import { CryptoAction, cryptoActionName, isCryptoAction } from './crypto-action'
 import { InvalidArgumentError } from './errors'
+import { getOwn, setOwn } from './own-property'
 import { ReservedAttribute } from './wire'
 
 /** Options for {@link AttributeActions}. */
@@ -46,7 +47,7 @@ export class AttributeActions {
       if (!isCryptoAction(action)) {
         throw new InvalidArgumentError(`attributeActions["${name}"] must be a CryptoAction (0, 1 or 2)`)
       }
-      overrides[name] = action
+      setOwn(overrides, name, action)
     }
     this.defaultAction = defaultAction
     this.attributeActions = Object.freeze(overrides)
@@ -57,6 +58,7 @@ export class AttributeActions {
 
   /** The action for one attribute: its override, else the default. */
   action(attributeName: string): CryptoAction {
+    // The overrides object has no prototype, so no name (`constructor`, `__proto__`) finds an inherited member.
     return this.attributeActions[attributeName] ?? this.defaultAction
   }
 
@@ -75,15 +77,16 @@ export class AttributeActions {
   setIndexKeys(...attributeNames: string[]): AttributeActions {
     const overrides: Record<string, CryptoAction> = { ...this.attributeActions }
     for (const name of attributeNames) {
+      if (typeof name !== 'string') throw new InvalidArgumentError('setIndexKeys: attribute names must be strings')
       const indexAction = Math.min(this.action(name), CryptoAction.SIGN_ONLY) as CryptoAction
-      const explicit = this.attributeActions[name]
+      const explicit = getOwn(this.attributeActions, name)
       if (explicit !== undefined && explicit !== indexAction) {
         throw new InvalidArgumentError(
           `Cannot overwrite a previously requested action on indexed attribute "${name}": it is ${cryptoActionName(explicit)}, ` +
           'but key attributes must stay readable; use SIGN_ONLY or DO_NOTHING for it',
         )
       }
-      overrides[name] = indexAction
+      setOwn(overrides, name, indexAction)
     }
     return new AttributeActions({ defaultAction: this.defaultAction, attributeActions: overrides })
   }

@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'ERR_WRAPPING_FAILED'
   | 'ERR_SIGNING_FAILED'
   | 'ERR_SIGNATURE_VERIFICATION_FAILED'
+  | 'ERR_PYTHON_ROUNDED_NUMBERS'
+  | 'ERR_NON_PORTABLE_ITEM'
   | 'ERR_PROVIDER_STORE'
   | 'ERR_INVALID_VERSION'
 
@@ -62,6 +64,13 @@ export class InvalidKeyError extends InvalidArgumentError {
 /** An attribute value cannot be serialized (FORMAT.md section 1). */
 export class SerializationError extends DynamoDbEncryptionError {
   override readonly code: ErrorCode = 'ERR_SERIALIZATION'
+}
+/**
+ * `writeMode: 'portable'` refused an item: the Python and Java clients would compute different strings to sign for
+ * it (FORMAT.md 11), so one of them could not verify it. The message names the attribute and what differs.
+ */
+export class NonPortableItemError extends SerializationError {
+  override readonly code: ErrorCode = 'ERR_NON_PORTABLE_ITEM'
 }
 /** Serialized attribute bytes are malformed (FORMAT.md 1.6). */
 export class DeserializationError extends DynamoDbEncryptionError {
@@ -118,6 +127,15 @@ export class SigningError extends DynamoDbEncryptionError {
 /** The item signature does not verify: the item was altered, moved, or read with other keys or actions. */
 export class SignatureVerificationError extends DynamoDbEncryptionError {
   override readonly code: ErrorCode = 'ERR_SIGNATURE_VERIFICATION_FAILED'
+}
+/**
+ * The item's signature verifies only if its numbers are rounded to 28 significant digits (or `-0` is kept), as the
+ * Python client signs them, and `acceptPythonRoundedNumbers` is off: the item was either written by the Python
+ * client with such numbers, or a number was changed past its 28th digit. Pass `acceptPythonRoundedNumbers: true`
+ * only if Python writers use this table (numbers are then authenticated to 28 significant digits only).
+ */
+export class PythonRoundedNumbersError extends SignatureVerificationError {
+  override readonly code: ErrorCode = 'ERR_PYTHON_ROUNDED_NUMBERS'
 }
 /** A provider store (e.g. MetaStore) failed. */
 export class ProviderStoreError extends DynamoDbEncryptionError {

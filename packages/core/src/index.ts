@@ -34,7 +34,7 @@ export { normalizeNumber } from './serialize/number'
 export { serializeAttribute, deserializeAttribute } from './serialize/attribute'
 export { serializeMaterialDescription, deserializeMaterialDescription } from './serialize/material-description'
 export { stringToSign } from './serialize/string-to-sign'
-export type { SerializeOptions } from './serialize/serialize-options'
+export type { SerializeOptions, WriteMode } from './serialize/serialize-options'
 
 export { LocalDelegatedKey, type LocalDelegatedKeyOptions } from './crypto/local-delegated-key'
 export { randomKeyBytes } from './crypto/random'
@@ -63,6 +63,8 @@ export {
   type NativeDocument,
 } from './encryptor/document-encryptor'
 export { withUserAgent, USER_AGENT_NAME } from './user-agent'
+export { setOwn, hasOwn, getOwn, copyOwnRecord } from './own-property'
+export { toBase64, fromBase64 } from './crypto/base64'
 export { encryptItems, decryptItems, type BatchOptions } from './batch/encrypt-items'
 export { EncryptorPool, type EncryptorPoolOptions } from './batch/encryptor-pool'
 export type { CryptoConfigFactory } from './batch/config-module'

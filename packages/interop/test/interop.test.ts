@@ -97,8 +97,14 @@ function sample(label: string, count: number, arbitrary: fc.Arbitrary<InteropCas
   return fc.sample(arbitrary, { seed: seedFor(label), numRuns: count })
 }
 
+/**
+ * Python-compatible settings: write in Python's order (the random items include values `'portable'` refuses) and
+ * accept Python's 28-digit number rounding, as a table shared with Python writers must.
+ */
 function configFor(provider: CryptographicMaterialsProvider, c: InteropCase): CryptoConfig {
   return {
+    writeMode: 'python',
+    acceptPythonRoundedNumbers: true,
     materialsProvider: provider,
     encryptionContext: { tableName: TABLE_NAME, partitionKeyName: c.partitionKeyName, ...(c.sortKeyName !== undefined ? { sortKeyName: c.sortKeyName } : {}) },
     attributeActions: new AttributeActions({ defaultAction: c.defaultAction, attributeActions: c.overrides }),

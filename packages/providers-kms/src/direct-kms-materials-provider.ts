@@ -1,6 +1,11 @@
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms'
 import {
   AwsKmsMaterialsProviderError,
+  copyOwnRecord,
+  fromBase64,
+  getOwn,
+  hasOwn,
+  toBase64,
   createDecryptionMaterials,
   createEncryptionMaterials,
   type CryptographicMaterialsProvider,
@@ -18,7 +23,6 @@ import {
   WrappingError,
   withUserAgent,
 } from '@ddb-encryption/core'
-import { fromBase64, toBase64 } from './base64'
 import { isKeyArn, regionFromKeyId } from './key-id'
 import { type KeyInfo, parseContentKeyInfo, parseSigningKeyInfo } from './key-info'
 import { buildKmsEncryptionContext, kmsEncryptionContextFor, ownString, RESERVED_KMS_CONTEXT_KEYS } from './kms-encryption-context'
@@ -93,12 +97,10 @@ function checkStringRecord(value: unknown, option: string): Record<string, strin
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidArgumentError(`"${option}" option must be an object of string values`)
   }
-  const copy: Record<string, string> = {}
-  for (const [key, entry] of Object.entries(value)) {
+  return copyOwnRecord(value, (key, entry) => {
     if (typeof entry !== 'string') throw new InvalidArgumentError(`"${option}" option must have string values only; "${key}" does not`)
-    copy[key] = entry
-  }
-  return copy
+    return entry
+  })
 }
 
 /**
@@ -183,8 +185,8 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
     }
     const contentKeyKey = MaterialDescriptionKey.ContentEncryptionAlgorithm
     const signingKeyKey = MaterialDescriptionKey.ItemSignatureAlgorithm
-    this.#contentKey = parseContentKeyInfo(description[contentKeyKey] ?? DirectKms.DefaultContentAlgorithm, 'option', contentKeyKey)
-    this.#signingKey = parseSigningKeyInfo(description[signingKeyKey] ?? DirectKms.DefaultSigningAlgorithm, 'option', signingKeyKey, true)
+    this.#contentKey = parseContentKeyInfo(getOwn(description, contentKeyKey) ?? DirectKms.DefaultContentAlgorithm, 'option', contentKeyKey)
+    this.#signingKey = parseSigningKeyInfo(getOwn(description, signingKeyKey) ?? DirectKms.DefaultSigningAlgorithm, 'option', signingKeyKey, true)
 
     const arnRegion = regionFromKeyId(keyId)
     const targetRegion = arnRegion ?? region
@@ -299,7 +301,7 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
       )
     }
     const coverage = ownString(description, MaterialDescriptionKey.KmsEncryptionContextAttributes)
-    if (Object.prototype.hasOwnProperty.call(description, MaterialDescriptionKey.KmsEncryptionContextAttributes) && coverage !== DirectKms.EncryptionContextAttributesValue) {
+    if (hasOwn(description, MaterialDescriptionKey.KmsEncryptionContextAttributes) && coverage !== DirectKms.EncryptionContextAttributesValue) {
       throw new UnwrappingError(
         `The item's ${MaterialDescriptionKey.KmsEncryptionContextAttributes} is not ` +
           `"${DirectKms.EncryptionContextAttributesValue}", the only KMS encryption context coverage this client knows`,

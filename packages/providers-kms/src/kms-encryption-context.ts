@@ -3,11 +3,13 @@ import {
   DirectKms,
   type EncryptionContext,
   InvalidArgumentError,
+  getOwn,
   MaterialDescriptionKey,
   normalizeNumber,
+  setOwn,
+  toBase64,
   UnwrappingError,
 } from '@ddb-encryption/core'
-import { toBase64 } from './base64'
 
 /** KMS encryption-context keys this provider sets itself; callers may not supply them (FORMAT.md 7.3). @internal */
 export const RESERVED_KMS_CONTEXT_KEYS: readonly string[] = Object.freeze([
@@ -79,7 +81,7 @@ export function buildKmsEncryptionContext(
           'puts under that name; choose another name',
       )
     }
-    result[key] = value
+    setOwn(result, key, value)
   }
   result[DirectKms.ContextKeyContentAlgorithm] = contentKeyDescription
   result[DirectKms.ContextKeySigningAlgorithm] = signingKeyDescription
@@ -88,8 +90,8 @@ export function buildKmsEncryptionContext(
     checkKeyName(name)
     // A key attribute the item lacks is left out, as Python does (Java throws). Writer and reader then agree as
     // long as both see the same item; KMS refuses the data key if they do not.
-    const value = Object.prototype.hasOwnProperty.call(context.attributes, name) ? context.attributes[name] : undefined
-    if (value !== undefined) result[name] = keyAttributeValue(name, value, forWriting)
+    const value = getOwn(context.attributes, name)
+    if (value !== undefined) setOwn(result, name, keyAttributeValue(name, value, forWriting))
   }
   if (context.tableName !== undefined) result[DirectKms.ContextKeyTable] = context.tableName
   return result
@@ -134,7 +136,6 @@ export function kmsEncryptionContextFor(
 
 /** Own string property of a description, ignoring prototype keys such as `constructor`. @internal */
 export function ownString(map: Readonly<Record<string, string>>, key: string): string | undefined {
-  if (!Object.prototype.hasOwnProperty.call(map, key)) return undefined
-  const value = map[key]
+  const value: unknown = getOwn(map, key)
   return typeof value === 'string' ? value : undefined
 }

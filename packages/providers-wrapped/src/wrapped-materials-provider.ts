@@ -14,9 +14,13 @@ import {
   WrappingError,
   createDecryptionMaterials,
   createEncryptionMaterials,
+  fromBase64,
+  getOwn,
+  hasOwn,
   randomKeyBytes,
+  setOwn,
+  toBase64,
 } from '@ddb-encryption/core'
-import { fromBase64, toBase64 } from './internal/base64'
 import { DEFAULT_CONTENT_ALGORITHM, parseContentAlgorithm } from './internal/content-algorithm'
 import { checkKeyOption, copyDescriptionOption } from './internal/validate'
 
@@ -107,13 +111,13 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
     const description = copyDescriptionOption('materialDescription', options.materialDescription)
     // A configured env-key would be merged into items that lack one on decrypt, silently unwrapping a key the item
     // never carried; and on encrypt it would be overwritten anyway. Refuse it.
-    if (MaterialDescriptionKey.WrappedDataKey in description) {
+    if (hasOwn(description, MaterialDescriptionKey.WrappedDataKey)) {
       throw new InvalidArgumentError(
         `"materialDescription" option must not contain "${MaterialDescriptionKey.WrappedDataKey}": ` +
         'the provider writes a new wrapped key for every item',
       )
     }
-    const contentAlgorithmText = description[MaterialDescriptionKey.ContentEncryptionAlgorithm] ?? DEFAULT_CONTENT_ALGORITHM
+    const contentAlgorithmText = getOwn(description, MaterialDescriptionKey.ContentEncryptionAlgorithm) ?? DEFAULT_CONTENT_ALGORITHM
     const contentAlgorithm = parseContentAlgorithm(contentAlgorithmText)
     if (typeof contentAlgorithm === 'string') {
       throw new InvalidAlgorithmError(
@@ -143,7 +147,7 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
       throw new WrappingError('This WrappedMaterialsProvider has no "wrappingKey", so it cannot encrypt; pass one to the constructor')
     }
     const description = this.#materialDescription
-    const wrapAlgorithm = description[MaterialDescriptionKey.ContentKeyWrappingAlgorithm] ?? wrapTransformationFor(wrappingKey.algorithm)
+    const wrapAlgorithm = getOwn(description, MaterialDescriptionKey.ContentKeyWrappingAlgorithm) ?? wrapTransformationFor(wrappingKey.algorithm)
     const contentKey = randomKeyBytes(this.#contentKeyBytes)
     let wrapped: Uint8Array
     try {
@@ -181,8 +185,9 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
       throw new UnwrappingError('This WrappedMaterialsProvider has no "unwrappingKey", so it cannot decrypt; pass one to the constructor')
     }
     // Python merges the provider's description under the item's; the item's entries win.
-    const description: Record<string, string> = { ...this.#materialDescription, ...context.materialDescription }
-    const wrappedText = description[MaterialDescriptionKey.WrappedDataKey]
+    const description: Record<string, string> = { ...this.#materialDescription }
+    for (const key of Object.keys(context.materialDescription)) setOwn(description, key, context.materialDescription[key] as string)
+    const wrappedText = getOwn(description, MaterialDescriptionKey.WrappedDataKey)
     if (wrappedText === undefined) {
       // The reference libraries would generate a fresh key here and fail later; say what happened instead.
       throw new UnwrappingError(
@@ -191,11 +196,11 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
       )
     }
     // Absent env-alg (never written by either library) reads as a bare `AES`: the key is whatever was wrapped.
-    const contentAlgorithm = parseContentAlgorithm(description[MaterialDescriptionKey.ContentEncryptionAlgorithm] ?? JceName.Aes)
+    const contentAlgorithm = parseContentAlgorithm(getOwn(description, MaterialDescriptionKey.ContentEncryptionAlgorithm) ?? JceName.Aes)
     if (typeof contentAlgorithm === 'string') {
       throw new UnwrappingError(UNWRAP_FAILED, { cause: new Error(`"${MaterialDescriptionKey.ContentEncryptionAlgorithm}": ${contentAlgorithm}`) })
     }
-    const wrapAlgorithm = description[MaterialDescriptionKey.ContentKeyWrappingAlgorithm] ?? defaultUnwrapTransformation(unwrappingKey.algorithm)
+    const wrapAlgorithm = getOwn(description, MaterialDescriptionKey.ContentKeyWrappingAlgorithm) ?? defaultUnwrapTransformation(unwrappingKey.algorithm)
     if (wrapAlgorithm === undefined) {
       throw new UnwrappingError(
         `The item's material description has no "${MaterialDescriptionKey.ContentKeyWrappingAlgorithm}" and an ` +

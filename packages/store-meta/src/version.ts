@@ -1,4 +1,4 @@
-import { InvalidArgumentError, InvalidVersionError, MaterialDescriptionKey, ProviderStoreError } from '@ddb-encryption/core'
+import { getOwn, InvalidArgumentError, InvalidVersionError, MaterialDescriptionKey, ProviderStoreError } from '@ddb-encryption/core'
 
 /** Separator between material name and version in `amzn-ddb-meta-id` (FORMAT.md 7.4). */
 const META_ID_SEPARATOR = '#'
@@ -59,9 +59,7 @@ export function parseVersion(text: string): number | undefined {
  * @throws {InvalidVersionError} ERR_INVALID_VERSION if it has no `#` or the version is not a decimal integer.
  */
 export function versionFromMaterialDescription(materialDescription: Readonly<Record<string, string>>): number {
-  const id = Object.prototype.hasOwnProperty.call(materialDescription, MaterialDescriptionKey.MetaId)
-    ? materialDescription[MaterialDescriptionKey.MetaId]
-    : undefined
+  const id: unknown = getOwn(materialDescription, MaterialDescriptionKey.MetaId)
   if (typeof id !== 'string') {
     throw new ProviderStoreError(
       `The material description has no "${MaterialDescriptionKey.MetaId}"; the item was not written by a most-recent provider`,

@@ -3,6 +3,7 @@ import type { Item } from '../attribute-value'
 import type { EncryptionContext } from '../encryption-context'
 import { InvalidArgumentError } from '../errors'
 import type { CryptographicMaterialsProvider } from '../materials/cryptographic-materials-provider'
+import { DEFAULT_WRITE_MODE, SerializeFlag, type WriteMode } from '../serialize/serialize-options'
 
 /** Configuration of one `encryptItem` / `decryptItem` call (Python `CryptoConfig`). */
 export interface CryptoConfig {
@@ -16,6 +17,66 @@ export interface CryptoConfig {
   encryptionContext: { tableName: string; partitionKeyName?: string; sortKeyName?: string }
   /** What to do with each attribute. Reader and writer must use the same actions for every attribute. */
   attributeActions: AttributeActions
+  /**
+   * Accept items whose signature verifies only with numbers rounded to 28 significant digits (and `-0` kept), as
+   * the Python client 3.3.0 signs them (FORMAT.md 1.3). Default `false`: numbers are authenticated exactly, so a
+   * number changed past its 28th significant digit (for example a sort key `1` rewritten to
+   * `1.0000000000000000000000000001`, which moves the item to another key) is rejected. Turn it on only for tables
+   * that Python writers fill with numbers of more than 28 significant digits or `-0`; such numbers are then
+   * authenticated to 28 significant digits only. With it off, such items fail with `PythonRoundedNumbersError`
+   * (`ERR_PYTHON_ROUNDED_NUMBERS`), which names this option.
+   */
+  acceptPythonRoundedNumbers?: boolean
+  /**
+   * Byte order of the signed values we write (FORMAT.md 1.4, 11). Reading always accepts both orders.
+   * - `'portable'` (default): code-point / unsigned-byte order, and an item is refused with `NonPortableItemError`
+   *   (`ERR_NON_PORTABLE_ITEM`, naming the attribute) if its string to sign differs between the two orders: signed
+   *   string sets, map keys or attribute names mixing characters above U+FFFF with U+E000..U+FFFF at the same
+   *   position, signed binary sets whose members differ at a byte of 0x80 or above against one below. A table shared
+   *   by Python and Java services never gets an item whose order one of them cannot verify. (Numbers are not an
+   *   order question: a sign-only number of more than 28 significant digits, or `-0`, is signed exactly, as Java
+   *   does, and does not verify in the Python client, which rounds; see `acceptPythonRoundedNumbers`.)
+   * - `'python'`: code-point / unsigned-byte order (the Python client's); nothing is refused.
+   * - `'java'`: UTF-16 code-unit / signed-byte order (the Java client's); nothing is refused.
+   */
+  writeMode?: WriteMode
+}
+
+/** The options of a {@link CryptoConfig}, checked and resolved once per call. @internal */
+export interface ResolvedOptions {
+  /** Flags for serializing encrypted plaintexts and the string to sign we write (the write mode's order). */
+  readonly writeFlags: number
+  readonly portable: boolean
+  readonly acceptRounded: boolean
+}
+
+const RESOLVED: Readonly<Record<WriteMode, ResolvedOptions>> = Object.freeze({
+  portable: Object.freeze({ writeFlags: 0, portable: true, acceptRounded: false }),
+  python: Object.freeze({ writeFlags: 0, portable: false, acceptRounded: false }),
+  java: Object.freeze({ writeFlags: SerializeFlag.Utf16Ordering, portable: false, acceptRounded: false }),
+})
+
+/**
+ * Resolves `writeMode` and `acceptPythonRoundedNumbers`.
+ * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT for an unknown `writeMode` or a non-boolean `acceptPythonRoundedNumbers`.
+ * @internal
+ */
+export function resolveOptions(config: CryptoConfig): ResolvedOptions {
+  const mode = config.writeMode ?? DEFAULT_WRITE_MODE
+  if (mode !== 'portable' && mode !== 'python' && mode !== 'java') {
+    throw new InvalidArgumentError('"writeMode" option must be "portable", "python" or "java"')
+  }
+  const accept = config.acceptPythonRoundedNumbers ?? false
+  if (typeof accept !== 'boolean') throw new InvalidArgumentError('"acceptPythonRoundedNumbers" option must be true or false')
+  const resolved = RESOLVED[mode]
+  return accept ? { ...resolved, acceptRounded: true } : resolved
+}
+
+/** @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT unless `item` is a plain object. @internal */
+export function checkItem(item: unknown, operation: string): void {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    throw new InvalidArgumentError(`${operation}: the item must be an object mapping attribute names to AttributeValue`)
+  }
 }
 
 /** Validates the parts of the config both directions need; returns the table name. @internal */

@@ -6,7 +6,7 @@ import type { DelegatedKey } from '../materials/delegated-key'
 import { hasOwn, setOwn } from '../own-property'
 import { deserializeAttribute } from '../serialize/attribute'
 import { MaterialDescriptionKey, ReservedAttribute, SYMMETRIC_MODE } from '../wire'
-import { buildContext, checkConfig, type CryptoConfig } from './crypto-config'
+import { buildContext, checkConfig, checkItem, resolveOptions, type CryptoConfig } from './crypto-config'
 import { EMPTY_DESCRIPTION, parsedDescription } from './description-cache'
 import { MSG_BAD_SIGNATURE, verifySignature } from './verify-signature'
 
@@ -18,6 +18,13 @@ const SYM_MODE = MaterialDescriptionKey.SymmetricMode
 const MSG_NO_SIGNATURE = 'No signature attribute found in item'
 const MSG_DECRYPTION_FAILED = 'Decryption failed'
 
+/** The bytes of a `B` attribute value, or undefined for anything else (null and undefined included). */
+function binaryOf(value: unknown): Uint8Array | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const blob = (value as { B?: unknown }).B
+  return blob instanceof Uint8Array ? blob : undefined
+}
+
 /**
  * Decrypts every encrypted attribute with one call of the key's operations (for a LocalDelegatedKey, one native
  * call) and parses the plaintexts, which are wiped as soon as they are parsed. The error is that of the first
@@ -26,8 +33,8 @@ const MSG_DECRYPTION_FAILED = 'Decryption failed'
 function decryptAll(key: DelegatedKey, transformation: string, names: readonly string[], body: Item): Eventually<AttributeValue[]> {
   const blobs: Uint8Array[] = new Array<Uint8Array>(names.length)
   for (let i = 0; i < names.length; i++) {
-    const blob = (body[names[i] as string] as { B?: unknown }).B
-    if (!(blob instanceof Uint8Array)) {
+    const blob = binaryOf(body[names[i] as string])
+    if (blob === undefined) {
       throw new DecryptionError(MSG_DECRYPTION_FAILED, { cause: new Error(`Encrypted attribute "${names[i] as string}" is not a binary (B) value`) })
     }
     blobs[i] = blob
@@ -62,9 +69,9 @@ function decryptionFailed(cause: unknown): never {
  * included; key attributes are plaintext there) and `context.materialDescription` = the item's parsed description
  * (`{}` if it has none), as Java and the Python helpers do.
  *
- * If the signature does not verify over our canonical string to sign, the Java canonical ordering (UTF-16 names,
- * signed-byte binary sets) and Python number rounding (28 significant digits, `-0`) are tried as well, so items
- * those clients wrote with non-ASCII names or long numbers still verify (FORMAT.md 11).
+ * The signature is checked in both reference orders (code point / unsigned bytes as Python writes, UTF-16 / signed
+ * bytes as Java writes; FORMAT.md 11), whatever `writeMode` says. Numbers are authenticated exactly unless
+ * `acceptPythonRoundedNumbers` is set (then Python's 28-digit rounding and `-0` are accepted too).
  *
  * @example
  * const plaintext = await decryptItem(storedItem, config)
@@ -75,21 +82,26 @@ function decryptionFailed(cause: unknown): never {
  * @throws {InvalidMaterialDescriptionError} ERR_INVALID_MATERIAL_DESCRIPTION if the stored description is malformed.
  * @throws {SignatureVerificationError} ERR_SIGNATURE_VERIFICATION_FAILED if the item was altered, moved, or is read
  * with other keys or actions.
+ * @throws {PythonRoundedNumbersError} ERR_PYTHON_ROUNDED_NUMBERS (a SignatureVerificationError) if the signature
+ * verifies only with Python's number rounding and `acceptPythonRoundedNumbers` is off.
+ * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT if the item is not an object or an option is invalid.
  */
 export async function decryptItem(item: Item, config: CryptoConfig): Promise<Item> {
+  checkItem(item, 'decryptItem')
   if (config?.attributeActions?.takeNoActions === true) return { ...item }
   const tableName = checkConfig(config)
-  const signatureAttribute = hasOwn(item, SIGNATURE) ? item[SIGNATURE] : undefined
+  const options = resolveOptions(config)
+  const signatureAttribute: unknown = hasOwn(item, SIGNATURE) ? item[SIGNATURE] : undefined
   if (signatureAttribute === undefined) throw new DecryptionError(MSG_NO_SIGNATURE)
-  const signature = (signatureAttribute as { B?: unknown }).B
-  if (!(signature instanceof Uint8Array)) {
+  const signature = binaryOf(signatureAttribute)
+  if (signature === undefined) {
     throw new SignatureVerificationError(MSG_BAD_SIGNATURE, { cause: new Error(`"${SIGNATURE}" is not a binary (B) value`) })
   }
 
   let description: Readonly<Record<string, string>> = EMPTY_DESCRIPTION
   if (hasOwn(item, DESCRIPTION)) {
-    const bytes = (item[DESCRIPTION] as { B?: unknown }).B
-    if (!(bytes instanceof Uint8Array)) {
+    const bytes = binaryOf(item[DESCRIPTION])
+    if (bytes === undefined) {
       throw new InvalidMaterialDescriptionError(`Invalid material description: "${DESCRIPTION}" is not a binary (B) value`)
     }
     description = parsedDescription(bytes)
@@ -110,7 +122,7 @@ export async function decryptItem(item: Item, config: CryptoConfig): Promise<Ite
   if (materials === null || typeof materials !== 'object' || materials.verificationKey == null) {
     throw new DecryptionError('The materials provider returned decryption materials without a verification key; fix the provider')
   }
-  await verifySignature(materials, description, signature, out, tableName, actions)
+  await verifySignature(materials, description, signature, out, tableName, actions, options)
   if (encryptedNames === undefined) return out
 
   const decryptionKey = materials.decryptionKey

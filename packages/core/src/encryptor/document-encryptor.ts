@@ -1,6 +1,7 @@
 import type { Item } from '../attribute-value'
 import { CryptoAction } from '../crypto-action'
 import { DeserializationError, InvalidArgumentError, UnsupportedOperationError } from '../errors'
+import { getOwn, setOwn } from '../own-property'
 import { ReservedAttribute } from '../wire'
 import { type CryptoConfig } from './crypto-config'
 import { decryptItem } from './decrypt-item'
@@ -140,8 +141,8 @@ export async function encryptDocument(doc: Document, config: CryptoConfig, optio
     const value = encrypted[name] as { B?: Uint8Array }
     const native = name === SIGNATURE || name === DESCRIPTION || config.attributeActions.action(name) === CryptoAction.ENCRYPT_AND_SIGN
       ? value.B
-      : doc[name]
-    Object.defineProperty(out, name, { value: native, enumerable: true, writable: true, configurable: true })
+      : getOwn(doc, name)
+    setOwn(out, name, native)
   }
   return out
 }

@@ -1,3 +1,4 @@
+import type { AttributeActions } from '../attribute-actions'
 import type { AttributeValue, Item } from '../attribute-value'
 import { CryptoAction } from '../crypto-action'
 import { isPending, keyOperations, type Eventually } from '../crypto/key-operations'
@@ -6,9 +7,10 @@ import type { DelegatedKey } from '../materials/delegated-key'
 import { hasOwn, setOwn } from '../own-property'
 import { writeAttribute } from '../serialize/attribute'
 import { acquireWriter, releaseWriter } from '../serialize/byte-writer'
-import { stringToSign } from '../serialize/string-to-sign'
+import { assertPortable } from '../serialize/portable'
+import { stringToSignWithFlags } from '../serialize/string-to-sign'
 import { ReservedAttribute, SYMMETRIC_MODE } from '../wire'
-import { buildContext, checkConfig, type CryptoConfig } from './crypto-config'
+import { buildContext, checkConfig, checkItem, resolveOptions, type CryptoConfig } from './crypto-config'
 import { descriptionBytes, EMPTY_DESCRIPTION } from './description-cache'
 
 const SIGNATURE = ReservedAttribute.Signature
@@ -19,14 +21,14 @@ const DESCRIPTION = ReservedAttribute.MaterialDescription
  * one call of the key's operations (for a LocalDelegatedKey, one native call). Serialization errors name the
  * attribute; nothing reaches the key if any value fails to serialize.
  */
-function encryptAll(key: DelegatedKey, transformation: string, names: readonly string[], values: readonly AttributeValue[]): Eventually<AttributeValue[]> {
+function encryptAll(key: DelegatedKey, transformation: string, names: readonly string[], values: readonly AttributeValue[], flags: number): Eventually<AttributeValue[]> {
   const writer = acquireWriter()
   let pending: Eventually<Uint8Array[]>
   try {
     const ends: number[] = new Array<number>(values.length)
     for (let i = 0; i < values.length; i++) {
       try {
-        writeAttribute(writer, values[i] as AttributeValue, 0, undefined)
+        writeAttribute(writer, values[i] as AttributeValue, flags, undefined)
       } catch (error) {
         if (DynamoDbEncryptionError.isInstance(error)) throw error
         throw new EncryptionError(`Failed to encrypt attribute "${names[i] as string}"`, { cause: error })
@@ -50,6 +52,24 @@ function binaryValues(blobs: readonly Uint8Array[]): AttributeValue[] {
   return out
 }
 
+/** `writeMode: 'portable'`: refuses the item if its string to sign differs between the two orders (FORMAT.md 11). */
+function checkPortableItem(item: Item, actions: AttributeActions): void {
+  const signedNames: string[] = []
+  const plainNames: string[] = []
+  const plainValues: AttributeValue[] = []
+  for (const name in item) {
+    if (!hasOwn(item, name)) continue
+    const action = actions.action(name)
+    if (action === CryptoAction.DO_NOTHING) continue
+    signedNames.push(name)
+    if (action === CryptoAction.SIGN_ONLY) {
+      plainNames.push(name)
+      plainValues.push(item[name] as AttributeValue)
+    }
+  }
+  assertPortable(signedNames, plainNames, plainValues)
+}
+
 /**
  * Encrypts and signs one DynamoDB item (FORMAT.md 5.4, Python semantics): every ENCRYPT_AND_SIGN attribute becomes
  * a `B` value `IV ‖ ciphertext`, SIGN_ONLY and DO_NOTHING attributes are copied, and the signature
@@ -70,16 +90,25 @@ function binaryValues(blobs: readonly Uint8Array[]): AttributeValue[] {
  * @throws {EncryptionError} ERR_ENCRYPTION_FAILED if the item already holds a reserved attribute, the materials lack
  * a signing key, or an attribute must be encrypted and the materials have no encryption key.
  * @throws {SigningError} ERR_SIGNING_FAILED if the signing key fails.
+ * @throws {NonPortableItemError} ERR_NON_PORTABLE_ITEM (with `writeMode: 'portable'`, the default) if the item's
+ * string to sign differs between the Python and the Java order; the message names the attribute. Nothing is sent
+ * to the provider.
+ * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT if the item is not an object or an option is invalid.
  */
 export async function encryptItem(item: Item, config: CryptoConfig): Promise<Item> {
+  checkItem(item, 'encryptItem')
   if (config?.attributeActions?.takeNoActions === true) return { ...item }
   const tableName = checkConfig(config)
+  const options = resolveOptions(config)
   // Python refuses these: they would be overwritten, or worse, confuse a reader (FORMAT.md 2.1).
   for (const reserved of [SIGNATURE, DESCRIPTION]) {
     if (hasOwn(item, reserved)) {
       throw new EncryptionError(`Reserved attribute name "${reserved}" found in item; rename or remove it before encrypting`)
     }
   }
+
+  // Refused before the provider is called (no KMS request for an item that cannot be written).
+  if (options.portable) checkPortableItem(item, config.attributeActions)
 
   const context = buildContext(config, tableName, item, EMPTY_DESCRIPTION)
   const materials = await config.materialsProvider.getEncryptionMaterials(context)
@@ -116,7 +145,7 @@ export async function encryptItem(item: Item, config: CryptoConfig): Promise<Ite
   }
   let stored: AttributeValue[] = []
   if (encryptionKey !== undefined && encryptedValues.length > 0) {
-    const encrypted = encryptAll(encryptionKey, transformation, encryptedNames, encryptedValues)
+    const encrypted = encryptAll(encryptionKey, transformation, encryptedNames, encryptedValues, options.writeFlags)
     // A LocalDelegatedKey answers synchronously: no promise per item.
     stored = isPending(encrypted) ? await encrypted : encrypted
   }
@@ -130,7 +159,7 @@ export async function encryptItem(item: Item, config: CryptoConfig): Promise<Ite
   const signingKey = materials.signingKey
   let signature: Uint8Array
   try {
-    const data = stringToSign(out, tableName, actions)
+    const data = stringToSignWithFlags(out, tableName, actions, options.writeFlags)
     // A LocalDelegatedKey signs synchronously: no promise per item.
     const signed = keyOperations(signingKey).sign(signingKey.algorithm, data)
     signature = isPending(signed) ? await signed : signed

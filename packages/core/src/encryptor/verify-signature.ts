@@ -2,12 +2,14 @@ import type { AttributeActions } from '../attribute-actions'
 import type { Item } from '../attribute-value'
 import { bytesEqual } from '../crypto/bytes'
 import { keyOperations, isPending } from '../crypto/key-operations'
-import { SignatureVerificationError } from '../errors'
+import { PythonRoundedNumbersError, SignatureVerificationError } from '../errors'
 import type { DecryptionMaterials } from '../materials/cryptographic-materials'
 import type { DelegatedKey } from '../materials/delegated-key'
 import { hasOwn } from '../own-property'
-import { stringToSign } from '../serialize/string-to-sign'
+import { SerializeFlag } from '../serialize/serialize-options'
+import { stringToSignWithFlags } from '../serialize/string-to-sign'
 import { MaterialDescriptionKey } from '../wire'
+import type { ResolvedOptions } from './crypto-config'
 
 const SIGNING_ALG = MaterialDescriptionKey.SigningAlgorithm
 const RSA_SIGNATURE_ALGORITHM = /^SHA(224|256|384|512)withRSA$/
@@ -43,28 +45,27 @@ function verificationAlgorithm(key: DelegatedKey, description: Readonly<Record<s
   return key.algorithm
 }
 
-/**
- * String-to-sign variants tried when the default one does not verify (FORMAT.md 11): Java orders set members, map
- * keys and attribute names by UTF-16 code unit (and `BS` members as signed bytes); Python rounds numbers to 28
- * significant digits and keeps `-0`. Only variants whose bytes differ from the default are returned.
- */
-function fallbackStringsToSign(body: Item, tableName: string, actions: AttributeActions, primary: Uint8Array): Uint8Array[] {
-  const variants: Uint8Array[] = []
-  for (const options of [{ ordering: 'utf16' as const }, { numbers: 'python' as const }, { ordering: 'utf16' as const, numbers: 'python' as const }]) {
-    let candidate: Uint8Array
-    try {
-      candidate = stringToSign(body, tableName, actions, options)
-    } catch {
-      continue // e.g. Python number rules refuse more than 38 digits: that writer could not have produced this item
-    }
-    if (!bytesEqual(candidate, primary) && !variants.some((v) => bytesEqual(v, candidate))) variants.push(candidate)
+/** The string to sign as the Python client computes it (numbers rounded), or undefined where Python would raise. */
+function pythonStringToSign(body: Item, tableName: string, actions: AttributeActions): Uint8Array | undefined {
+  try {
+    return stringToSignWithFlags(body, tableName, actions, SerializeFlag.PythonNumbers)
+  } catch {
+    return undefined // e.g. more than 38 digits: no Python writer could have produced this item
   }
-  return variants
 }
 
+const MSG_ROUNDED_NUMBERS =
+  'Unable to verify signature: it verifies only with the item\'s numbers rounded to 28 significant digits (or -0 ' +
+  'kept), as the Python client signs them. If Python writers use this table, pass acceptPythonRoundedNumbers: true ' +
+  '(numbers are then authenticated to 28 significant digits only); otherwise a number of the item was changed'
+
 /**
- * Verifies the item signature (FORMAT.md 3.5) over our string to sign, then over the compatibility variants the
- * reference clients may have signed; throws `SignatureVerificationError` if none verifies.
+ * Verifies the item signature (FORMAT.md 3.5) over the string to sign in the write mode's order, then in the other
+ * reference order (FORMAT.md 1.4, 11: Java orders by UTF-16 code unit and signed bytes, Python by code point and
+ * unsigned bytes), so items written by either client verify. Numbers are exact; the Python rounding (28 significant
+ * digits, `-0` kept) is accepted only with `acceptPythonRoundedNumbers`, and otherwise reported by its own error.
+ * @throws {SignatureVerificationError} ERR_SIGNATURE_VERIFICATION_FAILED if no accepted variant verifies.
+ * @throws {PythonRoundedNumbersError} ERR_PYTHON_ROUNDED_NUMBERS if only the Python-rounded variant verifies.
  * @internal
  */
 export async function verifySignature(
@@ -74,20 +75,27 @@ export async function verifySignature(
   body: Item,
   tableName: string,
   actions: AttributeActions,
+  options: ResolvedOptions,
 ): Promise<void> {
   const key = materials.verificationKey
   const algorithm = verificationAlgorithm(key, description)
   const operations = keyOperations(key)
+  let roundedOnly = false
   try {
-    const primary = stringToSign(body, tableName, actions)
+    const primary = stringToSignWithFlags(body, tableName, actions, options.writeFlags)
     const verified = operations.verify(algorithm, signature, primary)
     if (isPending(verified) ? await verified : verified) return
-    // Interop fallback: items written by Java or Python whose canonical bytes differ from ours (FORMAT.md 1.3, 1.4).
-    for (const candidate of fallbackStringsToSign(body, tableName, actions, primary)) {
-      if (await operations.verify(algorithm, signature, candidate)) return
+    // Interop: items written by the other reference client (FORMAT.md 1.4). Only the failure path pays for this.
+    const other = stringToSignWithFlags(body, tableName, actions, options.writeFlags ^ SerializeFlag.Utf16Ordering)
+    if (!bytesEqual(other, primary) && (await operations.verify(algorithm, signature, other))) return
+    const python = pythonStringToSign(body, tableName, actions)
+    if (python !== undefined && !bytesEqual(python, primary) && !bytesEqual(python, other) && (await operations.verify(algorithm, signature, python))) {
+      if (options.acceptRounded) return
+      roundedOnly = true
     }
   } catch (error) {
     throw new SignatureVerificationError(MSG_BAD_SIGNATURE, { cause: error })
   }
+  if (roundedOnly) throw new PythonRoundedNumbersError(MSG_ROUNDED_NUMBERS)
   throw new SignatureVerificationError(MSG_BAD_SIGNATURE)
 }

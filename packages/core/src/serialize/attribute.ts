@@ -5,7 +5,7 @@ import { normalizeNumber, normalizeNumberPython } from './number'
 import { compareBytesSigned, compareBytesUnsigned, compareCodePoint, compareUtf16 } from './ordering'
 import { SerializeFlag, serializeFlags, type SerializeOptions } from './serialize-options'
 import { isWellFormed } from './well-formed'
-import { setOwn } from '../own-property'
+import { hasOwn, setOwn } from '../own-property'
 
 /** Second byte of each 2-byte type tag; the first is always 0x00 (FORMAT.md 1.1). */
 const Tag = {
@@ -78,7 +78,7 @@ function writeValue(writer: ByteWriter, value: AttributeValue, flags: number, de
   let type: string | undefined
   let count = 0
   for (const key in value) {
-    if (Object.prototype.hasOwnProperty.call(value, key) && (value as Record<string, unknown>)[key] !== undefined) {
+    if (hasOwn(value, key) && (value as Record<string, unknown>)[key] !== undefined) {
       type = key
       count++
     }

@@ -30,6 +30,18 @@ export const SerializeFlag = {
 } as const
 
 /**
+ * Which byte order {@link encryptItem} writes for signed values (FORMAT.md 1.4, 11); see `CryptoConfig.writeMode`.
+ * - `'portable'` (default): code-point / unsigned order, and items whose string to sign would differ in the Python
+ *   or the Java client are refused, so both can verify everything that is written.
+ * - `'python'`: code-point / unsigned-byte order (Python's), nothing refused.
+ * - `'java'`: UTF-16 code-unit / signed-byte order (Java's), nothing refused.
+ */
+export type WriteMode = 'python' | 'java' | 'portable'
+
+/** @internal The default {@link WriteMode}. */
+export const DEFAULT_WRITE_MODE: WriteMode = 'portable'
+
+/**
  * @internal Resolves options into {@link SerializeFlag} bits; 0 is the default.
  * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT for an unknown option value.
  */

@@ -73,7 +73,14 @@ export function stringToSign(
   actions: AttributeActions,
   options?: SerializeOptions,
 ): Uint8Array {
-  const flags = serializeFlags(options)
+  return stringToSignWithFlags(item, tableName, actions, serializeFlags(options))
+}
+
+/**
+ * {@link stringToSign} with already-resolved {@link SerializeFlag} bits (the item encryptor resolves them once).
+ * @internal
+ */
+export function stringToSignWithFlags(item: Item, tableName: string, actions: AttributeActions, flags: number): Uint8Array {
   checkText(tableName, 'The table name')
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
     throw new SerializationError('The item must be an object mapping attribute names to AttributeValue')

@@ -15,13 +15,17 @@ import type { SerializeOptions } from '../../src/serialize/serialize-options'
 
 export const TABLE = 'TestTable'
 
-/** A config for `provider` with table {@link TABLE}. */
+/**
+ * A config for `provider` with table {@link TABLE}, writing in `'python'` mode: the random items of these tests
+ * include values the default `'portable'` mode refuses (tested on their own in portable.test.ts).
+ */
 export function configFor(
   provider: CryptographicMaterialsProvider,
   attributeActions: AttributeActions = new AttributeActions({ attributeActions: { pk: CryptoAction.SIGN_ONLY } }),
   context: Partial<CryptoConfig['encryptionContext']> = {},
+  options: Pick<CryptoConfig, 'writeMode' | 'acceptPythonRoundedNumbers'> = { writeMode: 'python' },
 ): CryptoConfig {
-  return { materialsProvider: provider, attributeActions, encryptionContext: { tableName: TABLE, partitionKeyName: 'pk', ...context } }
+  return { materialsProvider: provider, attributeActions, encryptionContext: { tableName: TABLE, partitionKeyName: 'pk', ...context }, ...options }
 }
 
 /** The stored item without the two reserved attributes. */

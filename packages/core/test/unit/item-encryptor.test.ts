@@ -13,6 +13,7 @@ import {
   ReservedAttribute,
   serializeAttribute,
   SignatureVerificationError,
+  PythonRoundedNumbersError,
   stringToSign,
   SYMMETRIC_MODE,
   type CryptographicMaterialsProvider,
@@ -346,7 +347,7 @@ describe('decryptItem', () => {
       expect(await decryptItem(javaSigned, configFor(provider, signOnly))).toEqual(item)
     })
 
-    it('accepts a 30-digit number signed with Python rounding', async () => {
+    it('rejects by default a 30-digit number signed with Python rounding, with an error naming acceptPythonRoundedNumbers; accepts it with the option', async () => {
       const signingKey = LocalDelegatedKey.generate('HmacSHA256', 256)
       const provider = aesHmacProvider({ signingKey })
       const item = { pk: { S: 'k' }, big: { N: '123456789012345678901234567891' } }
@@ -354,16 +355,48 @@ describe('decryptItem', () => {
       const python = stringToSign(body(ours), TABLE, signOnly, { numbers: 'python' })
       expect(Buffer.from(python).equals(Buffer.from(stringToSign(body(ours), TABLE, signOnly)))).toBe(false)
       const pythonSigned = await resign(ours, signingKey, signOnly, { numbers: 'python' })
-      expect(await decryptItem(pythonSigned, configFor(provider, signOnly))).toEqual(item)
+      const error = await rejection(decryptItem(pythonSigned, configFor(provider, signOnly)))
+      expect(error).toBeInstanceOf(PythonRoundedNumbersError)
+      expect(error).toBeInstanceOf(SignatureVerificationError)
+      expect(error.code).toBe('ERR_PYTHON_ROUNDED_NUMBERS')
+      expect(error.message).toContain('acceptPythonRoundedNumbers: true')
+      const accepting = configFor(provider, signOnly, {}, { acceptPythonRoundedNumbers: true })
+      expect(await decryptItem(pythonSigned, accepting)).toEqual(item)
     })
 
-    it('accepts an item needing both Java order and Python numbers', async () => {
+    it('rejects by default a -0 signed as Python signs it ("-0"), naming the option; accepts it with the option', async () => {
+      const signingKey = LocalDelegatedKey.generate('HmacSHA256', 256)
+      const provider = aesHmacProvider({ signingKey })
+      const item = { pk: { S: 'k' }, z: { N: '-0' }, zs: { NS: ['-0.0', '5'] } }
+      const ours = await encryptItem(item, configFor(provider, signOnly))
+      const pythonSigned = await resign(ours, signingKey, signOnly, { numbers: 'python' })
+      const error = await rejection(decryptItem(pythonSigned, configFor(provider, signOnly)))
+      expect(error.code).toBe('ERR_PYTHON_ROUNDED_NUMBERS')
+      expect(error.message).toContain('acceptPythonRoundedNumbers')
+      expect(await decryptItem(pythonSigned, configFor(provider, signOnly, {}, { acceptPythonRoundedNumbers: true }))).toEqual(item)
+    })
+
+    it('rejects a sort key number changed past its 28th significant digit (the item moved to another key)', async () => {
+      const provider = aesHmacProvider()
+      const keys = new AttributeActions({ attributeActions: { pk: CryptoAction.SIGN_ONLY, sk: CryptoAction.SIGN_ONLY } })
+      const stored = await encryptItem({ pk: { S: 'k' }, sk: { N: '1' }, secret: { S: 's' } }, configFor(provider, keys, { sortKeyName: 'sk' }))
+      const moved = { ...stored, sk: { N: '1.0000000000000000000000000001' } }
+      const error = await rejection(decryptItem(moved, configFor(provider, keys, { sortKeyName: 'sk' })))
+      expect(error).toBeInstanceOf(SignatureVerificationError)
+      expect(error.code).toBe('ERR_PYTHON_ROUNDED_NUMBERS')
+      // With the option the item does verify: numbers are then authenticated to 28 significant digits only.
+      const lenient = configFor(provider, keys, { sortKeyName: 'sk' }, { acceptPythonRoundedNumbers: true })
+      expect((await decryptItem(moved, lenient)).sk).toEqual({ N: '1.0000000000000000000000000001' })
+    })
+
+    it('refuses UTF-16 order combined with Python numbers, which no reference client writes', async () => {
       const signingKey = LocalDelegatedKey.generate('HmacSHA256', 256)
       const provider = aesHmacProvider({ signingKey })
       const item = { pk: { S: 'k' }, bs: { BS: [Uint8Array.of(0x01), Uint8Array.of(0x80)] }, big: { N: '-0' } }
       const ours = await encryptItem(item, configFor(provider, signOnly))
       const both = await resign(ours, signingKey, signOnly, { ordering: 'utf16', numbers: 'python' })
-      expect(await decryptItem(both, configFor(provider, signOnly))).toEqual(item)
+      const options = { acceptPythonRoundedNumbers: true }
+      expect(await rejection(decryptItem(both, configFor(provider, signOnly, {}, options)))).toBeInstanceOf(SignatureVerificationError)
     })
 
     it('still rejects a wrong signature when alternative strings to sign exist', async () => {

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type DelegatedKey } from '@ddb-encryption/core'
+import { copyOwnRecord, InvalidArgumentError, type DelegatedKey } from '@ddb-encryption/core'
 
 /** @internal True if `value` has the shape of a {@link DelegatedKey}. */
 export function isDelegatedKey(value: unknown): value is DelegatedKey {
@@ -22,12 +22,10 @@ export function copyDescriptionOption(option: string, value: unknown): Record<st
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidArgumentError(`"${option}" option must be an object of string keys to string values`)
   }
-  const copy: Record<string, string> = {}
-  for (const [key, entry] of Object.entries(value)) {
+  return copyOwnRecord(value, (key, entry) => {
     if (typeof entry !== 'string') {
       throw new InvalidArgumentError(`"${option}" option entry "${key}" must be a string`)
     }
-    copy[key] = entry
-  }
-  return copy
+    return entry
+  })
 }

@@ -139,7 +139,11 @@ describe('WrappedMaterialsProvider with an AES wrapping key', () => {
     const cases: Array<[string, (md: Record<string, string>) => void]> = [
       ['a flipped bit in env-key', (md) => { md[ENV_KEY] = flipByte(md[ENV_KEY] ?? '', 5) }],
       ['a truncated env-key', (md) => { md[ENV_KEY] = Buffer.from(b64(md[ENV_KEY] ?? '').subarray(0, 32)).toString('base64') }],
-      ['env-key that is not base64', (md) => { md[ENV_KEY] = `${md[ENV_KEY] ?? ''}!` }],
+      ['env-key that neither reference decodes (a dangling base64 character)', (md) => {
+        let text = (md[ENV_KEY] ?? '').replace(/=+$/, '')
+        while (text.length % 4 !== 1) text += 'A'
+        md[ENV_KEY] = text
+      }],
       ['env-alg naming 128 bits for a 256-bit key', (md) => { md[ENV_ALG] = 'AES/128' }],
       ['env-alg naming 192 bits for a 256-bit key', (md) => { md[ENV_ALG] = 'AES/192' }],
       ['env-alg naming another algorithm', (md) => { md[ENV_ALG] = 'DESede/256' }],
