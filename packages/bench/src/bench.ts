@@ -1,15 +1,15 @@
 /**
- * `pnpm bench`: one run measures the core, every provider, the encrypted client and the Python reference on this
+ * `pnpm bench`: one run measures the core, every provider, the encrypted client and the Python and Java references on this
  * machine, prints the tables and writes `bench-results/RESULTS.md` (+ `results.json`, `python-ratio.svg`) at the
  * repository root. Services (DynamoDB Local, moto's KMS) are started here and stopped at the end, also on Ctrl-C.
  *
  * Every local measurement is interleaved sample by sample with what it is compared to (our core with the bare
- * node:crypto floor and the Python reference; the encrypted client with the plain one), because this machine is
+ * node:crypto floor and the Python and Java references; the encrypted client with the plain one), because this machine is
  * shared and its load moves from second to second: ratios taken side by side stay meaningful when absolute rates
  * do not. Rates per CPU second are reported as well, for the same reason.
  *
  * Environment: BENCH_SAMPLE_MS (default 1500) and BENCH_WARMUP_MS (default 500) scale the run; BENCH_SKIP_PYTHON=1
- * leaves the Python side out (for a quick look; the report then says so).
+ * and BENCH_SKIP_JAVA=1 leave the Python or Java reference out (for a quick look; the report then says so).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import * as os from 'node:os'
@@ -36,8 +36,9 @@ import { countingClient } from './counting-client'
 import { benchConfig, measureItemCase, type CallProbe, type ItemCaseResult } from './item-case'
 import { DEFAULT_MEASURE, type Contender, type MeasureOptions, type Rate } from './measure'
 import { phaseTable, profileCase, type CaseProfile } from './profile'
-import { PythonBenchServer, killPythonBench, type PythonCase } from './python-bench'
-import { findings, renderChart, renderReport, type BenchResults, type FloorCase, type FloorRate, type FloorResults, type PythonRates } from './report'
+import { JavaBenchServer } from './java-bench'
+import { PythonBenchServer, killPythonBench, type PythonCase, type PythonServerConfig } from './python-bench'
+import { findings, renderChart, renderReport, type BenchResults, type FloorCase, type FloorRate, type FloorResults, type ReferenceRates } from './report'
 import {
   floorItem,
   staticFloorParts,
@@ -69,6 +70,7 @@ function envNumber(name: string, fallback: number): number {
 
 let services: StartedServices | undefined
 let pythonServer: PythonBenchServer | undefined
+let javaServer: JavaBenchServer | undefined
 let stopping = false
 
 /** Stops what this run started (services, the Python child), once. */
@@ -77,6 +79,7 @@ async function cleanUp(): Promise<void> {
   stopping = true
   killPythonBench()
   await pythonServer?.close()
+  await javaServer?.close()
   await services?.stop()
 }
 
@@ -91,13 +94,22 @@ interface CaseFloor {
   readonly decrypt: TrueFloor
 }
 
-/** Our measurement of one case and, interleaved with it, its true floor and Python's (when the Python side runs). */
+/** A reference implementation running next to ours (Python or Java), and the rates measured for it so far. */
+interface Reference {
+  readonly server: Pick<PythonBenchServer, 'contender'>
+  readonly rates: ReferenceRates
+}
+
+/**
+ * Our measurement of one case and, interleaved with it, its true floor and the references' (those that run: Python,
+ * Java).
+ */
 async function itemCase(
   label: string,
   provider: CryptographicMaterialsProvider,
   item: Item,
   measure: MeasureOptions,
-  python: { readonly server: PythonBenchServer | undefined; readonly rates: PythonRates },
+  references: readonly Reference[],
   pythonCase: PythonCase,
   probe?: CallProbe,
   floor?: { readonly contenders: CaseFloor; readonly results: FloorResults; readonly name: FloorCase },
@@ -105,7 +117,7 @@ async function itemCase(
   log(label)
   const peer = (op: 'encrypt' | 'decrypt'): Contender[] => [
     ...(floor === undefined ? [] : [floor.contenders[op]]),
-    ...(python.server === undefined ? [] : [python.server.contender(pythonCase, op)]),
+    ...references.map((reference) => reference.server.contender(pythonCase, op)),
   ]
   const { peers: peerRates, ...ours } = await measureItemCase(provider, TABLE_NAME, item, measure, probe, { encrypt: peer('encrypt'), decrypt: peer('decrypt') })
   const shift = floor === undefined ? 0 : 1
@@ -116,9 +128,9 @@ async function itemCase(
     })
     floor.results[floor.name] = { encrypt: result('encrypt'), decrypt: result('decrypt') }
   }
-  if (python.server !== undefined) {
-    python.rates[pythonCase] = { encrypt: peerRates.encrypt[shift] as Rate, decrypt: peerRates.decrypt[shift] as Rate }
-  }
+  references.forEach((reference, i) => {
+    reference.rates[pythonCase] = { encrypt: peerRates.encrypt[shift + i] as Rate, decrypt: peerRates.decrypt[shift + i] as Rate }
+  })
   return ours
 }
 
@@ -150,20 +162,28 @@ async function run(): Promise<BenchResults> {
     await MetaStore.createTable(ddb, metaTable, { billingMode: 'PAY_PER_REQUEST' })
     const materialName = 'bench-materials'
 
-    const skipPython = process.env['BENCH_SKIP_PYTHON'] === '1'
-    if (!skipPython) {
-      log('starting the Python reference (dynamodb-encryption-sdk), same item, keys, KMS key and MetaStore')
-      pythonServer = await PythonBenchServer.start({
-        item: itemToWireJson(item),
-        tableName: TABLE_NAME,
-        partitionKeyName: PARTITION_KEY,
-        sortKeyName: SORT_KEY,
-        keys,
-        kms: { endpoint: services.kmsEndpoint, keyArn: key.arn, region: REGION },
-        metaStore: { endpoint: services.dynamoDbEndpoint, tableName: metaTable, materialName },
-      })
+    const referenceConfig: PythonServerConfig = {
+      item: itemToWireJson(item),
+      tableName: TABLE_NAME,
+      partitionKeyName: PARTITION_KEY,
+      sortKeyName: SORT_KEY,
+      keys,
+      kms: { endpoint: services.kmsEndpoint, keyArn: key.arn, region: REGION },
+      metaStore: { endpoint: services.dynamoDbEndpoint, tableName: metaTable, materialName },
     }
-    const python = { server: pythonServer, rates: {} as PythonRates }
+    const references: Reference[] = []
+    const pythonRates: ReferenceRates = {}
+    const javaRates: ReferenceRates = {}
+    if (process.env['BENCH_SKIP_PYTHON'] !== '1') {
+      log('starting the Python reference (dynamodb-encryption-sdk), same item, keys, KMS key and MetaStore')
+      pythonServer = await PythonBenchServer.start(referenceConfig)
+      references.push({ server: pythonServer, rates: pythonRates })
+    }
+    if (process.env['BENCH_SKIP_JAVA'] !== '1') {
+      log('starting the Java reference (aws-dynamodb-encryption-java), same item, keys, KMS key and MetaStore')
+      javaServer = await JavaBenchServer.start(referenceConfig)
+      references.push({ server: javaServer, rates: javaRates })
+    }
 
     // The true floor of each local-key case, on the bytes of a real encrypted copy of the item.
     const staticAesKey = secretKeyObject(keys.staticAes)
@@ -176,13 +196,13 @@ async function run(): Promise<BenchResults> {
       ({ encrypt: new TrueFloor(parts('encrypt')), decrypt: new TrueFloor(parts('decrypt')) })
     const rsaKeys = rsaKeyObjects(keys)
 
-    const staticCore = await itemCase('1/5 core static AES/HMAC, its true floor and Python, interleaved', staticProvider(keys), item,
-      measure, python, 'static', undefined,
+    const staticCore = await itemCase('1/5 core static AES/HMAC, its true floor and the references, interleaved', staticProvider(keys), item,
+      measure, references, 'static', undefined,
       { name: 'static', results: floors, contenders: caseFloor((op) => staticFloorParts(floorStatic, staticAesKey, hmacKey, op)) })
-    const wrappedAes = await itemCase('2/5 wrapped AES', wrappedAesProvider(keys), item, measure, python, 'wrapped-aes', undefined,
+    const wrappedAes = await itemCase('2/5 wrapped AES', wrappedAesProvider(keys), item, measure, references, 'wrapped-aes', undefined,
       { name: 'wrapped-aes', results: floors,
         contenders: caseFloor((op) => wrappedAesFloorParts(floorWrapped, secretKeyObject(keys.wrappingAes), hmacKey, op)) })
-    const wrappedRsa = await itemCase('2/5 wrapped RSA', wrappedRsaProvider(keys), item, measure, python, 'wrapped-rsa', undefined,
+    const wrappedRsa = await itemCase('2/5 wrapped RSA', wrappedRsaProvider(keys), item, measure, references, 'wrapped-rsa', undefined,
       { name: 'wrapped-rsa', results: floors, contenders: caseFloor((op) => wrappedRsaFloorParts(floorWrapped, rsaKeys, op)) })
 
     log('2/5 per-phase profile of our path (V8 sampling profiler), local-key cases')
@@ -196,12 +216,13 @@ async function run(): Promise<BenchResults> {
 
     const countedKms = countingClient(kms)
     const directKms = await itemCase('3/5 Direct KMS on moto', directKmsProvider(key.arn, countedKms.client), item,
-      networkMeasure, python, 'direct-kms', countedKms)
+      networkMeasure, references, 'direct-kms', countedKms)
 
     const countedDdb = countingClient(ddb)
     const mostRecent = await itemCase('4/5 MostRecentProvider over a MetaStore on DynamoDB Local',
-      mostRecentProvider(keys, countedDdb.client, metaTable, materialName), item, measure, python, 'most-recent', countedDdb)
+      mostRecentProvider(keys, countedDdb.client, metaTable, materialName), item, measure, references, 'most-recent', countedDdb)
     await pythonServer?.close()
+    await javaServer?.close()
 
     log('5/5 encrypted client vs plain client on DynamoDB Local')
     const itemsTable = await createTestTable(ddb, {
@@ -234,7 +255,10 @@ async function run(): Promise<BenchResults> {
       kmsQuery,
       python: pythonServer === undefined
         ? { error: 'skipped (BENCH_SKIP_PYTHON=1)' }
-        : { library: pythonServer.library, python: pythonServer.python, cases: python.rates },
+        : { library: pythonServer.library, python: pythonServer.python, cases: pythonRates },
+      java: javaServer === undefined
+        ? { error: 'skipped (BENCH_SKIP_JAVA=1)' }
+        : { library: javaServer.library, java: javaServer.java, cases: javaRates },
     }
   } finally {
     kms.destroy()

@@ -31,6 +31,7 @@ export interface BenchResults {
   readonly client: ClientCaseResult
   readonly kmsQuery: KmsQueryResult
   readonly python: PythonResults | { readonly error: string }
+  readonly java: JavaResults | { readonly error: string }
 }
 
 /** Cases with a true floor. */
@@ -46,20 +47,27 @@ export interface FloorRate {
 export type FloorResults = Partial<Record<FloorCase, { readonly encrypt: FloorRate; readonly decrypt: FloorRate }>>
 
 /** Python's rates per case, measured interleaved with ours. */
-export type PythonRates = Partial<Record<PythonCase, { readonly encrypt: Rate; readonly decrypt: Rate }>>
+export type ReferenceRates = Partial<Record<PythonCase, { readonly encrypt: Rate; readonly decrypt: Rate }>>
 
 /** The Python reference's side of the run. */
 export interface PythonResults {
   readonly library: string
   readonly python: string
-  readonly cases: PythonRates
+  readonly cases: ReferenceRates
+}
+
+/** The Java reference's side of the run. */
+export interface JavaResults {
+  readonly library: string
+  readonly java: string
+  readonly cases: ReferenceRates
 }
 
 /** Items per CPU second against Python on the static case (issue 14); other local-key cases are reported. */
 export const PYTHON_TARGET_RATIO = 25
 
 /** The Python cases that ran, in report order. */
-function pythonCases(python: PythonResults): [PythonCase, { readonly encrypt: Rate; readonly decrypt: Rate }][] {
+function pythonCases(python: { readonly cases: ReferenceRates }): [PythonCase, { readonly encrypt: Rate; readonly decrypt: Rate }][] {
   return (['static', 'wrapped-aes', 'wrapped-rsa', 'most-recent', 'direct-kms'] as const).flatMap((name) => {
     const rates = python.cases[name]
     return rates === undefined ? [] : [[name, rates] as [PythonCase, { readonly encrypt: Rate; readonly decrypt: Rate }]]
@@ -160,6 +168,16 @@ export function findings(results: BenchResults): string[] {
   } else {
     lines.push(`FAIL Python reference did not run: ${results.python.error}`)
   }
+  if ('cases' in results.java) {
+    for (const [name, java] of pythonCases(results.java)) {
+      const enc = ours[name].encrypt.cpuPerSecond / java.encrypt.cpuPerSecond
+      const dec = ours[name].decrypt.cpuPerSecond / java.decrypt.cpuPerSecond
+      lines.push(`INFO ${name}: per CPU second ${times(enc)} Java on encrypt, ${times(dec)} on decrypt; wall-clock ` +
+        `${times(ours[name].encrypt.perSecond / java.encrypt.perSecond)} / ${times(ours[name].decrypt.perSecond / java.decrypt.perSecond)}`)
+    }
+  } else {
+    lines.push(`FAIL Java reference did not run: ${results.java.error}`)
+  }
   return lines
 }
 
@@ -179,6 +197,11 @@ export function renderReport(results: BenchResults): string {
   if ('cases' in results.python) {
     out.push(`Python reference: dynamodb-encryption-sdk ${results.python.library} on CPython ${results.python.python}, same item, keys, ` +
       'MetaStore table and KMS key, measured in its own process the same way (python/bench.py --serve).')
+  }
+  if ('cases' in results.java) {
+    out.push(`Java reference: aws-dynamodb-encryption-java ${results.java.library} (SDK for Java v1) on Java ${results.java.java}, same item, keys, ` +
+      'MetaStore table and KMS key, measured in its own JVM the same way (the interop bridge, one thread; at least ' +
+      '4 s of warm-up per case and operation so the JIT has compiled the hot paths; its CPU rates count every JVM thread).')
   }
   out.push('')
   out.push(`Item: ${results.item.attributes} attributes, ${results.item.serializedBytes} bytes serialized; ` +
@@ -277,25 +300,35 @@ export function renderReport(results: BenchResults): string {
   ]))
   out.push('')
 
-  out.push('## 6. Ours vs the Python reference (same items, same materials, same machine, one run)')
+  out.push('## 6. Ours vs the Python and Java references (same items, same materials, same machine, one run)')
   out.push('')
-  if ('cases' in results.python) {
+  {
     const ours = ourRates(results)
-    const cases = pythonCases(results.python)
-    const row = (key: 'perSecond' | 'cpuPerSecond') => ([name, py]: [PythonCase, { encrypt: Rate; decrypt: Rate }]): string[] => [
-      CASE_LABELS[name],
-      rate(ours[name].encrypt[key]), rate(py.encrypt[key]), times(ours[name].encrypt[key] / py.encrypt[key]),
-      rate(ours[name].decrypt[key]), rate(py.decrypt[key]), times(ours[name].decrypt[key] / py.decrypt[key]),
-    ]
-    out.push('Wall-clock items/s:')
-    out.push('')
-    out.push(table(['case', 'ours enc/s', 'python enc/s', 'ratio', 'ours dec/s', 'python dec/s', 'ratio'], cases.map(row('perSecond'))))
-    out.push('')
-    out.push('Items per CPU second of each process (for Direct KMS and most recent this leaves out time spent waiting for moto / DynamoDB Local):')
-    out.push('')
-    out.push(table(['case', 'ours enc/CPU-s', 'python enc/CPU-s', 'ratio', 'ours dec/CPU-s', 'python dec/CPU-s', 'ratio'], cases.map(row('cpuPerSecond'))))
-  } else {
-    out.push(`The Python reference did not run: ${results.python.error}`)
+    const python = 'cases' in results.python ? results.python.cases : {}
+    const java = 'cases' in results.java ? results.java.cases : {}
+    const names = (['static', 'wrapped-aes', 'wrapped-rsa', 'most-recent', 'direct-kms'] as const)
+      .filter((name) => python[name] !== undefined || java[name] !== undefined)
+    const cell = (value: number | undefined): string => (value === undefined ? '-' : rate(value))
+    const ratio = (mine: number, theirs: number | undefined): string => (theirs === undefined ? '-' : times(mine / theirs))
+    if (names.length > 0) {
+      for (const [key, what] of [['perSecond', 'Wall-clock items/s'], ['cpuPerSecond',
+        'Items per CPU second of each process (for Direct KMS and most recent this leaves out time spent waiting for moto / DynamoDB Local)']] as const) {
+        out.push(`${what}:`)
+        out.push('')
+        for (const op of ['encrypt', 'decrypt'] as const) {
+          out.push(table([`case (${op})`, 'ours', 'Python', 'Java', 'ours / Python', 'ours / Java', 'Java / Python'], names.map((name) => {
+            const mine = ours[name][op][key]
+            const py = python[name]?.[op][key]
+            const jv = java[name]?.[op][key]
+            return [CASE_LABELS[name], rate(mine), cell(py), cell(jv), ratio(mine, py), ratio(mine, jv), py === undefined || jv === undefined ? '-' : times(jv / py)]
+          })))
+          out.push('')
+        }
+      }
+    }
+    for (const reference of [results.python, results.java]) {
+      if ('error' in reference) out.push(`A reference did not run: ${reference.error}`)
+    }
   }
   out.push('')
   out.push('## Findings')

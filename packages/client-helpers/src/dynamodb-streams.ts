@@ -1,5 +1,4 @@
-import { InvalidArgumentError, type AttributeValue, type Item } from '@ddb-encryption/core'
-import { setOwn } from './internal/own-property'
+import { InvalidArgumentError, type AttributeValue, type Item, setOwn } from '@ddb-encryption/core'
 import { decryptFor } from './item-crypto'
 import { ItemDecryptionError } from './item-decryption-error'
 import { resolveSettings, type ClientSettings, type EncryptedClientOptions } from './settings'

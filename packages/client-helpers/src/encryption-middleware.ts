@@ -18,8 +18,7 @@
  * Placeholders named `DocumentMarshall` / `DocumentUnmarshall` anchor the two positions when the command is not a
  * lib-dynamodb one; lib-dynamodb's own middleware overrides them by name.
  */
-import { ReservedAttribute, UnsupportedOperationError, withUserAgent } from '@ddb-encryption/core'
-import { hasOwn } from './internal/own-property'
+import { ReservedAttribute, UnsupportedOperationError, withUserAgent, hasOwn } from '@ddb-encryption/core'
 import { OPERATIONS } from './operations'
 import type { AnyOperation, Exchange, OperationEnv } from './operations/operation'
 import { PACKAGE_VERSION } from './package-version'

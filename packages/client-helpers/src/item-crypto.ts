@@ -5,8 +5,10 @@ import {
   decryptItemInWindow,
   encryptItem,
   type Item,
+  getOwn,
+  hasOwn,
+  setOwn,
 } from '@ddb-encryption/core'
-import { getOwn, hasOwn, setOwn } from './internal/own-property'
 import { projectItem, type DocumentPath } from './expression'
 import { ItemDecryptionError, type FailedItem } from './item-decryption-error'
 import { mapWithConcurrency } from './map-with-concurrency'

@@ -10,9 +10,9 @@ import {
   UnsupportedOperationError,
   type AttributeValue,
   type Item,
+  hasOwn,
 } from '@ddb-encryption/core'
 import { expressionReader, type DocumentPath, type ExpressionReader } from './internal/expression-reader'
-import { hasOwn } from './internal/own-property'
 import type { ResolvedTable } from './table-registry'
 
 /** The reader the policy uses for expressions (one seam: a full expression engine replaces it here). */

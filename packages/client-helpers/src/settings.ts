@@ -1,8 +1,8 @@
-import { AttributeActions, type CryptoConfig, type CryptographicMaterialsProvider, type MigrationWindowOptions } from '@ddb-encryption/core'
+import { AttributeActions, checkCryptoOptions, type CryptoConfig, type CryptographicMaterialsProvider, type MigrationWindowOptions } from '@ddb-encryption/core'
 import type { TableInfo } from './table-info'
 
 /** Encryption settings for one table, overriding the client-wide ones. */
-export interface TableEncryptionOptions {
+export interface TableEncryptionOptions extends Readonly<ForwardedCryptoOptions> {
   /** Actions for this table. Default: the client's `attributeActions`. */
   readonly attributeActions?: AttributeActions
   /** Provider for this table. Default: the client's `materialsProvider`. */
@@ -36,7 +36,17 @@ export interface UpdateRetryOptions {
 export type ForwardedCryptoOptions = Omit<CryptoConfig, 'materialsProvider' | 'encryptionContext' | 'attributeActions'>
 
 /** The names of {@link ForwardedCryptoOptions}: a new core option is forwarded by adding its name here. */
-const FORWARDED_CRYPTO_OPTIONS: readonly (keyof ForwardedCryptoOptions)[] = []
+const FORWARDED_CRYPTO_OPTIONS: readonly (keyof ForwardedCryptoOptions)[] = ['writeMode', 'acceptPythonRoundedNumbers']
+
+/** The forwarded options set in `options` (a client's or one table's), checked by core's rules. */
+export function forwardedCryptoOptions(options: Readonly<ForwardedCryptoOptions> | undefined): Readonly<ForwardedCryptoOptions> {
+  const picked: Record<string, unknown> = {}
+  for (const name of FORWARDED_CRYPTO_OPTIONS) {
+    if (options?.[name] !== undefined) picked[name] = options[name]
+  }
+  checkCryptoOptions(picked as ForwardedCryptoOptions)
+  return Object.freeze(picked) as Readonly<ForwardedCryptoOptions>
+}
 
 /** Options for `EncryptedDynamoDBClient.from` (and, with translation options, the document client and EncryptedTable). */
 export interface EncryptedClientOptions extends Readonly<ForwardedCryptoOptions> {
@@ -145,10 +155,8 @@ export function resolveSettings(options: EncryptedClientOptions): ClientSettings
   // A Map, not a record: a table may be called "__proto__" or "constructor".
   const tables = new Map<string, TableEncryptionOptions>(Object.entries(options.tables ?? {}))
   for (const [name, table] of tables) checkMigrationWindow(table?.migrationWindow, `"tables[${JSON.stringify(name)}].migrationWindow" option`)
-  const cryptoOptions: Record<string, unknown> = {}
-  for (const name of FORWARDED_CRYPTO_OPTIONS) {
-    if (options[name] !== undefined) cryptoOptions[name] = options[name]
-  }
+  const cryptoOptions = forwardedCryptoOptions(options)
+  for (const table of tables.values()) forwardedCryptoOptions(table)
   return Object.freeze({
     provider,
     actions,
@@ -160,7 +168,7 @@ export function resolveSettings(options: EncryptedClientOptions): ClientSettings
     updateRetry,
     clientSideFilters,
     encrypting: !actions.takeNoActions || [...tables.values()].some((t) => t.attributeActions !== undefined && !t.attributeActions.takeNoActions),
-    cryptoOptions: Object.freeze(cryptoOptions) as Readonly<ForwardedCryptoOptions>,
+    cryptoOptions,
     migrationWindow,
   })
 }

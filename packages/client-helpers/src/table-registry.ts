@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type AttributeActions, type CryptoConfig, type MigrationWindowOptions } from '@ddb-encryption/core'
-import type { ClientSettings } from './settings'
+import { forwardedCryptoOptions, type ClientSettings } from './settings'
 import { TableInfo, type DescribeTableClient } from './table-info'
 
 /** Everything the operations need to know about one table: key schema, actions and the config for core. */
@@ -66,6 +66,7 @@ export class TableRegistry {
       migrationWindow: protectWindow(info, override?.migrationWindow ?? this.#settings.migrationWindow),
       config: Object.freeze({
         ...this.#settings.cryptoOptions,
+        ...forwardedCryptoOptions(override),
         materialsProvider: override?.materialsProvider ?? this.#settings.provider,
         encryptionContext: info.encryptionContext,
         attributeActions: actions,

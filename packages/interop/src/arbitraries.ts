@@ -162,6 +162,16 @@ export const longNumberText: fc.Arbitrary<string> = numberWithDigits(PYTHON_SAFE
 /** `-0` written several ways: Python signs `-0`, Java and this library sign `0` (FORMAT.md 1.3, 11). */
 export const negativeZeroText: fc.Arbitrary<string> = fc.constantFrom('-0', '-0.0', '-0.000', '-00')
 
+/**
+ * Number text for the Java suite: Java and this library both sign the exact value and any zero as `0`, so besides
+ * {@link numberText} it also has 29..38 significant digits ({@link longNumberText}) and `-0` ({@link negativeZeroText}).
+ */
+export const javaNumberText: fc.Arbitrary<string> = fc.oneof(
+  { arbitrary: numberText, weight: 6 },
+  { arbitrary: longNumberText, weight: 3 },
+  { arbitrary: negativeZeroText, weight: 1 },
+)
+
 /** Options of {@link attributeValue}. */
 export interface AttributeValueOptions {
   readonly maxDepth?: number

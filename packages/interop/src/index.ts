@@ -1,7 +1,20 @@
 /**
  * @ddb-encryption/interop (private): live cross-implementation tests against the Python reference
- * dynamodb-encryption-sdk 3.3.0: a JSON-lines bridge to it, item generators and comparison helpers.
+ * dynamodb-encryption-sdk 3.3.0 and the Java reference aws-dynamodb-encryption-java 2.0.3: one JSON-lines transport
+ * to a bridge process for each, item generators and comparison helpers.
  */
+export { JsonLinesProcess, type JsonLinesProcessOptions, type BridgeErrorInfo } from './json-lines-process'
+export {
+  ReferenceBridge,
+  type BridgeKeySpec,
+  type BridgeProviderSpec,
+  type BridgeActions,
+  type BridgeItemContext,
+  type BridgeItemEntry,
+  type BridgeItemResult,
+  type BridgeTableTarget,
+} from './reference-bridge'
+export { JavaReference, type JavaReferenceOptions, type JavaBenchSample } from './java-reference'
 export {
   PythonReference,
   HELPER_SCRIPT,
@@ -33,6 +46,7 @@ export {
   plainSafeNumberText,
   plainDigitCount,
   longNumberText,
+  javaNumberText,
   negativeZeroText,
   attributeValue,
   keyValue,

@@ -4,7 +4,7 @@
 // inside the venv holds the hash of requirements.txt, and pip only runs when it differs.
 //
 // Several test runs may start at once in the same checkout, so the work happens under a lock directory
-// (<repo>/.cache/ensure-python.lock); a lock whose owner is dead, or that is older than 20 minutes, is taken over.
+// (<repo>/.cache/ensure-python.lock, see install-lock.js).
 //
 // Usage: node packages/testing/scripts/ensure-python.js   (exit code 0 when the venv is ready)
 // From code: require('.../ensure-python.js').ensurePython() -> { python, venvDir, installed }
@@ -15,11 +15,11 @@ const crypto = require('node:crypto')
 const fs = require('node:fs')
 const path = require('node:path')
 
+const { acquireLock, releaseLock } = require('./install-lock.js')
+
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..')
 const REQUIREMENTS = path.resolve(__dirname, '..', 'python', 'requirements.txt')
 const STAMP_NAME = '.ddb-encryption-requirements.sha256'
-const LOCK_STALE_MS = 20 * 60 * 1000
-const LOCK_WAIT_MS = 30 * 60 * 1000
 
 /** Raised for every setup failure; the message says what to install or fix. */
 class EnsurePythonError extends Error {
@@ -31,10 +31,6 @@ class EnsurePythonError extends Error {
 
 function log(message) {
   process.stderr.write(`[ensure-python] ${message}\n`)
-}
-
-function sleepSync(ms) {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
 }
 
 function venvPython(venvDir) {
@@ -84,62 +80,6 @@ function findBasePython() {
   )
 }
 
-function isAlive(pid) {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return error.code === 'EPERM'
-  }
-}
-
-function acquireLock(lockDir, venvDir, hash) {
-  fs.mkdirSync(path.dirname(lockDir), { recursive: true })
-  const started = Date.now()
-  let announced = false
-  for (;;) {
-    try {
-      fs.mkdirSync(lockDir)
-      fs.writeFileSync(path.join(lockDir, 'pid'), String(process.pid))
-      return true
-    } catch (error) {
-      if (error.code !== 'EEXIST') throw error
-    }
-    // Another run holds the lock. It may have finished the work we were about to do.
-    if (isReady(venvDir, hash)) return false
-    let stale = false
-    try {
-      const pid = Number(fs.readFileSync(path.join(lockDir, 'pid'), 'utf8'))
-      const age = Date.now() - fs.statSync(lockDir).mtimeMs
-      stale = (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) || age > LOCK_STALE_MS
-    } catch {
-      // The pid file is written right after mkdir; give its owner a moment before calling it stale.
-      stale = Date.now() - safeMtime(lockDir) > 10_000
-    }
-    if (stale) {
-      log(`removing stale lock ${lockDir}`)
-      fs.rmSync(lockDir, { recursive: true, force: true })
-      continue
-    }
-    if (Date.now() - started > LOCK_WAIT_MS) {
-      throw new EnsurePythonError(`Timed out waiting for ${lockDir}; remove it if no other test run is installing Python packages.`)
-    }
-    if (!announced) {
-      log('another test run is preparing the virtualenv; waiting for it')
-      announced = true
-    }
-    sleepSync(500)
-  }
-}
-
-function safeMtime(file) {
-  try {
-    return fs.statSync(file).mtimeMs
-  } catch {
-    return Date.now()
-  }
-}
-
 /**
  * Makes sure `<repo>/.venv` exists and holds the pinned packages of packages/testing/python/requirements.txt.
  * @param {{ repoRoot?: string, quiet?: boolean }} [options]
@@ -156,7 +96,13 @@ function ensurePython(options = {}) {
   }
 
   const lockDir = path.join(repoRoot, '.cache', 'ensure-python.lock')
-  if (!acquireLock(lockDir, venvDir, hash)) {
+  const lockOptions = {
+    isDone: () => isReady(venvDir, hash),
+    log,
+    what: 'preparing the virtualenv',
+    makeError: (message) => new EnsurePythonError(message),
+  }
+  if (!acquireLock(lockDir, lockOptions)) {
     log(`${venvDir} was prepared by another run`)
     return { python, venvDir, installed: false }
   }
@@ -183,7 +129,7 @@ function ensurePython(options = {}) {
     log(`virtualenv ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`)
     return { python, venvDir, installed: true }
   } finally {
-    fs.rmSync(lockDir, { recursive: true, force: true })
+    releaseLock(lockDir)
   }
 }
 

@@ -4,6 +4,7 @@
  * build clients, tables and keys against them.
  */
 export { TestEnvironmentVariable, dynamoDbEndpoint, kmsEndpoint, pythonExecutable } from './environment'
+export { javaBridgeJar, type JavaBridgeJar } from './java-bridge'
 export { FAKE_CREDENTIALS, DEFAULT_REGION } from './fake-credentials'
 export { createDynamoDBClient, type CreateDynamoDBClientOptions } from './create-dynamodb-client'
 export { createKMSClient, type CreateKMSClientOptions } from './create-kms-client'

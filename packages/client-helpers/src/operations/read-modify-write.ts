@@ -13,10 +13,9 @@
  * @internal
  */
 import { GetItemCommand, type AttributeValue, type UpdateItemCommandInput, type UpdateItemCommandOutput } from '@aws-sdk/client-dynamodb'
-import { ReservedAttribute, UnsupportedOperationError, type Item } from '@ddb-encryption/core'
+import { ReservedAttribute, UnsupportedOperationError, type Item, hasOwn } from '@ddb-encryption/core'
 import { conditionalCheckFailed, isConditionalCheckFailure, updateConflict, validationException } from '../dynamodb-errors'
 import { ConditionNotMet, evaluateCondition, ExpressionValidationError, parseExpressions, requestWithout, updateLocally, type LocalUpdate, type ParsedExpressions } from '../expression'
-import { hasOwn } from '../internal/own-property'
 import { checkWriteConditions, type WriteConditions } from '../policy'
 import { decryptFor, encryptFor } from '../item-crypto'
 import { jitteredDelayMs, sleepMs } from '../retry'

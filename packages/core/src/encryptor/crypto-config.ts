@@ -72,6 +72,15 @@ export function resolveOptions(config: CryptoConfig): ResolvedOptions {
   return accept ? { ...resolved, acceptRounded: true } : resolved
 }
 
+/**
+ * Checks the options of a {@link CryptoConfig} other than its provider, context and actions, as `encryptItem` and
+ * `decryptItem` will: for wrappers (clients, tables, tools) that take these options once and use them per item.
+ * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT for an unknown `writeMode` or a non-boolean `acceptPythonRoundedNumbers`.
+ */
+export function checkCryptoOptions(options: Pick<CryptoConfig, 'writeMode' | 'acceptPythonRoundedNumbers'>): void {
+  resolveOptions(options as CryptoConfig)
+}
+
 /** @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT unless `item` is a plain object. @internal */
 export function checkItem(item: unknown, operation: string): void {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {

@@ -1,4 +1,4 @@
-// The same keys configured on both sides: one of our providers and the matching Python provider.
+// The same keys configured on both sides: one of our providers and the matching reference provider (Python or Java).
 import { generateKeyPairSync } from 'node:crypto'
 
 import {
@@ -12,22 +12,24 @@ import {
   type DecryptionMaterials,
   type EncryptionContext,
   type Item,
+  type SerializeOptions,
 } from '@ddb-encryption/core'
 import { StaticMaterialsProvider, WrappedMaterialsProvider } from '@ddb-encryption/providers-wrapped'
 
-import type { PythonActions, PythonKeySpec, PythonProviderSpec } from '../../src'
+import type { BridgeKeySpec, BridgeProviderSpec, PythonActions, PythonProviderSpec } from '../../src'
 
 export const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64')
 
 export interface KeyPairSpec {
   readonly ours: LocalDelegatedKey
-  readonly python: PythonKeySpec
+  /** The same key for a reference bridge (Python or Java). */
+  readonly reference: BridgeKeySpec
 }
 
 export function symmetricKey(algorithm: 'AES' | 'HmacSHA256', bytes: Uint8Array): KeyPairSpec {
   return {
     ours: LocalDelegatedKey.fromBytes({ key: bytes, algorithm, keyType: 'symmetric', encoding: 'RAW' }),
-    python: { key: b64(bytes), algorithm, keyType: 'symmetric', encoding: 'RAW' },
+    reference: { key: b64(bytes), algorithm, keyType: 'symmetric', encoding: 'RAW' },
   }
 }
 
@@ -43,13 +45,14 @@ export function rsaKeyPairDer(bits = 2048): { privateDer: Uint8Array; publicDer:
 export function rsaKey(algorithm: string, der: Uint8Array, keyType: 'public' | 'private'): KeyPairSpec {
   return {
     ours: LocalDelegatedKey.fromBytes({ key: der, algorithm, keyType, encoding: 'DER' }),
-    python: { key: b64(der), algorithm, keyType, encoding: 'DER' },
+    reference: { key: b64(der), algorithm, keyType, encoding: 'DER' },
   }
 }
 
-export interface ProviderPair {
+export interface ProviderPair<Spec extends BridgeProviderSpec = PythonProviderSpec> {
   readonly ours: CryptographicMaterialsProvider
-  readonly python: PythonProviderSpec
+  /** The matching reference provider (the same spec drives Python and Java). */
+  readonly reference: Spec
 }
 
 export function staticPair(): ProviderPair {
@@ -57,7 +60,7 @@ export function staticPair(): ProviderPair {
   const signing = symmetricKey('HmacSHA256', randomKeyBytes(32))
   return {
     ours: StaticMaterialsProvider.fromKeys({ encryptionKey: encryption.ours, signingKey: signing.ours }),
-    python: { type: 'static', encryptionKey: encryption.python, signingKey: signing.python },
+    reference: { type: 'static', encryptionKey: encryption.reference, signingKey: signing.reference },
   }
 }
 
@@ -66,7 +69,7 @@ export function wrappedAesPair(): ProviderPair {
   const signing = symmetricKey('HmacSHA256', randomKeyBytes(32))
   return {
     ours: new WrappedMaterialsProvider({ wrappingKey: wrapping.ours, unwrappingKey: wrapping.ours, signingKey: signing.ours }),
-    python: { type: 'wrapped', wrappingKey: wrapping.python, unwrappingKey: wrapping.python, signingKey: signing.python },
+    reference: { type: 'wrapped', wrappingKey: wrapping.reference, unwrappingKey: wrapping.reference, signingKey: signing.reference },
   }
 }
 
@@ -78,7 +81,22 @@ export function wrappedRsaPair(): ProviderPair {
   const sign = rsaKey('SHA256withRSA', signing.privateDer, 'private')
   return {
     ours: new WrappedMaterialsProvider({ wrappingKey: wrap.ours, unwrappingKey: unwrap.ours, signingKey: sign.ours }),
-    python: { type: 'wrapped', wrappingKey: wrap.python, unwrappingKey: unwrap.python, signingKey: sign.python },
+    reference: { type: 'wrapped', wrappingKey: wrap.reference, unwrappingKey: unwrap.reference, signingKey: sign.reference },
+  }
+}
+
+/**
+ * Java's `AsymmetricStaticProvider` (RSA key pair: wraps with the public half, unwraps with the private one; signs
+ * with a second RSA key pair) and our wrapped provider with the same keys. Java only: Python has no such class.
+ */
+export function asymmetricPair(): ProviderPair<BridgeProviderSpec> {
+  const wrapping = rsaKeyPairDer()
+  const signing = rsaKeyPairDer()
+  const unwrap = rsaKey('RSA', wrapping.privateDer, 'private')
+  const sign = rsaKey('SHA256withRSA', signing.privateDer, 'private')
+  return {
+    ours: new WrappedMaterialsProvider({ wrappingKey: rsaKey('RSA', wrapping.publicDer, 'public').ours, unwrappingKey: unwrap.ours, signingKey: sign.ours }),
+    reference: { type: 'asymmetric', encryptionKey: unwrap.reference, signingKey: sign.reference },
   }
 }
 
@@ -114,13 +132,19 @@ export function recording(provider: CryptographicMaterialsProvider): Cryptograph
   return wrapper
 }
 
-/** Our signature over a stored item (its reserved attributes left out), with our default canonical form. */
-export async function ourSignature(materials: DecryptionMaterials, stored: Item, tableName: string, actions: AttributeActions): Promise<Uint8Array> {
+/** Our signature over a stored item (its reserved attributes left out), in our default canonical form unless `form` says otherwise. */
+export async function ourSignature(
+  materials: DecryptionMaterials,
+  stored: Item,
+  tableName: string,
+  actions: AttributeActions,
+  form?: SerializeOptions,
+): Promise<Uint8Array> {
   const body: Record<string, Item[string]> = {}
   for (const name of Object.keys(stored)) {
     if (name === ReservedAttribute.Signature || name === ReservedAttribute.MaterialDescription) continue
     Object.defineProperty(body, name, { value: stored[name], enumerable: true, writable: true, configurable: true })
   }
   const key = materials.verificationKey
-  return key.sign(key.algorithm, stringToSign(body, tableName, actions))
+  return key.sign(key.algorithm, stringToSign(body, tableName, actions, form))
 }

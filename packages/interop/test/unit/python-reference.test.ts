@@ -1,5 +1,8 @@
 import { PythonReference } from '../../src'
 
+// Starting the interpreter and importing boto3 takes seconds on a loaded machine.
+jest.setTimeout(60_000)
+
 describe('PythonReference', () => {
   let py: PythonReference
   beforeAll(async () => {
@@ -41,6 +44,6 @@ describe('PythonReference', () => {
   it('rejects requests once closed, with the reason', async () => {
     const other = await PythonReference.start()
     await other.close()
-    await expect(other.request('version', {})).rejects.toThrow(/the helper exited/)
+    await expect(other.request('version', {})).rejects.toThrow(/the Python helper exited/)
   })
 })
