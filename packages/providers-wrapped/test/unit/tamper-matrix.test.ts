@@ -1,6 +1,6 @@
 /**
  * Issue 9 tamper matrix, under DEFAULT options (writeMode 'portable', numbers authenticated exactly), for the static
- * provider (AES + HMAC, AES + RSA signature), the wrapped provider with an AES KEK and with an RSA key pair.
+ * provider (AES + HMAC, AES + RSA signature), the wrapped provider with an AES KEK and with an RSA key pair (OAEP).
  *
  * Every change an attacker with write access to the table can make is tried on a few representative items:
  * every byte (or character) of every signed value, of the signature and of the material description; added,
@@ -344,7 +344,9 @@ const PROVIDERS: ReadonlyArray<readonly [string, () => CryptographicMaterialsPro
   ['static AES-256 + HmacSHA256', () => StaticMaterialsProvider.fromKeys({ encryptionKey: aesKey(256), signingKey: hmacKey() }), 'HmacSHA256', 'static'],
   ['static AES-128 + SHA256withRSA', () => StaticMaterialsProvider.fromKeys({ encryptionKey: aesKey(128), signingKey: rsaKeys('SHA256withRSA').privateKey }), 'SHA256withRSA', 'static'],
   ['wrapped AES-256 KEK (AESWrap) + HmacSHA256', () => { const kek = aesKey(256); return new WrappedMaterialsProvider({ wrappingKey: kek, unwrappingKey: kek, signingKey: hmacKey() }) }, 'HmacSHA256', 'wrapped'],
-  ['wrapped RSA-2048 (OAEP) + SHA256withRSA', () => { const rsa = rsaKeys('RSA'); return new WrappedMaterialsProvider({ wrappingKey: rsa.publicKey, unwrappingKey: rsa.privateKey, signingKey: rsaKeys('SHA256withRSA').privateKey }) }, 'SHA256withRSA', 'wrapped'],
+  // RSA signatures are covered by the static provider above (the verification path is the provider's keys, whatever
+  // the provider); HMAC here keeps the run short, since every variant of this provider pays an RSA private-key unwrap.
+  ['wrapped RSA-2048 (OAEP) + HmacSHA256', () => { const rsa = rsaKeys('RSA'); return new WrappedMaterialsProvider({ wrappingKey: rsa.publicKey, unwrappingKey: rsa.privateKey, signingKey: hmacKey() }) }, 'HmacSHA256', 'wrapped'],
 ]
 
 describe.each(PROVIDERS)('tamper matrix, default options: %s', (_provider, makeProvider, verificationAlgorithm, kind) => {
