@@ -176,8 +176,14 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
    * the provider's) and returns frozen materials (FORMAT.md 7.2). The description is not signed, so every entry is
    * checked: a changed key length or algorithm fails here rather than yielding a different key.
    *
+   * RSA PKCS#1 v1.5 items (read only: no `amzn-ddb-wrap-alg` with an RSA unwrapping key, or
+   * `RSA/ECB/PKCS1Padding`) use implicit rejection: whatever the wrapped key holds (bad padding, a key of another
+   * length, a key wrapped under another RSA key) this method returns materials, and a wrong key fails later, when
+   * attributes are decrypted (`DecryptionError`, `Decryption failed`), like any other wrong key.
+   *
    * @throws {UnwrappingError} ERR_UNWRAPPING_FAILED when no unwrapping key is configured, the item has no wrapped
-   * key (it was not written by a wrapped provider), or the key cannot be unwrapped or does not match its description.
+   * key (it was not written by a wrapped provider), or the key cannot be unwrapped or does not match its description
+   * (AESWrap, RSA-OAEP). Every failure to recover the key has the same message; the detail is in `cause`.
    */
   async getDecryptionMaterials(context: EncryptionContext): Promise<DecryptionMaterials> {
     const unwrappingKey = this.#unwrappingKey
@@ -211,13 +217,22 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
     if (wrapped === undefined) {
       throw new UnwrappingError(UNWRAP_FAILED, { cause: new Error(`"${MaterialDescriptionKey.WrappedDataKey}" is not valid base64`) })
     }
+    // Our own keys are told the length the description names, so that the length is enforced inside the unwrap:
+    // PKCS#1 v1.5 (read only) then turns a well-padded key of another length into its synthetic key like any other
+    // bad ciphertext (implicit rejection), and no outcome of that path is visible before attributes are decrypted.
+    // Other DelegatedKeys get the bare algorithm, as the reference clients pass it.
+    const keyAlgorithm =
+      contentAlgorithm.bitsNamed && unwrappingKey instanceof LocalDelegatedKey
+        ? `${contentAlgorithm.algorithm}/${contentAlgorithm.bits}`
+        : contentAlgorithm.algorithm
     let decryptionKey: DelegatedKey
     try {
-      decryptionKey = await unwrappingKey.unwrap(wrapAlgorithm, wrapped, contentAlgorithm.algorithm, 'symmetric')
+      decryptionKey = await unwrappingKey.unwrap(wrapAlgorithm, wrapped, keyAlgorithm, 'symmetric')
     } catch (error) {
       throw new UnwrappingError(UNWRAP_FAILED, { cause: error })
     }
-    // The description is unsigned (FORMAT.md 3.4): if it names a length, the unwrapped key must have it.
+    // The description is unsigned (FORMAT.md 3.4): if it names a length, the unwrapped key must have it (our own
+    // keys already enforced it above; this is for other DelegatedKeys).
     const sizeBits = (decryptionKey as { readonly sizeBits?: unknown }).sizeBits
     if (contentAlgorithm.bitsNamed && typeof sizeBits === 'number' && sizeBits !== contentAlgorithm.bits) {
       throw new UnwrappingError(UNWRAP_FAILED, {

@@ -105,7 +105,8 @@ function decodeJavaMime(text: string): Uint8Array | undefined {
 }
 
 /**
- * Python 3 `base64.b64decode(str)` (non-strict `binascii.a2b_base64`): non-ASCII text is refused; other characters
+ * Python 3 `base64.b64decode(str)` (non-strict `binascii.a2b_base64`): text with a non-ASCII character anywhere is
+ * refused; other characters
  * outside the alphabet are skipped; `=` before the third character of a unit is skipped; once a unit is completed
  * by enough `=` (other skipped characters may come between them) the rest is ignored; a unit left incomplete
  * (missing padding, a dangling character) is refused.
@@ -117,10 +118,11 @@ function decodePython(text: string): Uint8Array | undefined {
   let quad = 0
   let pads = 0
   let left = 0
+  // Python converts the whole str to ASCII bytes first: a non-ASCII character anywhere (even after the padding)
+  // refuses the text.
+  for (let i = 0; i < length; i++) if (text.charCodeAt(i) > 0x7f) return undefined
   for (let i = 0; i < length; i++) {
-    const code = text.charCodeAt(i)
-    if (code > 0x7f) return undefined
-    const value = SEXTET[code] as number
+    const value = SEXTET[text.charCodeAt(i)] as number
     if (value === PAD) {
       if (quad >= 2 && quad + ++pads >= 4) return out.slice(0, dp)
       continue

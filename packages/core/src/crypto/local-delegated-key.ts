@@ -307,16 +307,22 @@ export class LocalDelegatedKey implements DelegatedKey, NativeOperationsKey {
   }
 
   /**
-   * Unwraps a content key and returns it as a symmetric key of `wrappedKeyAlgorithm` (`AES`; `AES/256` style
-   * names are accepted and mean the part before `/`). Transformations: `AESWrap`; RSA-OAEP with OAEP hash SHA-1,
-   * SHA-256, SHA-384 or SHA-512 and MGF1-SHA-1; legacy RSAES-PKCS1-v1_5 (`RSA`, `RSA/ECB/PKCS1Padding`; read only,
-   * content keys of 16, 24 or 32 bytes). RSA keys of any size are accepted.
+   * Unwraps a content key and returns it as a symmetric key of `wrappedKeyAlgorithm`: `AES` (any length the
+   * wrapped bytes have), or `AES/256` style, which also names the length the key must have. Transformations:
+   * `AESWrap`; RSA-OAEP with OAEP hash SHA-1, SHA-256, SHA-384 or SHA-512 and MGF1-SHA-1; legacy RSAES-PKCS1-v1_5
+   * (`RSA`, `RSA/ECB/PKCS1Padding`; read only, content keys of 16, 24 or 32 bytes). RSA keys of any size are accepted.
+   *
+   * PKCS#1 v1.5 uses implicit rejection: it never fails on the ciphertext. Bad padding, a well-padded key of
+   * another length than the one named, a ciphertext of the wrong length or range: each returns a synthetic key
+   * (deterministic per ciphertext, of the named length), which then fails to decrypt attributes exactly as a wrong
+   * key does. Name the length (`AES/256`) when you know it, so no outcome can differ by key size.
    *
    * @throws UnwrappingError (`ERR_UNWRAPPING_FAILED`) with message `Key unwrap failed` (AESWrap) or
-   * `Decryption failed` (RSA) whatever the reason; the detail is in `cause`. Also for a wrapped key type other
-   * than `symmetric`.
+   * `Decryption failed` (RSA-OAEP) whatever the reason, a key of another length than the one named included; the
+   * detail is in `cause`. Also for a wrapped key type other than `symmetric`.
    * @throws JceTransformationError (`ERR_JCE_TRANSFORMATION`) for an unknown transformation.
-   * @throws InvalidAlgorithmError (`ERR_INVALID_ALGORITHM`) for an unknown or non-symmetric `wrappedKeyAlgorithm`.
+   * @throws InvalidAlgorithmError (`ERR_INVALID_ALGORITHM`) for an unknown or non-symmetric `wrappedKeyAlgorithm`,
+   * or a length it cannot have (AES: 128, 192 or 256 bits).
    * @throws DelegatedKeyError (`ERR_DELEGATED_KEY`) if this key cannot use the transformation (e.g. an RSA public key).
    */
   async unwrap(
@@ -329,15 +335,23 @@ export class LocalDelegatedKey implements DelegatedKey, NativeOperationsKey {
     if (wrappedKeyType !== 'symmetric') {
       throw new UnwrappingError(`Only symmetric content keys can be unwrapped, not ${quoteName(wrappedKeyType)} keys`)
     }
-    const keyAlgorithm = parseAlgorithmSpec(wrappedKeyAlgorithm)?.algorithm ?? ''
+    const algorithmSpec = parseAlgorithmSpec(wrappedKeyAlgorithm)
+    const keyAlgorithm = algorithmSpec?.algorithm ?? ''
     const keySpec = KEY_ALGORITHMS.get(keyAlgorithm)
     if (keySpec === undefined || keySpec.family === 'rsa') {
       throw new InvalidAlgorithmError(
         `Cannot unwrap a key of algorithm ${quoteName(wrappedKeyAlgorithm)}: wrapped content keys are AES (or Hmac*) keys`,
       )
     }
+    const namedBits = algorithmSpec?.bits
+    if (namedBits !== undefined && (keySpec.family === 'aes' ? !AES_KEY_BITS.includes(namedBits) : namedBits % 8 !== 0)) {
+      throw new InvalidAlgorithmError(`Cannot unwrap a key of algorithm ${quoteName(wrappedKeyAlgorithm)}: no such key length`)
+    }
+    const expectedBytes = namedBits === undefined ? undefined : namedBits >>> 3
+    // Every failure of one transformation has one message; the detail is in `cause`.
+    const failed = spec.kind === 'aes-wrap' ? 'Key unwrap failed' : 'Decryption failed'
     if (!(wrappedKey instanceof Uint8Array)) {
-      throw new UnwrappingError('Key unwrap failed', { cause: new TypeError('wrapped key must be a Uint8Array') })
+      throw new UnwrappingError(failed, { cause: new TypeError('wrapped key must be a Uint8Array') })
     }
     let raw: Uint8Array
     if (spec.kind === 'aes-wrap') {
@@ -345,15 +359,21 @@ export class LocalDelegatedKey implements DelegatedKey, NativeOperationsKey {
     } else {
       const privateKey = this.#rsaPrivateFor(transformation, 'unwrap')
       const k = (this.sizeBits + 7) >>> 3
+      // PKCS#1 v1.5 gets the expected length: a key of another length becomes a synthetic key inside the decoder
+      // (implicit rejection), never an error of its own.
       raw =
         spec.kind === 'rsa-oaep'
           ? rsaOaepDecrypt(privateKey, k, spec.hash, wrappedKey)
-          : rsaPkcs1v15Decrypt(privateKey, k, wrappedKey)
+          : rsaPkcs1v15Decrypt(privateKey, k, wrappedKey, expectedBytes)
     }
     try {
+      // AESWrap and OAEP are integrity-checked and fail explicitly; a key of the wrong length fails with them.
+      if (expectedBytes !== undefined && raw.byteLength !== expectedBytes) {
+        throw new Error(`the unwrapped key has ${raw.byteLength * 8} bits, not the ${namedBits} named`)
+      }
       return new LocalDelegatedKey(createSecretKey(raw), keyAlgorithm, keySpec)
     } catch (cause) {
-      throw new UnwrappingError(spec.kind === 'aes-wrap' ? 'Key unwrap failed' : 'Decryption failed', { cause })
+      throw new UnwrappingError(failed, { cause })
     } finally {
       raw.fill(0)
     }

@@ -1,5 +1,7 @@
 import fc from 'fast-check'
 import { fromBase64, toBase64 } from '../../src/index'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 
 const hex = (bytes: Uint8Array | undefined): string | undefined => (bytes === undefined ? undefined : Buffer.from(bytes).toString('hex'))
 
@@ -46,6 +48,13 @@ const TABLE: ReadonlyArray<readonly [string, string | undefined, string | undefi
   ["AQI=A", '0102', undefined, '0102'],
   ["=", '', undefined, ''],
   ["==A", undefined, undefined, undefined],
+  // Python refuses a non-ASCII character anywhere, even after the padding that ends its decoding.
+  ["AQ==\u00e9", undefined, '01', '01'],
+  ["AQ==Q\u00e9", undefined, undefined, undefined],
+  ["AQI=\u00e9", undefined, '0102', '0102'],
+  ["\u00e9AQ==", undefined, '01', '01'],
+  ["AQ\u20ac==A", undefined, undefined, undefined],
+  ["9AzDI+==Q\u00e9IQ", undefined, undefined, undefined],
 ]
 
 describe('fromBase64', () => {
@@ -54,6 +63,19 @@ describe('fromBase64', () => {
     expect(expected).toBe(java ?? python)
     if (python !== undefined && java !== undefined) expect(python).toBe(java)
     expect(hex(fromBase64(text))).toBe(expected)
+  })
+
+  it('agrees with both reference decoders on 1,000 recorded random texts (250 each: both accept, only Python, only Java, neither)', () => {
+    // test/fixtures/base64-references.json: what Python 3.11 b64decode and Java 17's MIME decoder returned for each.
+    const { rows } = JSON.parse(readFileSync(join(__dirname, '../fixtures/base64-references.json'), 'utf8')) as {
+      rows: Array<[string, string | null, string | null]>
+    }
+    expect(rows).toHaveLength(1000)
+    const disagreements = rows.filter(([text, python, java]) => {
+      if (python !== null && java !== null && python !== java) return true
+      return (hex(fromBase64(text)) ?? null) !== (java ?? python)
+    })
+    expect(disagreements).toEqual([])
   })
 
   it('decodes MIME base64 as older Java clients wrote it (76-character lines separated by CRLF)', () => {

@@ -4,7 +4,7 @@
  */
 import { constants, generateKeyPairSync, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto'
 import { LocalDelegatedKey } from '../../src/crypto/local-delegated-key'
-import { JceTransformationError, UnwrappingError } from '../../src/errors'
+import { InvalidAlgorithmError, JceTransformationError } from '../../src/errors'
 import { b64uToBig, modPow } from '../support/big-rsa'
 
 /** Raw RSA with the public key (BigInt), to build deliberately malformed encodings. */
@@ -80,39 +80,79 @@ describe('LocalDelegatedKey RSAES-PKCS1-v1_5 unwrap (read only)', () => {
       encode(k, new Uint8Array(0)),
     ]
     const unwrapper = LocalDelegatedKey.fromKeyObject(privateKey, 'RSA')
-    const probes = new Set<string>()
-    for (const em of cases) {
-      const ciphertext = rawEncrypt(publicKey, em)
-      const key = await unwrapper.unwrap('RSA', ciphertext, 'AES', 'symmetric')
-      expect(key.sizeBits).toBe(256)
-      expect(await isAesKey(key, m)).toBe(false)
-      // Deterministic per ciphertext (a retry cannot tell it apart from a real key) and different across ciphertexts.
-      const again = await unwrapper.unwrap('RSA', ciphertext, 'AES', 'symmetric')
-      const probe = new Uint8Array(16)
-      const blob = await key.encrypt('AES/CBC/PKCS5Padding', 'p', probe)
-      expect(Buffer.from(await again.decrypt('AES/CBC/PKCS5Padding', 'p', blob))).toEqual(Buffer.from(probe))
-      probes.add(Buffer.from(blob.subarray(16)).toString('hex') + Buffer.from(blob.subarray(0, 16)).toString('hex'))
+    for (const algorithm of ['AES/256', 'AES']) {
+      const probes = new Set<string>()
+      for (const em of cases) {
+        const ciphertext = rawEncrypt(publicKey, em)
+        const key = await unwrapper.unwrap('RSA', ciphertext, algorithm, 'symmetric')
+        // Named length: exactly it. Bare AES: one of the three AES lengths, chosen by the synthetic key itself.
+        if (algorithm === 'AES/256') expect(key.sizeBits).toBe(256)
+        else expect([128, 192, 256]).toContain(key.sizeBits)
+        expect(await isAesKey(key, m)).toBe(false)
+        // Deterministic per ciphertext (a retry cannot tell it apart from a real key) and different across ciphertexts.
+        const again = await unwrapper.unwrap('RSA', ciphertext, algorithm, 'symmetric')
+        expect(again.sizeBits).toBe(key.sizeBits)
+        const probe = new Uint8Array(16)
+        const blob = await key.encrypt('AES/CBC/PKCS5Padding', 'p', probe)
+        expect(Buffer.from(await again.decrypt('AES/CBC/PKCS5Padding', 'p', blob))).toEqual(Buffer.from(probe))
+        probes.add(Buffer.from(blob.subarray(16)).toString('hex') + Buffer.from(blob.subarray(0, 16)).toString('hex'))
+      }
+      expect(probes.size).toBe(cases.length)
     }
-    expect(probes.size).toBe(cases.length)
     // Control: the same builder with nothing broken unwraps to the real key.
     const good = await unwrapper.unwrap('RSA', rawEncrypt(publicKey, encode(k, m)), 'AES', 'symmetric')
     expect(await isAesKey(good, m)).toBe(true)
   })
 
-  it('fails with UnwrappingError only for public facts (wrong length or range); tampering and wrong keys give a useless key', async () => {
+  it('bare AES: synthetic keys of all three lengths occur, so a key length reveals nothing about the padding', async () => {
+    const unwrapper = LocalDelegatedKey.fromKeyObject(privateKey, 'RSA')
+    const sizes = new Set<number>()
+    for (let i = 0; i < 40 && sizes.size < 3; i++) {
+      const key = await unwrapper.unwrap('RSA', rawEncrypt(publicKey, encode(256, new Uint8Array(32), { prefix: [0, 3] })), 'AES', 'symmetric')
+      sizes.add(key.sizeBits)
+    }
+    expect([...sizes].sort()).toEqual([128, 192, 256])
+  })
+
+  it('turns a well-padded key of another length than the one named into a synthetic key of the named length', async () => {
+    const unwrapper = LocalDelegatedKey.fromKeyObject(privateKey, 'RSA')
+    for (const [named, actual] of [['AES/256', 16], ['AES/256', 24], ['AES/128', 32], ['AES/192', 16]] as const) {
+      const contentKey = new Uint8Array(randomBytes(actual))
+      const wrapped = pkcs1Encrypt(publicKey, contentKey)
+      const key = await unwrapper.unwrap('RSA/ECB/PKCS1Padding', wrapped, named, 'symmetric')
+      expect(key.sizeBits).toBe(Number(named.slice(4)))
+      expect(await isAesKey(key, contentKey)).toBe(false)
+      // Read without a named length, the same ciphertext is the real key: the builder is right.
+      expect(await isAesKey(await unwrapper.unwrap('RSA', wrapped, 'AES', 'symmetric'), contentKey)).toBe(true)
+    }
+  })
+
+  it('answers ciphertexts of the wrong length or range with a synthetic key too, never an error', async () => {
     const contentKey = new Uint8Array(32).fill(1)
     const wrapped = pkcs1Encrypt(publicKey, contentKey)
     const unwrapper = LocalDelegatedKey.fromKeyObject(privateKey, 'RSA')
-    for (const input of [wrapped.subarray(2), new Uint8Array(256).fill(0xff)]) {
-      await expect(unwrapper.unwrap('RSA', input, 'AES', 'symmetric')).rejects.toThrow(UnwrappingError)
+    for (const input of [wrapped.subarray(2), new Uint8Array(256).fill(0xff), new Uint8Array(0), new Uint8Array([...wrapped, 0])]) {
+      const key = await unwrapper.unwrap('RSA', input, 'AES/256', 'symmetric')
+      expect(key.sizeBits).toBe(256)
+      expect(await isAesKey(key, contentKey)).toBe(false)
     }
     const tampered = await unwrapper.unwrap('RSA', wrapped.map((b, i) => (i === 100 ? b ^ 1 : b)), 'AES', 'symmetric')
     expect(await isAesKey(tampered, contentKey)).toBe(false)
-    const other = LocalDelegatedKey.fromKeyObject(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, 'RSA')
-    // Under another key the ciphertext may be at or above that modulus (a public fact, refused); else a useless key.
-    const underOther = await other.unwrap('RSA', wrapped, 'AES', 'symmetric').catch((e: unknown) => e)
-    if (underOther instanceof UnwrappingError) expect(underOther.message).toBe('Decryption failed')
-    else expect(await isAesKey(underOther as LocalDelegatedKey, contentKey)).toBe(false)
+    // Under another key (also one of another size) the ciphertext gives a useless key, whether or not it is below
+    // that modulus.
+    for (const modulusLength of [2048, 1024]) {
+      const other = LocalDelegatedKey.fromKeyObject(generateKeyPairSync('rsa', { modulusLength }).privateKey, 'RSA')
+      const underOther = await other.unwrap('RSA', wrapped, 'AES/256', 'symmetric')
+      expect(underOther.sizeBits).toBe(256)
+      expect(await isAesKey(underOther, contentKey)).toBe(false)
+    }
+  })
+
+  it('refuses a named length PKCS#1 items never have, before any decryption (InvalidAlgorithmError)', async () => {
+    const unwrapper = LocalDelegatedKey.fromKeyObject(privateKey, 'RSA')
+    const wrapped = pkcs1Encrypt(publicKey, new Uint8Array(32))
+    await expect(unwrapper.unwrap('RSA', wrapped, 'AES/512', 'symmetric')).rejects.toThrow(InvalidAlgorithmError)
+    await expect(unwrapper.unwrap('RSA', wrapped, 'HmacSHA256/512', 'symmetric')).rejects.toThrow(InvalidAlgorithmError)
   })
 
   it('unwraps with keys under 2048 bits (reading has no minimum)', async () => {

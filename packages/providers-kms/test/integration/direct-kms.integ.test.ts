@@ -8,8 +8,10 @@ import {
   AttributeActions,
   CryptoAction,
   decryptItem,
+  deserializeMaterialDescription,
   DynamoDbEncryptionError,
   encryptItem,
+  serializeMaterialDescription,
   type Item,
   SignatureVerificationError,
   UnwrappingError,
@@ -230,6 +232,26 @@ describe('DirectKmsMaterialsProvider on moto KMS and DynamoDB Local', () => {
     const description = { ...materials.materialDescription, 'amzn-ddb-env-key': blob.toString('base64') }
     await expect(provider.getDecryptionMaterials({ tableName: 'T', attributes: {}, materialDescription: description }))
       .rejects.toThrow(UnwrappingError)
+  })
+
+  it('reads an item whose env-key is MIME base64 (76-character lines, CRLF), as older Java clients wrote it', async () => {
+    const tableName = tables.get('pk S') as string
+    const provider = new DirectKmsMaterialsProvider({ keyId: key.arn, kmsClient: kms })
+    const keys: Item = { pk: { S: 'mime' } }
+    const config = configFor(provider, tableName, false)
+    const stored = await encryptItem(everyType(keys), config)
+    const description = deserializeMaterialDescription((stored['*amzn-ddb-map-desc*'] as { B: Uint8Array }).B)
+    const canonical = description['amzn-ddb-env-key'] as string
+    const mime = (canonical.match(/.{1,76}/g) ?? []).join('\r\n')
+    expect(mime.split('\r\n').length).toBeGreaterThan(1)
+    const rewritten: Item = {
+      ...stored,
+      '*amzn-ddb-map-desc*': { B: serializeMaterialDescription({ ...description, 'amzn-ddb-env-key': mime }) },
+    }
+    await put(tableName, rewritten)
+    const read = await get(tableName, keys)
+    expect(deserializeMaterialDescription((read['*amzn-ddb-map-desc*'] as { B: Uint8Array }).B)['amzn-ddb-env-key']).toBe(mime)
+    expect(await decryptItem(read, config)).toEqual(everyType(keys))
   })
 
   it('passes DisabledException through on write and maps it to UnwrappingError on read', async () => {
