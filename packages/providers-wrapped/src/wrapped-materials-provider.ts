@@ -1,4 +1,5 @@
 import {
+  checkEncryptionContext,
   type CryptographicMaterialsProvider,
   type DecryptionMaterials,
   type DelegatedKey,
@@ -176,10 +177,12 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
    * the provider's) and returns frozen materials (FORMAT.md 7.2). The description is not signed, so every entry is
    * checked: a changed key length or algorithm fails here rather than yielding a different key.
    *
+   * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT when `context` is malformed (see `checkEncryptionContext`).
    * @throws {UnwrappingError} ERR_UNWRAPPING_FAILED when no unwrapping key is configured, the item has no wrapped
    * key (it was not written by a wrapped provider), or the key cannot be unwrapped or does not match its description.
    */
   async getDecryptionMaterials(context: EncryptionContext): Promise<DecryptionMaterials> {
+    checkEncryptionContext(context, 'WrappedMaterialsProvider.getDecryptionMaterials')
     const unwrappingKey = this.#unwrappingKey
     if (unwrappingKey === undefined) {
       throw new UnwrappingError('This WrappedMaterialsProvider has no "unwrappingKey", so it cannot decrypt; pass one to the constructor')
