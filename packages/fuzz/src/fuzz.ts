@@ -36,6 +36,8 @@ export interface FuzzOptions {
   /** Called every `progressEvery` inputs. */
   readonly onProgress?: (done: number) => void
   readonly progressEvery?: number
+  /** Called before each input with its index (the CLI's watchdog uses it to find a call that never returns). */
+  readonly onInput?: (index: number) => void
 }
 
 /** One input that broke a rule, with what is needed to reproduce it. */
@@ -234,6 +236,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   }
 
   for (let index = 0; index < iterations; index++) {
+    options.onInput?.(index)
     const roll = random.int(100)
     let target: string
     let steps: readonly string[] = []
