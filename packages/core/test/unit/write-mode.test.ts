@@ -149,7 +149,7 @@ describe('writeMode', () => {
     let accepted = 0
     await fc.assert(
       fc.asyncProperty(names, async (attributes) => {
-        const item: Item = { pk: { S: 'k' } }
+        const item: Record<string, AttributeValue> = { pk: { S: 'k' } }
         const overrides: Record<string, CryptoAction> = { pk: CryptoAction.SIGN_ONLY }
         for (const [name, v, action] of attributes) {
           item[name] = v
