@@ -64,6 +64,9 @@ export interface FuzzReport {
   readonly malformedAccepted: number
   /** Inputs that decrypted (unchanged or changed only where nothing is signed, or re-signed with the keys). */
   readonly succeeded: number
+  /** Calls over the limit on their first run that were timed again (hangs are those slow every time). */
+  readonly slowCallsRetimed: number
+  /** The slowest call (for a call timed again, its fastest run). */
   readonly slowestCallMs: number
   readonly elapsedMs: number
   /** The first findings (at most 10 of each kind). */
@@ -227,6 +230,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   let leaks = 0
   let accepted = 0
   let succeeded = 0
+  let slowRetimed = 0
   let slowest = 0
   const started = performance.now()
   const profile: Record<string, number> = {}
@@ -312,14 +316,27 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     }
     targets[target] = (targets[target] ?? 0) + 1
 
-    const { outcome, ms } = await timed(call, hangMs)
+    const timing = await timed(call, hangMs)
+    let outcome = timing.outcome
+    let ms = timing.ms
     if (process.env.FUZZ_PROFILE !== undefined) profile[target] = (profile[target] ?? 0) + ms
-    if (ms > slowest) slowest = ms
     if (outcome === TIMED_OUT || ms > hangMs) {
-      hangs++
-      record({ index, kind: 'hang', target, steps, detail: `${Math.round(ms)} ms` })
-      continue
+      // On a shared machine a call can be descheduled or meet a GC pause: time it again (the same input), and count
+      // it as a hang only if it is slow every time.
+      slowRetimed++
+      for (let again = 0; again < 2 && ms > hangMs; again++) {
+        const retry = await timed(call, hangMs)
+        if (retry.ms < ms) ms = retry.ms
+        if (outcome === TIMED_OUT) outcome = retry.outcome
+      }
+      if (ms > hangMs) {
+        hangs++
+        record({ index, kind: 'hang', target, steps, detail: `${Math.round(ms)} ms (fastest of 3 runs)` })
+        continue
+      }
     }
+    if (ms > slowest) slowest = ms
+    if (outcome === TIMED_OUT) continue
     if (outcome.ok) {
       succeeded++
       const problem = check?.(outcome.value)
@@ -360,6 +377,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     valueInMessage: leaks,
     malformedAccepted: accepted,
     succeeded,
+    slowCallsRetimed: slowRetimed,
     slowestCallMs: Math.round(slowest * 10) / 10,
     elapsedMs: Math.round(performance.now() - started),
     findings,
@@ -380,7 +398,8 @@ export function formatReport(report: FuzzReport): string {
     ...Object.entries(report.typedErrors).sort((a, b) => b[1] - a[1]).map(([code, n]) => `  ${code}: ${n}`),
     `succeeded (unchanged, unsigned changes or re-signed): ${report.succeeded}`,
     `untyped errors: ${report.untypedErrors}`,
-    `hangs (> 1 s): ${report.hangs}`,
+    `hangs (> 1 s on 3 runs): ${report.hangs}`,
+    `  (calls over 1 s on a first run, then timed again: ${report.slowCallsRetimed})`,
     `tampered and decrypted: ${report.tamperedAndDecrypted}`,
     `plaintext values in error messages: ${report.valueInMessage}`,
     `malformed values accepted: ${report.malformedAccepted}`,
