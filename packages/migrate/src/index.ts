@@ -16,6 +16,7 @@ export {
 export {
   loadConfigurationModule,
   type MigrationConfiguration,
+  type MigrationCryptoOptions,
   type TargetConfiguration,
   type ConfigurationModuleContext,
 } from './migration-configuration'

@@ -1,11 +1,11 @@
 import { BatchGetItemCommand, ScanCommand, type DynamoDBClient, type ScanCommandOutput } from '@aws-sdk/client-dynamodb'
-import { InvalidArgumentError, type Item } from '@ddb-encryption/core'
+import { InvalidArgumentError, type Item, type WriteMode } from '@ddb-encryption/core'
 import { CapacityLimiter, withCapacity } from './capacity-limiter'
 import type { CheckpointStore, SegmentCheckpoint } from './checkpoint-store'
 import { addedAttributes, conditionalPut, conditionalPutInput } from './conditional-write'
 import { addCounts, emptyCounts, type JobCounts } from './job-counts'
 import { ItemPlanner, mapLimit, type ExpectedState, type ItemPlan, type PlanMode, type PlanTask } from './item-planner'
-import { checkConfiguration, loadConfigurationModule, withCommandDefaults, type MigrationConfiguration } from './migration-configuration'
+import { checkConfiguration, loadConfigurationModule, migrationCryptoOptions, withCommandDefaults, type MigrationConfiguration, type MigrationCryptoOptions } from './migration-configuration'
 import { plannerConfigs } from './planner-configs'
 import { startPoolCrypto } from './pool-crypto'
 import { encodeKey } from './key-codec'
@@ -63,6 +63,16 @@ export interface TableJobOptions {
   onFailure?: (failure: ItemFailure) => void
   /** Stops the job after the pages in flight; their checkpoints are saved, so a later run resumes. */
   signal?: AbortSignal
+  /**
+   * Byte order of the signed values written (core's `CryptoConfig.writeMode`: `'portable'`, `'python'` or `'java'`).
+   * Default: the configuration's, else core's (`'portable'`).
+   */
+  writeMode?: WriteMode
+  /**
+   * Accept items whose numbers verify only as the Python client rounds them (core's
+   * `CryptoConfig.acceptPythonRoundedNumbers`). Default: the configuration's, else `false`.
+   */
+  acceptPythonRoundedNumbers?: boolean
 }
 
 /** An item that no configuration reads (or, verifying, that does not verify). */
@@ -187,6 +197,8 @@ async function runTableJob(command: TableJobCommand, options: TableJobOptions): 
   if (workers > 0 && options.configurationModule === undefined) {
     throw new InvalidArgumentError('"workers" needs "configurationModule": each worker thread loads the keys itself')
   }
+  // Checked before any request; the configuration's own values are checked when it is loaded.
+  const cryptoOptions = migrationCryptoOptions(undefined, { writeMode: options.writeMode, acceptPythonRoundedNumbers: options.acceptPythonRoundedNumbers } as MigrationCryptoOptions)
   const mode: PlanMode = command === 'verify' ? 'verify' : 'migrate'
   const dryRun = options.dryRun === true || mode === 'verify'
   const jobId = options.jobId ?? `${command}:${tableName}${destinationTableName !== tableName ? `->${destinationTableName}` : ''}`
@@ -202,10 +214,10 @@ async function runTableJob(command: TableJobCommand, options: TableJobOptions): 
   const configuration = options.configuration !== undefined
     ? checkConfiguration(options.configuration)
     : await loadConfigurationModule(options.configurationModule as string, context)
-  const configs = plannerConfigs(withCommandDefaults(configuration, command), schema, destinationTableName)
+  const configs = plannerConfigs(withCommandDefaults(configuration, command), schema, destinationTableName, cryptoOptions)
   // CPU work on worker threads: core's EncryptorPool, each thread loading the configuration module.
   const pool = workers > 0
-    ? await startPoolCrypto({ configurationModule: options.configurationModule as string, context, schema, destinationTableName }, workers, configs.previous.length)
+    ? await startPoolCrypto({ configurationModule: options.configurationModule as string, context, schema, destinationTableName, cryptoOptions }, workers, configs.previous.length)
     : undefined
   const planner = new ItemPlanner(configs, pool?.crypto)
 

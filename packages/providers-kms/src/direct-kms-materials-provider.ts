@@ -1,6 +1,7 @@
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms'
 import {
   AwsKmsMaterialsProviderError,
+  checkEncryptionContext,
   copyOwnRecord,
   fromBase64,
   getOwn,
@@ -229,6 +230,7 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
    * @throws Any KMS/SDK error from `GenerateDataKey`, unchanged.
    */
   async getEncryptionMaterials(context: EncryptionContext): Promise<EncryptionMaterials> {
+    checkEncryptionContext(context, 'DirectKmsMaterialsProvider.getEncryptionMaterials')
     const encryptionContext = buildKmsEncryptionContext(
       this.#contentKey.description,
       this.#signingKey.description,
@@ -292,6 +294,7 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
    * @throws Any other KMS/SDK error (throttling, network), unchanged.
    */
   async getDecryptionMaterials(context: EncryptionContext): Promise<DecryptionMaterials> {
+    checkEncryptionContext(context, 'DirectKmsMaterialsProvider.getDecryptionMaterials')
     const description = context.materialDescription
     const wrapAlgorithm = ownString(description, MaterialDescriptionKey.ContentKeyWrappingAlgorithm)
     if (wrapAlgorithm !== DirectKms.WrapAlgorithm) {

@@ -20,6 +20,7 @@ import {
   decryptItem,
   encryptItem,
   randomKeyBytes,
+  setOwn,
   type AttributeValue,
   type CryptoConfig,
   type CryptographicMaterialsProvider,
@@ -348,7 +349,7 @@ function fromSdkItem(item: Record<string, SdkAttributeValue>): Item {
     if (value.$unknown !== undefined) {
       throw new ProviderStoreError(`Invalid record in MetaStore: attribute "${name}" has a type this SDK version does not know`)
     }
-    out[name] = value as unknown as AttributeValue
+    setOwn(out, name, value as unknown as AttributeValue)
   }
   return out
 }
