@@ -87,7 +87,7 @@ describe('UpdateItem by read-modify-write', () => {
         out.push((await send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item)
         return out
       }
-      const expected = await run((c) => ddb.send(c as never), plainTable)
+      const expected = await run((c) => ddb.send(c as never) as Promise<{ Attributes?: unknown; Item?: unknown }>, plainTable)
       expect(await run((c) => rmw.send(c as never), table)).toEqual(expected)
       expect(expected[1]).toBeDefined()
     } finally {
