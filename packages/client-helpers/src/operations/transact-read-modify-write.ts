@@ -6,8 +6,9 @@
  * 1. Read the item of every such entry with a consistent GetItem, verify its signature and decrypt it.
  * 2. Evaluate each entry's condition and apply each update on the plaintext (the expression engine).
  * 3. If a condition is false, throw a `TransactionCanceledException` shaped as DynamoDB's (one reason per entry,
- *    `ConditionalCheckFailed` where the local condition failed, with the plaintext old item under
- *    `ReturnValuesOnConditionCheckFailure: ALL_OLD`); nothing is written.
+ *    `ConditionalCheckFailed` where a condition failed, with the plaintext old item under
+ *    `ReturnValuesOnConditionCheckFailure: ALL_OLD`); nothing is sent. The conditions of the other entries are then
+ *    evaluated here too (one more consistent read each), so every reason is the one DynamoDB would have given.
  * 4. Otherwise send ONE TransactWriteItems with the same entries in the same order, where each entry done on the
  *    client carries, instead of the caller's condition, the condition that its item is unchanged since it was read
  *    (same signature, or still absent): a `Put` of the new encrypted item for an `Update` or `Put`, a `Delete`, or a
@@ -154,6 +155,45 @@ async function evaluate(entry: ClientEntry, stored: Item | undefined, plain: Ite
   }
 }
 
+/** An entry DynamoDB evaluates, with the condition to evaluate here if the transaction is cancelled on the client. */
+interface DirectEntry {
+  readonly kind: EntryKind
+  readonly table: ResolvedTable
+  readonly key: Item
+  /** Undefined when the entry has no condition, or one the engine cannot evaluate (legacy `Expected`). */
+  readonly condition: ParsedExpressions['condition']
+  readonly returnOld: boolean
+}
+
+function directEntry(kind: EntryKind, part: EntryPart, table: ResolvedTable, key: Item): DirectEntry {
+  let condition: ParsedExpressions['condition']
+  if (part.ConditionExpression !== undefined && (part as { Expected?: unknown }).Expected === undefined) {
+    try {
+      condition = parseExpressions(part as Parameters<typeof parseExpressions>[0]).condition
+    } catch {
+      // DynamoDB validates it when the transaction is sent; here it only means no reason can be computed.
+      condition = undefined
+    }
+  }
+  return { kind, table, key, condition, returnOld: part.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' }
+}
+
+/**
+ * The cancellation reasons of the entries DynamoDB would have evaluated, for a transaction cancelled on the client
+ * (it is not sent): each conditional one's item is read (consistently), verified, decrypted, and its condition
+ * evaluated, so the reasons say what DynamoDB would have said. Those conditions read no encrypted attribute (or the
+ * policy would have sent them to the client), so this is the same evaluation on the same values.
+ */
+async function directReasons(directs: readonly (DirectEntry | undefined)[], env: OperationEnv): Promise<CancellationReason[]> {
+  return mapWithConcurrency(directs, env.settings.concurrency, async (entry): Promise<CancellationReason> => {
+    if (entry?.condition === undefined) return { Code: 'None' }
+    const stored = await readStored(env, entry.table, entry.key)
+    const plain = stored === undefined ? undefined : await decryptFor(entry.table, stored)
+    if (evaluateCondition(entry.condition, plain)) return { Code: 'None' }
+    return { Code: 'ConditionalCheckFailed', Message: conditionMessage(entry.kind), ...(entry.returnOld && plain !== undefined ? { Item: plain } : {}) }
+  })
+}
+
 /**
  * Prepares the client entries of a transaction (`clientSide`: their indexes) and returns how to send it.
  * `prepared` holds every entry as it would be sent to DynamoDB (Puts already encrypted).
@@ -170,6 +210,7 @@ export function transactReadModifyWrite(
   const entries = input.TransactItems ?? []
   const seen = new Set<string>()
   const clients: ClientEntry[] = []
+  const directs: (DirectEntry | undefined)[] = entries.map(() => undefined)
   for (const [index, entry] of entries.entries()) {
     const { kind, part } = entryPart(entry) as { kind: EntryKind; part: EntryPart }
     const table = tableAt(index)
@@ -179,7 +220,10 @@ export function transactReadModifyWrite(
     const id = keyString(table, key)
     if (seen.has(id)) throw validationException(new ExpressionValidationError('Transaction request cannot include multiple operations on one item'))
     seen.add(id)
-    if (!clientSide.has(index)) continue
+    if (!clientSide.has(index)) {
+      directs[index] = directEntry(kind, part, table, key)
+      continue
+    }
     const legacy = part as { Expected?: unknown; AttributeUpdates?: unknown }
     if (legacy.Expected !== undefined || legacy.AttributeUpdates !== undefined) {
       throw new UnsupportedOperationError(
@@ -211,7 +255,7 @@ export function transactReadModifyWrite(
       // As DynamoDB: an update that cannot be applied fails the whole call, before any condition is reported.
       for (const outcome of outcomes) if ('invalid' in outcome) throw outcome.invalid
       if (outcomes.some((outcome) => 'reason' in outcome)) {
-        const reasons: CancellationReason[] = entries.map(() => ({ Code: 'None' }))
+        const reasons = await directReasons(directs, env)
         clients.forEach((entry, k) => {
           const outcome = outcomes[k] as Outcome
           if ('reason' in outcome) reasons[entry.index] = outcome.reason

@@ -240,6 +240,12 @@ describe('TransactWriteItems by read-modify-write versus DynamoDB on a plaintext
       { Delete: { TableName: t, Key: { pk: S('d-b') }, ConditionExpression: 'size(secret) > :n', ReturnValuesOnConditionCheckFailure: 'ALL_OLD', ...v({ ':n': N('10') }) } },
       { Update: { TableName: t, Key: { pk: S('d-c') }, UpdateExpression: 'SET secret = :s', ...v({ ':s': S('changed') }) } },
     ]],
+    ['a false condition on the client and false conditions DynamoDB would evaluate (SIGN_ONLY, key existence)', (t) => [
+      { ConditionCheck: { TableName: t, Key: { pk: S('d-a') }, ConditionExpression: '#s = :closed', ReturnValuesOnConditionCheckFailure: 'ALL_OLD', ExpressionAttributeNames: { '#s': 'status' }, ...v({ ':closed': S('closed') }) } },
+      { Update: { TableName: t, Key: { pk: S('d-b') }, UpdateExpression: 'SET secret = :s', ConditionExpression: 'secret = :wrong', ...v({ ':s': S('s'), ':wrong': S('wrong') }) } },
+      { Put: { TableName: t, Item: { pk: S('d-c'), secret: S('replaced') }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Delete: { TableName: t, Key: { pk: S('d-absent') }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    ]],
     ['a false Put condition on an absent item', (t) => [
       { Put: { TableName: t, Item: { pk: S('d-absent'), secret: S('s') }, ConditionExpression: 'attribute_exists(secret)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
     ]],
