@@ -86,9 +86,10 @@ export interface EncryptedDynamoDBClient extends EncryptedSend, EncryptedClientM
  * sending the same commands, in any form (`send(cmd)`, `send(cmd, cb)`, `send(cmd, { abortSignal })`, paginators,
  * `DynamoDBDocumentClient.from(encrypted)`, `DynamoDBDocument.from(encrypted)`).
  *
- * Handled: PutItem, GetItem, Query, Scan, BatchGetItem, BatchWriteItem, DeleteItem, UpdateItem (DO_NOTHING
- * attributes only), TransactWriteItems, TransactGetItems. Refused before anything is sent: see the policy in the
- * README. Other commands (DescribeTable, CreateTable, ...) pass through unchanged.
+ * Handled: PutItem, GetItem, Query, Scan, BatchGetItem, BatchWriteItem, DeleteItem, UpdateItem, TransactWriteItems,
+ * TransactGetItems. Updates of signed / encrypted attributes and conditions or filters on encrypted attributes are
+ * refused before anything is sent, or done on the client with the `readModifyWrite` / `clientSideFilters` options
+ * (see the README). Other commands (DescribeTable, CreateTable, ...) pass through unchanged.
  *
  * @example
  * const client = EncryptedDynamoDBClient.from(new DynamoDBClient({}), { materialsProvider })
