@@ -7,6 +7,7 @@ import {
   createDecryptionMaterials,
   createEncryptionMaterials,
   hkdfSha256,
+  invalidOption,
   type CryptographicMaterialsProvider,
   type DecryptionMaterials,
   type EncryptionContext,
@@ -35,10 +36,10 @@ export class TenantKeyMaterialsProvider implements CryptographicMaterialsProvide
   readonly #masterSecret: Uint8Array
   readonly #tenantAttribute: string
 
-  /** @throws {RangeError} if `masterSecret` is shorter than 32 bytes. */
+  /** @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT if `masterSecret` is shorter than 32 bytes. */
   constructor(options: TenantKeyMaterialsProviderOptions) {
     if (!(options.masterSecret instanceof Uint8Array) || options.masterSecret.length < 32) {
-      throw new RangeError('"masterSecret" option must be a Uint8Array of at least 32 bytes')
+      throw invalidOption('TenantKeyMaterialsProvider', 'masterSecret', 'a Uint8Array of at least 32 bytes')
     }
     this.#masterSecret = options.masterSecret.slice()
     this.#tenantAttribute = options.tenantAttribute ?? 'tenant'

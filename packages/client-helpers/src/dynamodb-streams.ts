@@ -68,9 +68,9 @@ export class DynamoDBStreamDecryptor {
   readonly #settings: ClientSettings
   readonly #tables: TableRegistry
 
-  /** @throws {TypeError|RangeError} for an invalid option, naming it. */
+  /** @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT for an invalid option, naming it. */
   constructor(options: DynamoDBStreamDecryptorOptions) {
-    this.#settings = resolveSettings(options)
+    this.#settings = resolveSettings(options, 'DynamoDBStreamDecryptor')
     const client: DescribeTableClient = options.dynamoDbClient ?? {
       send: () => Promise.reject(new InvalidArgumentError(
         'The key schema of a stream\'s table is unknown: pass "dynamoDbClient" (for DescribeTable) or "tables[name].tableInfo"',

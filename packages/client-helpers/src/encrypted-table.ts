@@ -10,7 +10,7 @@ import {
   type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb'
 import { unmarshall } from '@aws-sdk/util-dynamodb'
-import { InvalidArgumentError } from '@ddb-encryption/core'
+import { InvalidArgumentError, invalidOption } from '@ddb-encryption/core'
 import type { DynamoDBClientLike } from './encrypted-dynamodb-client'
 import { EncryptedDynamoDBDocumentClient, type EncryptedDocumentClientOptions } from './encrypted-dynamodb-document-client'
 import type { FailedItem } from './item-decryption-error'
@@ -70,13 +70,13 @@ export class EncryptedTable {
   readonly #client: ReturnType<typeof EncryptedDynamoDBDocumentClient.from>
   readonly #retry: { readonly maxAttempts: number; readonly baseDelayMs: number }
 
-  /** @throws {TypeError|RangeError} for an invalid option, naming it. */
+  /** @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT for an invalid option, naming it. */
   constructor(client: DynamoDBClientLike, options: EncryptedTableOptions) {
-    if (typeof options?.tableName !== 'string' || options.tableName === '') throw new TypeError('"tableName" option must be a non-empty string')
+    if (typeof options?.tableName !== 'string' || options.tableName === '') throw invalidOption('EncryptedTable', 'tableName', 'a non-empty string')
     const maxAttempts = options.batchMaxAttempts ?? 5
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError('"batchMaxAttempts" option must be a positive integer')
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw invalidOption('EncryptedTable', 'batchMaxAttempts', 'a positive integer')
     const baseDelayMs = options.batchBaseDelayMs ?? 50
-    if (typeof baseDelayMs !== 'number' || !(baseDelayMs >= 0)) throw new RangeError('"batchBaseDelayMs" option must be a non-negative number of milliseconds')
+    if (typeof baseDelayMs !== 'number' || !(baseDelayMs >= 0)) throw invalidOption('EncryptedTable', 'batchBaseDelayMs', 'a non-negative number of milliseconds')
     this.tableName = options.tableName
     const tables = options.tableInfo !== undefined
       ? { ...(options.tables ?? {}), [options.tableName]: { ...(options.tables?.[options.tableName] ?? {}), tableInfo: options.tableInfo } }

@@ -8,7 +8,7 @@ import {
   QueryCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb'
-import type { Item } from '@ddb-encryption/core'
+import { methodsOption, optionsObject, stringOption, type Item } from '@ddb-encryption/core'
 import { emptyCounts, type JobCounts } from './job-counts'
 import { decodeKey, encodeKey } from './key-codec'
 
@@ -74,8 +74,7 @@ export class FileCheckpointStore implements CheckpointStore {
   #writes: Promise<void> = Promise.resolve()
 
   constructor(filePath: string) {
-    if (typeof filePath !== 'string' || filePath === '') throw new TypeError('"filePath" must be a non-empty string')
-    this.path = path.resolve(filePath)
+    this.path = path.resolve(stringOption(filePath, 'FileCheckpointStore', 'filePath'))
   }
 
   async #read(): Promise<Record<string, Record<string, StoredCheckpoint>>> {
@@ -125,10 +124,9 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
   readonly #client: Pick<DynamoDBClient, 'send'>
 
   constructor(options: DynamoDbCheckpointStoreOptions) {
-    if (typeof options?.client?.send !== 'function') throw new TypeError('"client" option must be a DynamoDB client')
-    if (typeof options.tableName !== 'string' || options.tableName === '') throw new TypeError('"tableName" option must be a non-empty string')
-    this.tableName = options.tableName
-    this.#client = options.client
+    optionsObject(options, 'DynamoDbCheckpointStore')
+    this.#client = methodsOption(options.client, 'DynamoDbCheckpointStore', 'client', ['send'], 'a DynamoDB client')
+    this.tableName = stringOption(options.tableName, 'DynamoDbCheckpointStore', 'tableName')
     Object.freeze(this)
   }
 
