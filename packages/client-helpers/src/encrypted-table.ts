@@ -10,11 +10,10 @@ import {
   type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb'
 import { unmarshall } from '@aws-sdk/util-dynamodb'
-import { InvalidArgumentError, invalidOption } from '@ddb-encryption/core'
+import { InvalidArgumentError, invalidOption, retry } from '@ddb-encryption/core'
 import type { DynamoDBClientLike } from './encrypted-dynamodb-client'
 import { EncryptedDynamoDBDocumentClient, type EncryptedDocumentClientOptions } from './encrypted-dynamodb-document-client'
 import type { FailedItem } from './item-decryption-error'
-import { retryRemaining } from './retry'
 import type { TableInfo } from './table-info'
 
 /** A native-value item or key. */
@@ -122,7 +121,7 @@ export class EncryptedTable {
     const items: NativeItem[] = []
     for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
       let pending: NativeItem[] = keys.slice(start, start + BATCH_GET_LIMIT)
-      await retryRemaining(this.#retry, async () => {
+      await retry(this.#retry, async () => {
         const out = await this.#client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }))
         items.push(...((out.Responses?.[this.tableName] ?? []) as NativeItem[]))
         pending = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as NativeItem[]
@@ -146,7 +145,7 @@ export class EncryptedTable {
     const unprocessed: Dict[] = []
     for (let start = 0; start < all.length; start += BATCH_WRITE_LIMIT) {
       let pending = all.slice(start, start + BATCH_WRITE_LIMIT)
-      await retryRemaining(this.#retry, async () => {
+      await retry(this.#retry, async () => {
         const out = await this.#client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }))
         pending = (out.UnprocessedItems?.[this.tableName] ?? []) as Dict[]
       }, () => pending.length > 0)

@@ -8,7 +8,7 @@ import {
   QueryCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb'
-import { methodsOption, optionsObject, stringOption, type Item } from '@ddb-encryption/core'
+import { methodsOption, optionsObject, retry, stringOption, type Item } from '@ddb-encryption/core'
 import { emptyCounts, type JobCounts } from './job-counts'
 import { decodeKey, encodeKey } from './key-codec'
 
@@ -142,11 +142,11 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
     } catch (error) {
       if ((error as { name?: unknown }).name !== 'ResourceInUseException') throw error
     }
-    for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
-      const { Table: table } = await client.send(new DescribeTableCommand({ TableName: tableName }))
-      if (table?.TableStatus === 'ACTIVE') return
-      await new Promise((resolve) => setTimeout(resolve, delay))
-    }
+    await retry(
+      { baseDelayMs: 50, maxDelayMs: 1000 },
+      () => client.send(new DescribeTableCommand({ TableName: tableName })),
+      (output) => output.Table?.TableStatus !== 'ACTIVE',
+    )
   }
 
   async load(jobId: string, segment: number): Promise<SegmentCheckpoint | undefined> {
