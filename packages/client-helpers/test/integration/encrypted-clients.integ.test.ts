@@ -30,7 +30,8 @@ import {
   TableInfo,
   type DocumentDecryptFailureReport,
 } from '@ddb-encryption/client-helpers'
-import { createTestProvider, deepFreeze } from '../support/test-provider'
+import { deepFreeze } from '@ddb-encryption/testing'
+import { createTestProvider } from '../support/test-provider'
 import { flakyBatchWriteClient } from '../support/integration'
 
 const actions = new AttributeActions({ attributeActions: { status: CryptoAction.SIGN_ONLY, views: CryptoAction.DO_NOTHING } })

@@ -20,8 +20,9 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 
 type Item = Record<string, AttributeValue>
 import { EncryptedDynamoDBClient, ItemDecryptionError, TableInfo, type DecryptFailureReport } from '@ddb-encryption/client-helpers'
-import { createTestProvider, deepFreeze } from '../support/test-provider'
-import { FakeDynamoDB, N, S } from '../support/fake-dynamodb'
+import { deepFreeze } from '@ddb-encryption/testing'
+import { createTestProvider } from '../support/test-provider'
+import { FakeDynamoDB, N, S } from '@ddb-encryption/testing'
 
 const actions = new AttributeActions({
   attributeActions: { tag: CryptoAction.SIGN_ONLY, hits: CryptoAction.DO_NOTHING, meta: CryptoAction.DO_NOTHING },

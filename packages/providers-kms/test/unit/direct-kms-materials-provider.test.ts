@@ -11,7 +11,7 @@ import {
 } from '@ddb-encryption/core'
 import { createCipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto'
 import { DirectKmsMaterialsProvider } from '../../src/direct-kms-materials-provider'
-import { FakeKms, sdkError, type SentCommand } from './fake-kms'
+import { FakeKms, sdkError, type SentCommand } from '../support/fake-kms'
 
 const KEY_ARN = 'arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'
 const OTHER_ARN = 'arn:aws:kms:us-west-2:111122223333:key/ffffffff-12ab-34cd-56ef-1234567890ab'
