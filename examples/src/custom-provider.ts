@@ -93,7 +93,7 @@ export class TenantKeyMaterialsProvider implements CryptographicMaterialsProvide
 /** Options for {@link customProvider}. */
 export interface CustomProviderOptions {
   /** Your DynamoDB client (you destroy it). */
-  dynamoDbClient: DynamoDBClient
+  dynamoDBClient: DynamoDBClient
   /** Existing table with partition key `tenant` (S) and sort key `id` (S). */
   tableName: string
   /** Master secret, at least 32 bytes. */
@@ -113,11 +113,11 @@ export interface CustomProviderResult {
  * and signed with that tenant's own derived keys.
  *
  * @example
- * const result = await customProvider({ dynamoDbClient, tableName: 'records', masterSecret })
+ * const result = await customProvider({ dynamoDBClient, tableName: 'records', masterSecret })
  */
 export async function customProvider(options: CustomProviderOptions): Promise<CustomProviderResult> {
-  const { dynamoDbClient, tableName } = options
-  const docClient = EncryptedDynamoDBDocumentClient.from(dynamoDbClient, {
+  const { dynamoDBClient, tableName } = options
+  const docClient = EncryptedDynamoDBDocumentClient.from(dynamoDBClient, {
     materialsProvider: new TenantKeyMaterialsProvider({ masterSecret: options.masterSecret }),
     attributeActions: new AttributeActions(), // encrypt and sign everything but the keys (found with DescribeTable)
   })

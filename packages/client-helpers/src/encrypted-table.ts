@@ -10,7 +10,7 @@ import {
   type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb'
 import { unmarshall } from '@aws-sdk/util-dynamodb'
-import { InvalidArgumentError, invalidOption, retry } from '@ddb-encryption/core'
+import { InvalidArgumentError, invalidOption, optionsObject, retry } from '@ddb-encryption/core'
 import type { DynamoDBClientLike } from './encrypted-dynamodb-client'
 import { EncryptedDynamoDBDocumentClient, type EncryptedDocumentClientOptions } from './encrypted-dynamodb-document-client'
 import type { FailedItem } from './item-decryption-error'
@@ -21,6 +21,8 @@ export type NativeItem = Record<string, unknown>
 
 /** Options for {@link EncryptedTable}: the document client options plus the table. */
 export interface EncryptedTableOptions extends EncryptedDocumentClientOptions {
+  /** The DynamoDB client to send with (a `DynamoDBClient` or `DynamoDBDocumentClient`); never changed or destroyed. */
+  readonly client: DynamoDBClientLike
   /** Name of the table every call goes to. */
   readonly tableName: string
   /** Key schema of the table; default: read once with DescribeTable. */
@@ -59,7 +61,7 @@ const BATCH_GET_LIMIT = 100
  * split to DynamoDB's limits and unprocessed entries are retried with exponential backoff.
  *
  * @example
- * const users = new EncryptedTable(new DynamoDBClient({}), { tableName: 'users', materialsProvider })
+ * const users = new EncryptedTable({ client: new DynamoDBClient({}), tableName: 'users', materialsProvider })
  * await users.put({ id: '1', name: 'Ada', ssn: '123-45-6789' })
  * const user = await users.get({ id: '1' })
  */
@@ -70,8 +72,9 @@ export class EncryptedTable {
   readonly #retry: { readonly maxAttempts: number; readonly baseDelayMs: number }
 
   /** @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT for an invalid option, naming it. */
-  constructor(client: DynamoDBClientLike, options: EncryptedTableOptions) {
-    if (typeof options?.tableName !== 'string' || options.tableName === '') throw invalidOption('EncryptedTable', 'tableName', 'a non-empty string')
+  constructor(options: EncryptedTableOptions) {
+    const { client, ...clientOptions } = optionsObject(options, 'EncryptedTable')
+    if (typeof options.tableName !== 'string' || options.tableName === '') throw invalidOption('EncryptedTable', 'tableName', 'a non-empty string')
     const maxAttempts = options.batchMaxAttempts ?? 5
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw invalidOption('EncryptedTable', 'batchMaxAttempts', 'a positive integer')
     const baseDelayMs = options.batchBaseDelayMs ?? 50
@@ -80,7 +83,7 @@ export class EncryptedTable {
     const tables = options.tableInfo !== undefined
       ? { ...(options.tables ?? {}), [options.tableName]: { ...(options.tables?.[options.tableName] ?? {}), tableInfo: options.tableInfo } }
       : options.tables
-    this.#client = EncryptedDynamoDBDocumentClient.from(client, { ...options, ...(tables !== undefined ? { tables } : {}) })
+    this.#client = EncryptedDynamoDBDocumentClient.from(client, { ...clientOptions, ...(tables !== undefined ? { tables } : {}) })
     this.#retry = Object.freeze({ maxAttempts, baseDelayMs })
     Object.freeze(this)
   }

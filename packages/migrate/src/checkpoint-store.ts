@@ -108,10 +108,10 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 }
 
-/** Options of {@link DynamoDbCheckpointStore}. */
-export interface DynamoDbCheckpointStoreOptions {
+/** Options of {@link DynamoDBCheckpointStore}. */
+export interface DynamoDBCheckpointStoreOptions {
   client: Pick<DynamoDBClient, 'send'>
-  /** A table with partition key `job` (S) and sort key `segment` (N); see {@link DynamoDbCheckpointStore.createTable}. */
+  /** A table with partition key `job` (S) and sort key `segment` (N); see {@link DynamoDBCheckpointStore.createTable}. */
   tableName: string
 }
 
@@ -119,14 +119,14 @@ export interface DynamoDbCheckpointStoreOptions {
  * Checkpoints in a DynamoDB table, one item per (job, segment): several processes or machines share one job by
  * each taking a range of segments (`--segments a-b/N`), and any of them can be restarted.
  */
-export class DynamoDbCheckpointStore implements CheckpointStore {
+export class DynamoDBCheckpointStore implements CheckpointStore {
   readonly tableName: string
   readonly #client: Pick<DynamoDBClient, 'send'>
 
-  constructor(options: DynamoDbCheckpointStoreOptions) {
-    optionsObject(options, 'DynamoDbCheckpointStore')
-    this.#client = methodsOption(options.client, 'DynamoDbCheckpointStore', 'client', ['send'], 'a DynamoDB client')
-    this.tableName = stringOption(options.tableName, 'DynamoDbCheckpointStore', 'tableName')
+  constructor(options: DynamoDBCheckpointStoreOptions) {
+    optionsObject(options, 'DynamoDBCheckpointStore')
+    this.#client = methodsOption(options.client, 'DynamoDBCheckpointStore', 'client', ['send'], 'a DynamoDB client')
+    this.tableName = stringOption(options.tableName, 'DynamoDBCheckpointStore', 'tableName')
     Object.freeze(this)
   }
 
