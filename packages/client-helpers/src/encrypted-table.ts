@@ -18,11 +18,10 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb'
 import { unmarshall } from '@aws-sdk/util-dynamodb'
-import { InvalidArgumentError } from '@ddb-encryption/core'
+import { InvalidArgumentError, invalidOption, optionsObject, retry } from '@ddb-encryption/core'
 import type { DynamoDBClientLike } from './encrypted-dynamodb-client'
 import { EncryptedDynamoDBDocumentClient, type EncryptedDocumentClientOptions } from './encrypted-dynamodb-document-client'
 import type { FailedItem } from './item-decryption-error'
-import { retryRemaining } from './retry'
 import type { TableInfo } from './table-info'
 
 /** A native-value item or key. */
@@ -30,6 +29,8 @@ export type NativeItem = Record<string, unknown>
 
 /** Options for {@link EncryptedTable}: the document client options plus the table. */
 export interface EncryptedTableOptions extends EncryptedDocumentClientOptions {
+  /** The DynamoDB client to send with (a `DynamoDBClient` or `DynamoDBDocumentClient`); never changed or destroyed. */
+  readonly client: DynamoDBClientLike
   /** Name of the table every call goes to. */
   readonly tableName: string
   /** Key schema of the table; default: read once with DescribeTable. */
@@ -85,7 +86,7 @@ const BATCH_GET_LIMIT = 100
  * ...); batches are split to DynamoDB's limits and unprocessed entries are retried with exponential backoff.
  *
  * @example
- * const users = new EncryptedTable(new DynamoDBClient({}), { tableName: 'users', materialsProvider })
+ * const users = new EncryptedTable({ client: new DynamoDBClient({}), tableName: 'users', materialsProvider })
  * await users.put({ id: '1', name: 'Ada', ssn: '123-45-6789' })
  * const user = await users.get({ id: '1' })
  */
@@ -95,18 +96,19 @@ export class EncryptedTable {
   readonly #client: ReturnType<typeof EncryptedDynamoDBDocumentClient.from>
   readonly #retry: { readonly maxAttempts: number; readonly baseDelayMs: number }
 
-  /** @throws {TypeError|RangeError} for an invalid option, naming it. */
-  constructor(client: DynamoDBClientLike, options: EncryptedTableOptions) {
-    if (typeof options?.tableName !== 'string' || options.tableName === '') throw new TypeError('"tableName" option must be a non-empty string')
+  /** @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT for an invalid option, naming it. */
+  constructor(options: EncryptedTableOptions) {
+    const { client, ...clientOptions } = optionsObject(options, 'EncryptedTable')
+    if (typeof options.tableName !== 'string' || options.tableName === '') throw invalidOption('EncryptedTable', 'tableName', 'a non-empty string')
     const maxAttempts = options.batchMaxAttempts ?? 5
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError('"batchMaxAttempts" option must be a positive integer')
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw invalidOption('EncryptedTable', 'batchMaxAttempts', 'a positive integer')
     const baseDelayMs = options.batchBaseDelayMs ?? 50
-    if (typeof baseDelayMs !== 'number' || !(baseDelayMs >= 0)) throw new RangeError('"batchBaseDelayMs" option must be a non-negative number of milliseconds')
+    if (typeof baseDelayMs !== 'number' || !(baseDelayMs >= 0)) throw invalidOption('EncryptedTable', 'batchBaseDelayMs', 'a non-negative number of milliseconds')
     this.tableName = options.tableName
     const tables = options.tableInfo !== undefined
       ? { ...(options.tables ?? {}), [options.tableName]: { ...(options.tables?.[options.tableName] ?? {}), tableInfo: options.tableInfo } }
       : options.tables
-    this.#client = EncryptedDynamoDBDocumentClient.from(client, { ...options, ...(tables !== undefined ? { tables } : {}) })
+    this.#client = EncryptedDynamoDBDocumentClient.from(client, { ...clientOptions, ...(tables !== undefined ? { tables } : {}) })
     this.#retry = Object.freeze({ maxAttempts, baseDelayMs })
     Object.freeze(this)
   }
@@ -199,7 +201,7 @@ export class EncryptedTable {
     const items: NativeItem[] = []
     for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
       let pending: NativeItem[] = keys.slice(start, start + BATCH_GET_LIMIT)
-      await retryRemaining(this.#retry, async () => {
+      await retry(this.#retry, async () => {
         const out = await this.#client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }))
         items.push(...((out.Responses?.[this.tableName] ?? []) as NativeItem[]))
         pending = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as NativeItem[]
@@ -223,7 +225,7 @@ export class EncryptedTable {
     const unprocessed: Dict[] = []
     for (let start = 0; start < all.length; start += BATCH_WRITE_LIMIT) {
       let pending = all.slice(start, start + BATCH_WRITE_LIMIT)
-      await retryRemaining(this.#retry, async () => {
+      await retry(this.#retry, async () => {
         const out = await this.#client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }))
         pending = (out.UnprocessedItems?.[this.tableName] ?? []) as Dict[]
       }, () => pending.length > 0)

@@ -2,7 +2,7 @@ import * as os from 'node:os'
 import { parseArgs } from 'node:util'
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb'
 import { USER_AGENT_NAME, type Item, type WriteMode } from '@ddb-encryption/core'
-import { DynamoDbCheckpointStore, FileCheckpointStore, type CheckpointStore } from './checkpoint-store'
+import { DynamoDBCheckpointStore, FileCheckpointStore, type CheckpointStore } from './checkpoint-store'
 import { explainItem } from './explain'
 import { decodeKey, encodeKey } from './key-codec'
 import { loadConfigurationModule, migrationCryptoOptions, type MigrationCryptoOptions } from './migration-configuration'
@@ -163,8 +163,8 @@ export async function runCli(argv: readonly string[], io: Io = { stdout: process
     let checkpointStore: CheckpointStore | undefined
     if (v['checkpoint-file'] !== undefined) checkpointStore = new FileCheckpointStore(v['checkpoint-file'])
     if (v['checkpoint-table'] !== undefined) {
-      await DynamoDbCheckpointStore.createTable(client, v['checkpoint-table'])
-      checkpointStore = new DynamoDbCheckpointStore({ client, tableName: v['checkpoint-table'] })
+      await DynamoDBCheckpointStore.createTable(client, v['checkpoint-table'])
+      checkpointStore = new DynamoDBCheckpointStore({ client, tableName: v['checkpoint-table'] })
     }
     if (v.to !== undefined && command === 'verify') throw new UsageError('verify does not take --to')
     const rcu = integer('rcu', v.rcu, 1)

@@ -1,5 +1,5 @@
 import { BatchGetItemCommand, ScanCommand, type DynamoDBClient, type ScanCommandOutput } from '@aws-sdk/client-dynamodb'
-import { InvalidArgumentError, type Item, type WriteMode } from '@ddb-encryption/core'
+import { InvalidArgumentError, invalidOption, methodsOption, optionsObject, stringOption, type Item, type WriteMode } from '@ddb-encryption/core'
 import { CapacityLimiter, withCapacity } from './capacity-limiter'
 import type { CheckpointStore, SegmentCheckpoint } from './checkpoint-store'
 import { addedAttributes, conditionalPut, conditionalPutInput } from './conditional-write'
@@ -137,9 +137,9 @@ class Semaphore {
   }
 }
 
-function positiveInteger(name: string, value: number | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+function positiveInteger(where: string, name: string, value: number | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback
-  if (!Number.isSafeInteger(value) || value < 1 || value > max) throw new RangeError(`"${name}" must be an integer from 1 to ${max}`)
+  if (!Number.isSafeInteger(value) || value < 1 || value > max) throw invalidOption(where, name, `an integer from 1 to ${max}`)
   return value
 }
 
@@ -175,25 +175,29 @@ export function verifyTable(options: TableJobOptions): Promise<TableJobResult> {
   return runTableJob('verify', options)
 }
 
+/** The public function of each command, named in option errors. */
+const JOB_FUNCTION: Readonly<Record<TableJobCommand, string>> = { 'encrypt-table': 'encryptTable', 're-encrypt': 'reEncryptTable', verify: 'verifyTable' }
+
 async function runTableJob(command: TableJobCommand, options: TableJobOptions): Promise<TableJobResult> {
   const started = Date.now()
-  const { client, tableName } = options
-  if (typeof client?.send !== 'function') throw new TypeError('"client" option must be a DynamoDB client')
-  if (typeof tableName !== 'string' || tableName === '') throw new TypeError('"tableName" option must be a non-empty string')
+  const where = JOB_FUNCTION[command]
+  optionsObject(options, where)
+  const client = methodsOption<TableJobOptions['client']>(options.client, where, 'client', ['send'], 'a DynamoDB client')
+  const tableName = stringOption(options.tableName, where, 'tableName')
   const destinationTableName = options.destinationTableName ?? tableName
   if (command === 'verify' && destinationTableName !== tableName) throw new InvalidArgumentError('verify reads one table; do not pass "destinationTableName"')
   if ((options.configuration === undefined) === (options.configurationModule === undefined)) {
     throw new InvalidArgumentError('Pass exactly one of "configuration" and "configurationModule"')
   }
-  const totalSegments = positiveInteger('totalSegments', options.totalSegments, 4, 1_000_000)
+  const totalSegments = positiveInteger(where, 'totalSegments', options.totalSegments, 4, 1_000_000)
   const range = options.segments ?? { first: 0, last: totalSegments - 1 }
   if (!Number.isSafeInteger(range.first) || !Number.isSafeInteger(range.last) || range.first < 0 || range.last < range.first || range.last >= totalSegments) {
-    throw new RangeError(`"segments" must be a range within 0..${totalSegments - 1}`)
+    throw invalidOption(where, 'segments', `a range within 0..${totalSegments - 1}`)
   }
-  const concurrency = positiveInteger('concurrency', options.concurrency, 32)
-  const pageSize = positiveInteger('pageSize', options.pageSize, 200)
+  const concurrency = positiveInteger(where, 'concurrency', options.concurrency, 32)
+  const pageSize = positiveInteger(where, 'pageSize', options.pageSize, 200)
   const workers = options.workers ?? 0
-  if (!Number.isSafeInteger(workers) || workers < 0) throw new RangeError('"workers" must be a non-negative integer')
+  if (!Number.isSafeInteger(workers) || workers < 0) throw invalidOption(where, 'workers', 'a non-negative integer')
   if (workers > 0 && options.configurationModule === undefined) {
     throw new InvalidArgumentError('"workers" needs "configurationModule": each worker thread loads the keys itself')
   }

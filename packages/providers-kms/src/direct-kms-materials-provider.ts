@@ -288,8 +288,8 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
    * @throws UnwrappingError (`ERR_UNWRAPPING_FAILED`) if the description lacks `amzn-ddb-env-key`,
    *   `amzn-ddb-env-alg` or `amzn-ddb-sig-alg`, its `amzn-ddb-wrap-alg` is not `kms`, its `aws-kms-ec-attr` is not
    *   `*keys*`, the data key is not base64, KMS refuses the blob (wrong key, altered context, moved item, disabled
-   *   key, no permission; the SDK error is the `cause`), or KMS used another key than the configured key ARN.
-   * @throws InvalidAlgorithmError (`ERR_INVALID_ALGORITHM`) if the item names algorithms other than AES and HMAC.
+   *   key, no permission; the SDK error is the `cause`), KMS used another key than the configured key ARN, or the
+   *   item names algorithms other than AES and HMAC.
    * @throws InvalidArgumentError (`ERR_INVALID_ARGUMENT`) if a key attribute is not S, N or B.
    * @throws Any other KMS/SDK error (throttling, network), unchanged.
    */

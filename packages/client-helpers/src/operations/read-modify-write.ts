@@ -13,12 +13,11 @@
  * @internal
  */
 import { GetItemCommand, type AttributeValue, type UpdateItemCommandInput, type UpdateItemCommandOutput } from '@aws-sdk/client-dynamodb'
-import { ReservedAttribute, UnsupportedOperationError, type Item, hasOwn } from '@ddb-encryption/core'
+import { ReservedAttribute, UnsupportedOperationError, type Item, backoffDelayMs, hasOwn, sleep } from '@ddb-encryption/core'
 import { conditionalCheckFailed, isConditionalCheckFailure, updateConflict, validationException } from '../dynamodb-errors'
 import { ConditionNotMet, evaluateCondition, ExpressionValidationError, parseExpressions, requestWithout, updateLocally, type LocalUpdate, type ParsedExpressions } from '../expression'
 import { checkWriteConditions, type WriteConditions } from '../policy'
 import { decryptFor, encryptFor } from '../item-crypto'
-import { jitteredDelayMs, sleepMs } from '../retry'
 import type { ResolvedTable } from '../table-registry'
 import type { Exchange, OperationEnv } from './operation'
 
@@ -96,7 +95,7 @@ async function withOptimisticRetry<O>(
     } catch (error) {
       if (!isConditionalCheckFailure(error)) throw error
       if (n >= retry.maxAttempts) throw updateConflict(n)
-      await sleepMs(jitteredDelayMs(retry, n))
+      await sleep(backoffDelayMs(n, { ...retry, jitter: true }))
     }
   }
 }
