@@ -28,12 +28,11 @@ import {
   type TransactWriteItemsCommandInput,
   type TransactWriteItemsCommandOutput,
 } from '@aws-sdk/client-dynamodb'
-import { UnsupportedOperationError, type Item } from '@ddb-encryption/core'
+import { backoffDelayMs, sleep, UnsupportedOperationError, type Item } from '@ddb-encryption/core'
 import { updateConflict, validationException } from '../dynamodb-errors'
 import { ConditionNotMet, evaluateCondition, ExpressionValidationError, parseExpressions, updateLocally, type ParsedExpressions } from '../expression'
 import { decryptFor, encryptFor, keyOf } from '../item-crypto'
 import { mapWithConcurrency } from '../map-with-concurrency'
-import { jitteredDelayMs, sleepMs } from '../retry'
 import type { ResolvedTable } from '../table-registry'
 import type { OperationEnv } from './operation'
 import { asDynamoDbError, readStored, unchangedCondition } from './read-modify-write'
@@ -272,7 +271,7 @@ export function transactReadModifyWrite(
       } catch (error) {
         if (!lostRace(error, clientSide)) throw error
         if (n >= retry.maxAttempts) throw updateConflict(n)
-        await sleepMs(jitteredDelayMs(retry, n))
+        await sleep(backoffDelayMs(n, { ...retry, jitter: true }))
       }
     }
   }

@@ -81,7 +81,7 @@ describe('EncryptedTable parity with the encrypted clients', () => {
       }
       return result
     }, { step: 'initialize', name: 'testInterleave' })
-    const twice = new EncryptedTable(base, { tableName, materialsProvider, attributeActions, readModifyWrite: true, updateRetry: { maxAttempts: 2, baseDelayMs: 1 } })
+    const twice = new EncryptedTable({ client: base, tableName, materialsProvider, attributeActions, readModifyWrite: true, updateRetry: { maxAttempts: 2, baseDelayMs: 1 } })
     await expect(twice.update({ pk: 'lost', sk: 1 }, { UpdateExpression: 'SET secret = :s', ExpressionAttributeValues: { ':s': 'mine' } }))
       .rejects.toMatchObject({ name: 'TransactionConflictException' })
     expect(reads).toBe(2)

@@ -8,7 +8,7 @@ import { BatchGetItemCommand, BatchWriteItemCommand, GetItemCommand, PutItemComm
 import { AttributeActions, CryptoAction } from '@ddb-encryption/core'
 import { EncryptedDynamoDBClient } from '@ddb-encryption/client-helpers'
 import { createTestProvider } from '../support/test-provider'
-import { FakeDynamoDB } from '../support/fake-dynamodb'
+import { FakeDynamoDB } from '@ddb-encryption/testing'
 
 type Item = Record<string, AttributeValue>
 const own = (target: object, key: string): boolean => Object.prototype.hasOwnProperty.call(target, key)

@@ -1,7 +1,7 @@
 /** Issue 9: the Direct KMS provider refuses malformed contexts and key attributes with typed errors (found by `pnpm fuzz`). */
 import { DynamoDbEncryptionError, type EncryptionContext } from '@ddb-encryption/core'
 import { DirectKmsMaterialsProvider } from '../../src/direct-kms-materials-provider'
-import { FakeKms } from './fake-kms'
+import { FakeKms } from '../support/fake-kms'
 
 const DESCRIPTION = {
   'amzn-ddb-wrap-alg': 'kms', 'amzn-ddb-env-alg': 'AES/256', 'amzn-ddb-sig-alg': 'HmacSHA256/256', 'amzn-ddb-env-key': 'AAAA',

@@ -1,7 +1,7 @@
 /** Issue 9: the wrapped provider refuses malformed contexts with typed errors (found by `pnpm fuzz`). */
 import { DynamoDbEncryptionError, type EncryptionContext } from '@ddb-encryption/core'
 import { WrappedMaterialsProvider } from '../../src/wrapped-materials-provider'
-import { aesKey, hmacKey } from './keys'
+import { aesKey, hmacKey } from '../support/keys'
 
 describe('WrappedMaterialsProvider.getDecryptionMaterials with a malformed context', () => {
   const key = aesKey()
