@@ -7,6 +7,7 @@ import {
   createDecryptionMaterials,
   createEncryptionMaterials,
   hkdfSha256,
+  invalidOption,
   type CryptographicMaterialsProvider,
   type DecryptionMaterials,
   type EncryptionContext,
@@ -35,10 +36,10 @@ export class TenantKeyMaterialsProvider implements CryptographicMaterialsProvide
   readonly #masterSecret: Uint8Array
   readonly #tenantAttribute: string
 
-  /** @throws {RangeError} if `masterSecret` is shorter than 32 bytes. */
+  /** @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT if `masterSecret` is shorter than 32 bytes. */
   constructor(options: TenantKeyMaterialsProviderOptions) {
     if (!(options.masterSecret instanceof Uint8Array) || options.masterSecret.length < 32) {
-      throw new RangeError('"masterSecret" option must be a Uint8Array of at least 32 bytes')
+      throw invalidOption('TenantKeyMaterialsProvider', 'masterSecret', 'a Uint8Array of at least 32 bytes')
     }
     this.#masterSecret = options.masterSecret.slice()
     this.#tenantAttribute = options.tenantAttribute ?? 'tenant'
@@ -92,7 +93,7 @@ export class TenantKeyMaterialsProvider implements CryptographicMaterialsProvide
 /** Options for {@link customProvider}. */
 export interface CustomProviderOptions {
   /** Your DynamoDB client (you destroy it). */
-  dynamoDbClient: DynamoDBClient
+  dynamoDBClient: DynamoDBClient
   /** Existing table with partition key `tenant` (S) and sort key `id` (S). */
   tableName: string
   /** Master secret, at least 32 bytes. */
@@ -112,11 +113,11 @@ export interface CustomProviderResult {
  * and signed with that tenant's own derived keys.
  *
  * @example
- * const result = await customProvider({ dynamoDbClient, tableName: 'records', masterSecret })
+ * const result = await customProvider({ dynamoDBClient, tableName: 'records', masterSecret })
  */
 export async function customProvider(options: CustomProviderOptions): Promise<CustomProviderResult> {
-  const { dynamoDbClient, tableName } = options
-  const docClient = EncryptedDynamoDBDocumentClient.from(dynamoDbClient, {
+  const { dynamoDBClient, tableName } = options
+  const docClient = EncryptedDynamoDBDocumentClient.from(dynamoDBClient, {
     materialsProvider: new TenantKeyMaterialsProvider({ masterSecret: options.masterSecret }),
     attributeActions: new AttributeActions(), // encrypt and sign everything but the keys (found with DescribeTable)
   })

@@ -7,7 +7,7 @@ import { DirectKmsMaterialsProvider } from '@ddb-encryption/providers-kms'
 /** Options for {@link kmsEncryptedClient}. */
 export interface KmsEncryptedClientOptions {
   /** Your DynamoDB client (you destroy it). */
-  dynamoDbClient: DynamoDBClient
+  dynamoDBClient: DynamoDBClient
   /** Your KMS client, for the key's region (you destroy it). */
   kmsClient: KMSClient
   /** KMS key id, key ARN, alias name or alias ARN. */
@@ -36,17 +36,17 @@ export interface KmsEncryptedClientResult {
  * other attribute is encrypted and signed except `leave me`, which is left alone.
  *
  * @example
- * const result = await kmsEncryptedClient({ dynamoDbClient, kmsClient, kmsKeyId: 'alias/my-key', tableName: 'orders' })
+ * const result = await kmsEncryptedClient({ dynamoDBClient, kmsClient, kmsKeyId: 'alias/my-key', tableName: 'orders' })
  */
 export async function kmsEncryptedClient(options: KmsEncryptedClientOptions): Promise<KmsEncryptedClientResult> {
-  const { dynamoDbClient, kmsClient, kmsKeyId, tableName } = options
+  const { dynamoDBClient, kmsClient, kmsKeyId, tableName } = options
   const materialsProvider = new DirectKmsMaterialsProvider({ keyId: kmsKeyId, kmsClient })
   const attributeActions = new AttributeActions({
     defaultAction: CryptoAction.ENCRYPT_AND_SIGN,
     attributeActions: { 'leave me': CryptoAction.DO_NOTHING },
   })
   // The encrypted client inherits from yours: same config, same middleware; destroy() on it does nothing.
-  const encryptedClient = EncryptedDynamoDBClient.from(dynamoDbClient, { materialsProvider, attributeActions })
+  const encryptedClient = EncryptedDynamoDBClient.from(dynamoDBClient, { materialsProvider, attributeActions })
 
   const key: SdkItem = { pk: { S: 'customer#1' }, sk: { N: '55' } }
   const plaintextItem: SdkItem = {
@@ -59,7 +59,7 @@ export async function kmsEncryptedClient(options: KmsEncryptedClientOptions): Pr
   }
   await encryptedClient.send(new PutItemCommand({ TableName: tableName, Item: plaintextItem }))
 
-  const raw = await dynamoDbClient.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }))
+  const raw = await dynamoDBClient.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }))
   const decrypted = await encryptedClient.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }))
   if (raw.Item === undefined || decrypted.Item === undefined) throw new Error(`The item was not found in table "${tableName}"`)
   return { plaintextItem, storedItem: raw.Item, decryptedItem: decrypted.Item }

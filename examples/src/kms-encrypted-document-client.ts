@@ -8,7 +8,7 @@ import { DirectKmsMaterialsProvider } from '@ddb-encryption/providers-kms'
 /** Options for {@link kmsEncryptedDocumentClient}. */
 export interface KmsEncryptedDocumentClientOptions {
   /** Your DynamoDB client (you destroy it). */
-  dynamoDbClient: DynamoDBClient
+  dynamoDBClient: DynamoDBClient
   /** Your KMS client, for the key's region (you destroy it). */
   kmsClient: KMSClient
   /** KMS key id, key ARN, alias name or alias ARN. */
@@ -40,14 +40,14 @@ export interface KmsEncryptedDocumentClientResult {
  * anyone and used in conditions; everything else except the keys is encrypted and signed.
  *
  * @example
- * const result = await kmsEncryptedDocumentClient({ dynamoDbClient, kmsClient, kmsKeyId: 'alias/my-key', tableName: 'orders' })
+ * const result = await kmsEncryptedDocumentClient({ dynamoDBClient, kmsClient, kmsKeyId: 'alias/my-key', tableName: 'orders' })
  */
 export async function kmsEncryptedDocumentClient(options: KmsEncryptedDocumentClientOptions): Promise<KmsEncryptedDocumentClientResult> {
-  const { dynamoDbClient, kmsClient, kmsKeyId, tableName } = options
+  const { dynamoDBClient, kmsClient, kmsKeyId, tableName } = options
   const materialsProvider = new DirectKmsMaterialsProvider({ keyId: kmsKeyId, kmsClient })
   const attributeActions = new AttributeActions({ attributeActions: { status: CryptoAction.SIGN_ONLY } })
 
-  const docClient = EncryptedDynamoDBDocumentClient.from(dynamoDbClient, {
+  const docClient = EncryptedDynamoDBDocumentClient.from(dynamoDBClient, {
     materialsProvider,
     attributeActions,
     marshallOptions: { removeUndefinedValues: true },
@@ -62,7 +62,7 @@ export async function kmsEncryptedDocumentClient(options: KmsEncryptedDocumentCl
   )
 
   // The same through EncryptedTable, which carries the table name and batches for you.
-  const table = new EncryptedTable(dynamoDbClient, { tableName, materialsProvider, attributeActions })
+  const table = new EncryptedTable({ client: dynamoDBClient, tableName, materialsProvider, attributeActions })
   const refund = { pk: 'customer#2', sk: 2, status: 'refunded', card: '5500 0000 0000 0004', total: -42.5 }
   await table.put(refund)
   const fromTable = await table.get({ pk: refund.pk, sk: refund.sk }, { consistentRead: true })
@@ -72,7 +72,7 @@ export async function kmsEncryptedDocumentClient(options: KmsEncryptedDocumentCl
     ConsistentRead: true,
   })
 
-  const raw = await dynamoDbClient.send(new GetItemCommand({
+  const raw = await dynamoDBClient.send(new GetItemCommand({
     TableName: tableName, Key: { pk: { S: order.pk }, sk: { N: String(order.sk) } }, ConsistentRead: true,
   }))
   if (raw.Item === undefined) throw new Error(`The item was not found in table "${tableName}"`)

@@ -8,7 +8,7 @@ import { DirectKmsMaterialsProvider } from '@ddb-encryption/providers-kms'
 /** Options for {@link libDynamoDbComposition}. */
 export interface LibDynamoDbCompositionOptions {
   /** Your DynamoDB client (you destroy it; it is never changed and keeps sending in plaintext). */
-  dynamoDbClient: DynamoDBClient
+  dynamoDBClient: DynamoDBClient
   /** Your KMS client, for the key's region (you destroy it). */
   kmsClient: KMSClient
   /** KMS key id, key ARN, alias name or alias ARN. */
@@ -36,11 +36,11 @@ export interface LibDynamoDbCompositionResult {
  * readable; everything else except the keys is encrypted.
  *
  * @example
- * const result = await libDynamoDbComposition({ dynamoDbClient, kmsClient, kmsKeyId: 'alias/my-key', tableName: 'orders' })
+ * const result = await libDynamoDbComposition({ dynamoDBClient, kmsClient, kmsKeyId: 'alias/my-key', tableName: 'orders' })
  */
 export async function libDynamoDbComposition(options: LibDynamoDbCompositionOptions): Promise<LibDynamoDbCompositionResult> {
-  const { dynamoDbClient, kmsClient, kmsKeyId, tableName } = options
-  const encrypted = EncryptedDynamoDBClient.from(dynamoDbClient, {
+  const { dynamoDBClient, kmsClient, kmsKeyId, tableName } = options
+  const encrypted = EncryptedDynamoDBClient.from(dynamoDBClient, {
     materialsProvider: new DirectKmsMaterialsProvider({ keyId: kmsKeyId, kmsClient }),
     attributeActions: new AttributeActions({ attributeActions: { status: CryptoAction.SIGN_ONLY } }),
   })
@@ -59,7 +59,7 @@ export async function libDynamoDbComposition(options: LibDynamoDbCompositionOpti
   })
   for await (const page of pages) paginated.push(...(page.Items ?? []))
 
-  const raw = await dynamoDbClient.send(new GetItemCommand({
+  const raw = await dynamoDBClient.send(new GetItemCommand({
     TableName: tableName, Key: { pk: { S: 'account#7' }, sk: { N: '1' } }, ConsistentRead: true,
   }))
   if (raw.Item === undefined) throw new Error(`The item was not found in table "${tableName}"`)

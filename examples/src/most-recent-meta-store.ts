@@ -14,7 +14,7 @@ import { MetaStore, MostRecentProvider } from '@ddb-encryption/store-meta'
 /** Options for {@link mostRecentMetaStore}. */
 export interface MostRecentMetaStoreOptions {
   /** Your DynamoDB client (you destroy it). */
-  dynamoDbClient: DynamoDBClient
+  dynamoDBClient: DynamoDBClient
   /** Your KMS client (you destroy it). */
   kmsClient: KMSClient
   /** KMS key that protects the MetaStore rows (one KMS call per version loaded, not per item). */
@@ -64,20 +64,21 @@ async function storedMetaId(client: DynamoDBClient, tableName: string, key: Reco
  * `newProvider`, writes another, and reads both back.
  *
  * @example
- * await MetaStore.createTable(dynamoDbClient, 'meta', { billingMode: 'PAY_PER_REQUEST' })
- * const result = await mostRecentMetaStore({ dynamoDbClient, kmsClient, kmsKeyId, metaTableName: 'meta', tableName: 'orders' })
+ * await MetaStore.createTable(dynamoDBClient, 'meta', { billingMode: 'PAY_PER_REQUEST' })
+ * const result = await mostRecentMetaStore({ dynamoDBClient, kmsClient, kmsKeyId, metaTableName: 'meta', tableName: 'orders' })
  */
 export async function mostRecentMetaStore(options: MostRecentMetaStoreOptions): Promise<MostRecentMetaStoreResult> {
-  const { dynamoDbClient, kmsClient, kmsKeyId, metaTableName, tableName } = options
+  const { dynamoDBClient, kmsClient, kmsKeyId, metaTableName, tableName } = options
   const materialName = options.materialName ?? 'example-material'
   const store = new MetaStore({
-    client: dynamoDbClient,
+    client: dynamoDBClient,
     tableName: metaTableName,
     materialsProvider: new DirectKmsMaterialsProvider({ keyId: kmsKeyId, kmsClient }),
   })
   // Writers pick up a new version within ttlMs; choose it as the longest you accept the old key to keep writing.
   const materialsProvider = new MostRecentProvider({ store, materialName, ttlMs: 60_000 })
-  const table = new EncryptedTable(dynamoDbClient, {
+  const table = new EncryptedTable({
+    client: dynamoDBClient,
     tableName,
     materialsProvider,
     attributeActions: new AttributeActions({ attributeActions: { status: CryptoAction.SIGN_ONLY } }),
@@ -102,11 +103,11 @@ export async function mostRecentMetaStore(options: MostRecentMetaStoreOptions): 
     versionBefore,
     versionAfter,
     before: {
-      metaId: await storedMetaId(dynamoDbClient, tableName, lowKey(firstKey)),
+      metaId: await storedMetaId(dynamoDBClient, tableName, lowKey(firstKey)),
       decrypted: await table.get(firstKey, { consistentRead: true }),
     },
     after: {
-      metaId: await storedMetaId(dynamoDbClient, tableName, lowKey(secondKey)),
+      metaId: await storedMetaId(dynamoDBClient, tableName, lowKey(secondKey)),
       decrypted: await table.get(secondKey, { consistentRead: true }),
     },
   }

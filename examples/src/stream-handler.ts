@@ -10,7 +10,7 @@ export interface StreamHandlerOptions {
   /** The writers' attribute actions. */
   attributeActions: AttributeActions
   /** A DynamoDB client, to read the table's key schema once (DescribeTable). */
-  dynamoDbClient: DescribeTableClient
+  client: DescribeTableClient
 }
 
 /** One change, as the handler hands it on: event name and the decrypted images in native values. */
@@ -27,7 +27,7 @@ export interface DecryptedChange {
  * unchanged. Build the decryptor once, outside the handler, so key schemas and materials are reused across calls.
  *
  * @example
- * export const handler = createStreamHandler({ materialsProvider, attributeActions, dynamoDbClient: new DynamoDBClient({}) })
+ * export const handler = createStreamHandler({ materialsProvider, attributeActions, client: new DynamoDBClient({}) })
  */
 export function createStreamHandler(options: StreamHandlerOptions): (event: { Records: StreamRecordLike[] }) => Promise<DecryptedChange[]> {
   const decryptor = new DynamoDBStreamDecryptor(options)

@@ -21,7 +21,7 @@ export interface RsaKeyPairPem {
 /** Options for {@link wrappedRsa}. */
 export interface WrappedRsaOptions {
   /** Your DynamoDB client (you destroy it); used only to store and read the already encrypted item. */
-  dynamoDbClient: DynamoDBClient
+  dynamoDBClient: DynamoDBClient
   /** Existing table with partition key `pk` (S) and sort key `sk` (N). */
   tableName: string
   /** Key pair that wraps content keys (RSA-OAEP with SHA-256); 2048 bits or more. */
@@ -49,10 +49,10 @@ const pem = (text: string): Uint8Array => new TextEncoder().encode(text)
  * maps, so any client (here the plain `DynamoDBClient`) can store the result.
  *
  * @example
- * const result = await wrappedRsa({ dynamoDbClient, tableName: 'orders', wrappingKeyPair, signingKeyPair })
+ * const result = await wrappedRsa({ dynamoDBClient, tableName: 'orders', wrappingKeyPair, signingKeyPair })
  */
 export async function wrappedRsa(options: WrappedRsaOptions): Promise<WrappedRsaResult> {
-  const { dynamoDbClient, tableName, wrappingKeyPair, signingKeyPair } = options
+  const { dynamoDBClient, tableName, wrappingKeyPair, signingKeyPair } = options
   const materialsProvider = new WrappedMaterialsProvider({
     wrappingKey: LocalDelegatedKey.fromBytes({ key: pem(wrappingKeyPair.publicKeyPem), algorithm: 'RSA', keyType: 'public', encoding: 'PEM' }),
     unwrappingKey: LocalDelegatedKey.fromBytes({ key: pem(wrappingKeyPair.privateKeyPem), algorithm: 'RSA', keyType: 'private', encoding: 'PEM' }),
@@ -70,9 +70,9 @@ export async function wrappedRsa(options: WrappedRsaOptions): Promise<WrappedRsa
   const plaintextItem: Item = { ...key, example: { S: 'data' }, map: { M: { nested: { L: [{ N: '1' }, { BOOL: true }] } } }, 'leave me': { S: 'alone' } }
   const encrypted = await encryptItem(plaintextItem, config)
   // Core's Item is a read-only view of the SDK's attribute-value map: the same data, so the cast is safe.
-  await dynamoDbClient.send(new PutItemCommand({ TableName: tableName, Item: encrypted as Record<string, SdkAttributeValue> }))
+  await dynamoDBClient.send(new PutItemCommand({ TableName: tableName, Item: encrypted as Record<string, SdkAttributeValue> }))
 
-  const { Item: stored } = await dynamoDbClient.send(new GetItemCommand({ TableName: tableName, Key: key as Record<string, SdkAttributeValue>, ConsistentRead: true }))
+  const { Item: stored } = await dynamoDBClient.send(new GetItemCommand({ TableName: tableName, Key: key as Record<string, SdkAttributeValue>, ConsistentRead: true }))
   if (stored === undefined) throw new Error(`The item was not found in table "${tableName}"`)
   const decryptedItem = await decryptItem(stored as Item, config)
   return { plaintextItem, storedItem: stored as Item, decryptedItem }

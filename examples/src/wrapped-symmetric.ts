@@ -6,7 +6,7 @@ import { WrappedMaterialsProvider } from '@ddb-encryption/providers-wrapped'
 /** Options for {@link wrappedSymmetric}. */
 export interface WrappedSymmetricOptions {
   /** Your DynamoDB client (you destroy it). */
-  dynamoDbClient: DynamoDBClient
+  dynamoDBClient: DynamoDBClient
   /** Existing table with partition key `pk` (S) and sort key `sk` (N). */
   tableName: string
   /** AES key-encryption key: 16, 24 or 32 raw bytes (for example from your secret store). */
@@ -31,16 +31,17 @@ export interface WrappedSymmetricResult {
  * with your HMAC-SHA256 key. Written and read with {@link EncryptedTable}.
  *
  * @example
- * const result = await wrappedSymmetric({ dynamoDbClient, tableName: 'orders', wrappingKeyBytes, signingKeyBytes })
+ * const result = await wrappedSymmetric({ dynamoDBClient, tableName: 'orders', wrappingKeyBytes, signingKeyBytes })
  */
 export async function wrappedSymmetric(options: WrappedSymmetricOptions): Promise<WrappedSymmetricResult> {
-  const { dynamoDbClient, tableName } = options
+  const { dynamoDBClient, tableName } = options
   // The bytes are copied into KeyObjects; wipe your copies when you no longer need them.
   const wrappingKey = LocalDelegatedKey.fromBytes({ key: options.wrappingKeyBytes, algorithm: 'AES' })
   const signingKey = LocalDelegatedKey.fromBytes({ key: options.signingKeyBytes, algorithm: 'HmacSHA256' })
   const materialsProvider = new WrappedMaterialsProvider({ wrappingKey, unwrappingKey: wrappingKey, signingKey })
 
-  const table = new EncryptedTable(dynamoDbClient, {
+  const table = new EncryptedTable({
+    client: dynamoDBClient,
     tableName,
     materialsProvider,
     attributeActions: new AttributeActions({ attributeActions: { 'leave me': CryptoAction.DO_NOTHING } }),
@@ -49,7 +50,7 @@ export async function wrappedSymmetric(options: WrappedSymmetricOptions): Promis
   await table.put(written)
   const decrypted = await table.get({ pk: written.pk, sk: written.sk }, { consistentRead: true })
 
-  const { Item: stored } = await dynamoDbClient.send(new GetItemCommand({
+  const { Item: stored } = await dynamoDBClient.send(new GetItemCommand({
     TableName: tableName, Key: { pk: { S: written.pk }, sk: { N: String(written.sk) } }, ConsistentRead: true,
   }))
   if (stored === undefined) throw new Error(`The item was not found in table "${tableName}"`)

@@ -84,7 +84,7 @@ afterAll(async () => {
 describe('kmsEncryptedClient', () => {
   it('round trips a low-level item through KMS, keys and DO_NOTHING left readable', async () => {
     const tableName = await dataTable()
-    const { plaintextItem, storedItem, decryptedItem } = await kmsEncryptedClient({ dynamoDbClient: ddb, kmsClient: kms, kmsKeyId, tableName })
+    const { plaintextItem, storedItem, decryptedItem } = await kmsEncryptedClient({ dynamoDBClient: ddb, kmsClient: kms, kmsKeyId, tableName })
     expect(decryptedItem).toEqual(plaintextItem)
     expect(storedItem['pk']).toEqual(plaintextItem['pk'])
     expect(storedItem['sk']).toEqual(plaintextItem['sk'])
@@ -97,7 +97,7 @@ describe('kmsEncryptedClient', () => {
 describe('kmsEncryptedDocumentClient', () => {
   it('round trips native documents through the document client and EncryptedTable', async () => {
     const tableName = await dataTable()
-    const result = await kmsEncryptedDocumentClient({ dynamoDbClient: ddb, kmsClient: kms, kmsKeyId, tableName })
+    const result = await kmsEncryptedDocumentClient({ dynamoDBClient: ddb, kmsClient: kms, kmsKeyId, tableName })
     const [order, refund] = result.written
     expect(result.fromDocumentClient).toEqual(order)
     expect(result.fromTable).toEqual(refund)
@@ -111,7 +111,7 @@ describe('kmsEncryptedDocumentClient', () => {
 describe('libDynamoDbComposition', () => {
   it('encrypts through DynamoDBDocument.from(EncryptedDynamoDBClient.from(ddb)), its get and paginateQuery decrypt', async () => {
     const tableName = await dataTable()
-    const result = await libDynamoDbComposition({ dynamoDbClient: ddb, kmsClient: kms, kmsKeyId, tableName })
+    const result = await libDynamoDbComposition({ dynamoDBClient: ddb, kmsClient: kms, kmsKeyId, tableName })
     expectEncrypted(result.storedItem, result.written[0] as Record<string, unknown>, ['pk', 'sk', 'status'])
     expect(result.storedItem['iban']).not.toHaveProperty('S')
     expect(result.storedItem['status']).toEqual({ S: 'open' })
@@ -146,7 +146,7 @@ describe('createStreamHandler', () => {
     const event = JSON.parse(JSON.stringify({ Records: Records.map((r) => ({ ...r, eventSourceARN: streamArn })) },
       (_key, value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value))) as { Records: [] }
     expect(JSON.stringify(event)).not.toContain('4111')
-    const handler = createStreamHandler({ materialsProvider, attributeActions, dynamoDbClient: ddb })
+    const handler = createStreamHandler({ materialsProvider, attributeActions, client: ddb })
     const changes = await handler(event)
     expect(changes).toEqual([
       { eventName: 'INSERT', newImage: { pk: 'order#1', sk: 1, status: 'new', card: '4111' } },
@@ -161,7 +161,7 @@ describe('mostRecentMetaStore', () => {
     const metaTableName = `examples-meta-${Date.now().toString(36)}`
     await MetaStore.createTable(ddb, metaTableName, { billingMode: 'PAY_PER_REQUEST' })
     tables.push(metaTableName)
-    const result = await mostRecentMetaStore({ dynamoDbClient: ddb, kmsClient: kms, kmsKeyId, metaTableName, tableName, materialName: 'orders' })
+    const result = await mostRecentMetaStore({ dynamoDBClient: ddb, kmsClient: kms, kmsKeyId, metaTableName, tableName, materialName: 'orders' })
     expect(result.versionBefore).toBe(0)
     expect(result.versionAfter).toBe(1)
     expect(result.before.metaId).toBe('orders#0')
@@ -174,7 +174,7 @@ describe('mostRecentMetaStore', () => {
 describe('wrappedSymmetric', () => {
   it('round trips with an AES wrapping key and an HMAC signing key', async () => {
     const tableName = await dataTable()
-    const result = await wrappedSymmetric({ dynamoDbClient: ddb, tableName, wrappingKeyBytes: randomKeyBytes(32), signingKeyBytes: randomKeyBytes(32) })
+    const result = await wrappedSymmetric({ dynamoDBClient: ddb, tableName, wrappingKeyBytes: randomKeyBytes(32), signingKeyBytes: randomKeyBytes(32) })
     expect(result.decrypted).toEqual(result.written)
     expectEncrypted(result.storedItem, result.written, ['pk', 'sk', 'leave me'])
     const md = description(result.storedItem)
@@ -186,7 +186,7 @@ describe('wrappedSymmetric', () => {
     const tableName = await dataTable()
     const wrappingKeyBytes = randomKeyBytes(32)
     const signingKeyBytes = randomKeyBytes(32)
-    const { storedItem, written } = await wrappedSymmetric({ dynamoDbClient: ddb, tableName, wrappingKeyBytes, signingKeyBytes })
+    const { storedItem, written } = await wrappedSymmetric({ dynamoDBClient: ddb, tableName, wrappingKeyBytes, signingKeyBytes })
     const config = (hmac: Uint8Array) => {
       const aes = LocalDelegatedKey.fromBytes({ key: wrappingKeyBytes, algorithm: 'AES', keyType: 'symmetric', encoding: 'RAW' })
       return {
@@ -214,7 +214,7 @@ describe('wrappedRsa', () => {
 
   it('round trips with RSA-OAEP wrapping and SHA256withRSA signatures', async () => {
     const tableName = await dataTable()
-    const result = await wrappedRsa({ dynamoDbClient: ddb, tableName, wrappingKeyPair: pair(), signingKeyPair: pair() })
+    const result = await wrappedRsa({ dynamoDBClient: ddb, tableName, wrappingKeyPair: pair(), signingKeyPair: pair() })
     expect(result.decryptedItem).toEqual(result.plaintextItem)
     expectEncrypted(result.storedItem, result.plaintextItem, ['pk', 'sk', 'leave me'])
     const md = description(result.storedItem)
@@ -228,7 +228,7 @@ describe('customProvider', () => {
     const tableName = await createTestTable(ddb, { namePrefix: 'examples', partitionKey: { name: 'tenant', type: 'S' }, sortKey: { name: 'id', type: 'S' } })
     tables.push(tableName)
     const masterSecret = randomKeyBytes(32)
-    const result = await customProvider({ dynamoDbClient: ddb, tableName, masterSecret })
+    const result = await customProvider({ dynamoDBClient: ddb, tableName, masterSecret })
     expect(result.decrypted).toEqual(result.written)
 
     const stored = async (tenant: string): Promise<Item> => {
@@ -257,6 +257,7 @@ describe('customProvider', () => {
   })
 
   it('refuses a master secret shorter than 32 bytes', () => {
-    expect(() => new TenantKeyMaterialsProvider({ masterSecret: randomKeyBytes(16) })).toThrow(RangeError)
+    expect(() => new TenantKeyMaterialsProvider({ masterSecret: randomKeyBytes(16) }))
+      .toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringContaining('"masterSecret" option must be') }))
   })
 })

@@ -35,7 +35,7 @@ import { measureCores } from './cores-case'
 import { countingClient } from './counting-client'
 import { benchConfig, measureItemCase, type CallProbe, type ItemCaseResult } from './item-case'
 import { DEFAULT_MEASURE, type Contender, type MeasureOptions, type Rate } from './measure'
-import { phaseTable, profileCase, type CaseProfile } from './profile'
+import { phaseProfile, phaseTable, profileCase, type CaseProfile } from './profile'
 import { JavaBenchServer } from './java-bench'
 import { PythonBenchServer, killPythonBench, type PythonCase, type PythonServerConfig } from './python-bench'
 import { findings, renderChart, renderReport, type BenchResults, type FloorCase, type FloorRate, type FloorResults, type ReferenceRates } from './report'
@@ -221,6 +221,11 @@ async function run(): Promise<BenchResults> {
     const countedDdb = countingClient(ddb)
     const mostRecent = await itemCase('4/5 MostRecentProvider over a MetaStore on DynamoDB Local',
       mostRecentProvider(keys, countedDdb.client, metaTable, materialName), item, measure, references, 'most-recent', countedDdb)
+    log('4/5 per-phase profile of our path, most recent (its own provider on the same MetaStore: the cache is warm after one item)')
+    const mostRecentProfiled = mostRecentProvider(keys, ddb, metaTable, materialName)
+    for (const operation of ['encrypt', 'decrypt'] as const) {
+      phases.push(await profileCase('most-recent', operation, PROFILE_SECONDS, keys, mostRecentProfiled))
+    }
     await pythonServer?.close()
     await javaServer?.close()
 
@@ -246,6 +251,7 @@ async function run(): Promise<BenchResults> {
       staticCore,
       floors,
       phases: phaseTable(phases),
+      phaseProfiles: phases.map(phaseProfile),
       cores,
       wrappedAes,
       wrappedRsa,

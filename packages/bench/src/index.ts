@@ -8,6 +8,6 @@ export { TrueFloor, floorItem, staticFloorParts, wrappedAesFloorParts, wrappedRs
 export { countingClient, type CountingClient } from './counting-client'
 export { asyncContender, syncContender, interleave, measure, wallTimeMs, median, DEFAULT_MEASURE, type Contender, type MeasureOptions, type Rate, type Sample } from './measure'
 export { measureItemCase, benchConfig, type ItemCaseResult, type CallProbe, type PhaseCalls } from './item-case'
-export { renderReport, renderChart, findings, type BenchResults, type ReferenceRates, type PythonResults, type JavaResults } from './report'
+export { renderReport, renderChart, findings, targetChecks, targetTable, floorComparison, JAVA_TARGET_RATIO, PYTHON_TARGET_RATIO, TARGET_CASES, type TargetCheck, type BenchResults, type ReferenceRates, type PythonResults, type JavaResults } from './report'
 export { JavaBenchServer, JAVA_MIN_WARMUP_MS } from './java-bench'
 export { PythonBenchServer, PYTHON_BENCH_SCRIPT, type PythonCase, type PythonServerConfig } from './python-bench'

@@ -163,7 +163,7 @@ export function phaseShares(profile: Profiler.Profile): Map<Phase, number> {
 
 /** One profiled run: items processed, CPU µs per item, the profile and its phase shares. */
 export interface CaseProfile {
-  readonly caseName: ProfileCase
+  readonly caseName: ProfiledCaseName
   readonly operation: 'encrypt' | 'decrypt'
   readonly items: number
   /** CPU µs per item of the same run without the profiler. */
@@ -175,6 +175,9 @@ export interface CaseProfile {
 }
 
 export type ProfileCase = 'static' | 'wrapped-aes' | 'wrapped-rsa'
+
+/** A profiled case: one of the local-key cases, or `most-recent` with its provider passed in (it needs a MetaStore). */
+export type ProfiledCaseName = ProfileCase | 'most-recent'
 
 const PROVIDERS: Record<ProfileCase, (keys: BenchKeys) => CryptographicMaterialsProvider> = {
   static: staticProvider,
@@ -195,10 +198,22 @@ async function backToBack(run: () => Promise<unknown>, seconds: number): Promise
   return { count, cpuMicros: cpu.user + cpu.system }
 }
 
-/** Runs `operation` of `caseName` back to back for `seconds` under the V8 sampling profiler (100 µs interval). */
-export async function profileCase(caseName: ProfileCase, operation: 'encrypt' | 'decrypt', seconds: number, keys: BenchKeys = generateBenchKeys()): Promise<CaseProfile> {
+/**
+ * Runs `operation` of `caseName` back to back for `seconds` under the V8 sampling profiler (100 µs interval). The
+ * local-key cases build their provider from `keys`; `most-recent` needs `provider` (a MostRecentProvider over a
+ * MetaStore, whose cache is warm after the first item).
+ */
+export async function profileCase(
+  caseName: ProfiledCaseName,
+  operation: 'encrypt' | 'decrypt',
+  seconds: number,
+  keys: BenchKeys = generateBenchKeys(),
+  provider?: CryptographicMaterialsProvider,
+): Promise<CaseProfile> {
   const item = benchItem()
-  const config = benchConfig(PROVIDERS[caseName](keys), 'bench-items')
+  const chosen = provider ?? (caseName === 'most-recent' ? undefined : PROVIDERS[caseName](keys))
+  if (chosen === undefined) throw new Error('profileCase: the most-recent case needs its provider')
+  const config = benchConfig(chosen, 'bench-items')
   const encrypted = await encryptItem(item, config)
   const run = operation === 'encrypt' ? () => encryptItem(item, config) : () => decryptItem(encrypted, config)
   const warmupEnd = performance.now() + 300
@@ -223,6 +238,22 @@ export async function profileCase(caseName: ProfileCase, operation: 'encrypt' | 
     phases: phaseShares(profile),
     profile,
   }
+}
+
+/** One profiled run in plain numbers (for results.json and the findings): CPU µs per item of each phase. */
+export interface PhaseProfile {
+  readonly caseName: ProfiledCaseName
+  readonly operation: 'encrypt' | 'decrypt'
+  /** CPU µs per item without the profiler. */
+  readonly cpuMicrosPerItem: number
+  /** CPU µs per item charged to each phase (its share of the samples × cpuMicrosPerItem). */
+  readonly phaseMicros: Readonly<Record<Phase, number>>
+}
+
+/** The numbers of a profiled run, without the profile itself. */
+export function phaseProfile(run: CaseProfile): PhaseProfile {
+  const phaseMicros = Object.fromEntries(PHASES.map((phase) => [phase, (run.phases.get(phase) ?? 0) * run.cpuMicrosPerItem])) as Record<Phase, number>
+  return { caseName: run.caseName, operation: run.operation, cpuMicrosPerItem: run.cpuMicrosPerItem, phaseMicros }
 }
 
 /**

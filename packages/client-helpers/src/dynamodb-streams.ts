@@ -24,7 +24,7 @@ export interface StreamRecordLike {
 /** Options for {@link DynamoDBStreamDecryptor}: the encrypted clients' options plus where to read key schemas. */
 export interface DynamoDBStreamDecryptorOptions extends EncryptedClientOptions {
   /** Reads a table's key schema with DescribeTable when `tables[name].tableInfo` is not given. */
-  readonly dynamoDbClient?: DescribeTableClient
+  readonly client?: DescribeTableClient
 }
 
 /** A record whose images failed their integrity check, under `onDecryptFailure: 'report'`. */
@@ -69,7 +69,7 @@ function toItem(image: Readonly<Record<string, unknown>>, which: string): Item {
  * a network error) is thrown unchanged. Images come back in low-level form with `Uint8Array` binaries.
  *
  * @example
- * const decryptor = new DynamoDBStreamDecryptor({ materialsProvider, dynamoDbClient })
+ * const decryptor = new DynamoDBStreamDecryptor({ materialsProvider, client: new DynamoDBClient({}) })
  * export const handler = async (event) => {
  *   const { records } = await decryptor.decryptRecords(event.Records)
  *   for (const record of records) console.log(unmarshall(record.dynamodb.NewImage))
@@ -79,12 +79,12 @@ export class DynamoDBStreamDecryptor {
   readonly #settings: ClientSettings
   readonly #tables: TableRegistry
 
-  /** @throws {TypeError|RangeError} for an invalid option, naming it. */
+  /** @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT for an invalid option, naming it. */
   constructor(options: DynamoDBStreamDecryptorOptions) {
-    this.#settings = resolveSettings(options)
-    const client: DescribeTableClient = options.dynamoDbClient ?? {
+    this.#settings = resolveSettings(options, 'DynamoDBStreamDecryptor')
+    const client: DescribeTableClient = options.client ?? {
       send: () => Promise.reject(new InvalidArgumentError(
-        'The key schema of a stream\'s table is unknown: pass "dynamoDbClient" (for DescribeTable) or "tables[name].tableInfo"',
+        'The key schema of a stream\'s table is unknown: pass "client" (a DynamoDB client, for DescribeTable) or "tables[name].tableInfo"',
       )),
     }
     this.#tables = new TableRegistry(client, this.#settings)

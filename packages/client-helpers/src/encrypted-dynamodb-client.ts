@@ -59,7 +59,7 @@ function classPrototypeOf(value: object): object {
   for (let proto = Object.getPrototypeOf(value) as object | null; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
     if (Object.prototype.hasOwnProperty.call(proto, 'constructor')) return proto
   }
-  throw new TypeError('"client" must be an AWS SDK v3 DynamoDBClient')
+  throw new InvalidArgumentError('EncryptedDynamoDBClient.from: "client" must be an AWS SDK v3 DynamoDBClient')
 }
 
 function checkClient(client: unknown): asserts client is DynamoDBClientLike & { middlewareStack: MiddlewareStackLike & { clone(): MiddlewareStackLike & DynamoDBClientLike['middlewareStack'] } } {
@@ -70,10 +70,10 @@ function checkClient(client: unknown): asserts client is DynamoDBClientLike & { 
     typeof stack.addRelativeTo !== 'function') {
     // Encryption lives on the middleware stack; a client without one could only be wrapped by overriding send,
     // which anything sharing its stack (lib-dynamodb, paginators) would bypass.
-    throw new TypeError('"client" must be an AWS SDK v3 DynamoDBClient or DynamoDBDocumentClient (with config and middlewareStack)')
+    throw new InvalidArgumentError('EncryptedDynamoDBClient.from: "client" must be an AWS SDK v3 DynamoDBClient or DynamoDBDocumentClient (with config and middlewareStack)')
   }
   const serviceId = (c.config as { serviceId?: unknown }).serviceId
-  if (serviceId !== undefined && serviceId !== 'DynamoDB') throw new TypeError(`"client" must be a DynamoDB client, not ${String(serviceId)}`)
+  if (serviceId !== undefined && serviceId !== 'DynamoDB') throw new InvalidArgumentError(`EncryptedDynamoDBClient.from: "client" must be a DynamoDB client, not ${String(serviceId)}`)
 }
 
 /** The type of an encrypted client: the methods it adds and its `send` (whose output carries `FailedItems`). */
@@ -86,9 +86,10 @@ export interface EncryptedDynamoDBClient extends EncryptedSend, EncryptedClientM
  * sending the same commands, in any form (`send(cmd)`, `send(cmd, cb)`, `send(cmd, { abortSignal })`, paginators,
  * `DynamoDBDocumentClient.from(encrypted)`, `DynamoDBDocument.from(encrypted)`).
  *
- * Handled: PutItem, GetItem, Query, Scan, BatchGetItem, BatchWriteItem, DeleteItem, UpdateItem (DO_NOTHING
- * attributes only), TransactWriteItems, TransactGetItems. Refused before anything is sent: see the policy in the
- * README. Other commands (DescribeTable, CreateTable, ...) pass through unchanged.
+ * Handled: PutItem, GetItem, Query, Scan, BatchGetItem, BatchWriteItem, DeleteItem, UpdateItem, TransactWriteItems,
+ * TransactGetItems. Updates of signed / encrypted attributes and conditions or filters on encrypted attributes are
+ * refused before anything is sent, or done on the client with the `readModifyWrite` / `clientSideFilters` options
+ * (see the README). Other commands (DescribeTable, CreateTable, ...) pass through unchanged.
  *
  * @example
  * const client = EncryptedDynamoDBClient.from(new DynamoDBClient({}), { materialsProvider })
@@ -98,7 +99,7 @@ export interface EncryptedDynamoDBClient extends EncryptedSend, EncryptedClientM
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class EncryptedDynamoDBClient {
   private constructor() {
-    throw new TypeError('Use EncryptedDynamoDBClient.from(client, options)')
+    throw new InvalidArgumentError('Use EncryptedDynamoDBClient.from(client, options)')
   }
 
   /**
@@ -106,8 +107,8 @@ export class EncryptedDynamoDBClient {
    * middleware stack, with the encryption middleware added. It is an `instanceof` the class of `client` (so SDK
    * paginators accept it). `client` is never changed, and keeps sending in plaintext.
    *
-   * @throws {TypeError|RangeError} for an invalid option, naming it, or a client without an SDK v3 middleware stack.
-   * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT when `client` is already encrypted.
+   * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT for an invalid option (naming it), a client without an SDK v3
+   * middleware stack, or a client that is already encrypted.
    */
   static from<C extends DynamoDBClientLike>(client: C, options: EncryptedClientOptions): EncryptedSend & EncryptedClientMethods & C {
     const settings = resolveSettings(options)

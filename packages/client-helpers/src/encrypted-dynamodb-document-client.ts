@@ -1,4 +1,5 @@
 import { DynamoDBDocumentClient, type TranslateConfig } from '@aws-sdk/lib-dynamodb'
+import { InvalidArgumentError } from '@ddb-encryption/core'
 import type { marshallOptions, unmarshallOptions } from '@aws-sdk/util-dynamodb'
 import {
   EncryptedDynamoDBClient,
@@ -44,15 +45,15 @@ const BRAND = Symbol.for('ddb-encryption.encrypted-dynamodb-document-client')
  */
 export class EncryptedDynamoDBDocumentClient {
   private constructor() {
-    throw new TypeError('Use EncryptedDynamoDBDocumentClient.from(client, options)')
+    throw new InvalidArgumentError('Use EncryptedDynamoDBDocumentClient.from(client, options)')
   }
 
   /**
    * Wraps a `DynamoDBClient` (or a `DynamoDBDocumentClient`, whose translate options are then the defaults). Neither
    * is changed. `destroy()` releases only what the encrypted client holds.
    *
-   * @throws {TypeError|RangeError} for an invalid option, naming it.
-   * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT when `client` is already encrypted.
+   * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT for an invalid option (naming it) or a client that is already
+   * encrypted.
    */
   static from<C extends DynamoDBClientLike>(client: C, options: EncryptedDocumentClientOptions): EncryptedSend & EncryptedDocumentClientMethods & DynamoDBDocumentClient {
     const configured = (client?.config as { translateConfig?: TranslateConfig } | undefined)?.translateConfig

@@ -6,15 +6,22 @@ import {
   PutCommand,
   QueryCommand,
   ScanCommand,
+  TransactGetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DeleteCommandInput,
+  type GetCommandInput,
+  type PutCommandInput,
   type QueryCommandInput,
   type ScanCommandInput,
+  type TransactWriteCommandInput,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb'
 import { unmarshall } from '@aws-sdk/util-dynamodb'
-import { InvalidArgumentError } from '@ddb-encryption/core'
+import { InvalidArgumentError, invalidOption, optionsObject, retry } from '@ddb-encryption/core'
 import type { DynamoDBClientLike } from './encrypted-dynamodb-client'
 import { EncryptedDynamoDBDocumentClient, type EncryptedDocumentClientOptions } from './encrypted-dynamodb-document-client'
 import type { FailedItem } from './item-decryption-error'
-import { retryRemaining } from './retry'
 import type { TableInfo } from './table-info'
 
 /** A native-value item or key. */
@@ -22,6 +29,8 @@ export type NativeItem = Record<string, unknown>
 
 /** Options for {@link EncryptedTable}: the document client options plus the table. */
 export interface EncryptedTableOptions extends EncryptedDocumentClientOptions {
+  /** The DynamoDB client to send with (a `DynamoDBClient` or `DynamoDBDocumentClient`); never changed or destroyed. */
+  readonly client: DynamoDBClientLike
   /** Name of the table every call goes to. */
   readonly tableName: string
   /** Key schema of the table; default: read once with DescribeTable. */
@@ -42,6 +51,22 @@ export interface EncryptedTablePage {
   readonly failedItems?: readonly FailedItem<NativeItem>[]
 }
 
+/** Options of {@link EncryptedTable.put}: lib-dynamodb's `PutCommand` input without `TableName` and `Item`. */
+export type EncryptedTablePutOptions = Omit<PutCommandInput, 'TableName' | 'Item'>
+/** Options of {@link EncryptedTable.delete}: lib-dynamodb's `DeleteCommand` input without `TableName` and `Key`. */
+export type EncryptedTableDeleteOptions = Omit<DeleteCommandInput, 'TableName' | 'Key'>
+/** Input of {@link EncryptedTable.update}: lib-dynamodb's `UpdateCommand` input without `TableName` and `Key`. */
+export type EncryptedTableUpdateInput = Omit<UpdateCommandInput, 'TableName' | 'Key'>
+/** Options of {@link EncryptedTable.get}: `consistentRead`, or lib-dynamodb's `GetCommand` input without `TableName` and `Key`. */
+export type EncryptedTableGetOptions = { consistentRead?: boolean } & Omit<GetCommandInput, 'TableName' | 'Key'>
+
+type TransactEntry = NonNullable<TransactWriteCommandInput['TransactItems']>[number]
+/**
+ * One entry of {@link EncryptedTable.transactWrite}: lib-dynamodb's `TransactWriteCommand` entry whose `Put`,
+ * `Update`, `Delete` or `ConditionCheck` needs no `TableName` (always this table).
+ */
+export type EncryptedTableTransactItem = { [K in keyof TransactEntry]?: Omit<NonNullable<TransactEntry[K]>, 'TableName'> }
+
 /** What {@link EncryptedTable.batchWrite} could not write after every attempt (plaintext, as passed in). */
 export interface BatchWriteResult {
   readonly unprocessedPuts: NativeItem[]
@@ -55,12 +80,13 @@ const BATCH_WRITE_LIMIT = 25
 const BATCH_GET_LIMIT = 100
 
 /**
- * One encrypted table with native JavaScript values: `put`, `get`, `query`, `scan`, `delete`, `batchGet`,
- * `batchWrite`. Built on {@link EncryptedDynamoDBDocumentClient}, so the same rules and options apply; batches are
- * split to DynamoDB's limits and unprocessed entries are retried with exponential backoff.
+ * One encrypted table with native JavaScript values: `put`, `get`, `update`, `delete`, `query`, `scan`, `batchGet`,
+ * `batchWrite`, `transactGet`, `transactWrite`. Built on {@link EncryptedDynamoDBDocumentClient}, so the same rules
+ * and options apply (`readModifyWrite`, `updateRetry`, `clientSideFilters`, `onDecryptFailure`, `migrationWindow`,
+ * ...); batches are split to DynamoDB's limits and unprocessed entries are retried with exponential backoff.
  *
  * @example
- * const users = new EncryptedTable(new DynamoDBClient({}), { tableName: 'users', materialsProvider })
+ * const users = new EncryptedTable({ client: new DynamoDBClient({}), tableName: 'users', materialsProvider })
  * await users.put({ id: '1', name: 'Ada', ssn: '123-45-6789' })
  * const user = await users.get({ id: '1' })
  */
@@ -70,38 +96,91 @@ export class EncryptedTable {
   readonly #client: ReturnType<typeof EncryptedDynamoDBDocumentClient.from>
   readonly #retry: { readonly maxAttempts: number; readonly baseDelayMs: number }
 
-  /** @throws {TypeError|RangeError} for an invalid option, naming it. */
-  constructor(client: DynamoDBClientLike, options: EncryptedTableOptions) {
-    if (typeof options?.tableName !== 'string' || options.tableName === '') throw new TypeError('"tableName" option must be a non-empty string')
+  /** @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT for an invalid option, naming it. */
+  constructor(options: EncryptedTableOptions) {
+    const { client, ...clientOptions } = optionsObject(options, 'EncryptedTable')
+    if (typeof options.tableName !== 'string' || options.tableName === '') throw invalidOption('EncryptedTable', 'tableName', 'a non-empty string')
     const maxAttempts = options.batchMaxAttempts ?? 5
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError('"batchMaxAttempts" option must be a positive integer')
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw invalidOption('EncryptedTable', 'batchMaxAttempts', 'a positive integer')
     const baseDelayMs = options.batchBaseDelayMs ?? 50
-    if (typeof baseDelayMs !== 'number' || !(baseDelayMs >= 0)) throw new RangeError('"batchBaseDelayMs" option must be a non-negative number of milliseconds')
+    if (typeof baseDelayMs !== 'number' || !(baseDelayMs >= 0)) throw invalidOption('EncryptedTable', 'batchBaseDelayMs', 'a non-negative number of milliseconds')
     this.tableName = options.tableName
     const tables = options.tableInfo !== undefined
       ? { ...(options.tables ?? {}), [options.tableName]: { ...(options.tables?.[options.tableName] ?? {}), tableInfo: options.tableInfo } }
       : options.tables
-    this.#client = EncryptedDynamoDBDocumentClient.from(client, { ...options, ...(tables !== undefined ? { tables } : {}) })
+    this.#client = EncryptedDynamoDBDocumentClient.from(client, { ...clientOptions, ...(tables !== undefined ? { tables } : {}) })
     this.#retry = Object.freeze({ maxAttempts, baseDelayMs })
     Object.freeze(this)
   }
 
-  /** Encrypts, signs and writes `item` (replacing any item with its key). */
-  async put(item: NativeItem): Promise<void> {
-    await this.#client.send(new PutCommand({ TableName: this.tableName, Item: item }))
+  /**
+   * Encrypts, signs and writes `item` (replacing any item with its key). `options` are PutItem's: a
+   * `ConditionExpression` (on encrypted attributes: refused, or evaluated on the client with `readModifyWrite`),
+   * `ReturnValues: 'ALL_OLD'` (the old item, decrypted, is returned), ...
+   * @returns the old item when `ReturnValues` is `ALL_OLD` and there was one; otherwise `undefined`.
+   */
+  async put(item: NativeItem, options: EncryptedTablePutOptions = {}): Promise<NativeItem | undefined> {
+    const { Attributes } = await this.#client.send(new PutCommand({ ...options, TableName: this.tableName, Item: item }))
+    return Attributes
   }
 
   /** Reads, verifies and decrypts the item with `key`; `undefined` if there is none. */
-  async get(key: NativeItem, options: { consistentRead?: boolean } = {}): Promise<NativeItem | undefined> {
+  async get(key: NativeItem, options: EncryptedTableGetOptions = {}): Promise<NativeItem | undefined> {
+    const { consistentRead, ...rest } = options
     const { Item } = await this.#client.send(new GetCommand({
-      TableName: this.tableName, Key: key, ...(options.consistentRead !== undefined ? { ConsistentRead: options.consistentRead } : {}),
+      ...rest, TableName: this.tableName, Key: key, ...(consistentRead !== undefined ? { ConsistentRead: consistentRead } : {}),
     }))
     return Item
   }
 
-  /** Deletes the item with `key` (keys are never encrypted, so no cryptography is needed). */
-  async delete(key: NativeItem): Promise<void> {
-    await this.#client.send(new DeleteCommand({ TableName: this.tableName, Key: key }))
+  /**
+   * Updates the item with `key` (UpdateItem: `UpdateExpression`, `ConditionExpression`, `ReturnValues`, ...). An
+   * update of DO_NOTHING attributes goes to DynamoDB; one that writes signed or encrypted attributes (or reads
+   * encrypted ones) is refused, or, with `readModifyWrite`, applied on the client (one extra consistent read).
+   * @returns the `Attributes` DynamoDB returns for `ReturnValues` (decrypted), or `undefined`.
+   */
+  async update(key: NativeItem, input: EncryptedTableUpdateInput): Promise<NativeItem | undefined> {
+    const { Attributes } = await this.#client.send(new UpdateCommand({ ...input, TableName: this.tableName, Key: key }))
+    return Attributes
+  }
+
+  /**
+   * Deletes the item with `key`. `options` are DeleteItem's (`ConditionExpression`, `ReturnValues: 'ALL_OLD'`, ...);
+   * a condition on encrypted attributes is refused, or evaluated on the client with `readModifyWrite`.
+   * @returns the deleted item when `ReturnValues` is `ALL_OLD` and there was one; otherwise `undefined`.
+   */
+  async delete(key: NativeItem, options: EncryptedTableDeleteOptions = {}): Promise<NativeItem | undefined> {
+    const { Attributes } = await this.#client.send(new DeleteCommand({ ...options, TableName: this.tableName, Key: key }))
+    return Attributes
+  }
+
+  /**
+   * Reads the items with `keys` in one TransactGetItems (at most 100), each verified and decrypted.
+   * @returns the items in the order of `keys`, `undefined` where there is none.
+   */
+  async transactGet(keys: readonly NativeItem[]): Promise<(NativeItem | undefined)[]> {
+    const { Responses } = await this.#client.send(new TransactGetCommand({
+      TransactItems: keys.map((Key) => ({ Get: { TableName: this.tableName, Key } })),
+    }))
+    return keys.map((_key, i) => Responses?.[i]?.Item as NativeItem | undefined)
+  }
+
+  /**
+   * Writes `items` in one TransactWriteItems on this table (every `Put` encrypted and signed). Updates of signed or
+   * encrypted attributes and conditions on encrypted attributes are refused, or, with `readModifyWrite`, evaluated
+   * on the client and sent in one transaction conditioned on the signatures of the items read.
+   * @param options `ClientRequestToken`, `ReturnConsumedCapacity`, `ReturnItemCollectionMetrics`.
+   */
+  async transactWrite(items: readonly EncryptedTableTransactItem[], options: Omit<TransactWriteCommandInput, 'TransactItems'> = {}): Promise<void> {
+    const TableName = this.tableName
+    const TransactItems = items.map((entry) => {
+      const out: Dict = {}
+      for (const kind of ['Put', 'Update', 'Delete', 'ConditionCheck'] as const) {
+        if (entry[kind] !== undefined) out[kind] = { ...entry[kind], TableName }
+      }
+      return out as TransactEntry
+    })
+    await this.#client.send(new TransactWriteCommand({ ...options, TransactItems }))
   }
 
   /** One page of a Query on this table (or one of its indexes); conditions may only read unencrypted attributes. */
@@ -122,7 +201,7 @@ export class EncryptedTable {
     const items: NativeItem[] = []
     for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
       let pending: NativeItem[] = keys.slice(start, start + BATCH_GET_LIMIT)
-      await retryRemaining(this.#retry, async () => {
+      await retry(this.#retry, async () => {
         const out = await this.#client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }))
         items.push(...((out.Responses?.[this.tableName] ?? []) as NativeItem[]))
         pending = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as NativeItem[]
@@ -146,7 +225,7 @@ export class EncryptedTable {
     const unprocessed: Dict[] = []
     for (let start = 0; start < all.length; start += BATCH_WRITE_LIMIT) {
       let pending = all.slice(start, start + BATCH_WRITE_LIMIT)
-      await retryRemaining(this.#retry, async () => {
+      await retry(this.#retry, async () => {
         const out = await this.#client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }))
         pending = (out.UnprocessedItems?.[this.tableName] ?? []) as Dict[]
       }, () => pending.length > 0)

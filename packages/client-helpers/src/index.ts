@@ -20,6 +20,11 @@ export {
   EncryptedTable,
   type EncryptedTableOptions,
   type EncryptedTablePage,
+  type EncryptedTablePutOptions,
+  type EncryptedTableGetOptions,
+  type EncryptedTableUpdateInput,
+  type EncryptedTableDeleteOptions,
+  type EncryptedTableTransactItem,
   type BatchWriteResult,
   type NativeItem,
 } from './encrypted-table'

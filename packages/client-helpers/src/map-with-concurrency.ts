@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from '@ddb-encryption/core'
+
 /**
  * Maps `items` through `fn` with at most `concurrency` calls in flight, and resolves to the results in input order
  * (like `Promise.all`). If a call rejects, no new calls start and the first rejection (in completion order) is
@@ -5,7 +7,7 @@
  *
  * @example
  * const plain = await mapWithConcurrency(items, 16, (item) => decryptItem(item, config))
- * @throws {RangeError} if `concurrency` is not a positive integer.
+ * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT if `concurrency` is not a positive integer.
  */
 export async function mapWithConcurrency<T, R>(
   items: readonly T[],
@@ -13,7 +15,7 @@ export async function mapWithConcurrency<T, R>(
   fn: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new RangeError('"concurrency" must be a positive integer')
+    throw new InvalidArgumentError('mapWithConcurrency: "concurrency" must be a positive integer')
   }
   const results: R[] = new Array<R>(items.length)
   let next = 0

@@ -1,4 +1,18 @@
-import { AttributeActions, checkCryptoOptions, type CryptoConfig, type CryptographicMaterialsProvider, type MigrationWindowOptions } from '@ddb-encryption/core'
+import {
+  AttributeActions,
+  booleanOption,
+  checkCryptoOptions,
+  durationOption,
+  functionOption,
+  invalidOption,
+  methodsOption,
+  oneOfOption,
+  optionsObject,
+  positiveIntegerOption,
+  type CryptoConfig,
+  type CryptographicMaterialsProvider,
+  type MigrationWindowOptions,
+} from '@ddb-encryption/core'
 import type { TableInfo } from './table-info'
 
 /** Encryption settings for one table, overriding the client-wide ones. */
@@ -117,44 +131,33 @@ export interface ClientSettings {
 }
 
 /** A validated, frozen `{ maxAttempts, baseDelayMs }` option (`fallback` when absent). */
-function retryOption(name: string, value: BatchWriteRetryOptions | undefined, fallback: BatchWriteRetryOptions): BatchWriteRetryOptions {
+function retryOption(where: string, name: string, value: BatchWriteRetryOptions | undefined, fallback: BatchWriteRetryOptions): BatchWriteRetryOptions {
   const retry = value ?? fallback
-  if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) {
-    throw new RangeError(`"${name}.maxAttempts" option must be a positive integer`)
-  }
-  if (typeof retry.baseDelayMs !== 'number' || !(retry.baseDelayMs >= 0)) {
-    throw new RangeError(`"${name}.baseDelayMs" option must be a non-negative number of milliseconds`)
-  }
-  return Object.freeze({ maxAttempts: retry.maxAttempts, baseDelayMs: retry.baseDelayMs })
+  if (typeof retry !== 'object' || retry === null) throw invalidOption(where, name, 'an object { maxAttempts, baseDelayMs }')
+  const maxAttempts = positiveIntegerOption(retry.maxAttempts, where, `${name}.maxAttempts`)
+  const baseDelayMs = durationOption(retry.baseDelayMs, where, `${name}.baseDelayMs`, { allowZero: true })
+  return Object.freeze({ maxAttempts, baseDelayMs })
 }
 
 /**
- * Validates `options` (throwing `TypeError` / `RangeError` that name the option) and returns frozen settings.
+ * Validates `options` (throwing core's `InvalidArgumentError` naming the option, prefixed with `where`) and returns
+ * frozen settings.
  */
-export function resolveSettings(options: EncryptedClientOptions): ClientSettings {
-  if (options === null || typeof options !== 'object') throw new TypeError('"options" must be an object')
-  const provider = options.materialsProvider
-  if (provider === null || typeof provider !== 'object' || typeof provider.getEncryptionMaterials !== 'function' ||
-    typeof provider.getDecryptionMaterials !== 'function') {
-    throw new TypeError('"materialsProvider" option must be a CryptographicMaterialsProvider')
-  }
-  const concurrency = options.decryptConcurrency ?? 16
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError('"decryptConcurrency" option must be a positive integer')
-  const onDecryptFailure = options.onDecryptFailure ?? 'throw'
-  if (onDecryptFailure !== 'throw' && onDecryptFailure !== 'report') {
-    throw new TypeError('"onDecryptFailure" option must be "throw" or "report"')
-  }
-  const retry = retryOption('batchWriteRetry', options.batchWriteRetry, { maxAttempts: 1, baseDelayMs: 0 })
-  const readModifyWrite = options.readModifyWrite ?? false
-  if (typeof readModifyWrite !== 'boolean') throw new TypeError('"readModifyWrite" option must be a boolean')
-  const updateRetry = retryOption('updateRetry', options.updateRetry, { maxAttempts: 10, baseDelayMs: 20 })
-  const clientSideFilters = options.clientSideFilters ?? false
-  if (typeof clientSideFilters !== 'boolean') throw new TypeError('"clientSideFilters" option must be a boolean')
-  const migrationWindow = checkMigrationWindow(options.migrationWindow, '"migrationWindow" option')
+export function resolveSettings(options: EncryptedClientOptions, where = 'EncryptedDynamoDBClient'): ClientSettings {
+  optionsObject(options, where)
+  const provider = methodsOption<CryptographicMaterialsProvider>(options.materialsProvider, where, 'materialsProvider',
+    ['getEncryptionMaterials', 'getDecryptionMaterials'], 'a CryptographicMaterialsProvider')
+  const concurrency = positiveIntegerOption(options.decryptConcurrency, where, 'decryptConcurrency', 16)
+  const onDecryptFailure = oneOfOption(options.onDecryptFailure, where, 'onDecryptFailure', ['throw', 'report'] as const, 'throw')
+  const retry = retryOption(where, 'batchWriteRetry', options.batchWriteRetry, { maxAttempts: 1, baseDelayMs: 0 })
+  const readModifyWrite = booleanOption(options.readModifyWrite, where, 'readModifyWrite', false)
+  const updateRetry = retryOption(where, 'updateRetry', options.updateRetry, { maxAttempts: 10, baseDelayMs: 20 })
+  const clientSideFilters = booleanOption(options.clientSideFilters, where, 'clientSideFilters', false)
+  const migrationWindow = checkMigrationWindow(options.migrationWindow, where, 'migrationWindow')
   const actions = options.attributeActions ?? new AttributeActions()
   // A Map, not a record: a table may be called "__proto__" or "constructor".
   const tables = new Map<string, TableEncryptionOptions>(Object.entries(options.tables ?? {}))
-  for (const [name, table] of tables) checkMigrationWindow(table?.migrationWindow, `"tables[${JSON.stringify(name)}].migrationWindow" option`)
+  for (const [name, table] of tables) checkMigrationWindow(table?.migrationWindow, where, `tables[${JSON.stringify(name)}].migrationWindow`)
   const cryptoOptions = forwardedCryptoOptions(options)
   for (const table of tables.values()) forwardedCryptoOptions(table)
   return Object.freeze({
@@ -173,20 +176,17 @@ export function resolveSettings(options: EncryptedClientOptions): ClientSettings
   })
 }
 
-/** Validates a migration window option (throwing `TypeError` naming it) and returns a frozen copy. */
-function checkMigrationWindow(window: MigrationWindowOptions | undefined, what: string): MigrationWindowOptions | undefined {
+/** Validates a migration window option (throwing `InvalidArgumentError` naming it) and returns a frozen copy. */
+function checkMigrationWindow(window: MigrationWindowOptions | undefined, where: string, name: string): MigrationWindowOptions | undefined {
   if (window === undefined) return undefined
-  if (window === null || typeof window !== 'object') throw new TypeError(`${what} must be an object`)
-  if (window.allowPlaintext !== undefined && typeof window.allowPlaintext !== 'boolean') throw new TypeError(`${what}: "allowPlaintext" must be a boolean`)
-  if (window.onRead !== undefined && typeof window.onRead !== 'function') throw new TypeError(`${what}: "onRead" must be a function`)
+  if (window === null || typeof window !== 'object') throw invalidOption(where, name, 'an object')
+  booleanOption(window.allowPlaintext, where, `${name}.allowPlaintext`, false)
+  if (window.onRead !== undefined) functionOption(window.onRead, where, `${name}.onRead`, 'a function')
   const previous = window.previous ?? []
-  if (!Array.isArray(previous)) throw new TypeError(`${what}: "previous" must be an array of { materialsProvider, attributeActions }`)
+  if (!Array.isArray(previous)) throw invalidOption(where, `${name}.previous`, 'an array of { materialsProvider, attributeActions }')
   previous.forEach((p, i) => {
-    const provider = p?.materialsProvider
-    if (provider === null || typeof provider !== 'object' || typeof provider.getDecryptionMaterials !== 'function') {
-      throw new TypeError(`${what}: "previous[${i}].materialsProvider" must be a CryptographicMaterialsProvider`)
-    }
-    if (!(p.attributeActions instanceof AttributeActions)) throw new TypeError(`${what}: "previous[${i}].attributeActions" must be an AttributeActions`)
+    methodsOption(p?.materialsProvider, where, `${name}.previous[${i}].materialsProvider`, ['getDecryptionMaterials'], 'a CryptographicMaterialsProvider')
+    if (!(p.attributeActions instanceof AttributeActions)) throw invalidOption(where, `${name}.previous[${i}].attributeActions`, 'an AttributeActions')
   })
   return Object.freeze({ ...window, previous: Object.freeze([...previous]) })
 }

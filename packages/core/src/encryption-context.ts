@@ -1,4 +1,5 @@
 import type { AttributeValue } from './attribute-value'
+import { InvalidArgumentError } from './errors'
 
 /**
  * What the encryptor and providers know about the item being processed (FORMAT.md section 6).
@@ -16,4 +17,35 @@ export interface EncryptionContext {
   readonly attributes: Readonly<Record<string, AttributeValue>>
   /** Material description: empty on encrypt, the item's on decrypt. */
   readonly materialDescription: Readonly<Record<string, string>>
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/**
+ * Checks the shape of a context handed to a materials provider, so that a provider called directly with a malformed
+ * one fails with a typed error instead of a TypeError: an object whose `attributes` is an object, whose
+ * `materialDescription` is an object of string values, and whose names are strings when present.
+ *
+ * @example
+ * async getDecryptionMaterials(context: EncryptionContext) {
+ *   checkEncryptionContext(context, 'MyProvider.getDecryptionMaterials')
+ * }
+ * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT naming the malformed part (never its value).
+ */
+export function checkEncryptionContext(context: unknown, where: string): asserts context is EncryptionContext {
+  const fail = (problem: string): never => {
+    throw new InvalidArgumentError(`${where}: the EncryptionContext ${problem}`)
+  }
+  if (!isRecord(context)) fail('must be an object with attributes and materialDescription')
+  const { tableName, partitionKeyName, sortKeyName, attributes, materialDescription } = context as Record<string, unknown>
+  if (tableName !== undefined && typeof tableName !== 'string') fail('"tableName" must be a string or undefined')
+  if (partitionKeyName !== undefined && typeof partitionKeyName !== 'string') fail('"partitionKeyName" must be a string or undefined')
+  if (sortKeyName !== undefined && typeof sortKeyName !== 'string') fail('"sortKeyName" must be a string or undefined')
+  if (!isRecord(attributes)) fail('"attributes" must be an object of attribute names to AttributeValue')
+  if (!isRecord(materialDescription)) fail('"materialDescription" must be an object of string keys to string values')
+  for (const key of Object.keys(materialDescription as object)) {
+    if (typeof (materialDescription as Record<string, unknown>)[key] !== 'string') fail(`"materialDescription" entry "${key}" must be a string`)
+  }
 }

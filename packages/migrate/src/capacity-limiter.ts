@@ -1,3 +1,5 @@
+import { invalidOption } from '@ddb-encryption/core'
+
 /** Options of {@link CapacityLimiter}. */
 export interface CapacityLimiterOptions {
   /** Capacity units per second allowed on average; `undefined` or `Infinity`: no limit. */
@@ -28,7 +30,7 @@ export class CapacityLimiter {
   constructor(options: CapacityLimiterOptions = {}) {
     const { unitsPerSecond = Number.POSITIVE_INFINITY, now = Date.now } = options
     if (typeof unitsPerSecond !== 'number' || Number.isNaN(unitsPerSecond) || unitsPerSecond <= 0) {
-      throw new RangeError('"unitsPerSecond" must be a positive number of capacity units per second')
+      throw invalidOption('CapacityLimiter', 'unitsPerSecond', 'a positive number of capacity units per second')
     }
     this.unitsPerSecond = unitsPerSecond
     this.#now = now

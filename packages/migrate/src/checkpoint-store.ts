@@ -8,7 +8,7 @@ import {
   QueryCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb'
-import type { Item } from '@ddb-encryption/core'
+import { methodsOption, optionsObject, retry, stringOption, type Item } from '@ddb-encryption/core'
 import { emptyCounts, type JobCounts } from './job-counts'
 import { decodeKey, encodeKey } from './key-codec'
 
@@ -74,8 +74,7 @@ export class FileCheckpointStore implements CheckpointStore {
   #writes: Promise<void> = Promise.resolve()
 
   constructor(filePath: string) {
-    if (typeof filePath !== 'string' || filePath === '') throw new TypeError('"filePath" must be a non-empty string')
-    this.path = path.resolve(filePath)
+    this.path = path.resolve(stringOption(filePath, 'FileCheckpointStore', 'filePath'))
   }
 
   async #read(): Promise<Record<string, Record<string, StoredCheckpoint>>> {
@@ -109,10 +108,10 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 }
 
-/** Options of {@link DynamoDbCheckpointStore}. */
-export interface DynamoDbCheckpointStoreOptions {
+/** Options of {@link DynamoDBCheckpointStore}. */
+export interface DynamoDBCheckpointStoreOptions {
   client: Pick<DynamoDBClient, 'send'>
-  /** A table with partition key `job` (S) and sort key `segment` (N); see {@link DynamoDbCheckpointStore.createTable}. */
+  /** A table with partition key `job` (S) and sort key `segment` (N); see {@link DynamoDBCheckpointStore.createTable}. */
   tableName: string
 }
 
@@ -120,15 +119,14 @@ export interface DynamoDbCheckpointStoreOptions {
  * Checkpoints in a DynamoDB table, one item per (job, segment): several processes or machines share one job by
  * each taking a range of segments (`--segments a-b/N`), and any of them can be restarted.
  */
-export class DynamoDbCheckpointStore implements CheckpointStore {
+export class DynamoDBCheckpointStore implements CheckpointStore {
   readonly tableName: string
   readonly #client: Pick<DynamoDBClient, 'send'>
 
-  constructor(options: DynamoDbCheckpointStoreOptions) {
-    if (typeof options?.client?.send !== 'function') throw new TypeError('"client" option must be a DynamoDB client')
-    if (typeof options.tableName !== 'string' || options.tableName === '') throw new TypeError('"tableName" option must be a non-empty string')
-    this.tableName = options.tableName
-    this.#client = options.client
+  constructor(options: DynamoDBCheckpointStoreOptions) {
+    optionsObject(options, 'DynamoDBCheckpointStore')
+    this.#client = methodsOption(options.client, 'DynamoDBCheckpointStore', 'client', ['send'], 'a DynamoDB client')
+    this.tableName = stringOption(options.tableName, 'DynamoDBCheckpointStore', 'tableName')
     Object.freeze(this)
   }
 
@@ -144,11 +142,11 @@ export class DynamoDbCheckpointStore implements CheckpointStore {
     } catch (error) {
       if ((error as { name?: unknown }).name !== 'ResourceInUseException') throw error
     }
-    for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
-      const { Table: table } = await client.send(new DescribeTableCommand({ TableName: tableName }))
-      if (table?.TableStatus === 'ACTIVE') return
-      await new Promise((resolve) => setTimeout(resolve, delay))
-    }
+    await retry(
+      { baseDelayMs: 50, maxDelayMs: 1000 },
+      () => client.send(new DescribeTableCommand({ TableName: tableName })),
+      (output) => output.Table?.TableStatus !== 'ACTIVE',
+    )
   }
 
   async load(jobId: string, segment: number): Promise<SegmentCheckpoint | undefined> {

@@ -1,11 +1,11 @@
 import * as os from 'node:os'
 import { parseArgs } from 'node:util'
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb'
-import { USER_AGENT_NAME, type Item } from '@ddb-encryption/core'
-import { DynamoDbCheckpointStore, FileCheckpointStore, type CheckpointStore } from './checkpoint-store'
+import { USER_AGENT_NAME, type Item, type WriteMode } from '@ddb-encryption/core'
+import { DynamoDBCheckpointStore, FileCheckpointStore, type CheckpointStore } from './checkpoint-store'
 import { explainItem } from './explain'
 import { decodeKey, encodeKey } from './key-codec'
-import { loadConfigurationModule } from './migration-configuration'
+import { loadConfigurationModule, migrationCryptoOptions, type MigrationCryptoOptions } from './migration-configuration'
 import { PACKAGE_VERSION } from './package-version'
 import { progressReporter } from './progress-reporter'
 import { encryptTable, reEncryptTable, verifyTable, type TableJobOptions, type TableJobResult } from './table-job'
@@ -38,6 +38,9 @@ Options:
   --region <region>          AWS region (default from the environment)
   --endpoint <url>           DynamoDB endpoint (e.g. DynamoDB Local)
   --json                     progress as JSON lines even on a terminal
+  --write-mode <mode>        byte order of signed values written: portable (default), python or java
+  --accept-python-rounded-numbers
+                             accept items whose numbers verify only as Python rounds them (28 digits)
 
 Exit status: 0 done, 1 items failed (or verify found failures), 2 usage error, 3 interrupted (resume with the same
 checkpoint options), 4 other error.`
@@ -88,6 +91,7 @@ export async function runCli(argv: readonly string[], io: Io = { stdout: process
         'checkpoint-file': { type: 'string' }, 'checkpoint-table': { type: 'string' }, job: { type: 'string' },
         key: { type: 'string' }, 'max-changed': { type: 'string' }, region: { type: 'string' }, endpoint: { type: 'string' },
         json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        'write-mode': { type: 'string' }, 'accept-python-rounded-numbers': { type: 'boolean' },
       },
     })
   } catch (error) {
@@ -108,6 +112,15 @@ export async function runCli(argv: readonly string[], io: Io = { stdout: process
     if (positionals.length > 1) throw new UsageError(`Unexpected argument "${positionals[1]}"`)
     if (v.table === undefined) throw new UsageError('--table is required')
     if (v.config === undefined) throw new UsageError('--config is required (keys cannot go on a command line)')
+    const writeMode = v['write-mode']
+    if (writeMode !== undefined && !['portable', 'python', 'java'].includes(writeMode)) {
+      throw new UsageError('--write-mode must be portable, python or java')
+    }
+    // The configuration module's values, overridden by the flags given.
+    const cryptoOptions: MigrationCryptoOptions = {
+      ...(writeMode !== undefined ? { writeMode: writeMode as WriteMode } : {}),
+      ...(v['accept-python-rounded-numbers'] === true ? { acceptPythonRoundedNumbers: true } : {}),
+    }
     const client = new DynamoDBClient({
       ...(v.region !== undefined ? { region: v.region } : {}),
       ...(v.endpoint !== undefined ? { endpoint: v.endpoint } : {}),
@@ -132,6 +145,7 @@ export async function runCli(argv: readonly string[], io: Io = { stdout: process
           partitionKeyName: schema.partitionKeyName,
           ...(schema.sortKeyName !== undefined ? { sortKeyName: schema.sortKeyName } : {}),
         },
+        ...migrationCryptoOptions(configuration, cryptoOptions),
       }, { ...(v['max-changed'] !== undefined ? { maxChangedAttributes: integer('max-changed', v['max-changed'], 1) as number } : {}) })
       write({ type: 'explain', ...explanation })
       return explanation.verdict === 'verifies' || explanation.verdict === 'actions-differ' ? ExitStatus.Ok : ExitStatus.ItemsFailed
@@ -149,8 +163,8 @@ export async function runCli(argv: readonly string[], io: Io = { stdout: process
     let checkpointStore: CheckpointStore | undefined
     if (v['checkpoint-file'] !== undefined) checkpointStore = new FileCheckpointStore(v['checkpoint-file'])
     if (v['checkpoint-table'] !== undefined) {
-      await DynamoDbCheckpointStore.createTable(client, v['checkpoint-table'])
-      checkpointStore = new DynamoDbCheckpointStore({ client, tableName: v['checkpoint-table'] })
+      await DynamoDBCheckpointStore.createTable(client, v['checkpoint-table'])
+      checkpointStore = new DynamoDBCheckpointStore({ client, tableName: v['checkpoint-table'] })
     }
     if (v.to !== undefined && command === 'verify') throw new UsageError('verify does not take --to')
     const rcu = integer('rcu', v.rcu, 1)
@@ -172,6 +186,7 @@ export async function runCli(argv: readonly string[], io: Io = { stdout: process
       ...(checkpointStore !== undefined ? { checkpointStore } : {}),
       ...(v.job !== undefined ? { jobId: v.job } : {}),
       ...(io.signal !== undefined ? { signal: io.signal } : {}),
+      ...cryptoOptions,
       dryRun: v['dry-run'] === true,
       onProgress: progressReporter(io.stderr, { json: v.json === true }),
       onFailure: (failure) => write({ type: 'failure', key: JSON.parse(encodeKey(failure.key)) as unknown, code: failure.code }),

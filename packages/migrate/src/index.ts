@@ -16,6 +16,7 @@ export {
 export {
   loadConfigurationModule,
   type MigrationConfiguration,
+  type MigrationCryptoOptions,
   type TargetConfiguration,
   type ConfigurationModuleContext,
 } from './migration-configuration'
@@ -33,10 +34,10 @@ export {
 export type { JobCounts } from './job-counts'
 export {
   FileCheckpointStore,
-  DynamoDbCheckpointStore,
+  DynamoDBCheckpointStore,
   type CheckpointStore,
   type SegmentCheckpoint,
-  type DynamoDbCheckpointStoreOptions,
+  type DynamoDBCheckpointStoreOptions,
 } from './checkpoint-store'
 export { CapacityLimiter, type CapacityLimiterOptions } from './capacity-limiter'
 export { explainItem, type ExplainOptions, type Explanation, type ActionDifference } from './explain'

@@ -1,4 +1,4 @@
-import type { AttributeValue, Item } from '@ddb-encryption/core'
+import { InvalidArgumentError, type AttributeValue, type Item } from '@ddb-encryption/core'
 
 /**
  * A primary key (S, N or B values) as JSON text for checkpoints: binary values as base64. Keys hold no protected
@@ -11,12 +11,12 @@ export function encodeKey(key: Item): string {
     if (v.S !== undefined) out[name] = { S: v.S }
     else if (v.N !== undefined) out[name] = { N: v.N }
     else if (v.B !== undefined) out[name] = { B64: Buffer.from(v.B).toString('base64') }
-    else throw new TypeError(`Key attribute "${name}" is not S, N or B`)
+    else throw new InvalidArgumentError(`Key attribute "${name}" is not S, N or B`)
   }
   return JSON.stringify(out)
 }
 
-/** Inverse of {@link encodeKey}. @throws SyntaxError / TypeError on malformed text. */
+/** Inverse of {@link encodeKey}. @throws SyntaxError on text that is not JSON, InvalidArgumentError on a malformed key. */
 export function decodeKey(text: string): Item {
   const parsed = JSON.parse(text) as Record<string, { S?: string; N?: string; B64?: string }>
   const key: Record<string, AttributeValue> = {}
@@ -25,7 +25,7 @@ export function decodeKey(text: string): Item {
     if (typeof v.S === 'string') value = { S: v.S }
     else if (typeof v.N === 'string') value = { N: v.N }
     else if (typeof v.B64 === 'string') value = { B: new Uint8Array(Buffer.from(v.B64, 'base64')) }
-    else throw new TypeError(`Checkpoint key attribute "${name}" is malformed`)
+    else throw new InvalidArgumentError(`Checkpoint key attribute "${name}" is malformed`)
     key[name] = value
   }
   return key

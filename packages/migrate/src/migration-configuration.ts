@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { InvalidArgumentError, type AttributeActions, type CryptographicMaterialsProvider } from '@ddb-encryption/core'
+import { checkCryptoOptions, InvalidArgumentError, type AttributeActions, type CryptoConfig, type CryptographicMaterialsProvider } from '@ddb-encryption/core'
 import type { ReadConfiguration } from '@ddb-encryption/core'
 
 /** The configuration items are migrated to: what every item is written with. */
@@ -16,8 +16,36 @@ export interface TargetConfiguration {
   isCurrent?: (materialDescription: Readonly<Record<string, string>>) => boolean
 }
 
-/** Everything a migration job needs to know about keys: the target and what items may hold now. */
-export interface MigrationConfiguration {
+/**
+ * The options of core's `CryptoConfig` that a migration forwards to every item it reads or writes (target, source and
+ * previous configurations), as the encrypted clients of `@ddb-encryption/client-helpers` do.
+ */
+export type MigrationCryptoOptions = Pick<CryptoConfig, 'writeMode' | 'acceptPythonRoundedNumbers'>
+
+/** The names of {@link MigrationCryptoOptions}. @internal */
+export const MIGRATION_CRYPTO_OPTIONS: readonly (keyof MigrationCryptoOptions)[] = ['writeMode', 'acceptPythonRoundedNumbers']
+
+/**
+ * The forwarded options set in `base`, overridden by those set in `overrides`, checked by core's rules.
+ * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT for an unknown `writeMode` or a non-boolean `acceptPythonRoundedNumbers`.
+ * @internal
+ */
+export function migrationCryptoOptions(base: MigrationCryptoOptions | undefined, overrides?: MigrationCryptoOptions): MigrationCryptoOptions {
+  const picked: Record<string, unknown> = {}
+  for (const source of [base, overrides]) {
+    for (const name of MIGRATION_CRYPTO_OPTIONS) if (source?.[name] !== undefined) picked[name] = source[name]
+  }
+  checkCryptoOptions(picked as MigrationCryptoOptions)
+  return Object.freeze(picked) as MigrationCryptoOptions
+}
+
+/**
+ * Everything a migration job needs to know about keys: the target and what items may hold now, and the
+ * `writeMode` / `acceptPythonRoundedNumbers` of core's `CryptoConfig` for every item read and written (default: core's,
+ * `'portable'` and `false`; `TableJobOptions` and the CLI flags `--write-mode` / `--accept-python-rounded-numbers`
+ * override them).
+ */
+export interface MigrationConfiguration extends MigrationCryptoOptions {
   target: TargetConfiguration
   /** Configurations items may still be written with, tried in order after the target. Default none. */
   previous?: readonly ReadConfiguration[]
@@ -70,6 +98,11 @@ export function checkConfiguration(value: unknown, where = 'configuration'): Mig
   }
   if (!isProvider(configuration.target.materialsProvider) || !isActions(configuration.target.attributeActions)) {
     throw new InvalidArgumentError(`${where}: "target" needs a materialsProvider and attributeActions (an AttributeActions instance)`)
+  }
+  try {
+    migrationCryptoOptions(configuration)
+  } catch (error) {
+    throw new InvalidArgumentError(`${where}: ${(error as Error).message}`)
   }
   for (const [index, previous] of (configuration.previous ?? []).entries()) {
     if (!isProvider(previous?.materialsProvider) || !isActions(previous?.attributeActions)) {

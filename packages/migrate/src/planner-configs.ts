@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type CryptoConfig } from '@ddb-encryption/core'
-import type { MigrationConfiguration } from './migration-configuration'
+import { migrationCryptoOptions, type MigrationConfiguration, type MigrationCryptoOptions } from './migration-configuration'
 import { configFor, type MigrationWindowOptions, type ReadConfiguration } from '@ddb-encryption/core'
 import { actionsForTable, type TableSchema } from './table-schema'
 
@@ -18,14 +18,25 @@ export interface PlannerConfigs {
   readonly copy: boolean
 }
 
-/** Builds a job's configs: every configuration's actions get the table's key attributes as SIGN_ONLY. @internal */
-export function plannerConfigs(configuration: MigrationConfiguration, schema: TableSchema, destinationTableName: string): PlannerConfigs {
+/**
+ * Builds a job's configs: every configuration's actions get the table's key attributes as SIGN_ONLY, and every config
+ * the configuration's `writeMode` / `acceptPythonRoundedNumbers` (`overrides`, from the job options or the CLI, win).
+ * @internal
+ */
+export function plannerConfigs(
+  configuration: MigrationConfiguration,
+  schema: TableSchema,
+  destinationTableName: string,
+  overrides?: MigrationCryptoOptions,
+): PlannerConfigs {
+  const forwarded = migrationCryptoOptions(configuration, overrides)
   const keys = { partitionKeyName: schema.partitionKeyName, ...(schema.sortKeyName !== undefined ? { sortKeyName: schema.sortKeyName } : {}) }
   const attributeActions = actionsForTable(configuration.target.attributeActions, schema)
   const target: CryptoConfig = {
     materialsProvider: configuration.target.materialsProvider,
     attributeActions,
     encryptionContext: { tableName: destinationTableName, ...keys },
+    ...forwarded,
   }
   const source: CryptoConfig = { ...target, encryptionContext: { tableName: schema.tableName, ...keys } }
   const previousReads: ReadConfiguration[] = (configuration.previous ?? []).map((p) => ({

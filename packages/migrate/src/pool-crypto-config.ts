@@ -11,11 +11,11 @@ const loaded = new Map<string, Promise<PlannerConfigs>>()
 
 /** core's EncryptorPool config factory: `name` is `target`, `source` or `previous:<index>`. */
 export async function createCryptoConfig(name: string, data: PoolConfigData): Promise<CryptoConfig> {
-  const key = JSON.stringify([data.configurationModule, data.context, data.destinationTableName])
+  const key = JSON.stringify([data.configurationModule, data.context, data.destinationTableName, data.cryptoOptions ?? {}])
   let configs = loaded.get(key)
   if (configs === undefined) {
     configs = loadConfigurationModule(data.configurationModule, data.context).then((configuration) =>
-      plannerConfigs(configuration, data.schema, data.destinationTableName))
+      plannerConfigs(configuration, data.schema, data.destinationTableName, data.cryptoOptions))
     loaded.set(key, configs)
   }
   return configByName(await configs, name)

@@ -2,7 +2,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { decryptItems, encryptItems, EncryptorPool, type CryptoConfig, type Item } from '@ddb-encryption/core'
 import type { PlannerCrypto } from './item-planner'
-import type { ConfigurationModuleContext } from './migration-configuration'
+import type { ConfigurationModuleContext, MigrationCryptoOptions } from './migration-configuration'
 import type { TableSchema } from './table-schema'
 
 /** What every worker thread builds its configs from (structured clone). @internal */
@@ -11,6 +11,8 @@ export interface PoolConfigData {
   readonly context: ConfigurationModuleContext
   readonly schema: TableSchema
   readonly destinationTableName: string
+  /** `writeMode` / `acceptPythonRoundedNumbers` given to the job (they override the configuration module's). */
+  readonly cryptoOptions?: MigrationCryptoOptions
 }
 
 /** The built module core's EncryptorPool loads in each thread: next to this file, or in dist/ when running from the sources. */

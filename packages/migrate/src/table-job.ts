@@ -1,11 +1,11 @@
 import { BatchGetItemCommand, ScanCommand, type DynamoDBClient, type ScanCommandOutput } from '@aws-sdk/client-dynamodb'
-import { InvalidArgumentError, type Item } from '@ddb-encryption/core'
+import { InvalidArgumentError, invalidOption, methodsOption, optionsObject, stringOption, type Item, type WriteMode } from '@ddb-encryption/core'
 import { CapacityLimiter, withCapacity } from './capacity-limiter'
 import type { CheckpointStore, SegmentCheckpoint } from './checkpoint-store'
 import { addedAttributes, conditionalPut, conditionalPutInput } from './conditional-write'
 import { addCounts, emptyCounts, type JobCounts } from './job-counts'
 import { ItemPlanner, mapLimit, type ExpectedState, type ItemPlan, type PlanMode, type PlanTask } from './item-planner'
-import { checkConfiguration, loadConfigurationModule, withCommandDefaults, type MigrationConfiguration } from './migration-configuration'
+import { checkConfiguration, loadConfigurationModule, migrationCryptoOptions, withCommandDefaults, type MigrationConfiguration, type MigrationCryptoOptions } from './migration-configuration'
 import { plannerConfigs } from './planner-configs'
 import { startPoolCrypto } from './pool-crypto'
 import { encodeKey } from './key-codec'
@@ -63,6 +63,16 @@ export interface TableJobOptions {
   onFailure?: (failure: ItemFailure) => void
   /** Stops the job after the pages in flight; their checkpoints are saved, so a later run resumes. */
   signal?: AbortSignal
+  /**
+   * Byte order of the signed values written (core's `CryptoConfig.writeMode`: `'portable'`, `'python'` or `'java'`).
+   * Default: the configuration's, else core's (`'portable'`).
+   */
+  writeMode?: WriteMode
+  /**
+   * Accept items whose numbers verify only as the Python client rounds them (core's
+   * `CryptoConfig.acceptPythonRoundedNumbers`). Default: the configuration's, else `false`.
+   */
+  acceptPythonRoundedNumbers?: boolean
 }
 
 /** An item that no configuration reads (or, verifying, that does not verify). */
@@ -127,9 +137,9 @@ class Semaphore {
   }
 }
 
-function positiveInteger(name: string, value: number | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+function positiveInteger(where: string, name: string, value: number | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback
-  if (!Number.isSafeInteger(value) || value < 1 || value > max) throw new RangeError(`"${name}" must be an integer from 1 to ${max}`)
+  if (!Number.isSafeInteger(value) || value < 1 || value > max) throw invalidOption(where, name, `an integer from 1 to ${max}`)
   return value
 }
 
@@ -165,28 +175,34 @@ export function verifyTable(options: TableJobOptions): Promise<TableJobResult> {
   return runTableJob('verify', options)
 }
 
+/** The public function of each command, named in option errors. */
+const JOB_FUNCTION: Readonly<Record<TableJobCommand, string>> = { 'encrypt-table': 'encryptTable', 're-encrypt': 'reEncryptTable', verify: 'verifyTable' }
+
 async function runTableJob(command: TableJobCommand, options: TableJobOptions): Promise<TableJobResult> {
   const started = Date.now()
-  const { client, tableName } = options
-  if (typeof client?.send !== 'function') throw new TypeError('"client" option must be a DynamoDB client')
-  if (typeof tableName !== 'string' || tableName === '') throw new TypeError('"tableName" option must be a non-empty string')
+  const where = JOB_FUNCTION[command]
+  optionsObject(options, where)
+  const client = methodsOption<TableJobOptions['client']>(options.client, where, 'client', ['send'], 'a DynamoDB client')
+  const tableName = stringOption(options.tableName, where, 'tableName')
   const destinationTableName = options.destinationTableName ?? tableName
   if (command === 'verify' && destinationTableName !== tableName) throw new InvalidArgumentError('verify reads one table; do not pass "destinationTableName"')
   if ((options.configuration === undefined) === (options.configurationModule === undefined)) {
     throw new InvalidArgumentError('Pass exactly one of "configuration" and "configurationModule"')
   }
-  const totalSegments = positiveInteger('totalSegments', options.totalSegments, 4, 1_000_000)
+  const totalSegments = positiveInteger(where, 'totalSegments', options.totalSegments, 4, 1_000_000)
   const range = options.segments ?? { first: 0, last: totalSegments - 1 }
   if (!Number.isSafeInteger(range.first) || !Number.isSafeInteger(range.last) || range.first < 0 || range.last < range.first || range.last >= totalSegments) {
-    throw new RangeError(`"segments" must be a range within 0..${totalSegments - 1}`)
+    throw invalidOption(where, 'segments', `a range within 0..${totalSegments - 1}`)
   }
-  const concurrency = positiveInteger('concurrency', options.concurrency, 32)
-  const pageSize = positiveInteger('pageSize', options.pageSize, 200)
+  const concurrency = positiveInteger(where, 'concurrency', options.concurrency, 32)
+  const pageSize = positiveInteger(where, 'pageSize', options.pageSize, 200)
   const workers = options.workers ?? 0
-  if (!Number.isSafeInteger(workers) || workers < 0) throw new RangeError('"workers" must be a non-negative integer')
+  if (!Number.isSafeInteger(workers) || workers < 0) throw invalidOption(where, 'workers', 'a non-negative integer')
   if (workers > 0 && options.configurationModule === undefined) {
     throw new InvalidArgumentError('"workers" needs "configurationModule": each worker thread loads the keys itself')
   }
+  // Checked before any request; the configuration's own values are checked when it is loaded.
+  const cryptoOptions = migrationCryptoOptions(undefined, { writeMode: options.writeMode, acceptPythonRoundedNumbers: options.acceptPythonRoundedNumbers } as MigrationCryptoOptions)
   const mode: PlanMode = command === 'verify' ? 'verify' : 'migrate'
   const dryRun = options.dryRun === true || mode === 'verify'
   const jobId = options.jobId ?? `${command}:${tableName}${destinationTableName !== tableName ? `->${destinationTableName}` : ''}`
@@ -202,10 +218,10 @@ async function runTableJob(command: TableJobCommand, options: TableJobOptions): 
   const configuration = options.configuration !== undefined
     ? checkConfiguration(options.configuration)
     : await loadConfigurationModule(options.configurationModule as string, context)
-  const configs = plannerConfigs(withCommandDefaults(configuration, command), schema, destinationTableName)
+  const configs = plannerConfigs(withCommandDefaults(configuration, command), schema, destinationTableName, cryptoOptions)
   // CPU work on worker threads: core's EncryptorPool, each thread loading the configuration module.
   const pool = workers > 0
-    ? await startPoolCrypto({ configurationModule: options.configurationModule as string, context, schema, destinationTableName }, workers, configs.previous.length)
+    ? await startPoolCrypto({ configurationModule: options.configurationModule as string, context, schema, destinationTableName, cryptoOptions }, workers, configs.previous.length)
     : undefined
   const planner = new ItemPlanner(configs, pool?.crypto)
 

@@ -40,7 +40,7 @@ const EXPECTED_EXPORTS = {
   ],
   '@ddb-encryption/migrate': [
     'decryptItemInWindow', 'encryptTable', 'reEncryptTable', 'verifyTable', 'explainItem', 'FileCheckpointStore',
-    'DynamoDbCheckpointStore', 'CapacityLimiter', 'loadConfigurationModule', 'runCli',
+    'DynamoDBCheckpointStore', 'CapacityLimiter', 'loadConfigurationModule', 'runCli',
   ],
 }
 

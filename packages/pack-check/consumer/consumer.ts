@@ -63,7 +63,7 @@ export async function main(): Promise<void> {
   const options: EncryptedClientOptions = { materialsProvider: mostRecent }
   const client: DynamoDBClient = EncryptedDynamoDBClient.from(ddb, options)
   const docClient: DynamoDBDocumentClient = EncryptedDynamoDBDocumentClient.from(DynamoDBDocumentClient.from(ddb), options)
-  const table = new EncryptedTable(ddb, { tableName: 'users', materialsProvider: kms })
+  const table = new EncryptedTable({ client: ddb, tableName: 'users', materialsProvider: kms })
   const info = new TableInfo({ tableName: 'users', partitionKey: { name: 'id', type: 'S' } })
   void client, docClient, table, info
 

@@ -1,6 +1,7 @@
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms'
 import {
   AwsKmsMaterialsProviderError,
+  checkEncryptionContext,
   copyOwnRecord,
   fromBase64,
   getOwn,
@@ -229,6 +230,7 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
    * @throws Any KMS/SDK error from `GenerateDataKey`, unchanged.
    */
   async getEncryptionMaterials(context: EncryptionContext): Promise<EncryptionMaterials> {
+    checkEncryptionContext(context, 'DirectKmsMaterialsProvider.getEncryptionMaterials')
     const encryptionContext = buildKmsEncryptionContext(
       this.#contentKey.description,
       this.#signingKey.description,
@@ -286,12 +288,13 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
    * @throws UnwrappingError (`ERR_UNWRAPPING_FAILED`) if the description lacks `amzn-ddb-env-key`,
    *   `amzn-ddb-env-alg` or `amzn-ddb-sig-alg`, its `amzn-ddb-wrap-alg` is not `kms`, its `aws-kms-ec-attr` is not
    *   `*keys*`, the data key is not base64, KMS refuses the blob (wrong key, altered context, moved item, disabled
-   *   key, no permission; the SDK error is the `cause`), or KMS used another key than the configured key ARN.
-   * @throws InvalidAlgorithmError (`ERR_INVALID_ALGORITHM`) if the item names algorithms other than AES and HMAC.
+   *   key, no permission; the SDK error is the `cause`), KMS used another key than the configured key ARN, or the
+   *   item names algorithms other than AES and HMAC.
    * @throws InvalidArgumentError (`ERR_INVALID_ARGUMENT`) if a key attribute is not S, N or B.
    * @throws Any other KMS/SDK error (throttling, network), unchanged.
    */
   async getDecryptionMaterials(context: EncryptionContext): Promise<DecryptionMaterials> {
+    checkEncryptionContext(context, 'DirectKmsMaterialsProvider.getDecryptionMaterials')
     const description = context.materialDescription
     const wrapAlgorithm = ownString(description, MaterialDescriptionKey.ContentKeyWrappingAlgorithm)
     if (wrapAlgorithm !== DirectKms.WrapAlgorithm) {

@@ -1,4 +1,4 @@
-import { InvalidAlgorithmError, JceName, parseAlgorithmSpec } from '@ddb-encryption/core'
+import { InvalidAlgorithmError, JceName, UnwrappingError, parseAlgorithmSpec } from '@ddb-encryption/core'
 
 /**
  * A derived key as described by `amzn-ddb-env-alg` / `amzn-ddb-sig-alg`: `ALG[/BITS]`, bits defaulting to 256
@@ -39,14 +39,24 @@ function where(source: KeyInfoSource, key: string): string {
 }
 
 /**
+ * A configured algorithm that cannot be used is the caller's mistake (`InvalidAlgorithmError`); an item naming one
+ * cannot be unwrapped (`UnwrappingError`), as in every other provider.
+ */
+function unusable(source: KeyInfoSource, message: string): InvalidAlgorithmError | UnwrappingError {
+  return source === 'option' ? new InvalidAlgorithmError(message) : new UnwrappingError(message)
+}
+
+/**
  * Parses a content key description; only AES with 128, 192 or 256 bits is accepted.
- * @throws InvalidAlgorithmError (`ERR_INVALID_ALGORITHM`) for anything else.
+ * @throws InvalidAlgorithmError (`ERR_INVALID_ALGORITHM`) for anything else in an option, UnwrappingError
+ *   (`ERR_UNWRAPPING_FAILED`) in an item.
  * @internal
  */
 export function parseContentKeyInfo(description: string, source: KeyInfoSource, key: string): KeyInfo {
   const parsed = split(description)
   if (parsed === undefined || parsed.algorithm !== JceName.Aes || !AES_BITS.has(parsed.lengthBits)) {
-    throw new InvalidAlgorithmError(
+    throw unusable(
+      source,
       `${where(source, key)} is not a supported content key algorithm; the Direct KMS provider derives AES keys ` +
         'only: use "AES/128", "AES/192" or "AES/256"',
     )
@@ -57,7 +67,8 @@ export function parseContentKeyInfo(description: string, source: KeyInfoSource, 
 /**
  * Parses a signing key description; only `HmacSHA224/256/384/512` with a whole number of bytes is accepted.
  * When `forWriting`, keys shorter than 128 bits are refused (reading accepts them, as old items may use them).
- * @throws InvalidAlgorithmError (`ERR_INVALID_ALGORITHM`) for anything else.
+ * @throws InvalidAlgorithmError (`ERR_INVALID_ALGORITHM`) for anything else in an option, UnwrappingError
+ *   (`ERR_UNWRAPPING_FAILED`) in an item.
  * @internal
  */
 export function parseSigningKeyInfo(description: string, source: KeyInfoSource, key: string, forWriting: boolean): KeyInfo {
@@ -70,7 +81,8 @@ export function parseSigningKeyInfo(description: string, source: KeyInfoSource, 
     parsed.lengthBits < minBits ||
     parsed.lengthBits > MAX_HKDF_BITS
   ) {
-    throw new InvalidAlgorithmError(
+    throw unusable(
+      source,
       `${where(source, key)} is not a supported signing key algorithm; the Direct KMS provider derives HMAC keys ` +
         `only: use "HmacSHA256/256" (or HmacSHA224/384/512) with a length in bits that is a multiple of 8, ` +
         `at least ${minBits}`,

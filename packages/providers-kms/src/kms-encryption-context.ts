@@ -26,8 +26,12 @@ export type KmsContextSource = Pick<EncryptionContext, 'tableName' | 'partitionK
  * (not normalized: KMS compares strings, and the references send the raw text), `B` as base64.
  */
 function keyAttributeValue(name: string, value: AttributeValue, forWriting: boolean): string {
-  if ('S' in value) return value.S
+  // The item may be anything a caller or a tampered table hands us: check before using (no TypeError).
+  const record: unknown = value
+  if (typeof record !== 'object' || record === null) return badKeyType(name)
+  if ('S' in value) return typeof value.S === 'string' ? value.S : badKeyType(name)
   if ('N' in value) {
+    if (typeof value.N !== 'string') return badKeyType(name)
     // DynamoDB stores numbers normalized ("10.50" comes back as "10.5"), and the reader sends the text it reads.
     // A writer sending other text than DynamoDB will return makes an item nobody can decrypt (the references
     // have this trap), so writing refuses it; reading sends the text as held, for compatibility.
@@ -40,7 +44,11 @@ function keyAttributeValue(name: string, value: AttributeValue, forWriting: bool
     }
     return value.N
   }
-  if ('B' in value) return toBase64(value.B)
+  if ('B' in value) return value.B instanceof Uint8Array ? toBase64(value.B) : badKeyType(name)
+  return badKeyType(name)
+}
+
+function badKeyType(name: string): never {
   throw new InvalidArgumentError(
     `Key attribute "${name}" has a type that cannot go into the KMS encryption context; partition and sort keys ` +
       'must be of type S, N or B',

@@ -1,4 +1,5 @@
 import {
+  checkEncryptionContext,
   type CryptographicMaterialsProvider,
   type DecryptionMaterials,
   type DelegatedKey,
@@ -181,11 +182,13 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
    * length, a key wrapped under another RSA key) this method returns materials, and a wrong key fails later, when
    * attributes are decrypted (`DecryptionError`, `Decryption failed`), like any other wrong key.
    *
+   * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT when `context` is malformed (see `checkEncryptionContext`).
    * @throws {UnwrappingError} ERR_UNWRAPPING_FAILED when no unwrapping key is configured, the item has no wrapped
    * key (it was not written by a wrapped provider), or the key cannot be unwrapped or does not match its description
    * (AESWrap, RSA-OAEP). Every failure to recover the key has the same message; the detail is in `cause`.
    */
   async getDecryptionMaterials(context: EncryptionContext): Promise<DecryptionMaterials> {
+    checkEncryptionContext(context, 'WrappedMaterialsProvider.getDecryptionMaterials')
     const unwrappingKey = this.#unwrappingKey
     if (unwrappingKey === undefined) {
       throw new UnwrappingError('This WrappedMaterialsProvider has no "unwrappingKey", so it cannot decrypt; pass one to the constructor')

@@ -20,6 +20,7 @@ import {
   decryptItem,
   encryptItem,
   randomKeyBytes,
+  setOwn,
   type AttributeValue,
   type CryptoConfig,
   type CryptographicMaterialsProvider,
@@ -30,6 +31,7 @@ import {
   oneOfOption,
   optionsObject,
   positiveIntegerOption,
+  retry,
   stringOption,
   withUserAgent,
 } from '@ddb-encryption/core'
@@ -149,14 +151,13 @@ export class MetaStore implements ProviderStore {
         ? { BillingMode: 'PAY_PER_REQUEST' }
         : { BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: readCapacityUnits, WriteCapacityUnits: writeCapacityUnits } }),
     }), PACKAGE_VERSION))
-    const deadline = Date.now() + waitTimeoutMs
-    for (let delay = 20; ; delay = Math.min(delay * 2, 2000)) {
-      const described = await client.send(withUserAgent(new DescribeTableCommand({ TableName: tableName }), PACKAGE_VERSION))
-      if (described.Table?.TableStatus === 'ACTIVE') return
-      if (Date.now() >= deadline) {
-        throw new ProviderStoreError(`Table "${tableName}" was created but is not ACTIVE after ${waitTimeoutMs} ms; wait longer or check the table in the console`)
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay))
+    const described = await retry(
+      { baseDelayMs: 20, maxDelayMs: 2000, timeoutMs: waitTimeoutMs },
+      () => client.send(withUserAgent(new DescribeTableCommand({ TableName: tableName }), PACKAGE_VERSION)),
+      (output) => output.Table?.TableStatus !== 'ACTIVE',
+    )
+    if (described.Table?.TableStatus !== 'ACTIVE') {
+      throw new ProviderStoreError(`Table "${tableName}" was created but is not ACTIVE after ${waitTimeoutMs} ms; wait longer or check the table in the console`)
     }
   }
 
@@ -348,7 +349,7 @@ function fromSdkItem(item: Record<string, SdkAttributeValue>): Item {
     if (value.$unknown !== undefined) {
       throw new ProviderStoreError(`Invalid record in MetaStore: attribute "${name}" has a type this SDK version does not know`)
     }
-    out[name] = value as unknown as AttributeValue
+    setOwn(out, name, value as unknown as AttributeValue)
   }
   return out
 }

@@ -1,4 +1,5 @@
 import {
+  checkEncryptionContext,
   DynamoDbEncryptionError,
   MaterialsUnavailableError,
   durationOption,
@@ -110,6 +111,7 @@ export class MostRecentProvider implements CryptographicMaterialsProvider {
    * (`cause` holds its error). Store errors such as DynamoDB or KMS failures pass through unchanged.
    */
   async getEncryptionMaterials(context: EncryptionContext): Promise<EncryptionMaterials> {
+    checkEncryptionContext(context, 'MostRecentProvider.getEncryptionMaterials')
     const provider = await this.#newestProvider()
     return provider.getEncryptionMaterials(context)
   }
@@ -123,6 +125,7 @@ export class MostRecentProvider implements CryptographicMaterialsProvider {
    * its error). Store errors such as DynamoDB or KMS failures pass through unchanged.
    */
   async getDecryptionMaterials(context: EncryptionContext): Promise<DecryptionMaterials> {
+    checkEncryptionContext(context, 'MostRecentProvider.getDecryptionMaterials')
     const version = this.#store.versionFromMaterialDescription(context.materialDescription)
     const provider = await this.#versionProvider(version)
     return provider.getDecryptionMaterials(context)

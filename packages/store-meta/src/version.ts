@@ -55,10 +55,14 @@ export function parseVersion(text: string): number | undefined {
  * Reads the version from `amzn-ddb-meta-id`: the text after the first `#` (FORMAT.md 7.4). The material name
  * before it is ignored on purpose: readers use their configured name (FORMAT.md 7.5).
  *
+ * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT if the description is not an object.
  * @throws {ProviderStoreError} ERR_PROVIDER_STORE if the description has no `amzn-ddb-meta-id`.
  * @throws {InvalidVersionError} ERR_INVALID_VERSION if it has no `#` or the version is not a decimal integer.
  */
 export function versionFromMaterialDescription(materialDescription: Readonly<Record<string, string>>): number {
+  if (typeof materialDescription !== 'object' || materialDescription === null) {
+    throw new InvalidArgumentError('versionFromMaterialDescription: the material description must be an object of string values')
+  }
   const id: unknown = getOwn(materialDescription, MaterialDescriptionKey.MetaId)
   if (typeof id !== 'string') {
     throw new ProviderStoreError(

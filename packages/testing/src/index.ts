@@ -36,5 +36,5 @@ export {
   type StartedServices,
 } from './services'
 export { runPython, type RunPythonOptions, type RunPythonResult } from './run-python'
-export { recordingDynamoDBClient, userAgentOf, type RecordedRequest } from './recording-dynamodb-client'
+export { FakeDynamoDB, userAgentOf, S, N, type FakeDynamoDBOptions, type WireRequest, type WireAnswer } from './fake-dynamodb'
 export { deepFreeze, deepCopy } from './deep-freeze'

@@ -1,9 +1,8 @@
 import type { BatchWriteItemCommandInput, BatchWriteItemCommandOutput, WriteRequest } from '@aws-sdk/client-dynamodb'
-import { InvalidArgumentError, type Item, setOwn } from '@ddb-encryption/core'
+import { InvalidArgumentError, type Item, retry, setOwn } from '@ddb-encryption/core'
 import { encryptFor } from '../item-crypto'
 import { mapWithConcurrency } from '../map-with-concurrency'
 import { checkKey } from '../policy'
-import { retryRemaining } from '../retry'
 import type { ResolvedTable } from '../table-registry'
 import { entriesOf, type Operation } from './operation'
 import { keyString } from './shared'
@@ -75,7 +74,7 @@ export const batchWriteItem: Operation<BatchWriteItemCommandInput, BatchWriteIte
         pending = retry
         return { ...output, UnprocessedItems: caller }
       },
-      send: (sendOnce) => retryRemaining(env.settings.batchWriteRetry,
+      send: (sendOnce) => retry(env.settings.batchWriteRetry,
         (previous) => sendOnce(previous === undefined ? { ...input, RequestItems: sent } : { ...input, RequestItems: pending ?? {} }),
         () => hasRemaining(pending)),
     }

@@ -13,24 +13,23 @@
  * @internal
  */
 import { GetItemCommand, type AttributeValue, type UpdateItemCommandInput, type UpdateItemCommandOutput } from '@aws-sdk/client-dynamodb'
-import { ReservedAttribute, UnsupportedOperationError, type Item, hasOwn } from '@ddb-encryption/core'
+import { ReservedAttribute, UnsupportedOperationError, type Item, backoffDelayMs, hasOwn, sleep } from '@ddb-encryption/core'
 import { conditionalCheckFailed, isConditionalCheckFailure, updateConflict, validationException } from '../dynamodb-errors'
 import { ConditionNotMet, evaluateCondition, ExpressionValidationError, parseExpressions, requestWithout, updateLocally, type LocalUpdate, type ParsedExpressions } from '../expression'
 import { checkWriteConditions, type WriteConditions } from '../policy'
 import { decryptFor, encryptFor } from '../item-crypto'
-import { jitteredDelayMs, sleepMs } from '../retry'
 import type { ResolvedTable } from '../table-registry'
 import type { Exchange, OperationEnv } from './operation'
 
 /** Errors of the expression engine become DynamoDB's; anything else passes unchanged. */
-function asDynamoDbError(error: unknown, returnOld: boolean): unknown {
+export function asDynamoDbError(error: unknown, returnOld: boolean): unknown {
   if (error instanceof ConditionNotMet) return conditionalCheckFailed(returnOld ? error.item : undefined)
   if (error instanceof ExpressionValidationError) return validationException(error)
   return error
 }
 
 /** The stored item under `key`, read with a consistent read through the caller's own client (still encrypted). */
-async function readStored(env: OperationEnv, table: ResolvedTable, key: Item): Promise<Item | undefined> {
+export async function readStored(env: OperationEnv, table: ResolvedTable, key: Item): Promise<Item | undefined> {
   const output = (await env.client.send(new GetItemCommand({ TableName: table.info.tableName, Key: key, ConsistentRead: true }))) as { Item?: Item }
   return output.Item
 }
@@ -96,19 +95,38 @@ async function withOptimisticRetry<O>(
     } catch (error) {
       if (!isConditionalCheckFailure(error)) throw error
       if (n >= retry.maxAttempts) throw updateConflict(n)
-      await sleepMs(jitteredDelayMs(retry, n))
+      await sleep(backoffDelayMs(n, { ...retry, jitter: true }))
     }
   }
 }
 
 /** The condition that the stored item is still `stored` (same signature), or that there still is none. */
-function unchangedCondition(key: Item, stored: Item | undefined): { condition: string; names: Record<string, string>; values: Record<string, AttributeValue> } {
+export function unchangedCondition(key: Item, stored: Item | undefined): { condition: string; names: Record<string, string>; values: Record<string, AttributeValue> } {
   if (stored === undefined) return { condition: 'attribute_not_exists(#k)', names: { '#k': Object.keys(key)[0] as string }, values: {} }
   return {
     condition: '#s = :s',
     names: { '#s': ReservedAttribute.Signature },
     values: { ':s': stored[ReservedAttribute.Signature] as AttributeValue },
   }
+}
+
+/** The client options that move refused work to the client. */
+export type ClientSideOption = 'readModifyWrite' | 'clientSideFilters'
+
+const OPTION_EFFECT: Readonly<Record<ClientSideOption, string>> = {
+  readModifyWrite: 'to have the encrypted client read the item, evaluate and apply this on the plaintext and write it back ' +
+    'conditioned on its signature (one extra consistent read per item), set the client option "readModifyWrite: true"',
+  clientSideFilters: 'to have the encrypted client evaluate this filter after decryption (the filtered-out items are still ' +
+    'read), set the client option "clientSideFilters: true"',
+}
+
+/**
+ * The policy's refusal `error` (an {@link UnsupportedOperationError}) with the option that would enable the request
+ * named in its message; any other error unchanged. The message still names attributes only, never values.
+ */
+export function refusalWithOption(error: unknown, option: ClientSideOption): unknown {
+  if (!(error instanceof UnsupportedOperationError) || error.message.includes(`"${option}: true"`)) return error
+  return new UnsupportedOperationError(`${error.message}; or, ${OPTION_EFFECT[option]}`, { cause: error })
 }
 
 /**
@@ -121,7 +139,9 @@ export function needsClientSideCondition(table: ResolvedTable, input: WriteCondi
     checkWriteConditions(table, input)
     return false
   } catch (error) {
-    if (!env.settings.readModifyWrite || !(error instanceof UnsupportedOperationError)) throw error
+    if (!(error instanceof UnsupportedOperationError)) throw error
+    // The legacy Expected parameter is refused whatever the options: no hint for it.
+    if (!env.settings.readModifyWrite) throw input.Expected !== undefined ? error : refusalWithOption(error, 'readModifyWrite')
     return true
   }
 }

@@ -85,7 +85,7 @@ describe('decryptConcurrency', () => {
   const items: Item[] = Array.from({ length: 100 }, (_, sk) => ({ pk: S('conc'), sk: N(sk), status: S('s'), body: S(`body ${sk}`) }))
 
   beforeAll(async () => {
-    const writer = new EncryptedTable(ddb, { tableName: table, materialsProvider: inner, attributeActions: actions })
+    const writer = new EncryptedTable({ client: ddb, tableName: table, materialsProvider: inner, attributeActions: actions })
     const result = await writer.batchWrite({ put: items.map((i) => ({ pk: 'conc', sk: Number(i['sk']?.N), status: 's', body: i['body']?.S })) })
     expect(result.unprocessedPuts).toEqual([])
   }, 30_000) // 100 items in four batches on a shared, loaded machine
@@ -157,7 +157,7 @@ describe.each(PROVIDERS)('a failed item in a page, with the %s provider', (provi
     expect(docOut.Items?.map((i) => i['sk'])).toEqual([1, 3, 4])
     expect(docOut.FailedItems?.map((f) => f.key)).toEqual([{ pk: S(pk), sk: N(2) }, { pk: S(pk), sk: N(5) }])
 
-    const encryptedTable = new EncryptedTable(ddb, { tableName: table, materialsProvider: provider, attributeActions: actions, onDecryptFailure: 'report' })
+    const encryptedTable = new EncryptedTable({ client: ddb, tableName: table, materialsProvider: provider, attributeActions: actions, onDecryptFailure: 'report' })
     const page = await encryptedTable.query({ KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': pk } })
     expect(page.items.map((i) => i['body'])).toEqual(['b1', 'b3', 'b4'])
     expect(page.failedItems?.map((f) => f.key)).toEqual([{ pk, sk: 2 }, { pk, sk: 5 }])

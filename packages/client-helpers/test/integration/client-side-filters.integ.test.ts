@@ -1,10 +1,11 @@
 // Filters on encrypted attributes evaluated after decryption (option `clientSideFilters: true`), on DynamoDB Local:
 // every page (Items, Count, ScannedCount, LastEvaluatedKey) equals what DynamoDB returns for the same plaintext
 // items in a plain table with the filter evaluated by DynamoDB, with and without Limit, projections and COUNT.
-import { PutItemCommand, QueryCommand, ScanCommand, type AttributeValue, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb'
+import { paginateQuery, paginateScan, PutItemCommand, QueryCommand, ScanCommand, type AttributeValue, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb'
+import { DynamoDBDocumentClient, paginateQuery as paginateDocQuery } from '@aws-sdk/lib-dynamodb'
 import { AttributeActions } from '@ddb-encryption/core'
 import { createDynamoDBClient, createTestTable, deleteTestTable } from '@ddb-encryption/testing'
-import { EncryptedDynamoDBClient } from '@ddb-encryption/client-helpers'
+import { EncryptedDynamoDBClient, EncryptedDynamoDBDocumentClient } from '@ddb-encryption/client-helpers'
 import { createWrappedProvider } from '../support/integration'
 
 type Item = Record<string, AttributeValue>
@@ -13,6 +14,7 @@ let ddb: DynamoDBClient
 let plainTable: string
 let encryptedTable: string
 let client: ReturnType<typeof EncryptedDynamoDBClient.from<DynamoDBClient>>
+const encryptedProvider = createWrappedProvider()
 
 const items: Item[] = Array.from({ length: 12 }, (_, i) => ({
   pk: { S: 'p' },
@@ -29,7 +31,7 @@ beforeAll(async () => {
     createTestTable(ddb, { namePrefix: 'ch-filter-plain', ...schema }),
     createTestTable(ddb, { namePrefix: 'ch-filter-enc', ...schema }),
   ])
-  client = EncryptedDynamoDBClient.from(ddb, { materialsProvider: createWrappedProvider(), attributeActions: new AttributeActions(), clientSideFilters: true })
+  client = EncryptedDynamoDBClient.from(ddb, { materialsProvider: encryptedProvider, attributeActions: new AttributeActions(), clientSideFilters: true })
   for (const Item of items) {
     await ddb.send(new PutItemCommand({ TableName: plainTable, Item }))
     await client.send(new PutItemCommand({ TableName: encryptedTable, Item }))
@@ -73,5 +75,34 @@ describe('client-side filters on encrypted attributes', () => {
   it.each(cases)('Scan: %s gives DynamoDB\'s pages', async (_name, rest) => {
     const scan = (table: string) => (input: QueryCommandInput) => (table === plainTable ? ddb : client).send(new ScanCommand({ ...input, TableName: table }))
     expect(await pages(scan(encryptedTable), { ...rest, TableName: encryptedTable })).toEqual(await pages(scan(plainTable), { ...rest, TableName: plainTable }))
+  })
+})
+
+describe('paginators over client-side filters', () => {
+  const summary = (page: { Items?: unknown[]; Count?: number; ScannedCount?: number; LastEvaluatedKey?: unknown }): unknown =>
+    ({ Items: page.Items, Count: page.Count, ScannedCount: page.ScannedCount, LastEvaluatedKey: page.LastEvaluatedKey })
+
+  it('paginateQuery and paginateScan of the low-level client give DynamoDB\'s pages', async () => {
+    const filter = { FilterExpression: 'secret = :b', ExpressionAttributeValues: { ':b': { S: 'blue' }, ':p': { S: 'p' } }, KeyConditionExpression: 'pk = :p', Limit: 5 }
+    const collect = async <P>(pages: AsyncIterable<P>): Promise<unknown[]> => { const out: unknown[] = []; for await (const page of pages) out.push(summary(page as never)); return out }
+    const expected = await collect(paginateQuery({ client: ddb, pageSize: 5 }, { ...filter, TableName: plainTable }))
+    const actual = await collect(paginateQuery({ client, pageSize: 5 }, { ...filter, TableName: encryptedTable }))
+    expect(actual.length).toBeGreaterThan(1)
+    expect(actual).toEqual(expected)
+    const { KeyConditionExpression: _k, ...scanFilter } = { ...filter, ExpressionAttributeValues: { ':b': { S: 'blue' } } }
+    const expectedScan = await collect(paginateScan({ client: ddb, pageSize: 4 }, { ...scanFilter, TableName: plainTable }))
+    const actualScan = await collect(paginateScan({ client, pageSize: 4 }, { ...scanFilter, TableName: encryptedTable }))
+    expect(actualScan).toEqual(expectedScan)
+  })
+
+  it('lib-dynamodb\'s paginateQuery over the encrypted document client gives DynamoDB\'s pages (native values)', async () => {
+    const plainDoc = DynamoDBDocumentClient.from(ddb)
+    const doc = EncryptedDynamoDBDocumentClient.from(ddb, { materialsProvider: encryptedProvider, attributeActions: new AttributeActions(), clientSideFilters: true })
+    const input = { KeyConditionExpression: 'pk = :p', FilterExpression: 'score >= :five AND secret <> :r', ExpressionAttributeValues: { ':p': 'p', ':five': 5, ':r': 'red' } }
+    const collect = async <P>(pages: AsyncIterable<P>): Promise<unknown[]> => { const out: unknown[] = []; for await (const page of pages) out.push(summary(page as never)); return out }
+    const expected = await collect(paginateDocQuery({ client: plainDoc, pageSize: 3 }, { ...input, TableName: plainTable }))
+    const actual = await collect(paginateDocQuery({ client: doc, pageSize: 3 }, { ...input, TableName: encryptedTable }))
+    expect(actual.length).toBeGreaterThan(2)
+    expect(actual).toEqual(expected)
   })
 })

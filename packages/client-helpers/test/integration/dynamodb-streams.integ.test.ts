@@ -64,7 +64,7 @@ describe('DynamoDBStreamDecryptor', () => {
     expect(records.map((r) => r.eventName)).toEqual(['INSERT', 'MODIFY', 'REMOVE', 'INSERT'])
     // What the stream carries is ciphertext.
     expect(records[0]?.dynamodb?.NewImage?.['secret']).toHaveProperty('B')
-    const decryptor = new DynamoDBStreamDecryptor({ ...options, dynamoDbClient: ddb })
+    const decryptor = new DynamoDBStreamDecryptor({ ...options, client: ddb })
     const [insert, modify, remove] = await Promise.all(records.slice(0, 3).map((r) => decryptor.decryptRecord(r, table)))
     expect(plain(insert?.dynamodb?.NewImage)).toEqual({ status: { S: 'new' }, secret: { S: 'first' }, blob: { B: new Uint8Array([1, 2]) } })
     expect(plain(modify?.dynamodb?.OldImage)).toEqual({ status: { S: 'new' }, secret: { S: 'first' }, blob: { B: new Uint8Array([1, 2]) } })
@@ -77,7 +77,7 @@ describe('DynamoDBStreamDecryptor', () => {
     const toJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (_k, v: unknown) =>
       (v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v)))
     const event = { Records: records.slice(0, 2).map((r): StreamRecordLike => ({ ...(toJson(r) as StreamRecordLike), eventSourceARN: streamArn })) }
-    const decryptor = new DynamoDBStreamDecryptor({ ...options, dynamoDbClient: ddb })
+    const decryptor = new DynamoDBStreamDecryptor({ ...options, client: ddb })
     const { records: out, failed } = await decryptor.decryptRecords(event.Records)
     expect(failed).toEqual([])
     expect(plain(out[1]?.dynamodb?.NewImage as Record<string, unknown>)).toEqual({ status: { S: 'paid' }, secret: { S: 'second' }, blob: { B: new Uint8Array([3]) } })
@@ -103,9 +103,9 @@ describe('DynamoDBStreamDecryptor', () => {
   it('rejects a tampered image (typed error), or reports it; unknown tables are refused', async () => {
     const tampered = records[3] as _Record
     const altered = { ...tampered, dynamodb: { ...tampered.dynamodb, NewImage: { ...tampered.dynamodb?.NewImage, status: { S: 'forged' } } } }
-    const throwing = new DynamoDBStreamDecryptor({ ...options, dynamoDbClient: ddb })
+    const throwing = new DynamoDBStreamDecryptor({ ...options, client: ddb })
     await expect(throwing.decryptRecord(altered, table)).rejects.toBeInstanceOf(ItemDecryptionError)
-    const reporting = new DynamoDBStreamDecryptor({ ...options, dynamoDbClient: ddb, onDecryptFailure: 'report' })
+    const reporting = new DynamoDBStreamDecryptor({ ...options, client: ddb, onDecryptFailure: 'report' })
     const { records: good, failed } = await reporting.decryptRecords([records[0] as _Record, altered], table)
     expect(good).toHaveLength(1)
     expect(failed.map((f) => f.error.key)).toEqual([{ pk: { S: 'b' }, sk: { N: '1' } }])

@@ -30,7 +30,8 @@ import {
   TableInfo,
   type DocumentDecryptFailureReport,
 } from '@ddb-encryption/client-helpers'
-import { createTestProvider, deepFreeze } from '../support/test-provider'
+import { deepFreeze } from '@ddb-encryption/testing'
+import { createTestProvider } from '../support/test-provider'
 import { flakyBatchWriteClient } from '../support/integration'
 
 const actions = new AttributeActions({ attributeActions: { status: CryptoAction.SIGN_ONLY, views: CryptoAction.DO_NOTHING } })
@@ -187,7 +188,7 @@ describe('EncryptedDynamoDBDocumentClient on DynamoDB Local', () => {
       { PutRequest: { Item: { pk: 'u', sk: 1, body: 'first' } } }, { PutRequest: { Item: { pk: 'u', sk: 2, body: 'second' } } },
     ] } }))
     expect(out.UnprocessedItems).toEqual({ [events]: [{ PutRequest: { Item: { pk: 'u', sk: 1, body: 'first' } } }] })
-    const table = new EncryptedTable(flakyBatchWriteClient(ddb, { unprocessed: 1, times: 1 }), { tableName: events, materialsProvider: provider, attributeActions: actions, batchBaseDelayMs: 1 })
+    const table = new EncryptedTable({ client: flakyBatchWriteClient(ddb, { unprocessed: 1, times: 1 }), tableName: events, materialsProvider: provider, attributeActions: actions, batchBaseDelayMs: 1 })
     const result = await table.batchWrite({ put: [{ pk: 'v', sk: 1, body: 'a' }, { pk: 'v', sk: 2, body: 'b' }] })
     expect(result).toEqual({ unprocessedPuts: [], unprocessedDeletes: [] })
     expect((await table.batchGet([{ pk: 'v', sk: 1 }, { pk: 'v', sk: 2 }])).map((i) => i['body']).sort()).toEqual(['a', 'b'])
@@ -237,7 +238,7 @@ describe('EncryptedDynamoDBClient and EncryptedTable on DynamoDB Local', () => {
   })
 
   it('EncryptedTable puts, gets, queries, scans and deletes native items', async () => {
-    const table = new EncryptedTable(ddb, { tableName: users, materialsProvider: provider })
+    const table = new EncryptedTable({ client: ddb, tableName: users, materialsProvider: provider })
     const id = new Uint8Array([1, 2])
     await table.put({ id, name: 'Grace', tags: new Set(['x']) })
     expect(await table.get({ id })).toEqual({ id, name: 'Grace', tags: new Set(['x']) })

@@ -110,7 +110,7 @@ describe.each(SHAPES)('a table keyed $label', (shape) => {
       .toEqual({ ...nativeKey(shape, 1), tag: 't1', body: { i: 1, text: 'secret 1' } })
     const item = frozen({ ...nativeKey(shape, 3), tag: 't3', body: ['native'] })
     await doc.send(new PutCommand({ TableName: table, Item: item.value }))
-    const encryptedTable = new EncryptedTable(ddb, { tableName: table, materialsProvider: provider, attributeActions: actions })
+    const encryptedTable = new EncryptedTable({ client: ddb, tableName: table, materialsProvider: provider, attributeActions: actions })
     expect(await encryptedTable.get(nativeKey(shape, 3), { consistentRead: true })).toEqual(item.snapshot)
     const page = await encryptedTable.query({ KeyConditionExpression: 'p = :p', ExpressionAttributeValues: { ':p': nativeKey(shape, 3)['p'] }, ConsistentRead: true })
     expect(page.items).toContainEqual(item.snapshot)

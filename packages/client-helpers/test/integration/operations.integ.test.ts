@@ -321,7 +321,7 @@ describe.each(PROVIDERS)('EncryptedTable with the %s provider', (providerName) =
   let tableName: string
   beforeAll(() => {
     tableName = tables.get(providerName) as string
-    table = new EncryptedTable(ddb, { tableName, materialsProvider: providers.get(providerName) as CryptographicMaterialsProvider, attributeActions: actions })
+    table = new EncryptedTable({ client: ddb, tableName, materialsProvider: providers.get(providerName) as CryptographicMaterialsProvider, attributeActions: actions })
   })
   const item = (sk: number): Native => ({ pk: 'et', sk, status: 'et', owner: 'cy', created: `2024-03-0${sk}`, rank: sk, secret: { card: `4111-${sk}`, tags: new Set(['a']) } })
 

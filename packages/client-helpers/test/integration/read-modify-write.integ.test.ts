@@ -72,6 +72,29 @@ describe('UpdateItem by read-modify-write', () => {
     expect(read.Item).toEqual({ pk: S('rmw-1'), secret: S('top secret'), status: S('open'), counter: N('3'), notes: { L: [S('n1')] } })
   })
 
+  it('returns ALL_OLD, UPDATED_NEW, UPDATED_OLD and NONE as DynamoDB does on a plaintext table, in plaintext', async () => {
+    const plainTable = await createTestTable(ddb, { namePrefix: 'ch-rmw-plain', partitionKey: { name: 'pk', type: 'S' } })
+    try {
+      const key = { pk: S('rmw-rv') }
+      const start = { ...key, secret: S('a'), m: { M: { other: N('1'), nums: { L: [N('1'), N('2')] } } } }
+      const run = async (send: (command: UpdateItemCommand | PutItemCommand | GetItemCommand) => Promise<{ Attributes?: unknown; Item?: unknown }>, tableName: string) => {
+        const update = (ReturnValues: 'ALL_OLD' | 'UPDATED_NEW' | 'UPDATED_OLD' | 'NONE', value: string) => send(new UpdateItemCommand({
+          TableName: tableName, Key: key, UpdateExpression: 'SET secret = :s, m.deep = :s, m.nums[1] = :s', ExpressionAttributeValues: { ':s': S(value) }, ReturnValues,
+        }))
+        await send(new PutItemCommand({ TableName: tableName, Item: start }))
+        const out = []
+        for (const [rv, value] of [['ALL_OLD', 'b'], ['UPDATED_NEW', 'c'], ['UPDATED_OLD', 'd'], ['NONE', 'e']] as const) out.push((await update(rv, value)).Attributes)
+        out.push((await send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item)
+        return out
+      }
+      const expected = await run((c) => ddb.send(c as never) as Promise<{ Attributes?: unknown; Item?: unknown }>, plainTable)
+      expect(await run((c) => rmw.send(c as never), table)).toEqual(expected)
+      expect(expected[1]).toBeDefined()
+    } finally {
+      await deleteTestTable(ddb, plainTable)
+    }
+  })
+
   it('fails a condition on an encrypted attribute as DynamoDB does, with the old item when asked, and writes nothing', async () => {
     const key = { pk: S('rmw-2') }
     await rmw.send(new UpdateItemCommand({ TableName: table, Key: key, UpdateExpression: 'SET secret = :s', ExpressionAttributeValues: { ':s': S('v1') } }))

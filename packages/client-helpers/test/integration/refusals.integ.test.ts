@@ -57,7 +57,7 @@ beforeAll(async () => {
   spy = spyClient(ddb)
   low = EncryptedDynamoDBClient.from(spy.client, { materialsProvider: provider, attributeActions: actions })
   doc = EncryptedDynamoDBDocumentClient.from(spy.client, { materialsProvider: provider, attributeActions: actions })
-  encryptedTable = new EncryptedTable(spy.client, { tableName: table, materialsProvider: provider, attributeActions: actions })
+  encryptedTable = new EncryptedTable({ client: spy.client, tableName: table, materialsProvider: provider, attributeActions: actions })
   await low.send(new PutItemCommand({ TableName: table, Item: stored }))
 }, 120_000)
 

@@ -4,7 +4,7 @@ import { LocalDelegatedKey, normalizeNumber, type CryptographicMaterialsProvider
 import { DirectKmsMaterialsProvider } from '@ddb-encryption/providers-kms'
 import { WrappedMaterialsProvider } from '@ddb-encryption/providers-wrapped'
 import { MetaStore, MostRecentProvider } from '@ddb-encryption/store-meta'
-import { createDynamoDBClient, createKmsKey, createTestTable, deleteTestTable } from '@ddb-encryption/testing'
+import { createDynamoDBClient, createKmsKey, createTestTable, deepFreeze, deleteTestTable } from '@ddb-encryption/testing'
 
 /** A named real provider plus what must be cleaned up after it. */
 export interface RealProvider {
@@ -149,16 +149,6 @@ export function canonical(value: unknown): unknown {
 export function frozen<T>(value: T): { value: T; snapshot: T } {
   const snapshot = structuredClone(value)
   return { value: deepFreeze(value), snapshot }
-}
-
-/** Freezes `value` and everything inside it (Uint8Arrays excepted: they cannot be frozen). */
-export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value)) {
-    if (value instanceof Set || value instanceof Map) for (const v of value.values()) deepFreeze(v)
-    for (const v of Object.values(value as object)) deepFreeze(v)
-    Object.freeze(value)
-  }
-  return value
 }
 
 /**

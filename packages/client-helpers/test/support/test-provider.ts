@@ -24,12 +24,3 @@ export function createTestProvider(): CryptographicMaterialsProvider & { context
     async refresh() {},
   }
 }
-
-/** Freezes `value` and everything inside it (Uint8Arrays excepted: they cannot be frozen). */
-export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value)) {
-    for (const v of Object.values(value as object)) deepFreeze(v)
-    Object.freeze(value)
-  }
-  return value
-}

@@ -3,16 +3,16 @@ import { DynamoDBDocument, DynamoDBDocumentClient, GetCommand, PutCommand, Query
 import { ReservedAttribute } from '@ddb-encryption/core'
 import { EncryptedDynamoDBClient, EncryptedDynamoDBDocumentClient } from '@ddb-encryption/client-helpers'
 import { createTestProvider } from '../support/test-provider'
-import { WireFake } from '../support/wire-fake'
+import { FakeDynamoDB } from '@ddb-encryption/testing'
 
 const SIG = ReservedAttribute.Signature
 
-function setup(): { fake: WireFake; options: { materialsProvider: ReturnType<typeof createTestProvider> } } {
-  return { fake: new WireFake({ users: { pk: 'id' } }), options: { materialsProvider: createTestProvider() } }
+function setup(): { fake: FakeDynamoDB; options: { materialsProvider: ReturnType<typeof createTestProvider> } } {
+  return { fake: new FakeDynamoDB({ users: { pk: 'id' } }), options: { materialsProvider: createTestProvider() } }
 }
 
 /** The stored (wire) item of `id`: ciphertext for `secret`, a signature, the key in plaintext. */
-function expectEncrypted(fake: WireFake, id: string): void {
+function expectEncrypted(fake: FakeDynamoDB, id: string): void {
   const stored = fake.tables.get('users')?.get(JSON.stringify([{ S: id }, null]))
   expect(stored).toBeDefined()
   expect(Object.keys(stored ?? {})).toEqual(expect.arrayContaining(['id', 'secret', SIG]))

@@ -15,13 +15,14 @@ import {
   paginateScan,
   type ScanCommandOutput,
 } from '@aws-sdk/client-dynamodb'
-import { AttributeActions, CryptoAction, ReservedAttribute } from '@ddb-encryption/core'
+import { AttributeActions, CryptoAction, InvalidArgumentError, ReservedAttribute } from '@ddb-encryption/core'
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 
 type Item = Record<string, AttributeValue>
 import { EncryptedDynamoDBClient, ItemDecryptionError, TableInfo, type DecryptFailureReport } from '@ddb-encryption/client-helpers'
-import { createTestProvider, deepFreeze } from '../support/test-provider'
-import { FakeDynamoDB, N, S } from '../support/fake-dynamodb'
+import { deepFreeze } from '@ddb-encryption/testing'
+import { createTestProvider } from '../support/test-provider'
+import { FakeDynamoDB, N, S } from '@ddb-encryption/testing'
 
 const actions = new AttributeActions({
   attributeActions: { tag: CryptoAction.SIGN_ONLY, hits: CryptoAction.DO_NOTHING, meta: CryptoAction.DO_NOTHING },
@@ -272,6 +273,29 @@ describe('EncryptedDynamoDBClient.from', () => {
     expect(() => EncryptedDynamoDBClient.from(new FakeDynamoDB({}).client, { materialsProvider: createTestProvider(), decryptConcurrency: 0 }))
       .toThrow(/"decryptConcurrency"/)
     expect(() => EncryptedDynamoDBClient.from(new FakeDynamoDB({}).client, {} as never)).toThrow(/"materialsProvider"/)
+  })
+
+  it.each([
+    ['options', null, /EncryptedDynamoDBClient: options must be an object/],
+    ['materialsProvider', { materialsProvider: {} }, /EncryptedDynamoDBClient: "materialsProvider" option must be a CryptographicMaterialsProvider/],
+    ['decryptConcurrency', { decryptConcurrency: 1.5 }, /"decryptConcurrency" option must be a positive integer/],
+    ['onDecryptFailure', { onDecryptFailure: 'ignore' }, /"onDecryptFailure" option must be "throw" or "report"/],
+    ['batchWriteRetry', { batchWriteRetry: { maxAttempts: 0, baseDelayMs: 0 } }, /"batchWriteRetry.maxAttempts" option must be a positive integer/],
+    ['updateRetry', { updateRetry: { maxAttempts: 2, baseDelayMs: -1 } }, /"updateRetry.baseDelayMs" option must be a non-negative number of milliseconds/],
+    ['readModifyWrite', { readModifyWrite: 'yes' }, /"readModifyWrite" option must be a boolean/],
+    ['clientSideFilters', { clientSideFilters: 1 }, /"clientSideFilters" option must be a boolean/],
+    ['migrationWindow', { migrationWindow: { onRead: 'log' } }, /"migrationWindow.onRead" option must be a function/],
+  ])('refuses a bad %s option with InvalidArgumentError naming it', (_name, bad, message) => {
+    const options = bad === null ? null : { materialsProvider: createTestProvider(), ...bad }
+    const attempt = (): unknown => EncryptedDynamoDBClient.from(new FakeDynamoDB({}).client, options as never)
+    expect(attempt).toThrow(InvalidArgumentError)
+    expect(attempt).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(message) }))
+  })
+
+  it('refuses a client without an SDK v3 middleware stack, and construction with new, with InvalidArgumentError', () => {
+    expect(() => EncryptedDynamoDBClient.from({ send: () => undefined } as never, { materialsProvider: createTestProvider() }))
+      .toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(/"client" must be an AWS SDK v3 DynamoDBClient/) }))
+    expect(() => new (EncryptedDynamoDBClient as unknown as new () => unknown)()).toThrow(InvalidArgumentError)
   })
 
   it('uses a tableInfo given in options instead of DescribeTable', async () => {

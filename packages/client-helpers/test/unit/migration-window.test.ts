@@ -2,7 +2,7 @@ import { GetItemCommand, PutItemCommand, ScanCommand, type AttributeValue } from
 import { AttributeActions, CryptoAction, ReservedAttribute, type WindowReadEvent } from '@ddb-encryption/core'
 import { EncryptedDynamoDBClient, ItemDecryptionError, TableInfo } from '@ddb-encryption/client-helpers'
 import { createTestProvider } from '../support/test-provider'
-import { FakeDynamoDB, S } from '../support/fake-dynamodb'
+import { FakeDynamoDB, S } from '@ddb-encryption/testing'
 
 type Item = Record<string, AttributeValue>
 

@@ -1,5 +1,5 @@
 import { AttributeActions, CryptoAction } from '@ddb-encryption/core'
-import { FakeDynamoDB } from '../support/fake-dynamodb'
+import { FakeDynamoDB } from '@ddb-encryption/testing'
 import { createTestProvider } from '../support/test-provider'
 import { EncryptedDynamoDBClient, TableInfo } from '@ddb-encryption/client-helpers'
 

@@ -1,6 +1,6 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { EncryptedDynamoDBClient } from '@ddb-encryption/client-helpers'
-import { recordingDynamoDBClient, userAgentOf } from '@ddb-encryption/testing'
+import { FakeDynamoDB, userAgentOf } from '@ddb-encryption/testing'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createTestProvider } from '../support/test-provider'
@@ -15,7 +15,7 @@ const USERS_TABLE = {
 
 describe('user agent', () => {
   it('appends ddb-encryption-js/<version> to the requests it sends, without changing the caller client or command', async () => {
-    const { client, requests } = recordingDynamoDBClient(({ target }) => (target === 'DescribeTable' ? USERS_TABLE : {}))
+    const { client, requests } = new FakeDynamoDB({}, { respond: ({ op }) => (op === 'DescribeTable' ? USERS_TABLE : {}) })
     const clientStackBefore = client.middlewareStack.identify()
     const encrypted = EncryptedDynamoDBClient.from(client, { materialsProvider: createTestProvider() })
     const put = new PutItemCommand({ TableName: 'users', Item: { id: { S: 'u1' }, secret: { S: 'p@ss' } } })
@@ -32,7 +32,7 @@ describe('user agent', () => {
     await encrypted.send(put)
     await encrypted.send(new GetItemCommand({ TableName: 'users', Key: { id: { S: 'u1' } } }))
 
-    expect(requests.map((r) => r.target)).toEqual(['DescribeTable', 'PutItem', 'GetItem'])
+    expect(requests.map((r) => r.op)).toEqual(['DescribeTable', 'PutItem', 'GetItem'])
     for (const request of requests) expect(userAgentOf(request)).toContain(SUFFIX)
     expect(requests[1]?.headers['x-test-caller']).toBe('yes')
     expect(put.middlewareStack.identify()).toEqual(commandStackBefore)

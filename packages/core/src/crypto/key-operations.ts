@@ -1,4 +1,4 @@
-import { DecryptionError, DynamoDbEncryptionError, EncryptionError } from '../errors'
+import { DecryptionError, DelegatedKeyError, DynamoDbEncryptionError, EncryptionError } from '../errors'
 import type { DelegatedKey } from '../materials/delegated-key'
 
 /** A value, or a promise of it: native operations answer synchronously, a generic key through its promises. */
@@ -79,7 +79,7 @@ async function encryptOne(key: DelegatedKey, transformation: string, name: strin
 async function decryptOne(key: DelegatedKey, transformation: string, name: string, blob: Uint8Array): Promise<Uint8Array | Error> {
   try {
     const plaintext = await key.decrypt(transformation, name, blob)
-    if (!(plaintext instanceof Uint8Array)) throw new TypeError('the delegated key did not return bytes')
+    if (!(plaintext instanceof Uint8Array)) throw new DelegatedKeyError('the delegated key did not return bytes')
     return plaintext
   } catch (error) {
     return error instanceof Error ? error : new DecryptionError('Decryption failed', { cause: error })

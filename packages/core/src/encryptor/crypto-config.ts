@@ -88,16 +88,39 @@ export function checkItem(item: unknown, operation: string): void {
   }
 }
 
-/** Validates the parts of the config both directions need; returns the table name. @internal */
+const CONFIG_SHAPE = 'config must be a CryptoConfig object with materialsProvider, encryptionContext and attributeActions'
+
+/**
+ * Validates the parts of the config both directions need; returns the table name. Every malformed config gets an
+ * InvalidArgumentError naming the part, never a TypeError from using it.
+ * @internal
+ */
 export function checkConfig(config: CryptoConfig): string {
-  if (config === null || typeof config !== 'object') {
-    throw new InvalidArgumentError('config must be a CryptoConfig object with materialsProvider, encryptionContext and attributeActions')
+  if (config === null || typeof config !== 'object') throw new InvalidArgumentError(CONFIG_SHAPE)
+  const actions: unknown = config.attributeActions
+  if (actions === null || typeof actions !== 'object' ||
+      typeof (actions as Partial<AttributeActions>).action !== 'function' ||
+      typeof (actions as Partial<AttributeActions>).assertKeysNotEncrypted !== 'function') {
+    throw new InvalidArgumentError('"attributeActions" must be an AttributeActions (new AttributeActions({ ... }))')
   }
-  const tableName = config.encryptionContext?.tableName
+  const provider: unknown = config.materialsProvider
+  if (provider === null || typeof provider !== 'object' ||
+      typeof (provider as Partial<CryptographicMaterialsProvider>).getEncryptionMaterials !== 'function' ||
+      typeof (provider as Partial<CryptographicMaterialsProvider>).getDecryptionMaterials !== 'function') {
+    throw new InvalidArgumentError('"materialsProvider" must be a CryptographicMaterialsProvider (getEncryptionMaterials, getDecryptionMaterials)')
+  }
+  const context: unknown = config.encryptionContext
+  const tableName = typeof context === 'object' && context !== null ? (context as { tableName?: unknown }).tableName : undefined
   if (typeof tableName !== 'string' || tableName === '') {
     throw new InvalidArgumentError('tableName is missing; pass it in encryptionContext or use EncryptedTable')
   }
-  config.attributeActions.assertKeysNotEncrypted(config.encryptionContext.partitionKeyName, config.encryptionContext.sortKeyName)
+  const { partitionKeyName, sortKeyName } = config.encryptionContext
+  for (const [option, name] of [['partitionKeyName', partitionKeyName], ['sortKeyName', sortKeyName]] as const) {
+    if (name !== undefined && typeof name !== 'string') {
+      throw new InvalidArgumentError(`"encryptionContext.${option}" must be a string (the attribute name) or undefined`)
+    }
+  }
+  config.attributeActions.assertKeysNotEncrypted(partitionKeyName, sortKeyName)
   return tableName
 }
 

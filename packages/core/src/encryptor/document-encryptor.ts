@@ -1,7 +1,8 @@
 import type { Item } from '../attribute-value'
 import { CryptoAction } from '../crypto-action'
-import { DeserializationError, InvalidArgumentError, UnsupportedOperationError } from '../errors'
-import { getOwn, setOwn } from '../own-property'
+import type { AttributeValue } from '../attribute-value'
+import { DeserializationError, DynamoDbEncryptionError, InvalidArgumentError, UnsupportedOperationError } from '../errors'
+import { getOwn, hasOwn, setOwn } from '../own-property'
 import { ReservedAttribute } from '../wire'
 import { type CryptoConfig } from './crypto-config'
 import { decryptItem } from './decrypt-item'
@@ -47,7 +48,8 @@ export interface DocumentUnmarshallOptions {
 /** The parts of `@aws-sdk/util-dynamodb` the document functions use. */
 interface UtilDynamoDB {
   marshall(data: Document, options?: DocumentMarshallOptions): unknown
-  unmarshall(data: unknown, options?: DocumentUnmarshallOptions): Document
+  convertToAttr(data: unknown, options?: DocumentMarshallOptions): unknown
+  convertToNative(data: unknown, options?: DocumentUnmarshallOptions): unknown
 }
 
 let utilDynamoDB: UtilDynamoDB | undefined
@@ -86,15 +88,72 @@ const MARSHALL_HINTS: ReadonlyArray<readonly [string, string]> = [
   ['convertEmptyValues', 'a value is empty; pass marshallOptions.convertEmptyValues = true or remove it'],
 ]
 
+/** How deep {@link protoKeyPath} looks; deeper (or cyclic) values are left to the SDK, which refuses them. */
+const MAX_PROTO_SCAN_DEPTH = 64
+
+/**
+ * Where `value` holds a map key `__proto__` (a plain object's own key, or an `M` key when `attributeValues`), or
+ * undefined. `@aws-sdk/util-dynamodb` silently drops such keys in both directions, so they are refused instead.
+ */
+function protoKeyPath(value: unknown, attributeValues: boolean, depth = 0): string | undefined {
+  if (typeof value !== 'object' || value === null || depth > MAX_PROTO_SCAN_DEPTH || ArrayBuffer.isView(value)) return undefined
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const inner = protoKeyPath(value[i], attributeValues, depth + 1)
+      if (inner !== undefined) return `[${i}]${inner}`
+    }
+    return undefined
+  }
+  const proto: unknown = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return undefined
+  const record = value as Record<string, unknown>
+  if (attributeValues) {
+    const list = getOwn(record, 'L')
+    if (Array.isArray(list)) return protoKeyPath(list, true, depth + 1)
+    const map = getOwn(record, 'M')
+    if (typeof map !== 'object' || map === null) return undefined
+    if (hasOwn(map, '__proto__')) return '["__proto__"]'
+    for (const key of Object.keys(map)) {
+      const inner = protoKeyPath((map as Record<string, unknown>)[key], true, depth + 1)
+      if (inner !== undefined) return `[${JSON.stringify(key)}]${inner}`
+    }
+    return undefined
+  }
+  if (hasOwn(record, '__proto__')) return '["__proto__"]'
+  for (const key of Object.keys(record)) {
+    const inner = protoKeyPath(record[key], false, depth + 1)
+    if (inner !== undefined) return `[${JSON.stringify(key)}]${inner}`
+  }
+  return undefined
+}
+
+const PROTO_KEY_ADVICE = 'which @aws-sdk/util-dynamodb silently drops; rename the key, or use encryptItem / decryptItem on attribute values'
+
 function marshallDocument(doc: Document, options: DocumentOptions | undefined, operation: string): Item {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new InvalidArgumentError(`${operation}: the document must be a plain object of attribute names to values`)
   }
-  const { marshall } = loadUtilDynamoDB(operation)
+  const sdk = loadUtilDynamoDB(operation)
+  const marshallOptions = options?.marshallOptions
+  const proto: unknown = Object.getPrototypeOf(doc)
   try {
     // The SDK's AttributeValue type is structurally our Item (plus `$unknown`, which marshall never produces).
-    return marshall(doc, options?.marshallOptions) as unknown as Item
+    if (proto !== Object.prototype && proto !== null) return sdk.marshall(doc, marshallOptions) as unknown as Item
+    // Attribute by attribute: `marshall` drops an attribute named `__proto__` and refuses a document with an
+    // attribute named `constructor` (it takes the document for a class instance).
+    const item: Record<string, AttributeValue> = {}
+    for (const name of Object.keys(doc)) {
+      const value: unknown = doc[name]
+      if (value === undefined && marshallOptions?.removeUndefinedValues === true) continue
+      const where = protoKeyPath(value, false)
+      if (where !== undefined) {
+        throw new InvalidArgumentError(`${operation}: attribute "${name}" holds a map key "__proto__" at ${where}, ${PROTO_KEY_ADVICE}`)
+      }
+      setOwn(item, name, sdk.convertToAttr(value, marshallOptions) as AttributeValue)
+    }
+    return item
   } catch (error) {
+    if (DynamoDbEncryptionError.isInstance(error)) throw error
     const text = error instanceof Error ? error.message : ''
     const hint = MARSHALL_HINTS.find(([needle]) => text.includes(needle))?.[1] ?? 'a value has a type DynamoDB cannot store'
     throw new InvalidArgumentError(`${operation}: cannot convert the document to DynamoDB attribute values: ${hint}`)
@@ -102,15 +161,24 @@ function marshallDocument(doc: Document, options: DocumentOptions | undefined, o
 }
 
 function unmarshallItem(item: Item, options: DocumentOptions | undefined, operation: string): Document {
-  const { unmarshall } = loadUtilDynamoDB(operation)
-  try {
-    return unmarshall(item, options?.unmarshallOptions)
-  } catch {
-    throw new DeserializationError(
-      `${operation}: cannot convert the item to JavaScript values (usually a number a JS number cannot hold exactly); ` +
-      'pass unmarshallOptions.wrapNumbers = true to get numbers as exact NumberValue text',
-    )
+  const { convertToNative } = loadUtilDynamoDB(operation)
+  const out: Document = {}
+  for (const name of Object.keys(item)) {
+    const where = protoKeyPath(item[name], true)
+    if (where !== undefined) {
+      throw new DeserializationError(`${operation}: attribute "${name}" holds a map key "__proto__" at ${where}, ${PROTO_KEY_ADVICE}`)
+    }
+    try {
+      // Attribute by attribute, so that an attribute named `__proto__` is kept as an own field.
+      setOwn(out, name, convertToNative(item[name], options?.unmarshallOptions))
+    } catch {
+      throw new DeserializationError(
+        `${operation}: cannot convert the item to JavaScript values (usually a number a JS number cannot hold exactly); ` +
+        'pass unmarshallOptions.wrapNumbers = true to get numbers as exact NumberValue text',
+      )
+    }
   }
+  return out
 }
 
 /**

@@ -157,11 +157,16 @@ export function configurationName(configuration: ReadConfiguration, index: numbe
   return configuration.name ?? `previous[${index}]`
 }
 
-/** The CryptoConfig of a previous configuration: the current one's key names, its own table name if given. (For `@ddb-encryption/migrate`; not a stable API.) */
+/**
+ * The CryptoConfig of a previous configuration: the current one's key names, `writeMode` and
+ * `acceptPythonRoundedNumbers`, its own table name if given. (For `@ddb-encryption/migrate`; not a stable API.)
+ */
 export function configFor(configuration: ReadConfiguration, current: CryptoConfig): CryptoConfig {
   return {
     materialsProvider: configuration.materialsProvider,
     attributeActions: configuration.attributeActions,
     encryptionContext: { ...current.encryptionContext, ...(configuration.tableName !== undefined ? { tableName: configuration.tableName } : {}) },
+    ...(current.writeMode !== undefined ? { writeMode: current.writeMode } : {}),
+    ...(current.acceptPythonRoundedNumbers !== undefined ? { acceptPythonRoundedNumbers: current.acceptPythonRoundedNumbers } : {}),
   }
 }

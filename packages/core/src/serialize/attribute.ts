@@ -298,6 +298,20 @@ class Reader {
     return this.#data.subarray(start, start + length)
   }
 
+  /**
+   * Reads `LV` number text and checks that it is a number (FORMAT.md 1.6: Python re-normalizes it and raises for
+   * anything else). Returned as stored: the writer normalized it.
+   */
+  numberString(): string {
+    const text = this.lengthString()
+    try {
+      normalizeNumber(text)
+    } catch (error) {
+      throw new DeserializationError('Malformed serialized attribute: an N value or NS member is not a decimal number', { cause: error })
+    }
+    return text
+  }
+
   lengthString(): string {
     const bytes = this.lengthValueView()
     try {
@@ -321,8 +335,7 @@ function readValue(reader: Reader, depth: number): AttributeValue {
     case Tag.S:
       return { S: reader.lengthString() }
     case Tag.N:
-      // Returned as stored: the writer normalized it (FORMAT.md 1.6).
-      return { N: reader.lengthString() }
+      return { N: reader.numberString() }
     case Tag.BS: {
       const count = reader.count(4)
       const members: Uint8Array[] = new Array<Uint8Array>(count)
@@ -333,7 +346,8 @@ function readValue(reader: Reader, depth: number): AttributeValue {
     case Tag.NS: {
       const count = reader.count(4)
       const members: string[] = new Array<string>(count)
-      for (let i = 0; i < count; i++) members[i] = reader.lengthString()
+      if (tag === Tag.SS) for (let i = 0; i < count; i++) members[i] = reader.lengthString()
+      else for (let i = 0; i < count; i++) members[i] = reader.numberString()
       return tag === Tag.SS ? { SS: members } : { NS: members }
     }
     case Tag.BOOL: {
@@ -386,9 +400,10 @@ function readValue(reader: Reader, depth: number): AttributeValue {
  * @example
  * deserializeAttribute(serializeAttribute({ SS: ['b', 'a'] })) // { SS: ['a', 'b'] }
  *
- * @throws {DeserializationError} ERR_DESERIALIZATION for empty input, a bad reserved byte, an unknown tag,
- * truncated data, a map key that is not S, a BOOL byte other than 00/01, invalid UTF-8, or bytes left over after
- * the value.
+ * @throws {DeserializationError} ERR_DESERIALIZATION for input that is not a Uint8Array, empty input, a bad
+ * reserved byte, an unknown tag, truncated data or counts beyond it, a map key that is not S, a BOOL byte other
+ * than 00/01, invalid UTF-8, N or NS text that is not a decimal number (or far outside DynamoDB's range), nesting
+ * deeper than 1000 levels, or bytes left over after the value.
  */
 export function deserializeAttribute(data: Uint8Array): AttributeValue {
   if (!(data instanceof Uint8Array)) {

@@ -69,7 +69,7 @@ describe('deserializeMaterialDescription (FORMAT.md 2.2)', () => {
     expect(Object.getOwnPropertyDescriptor(md, '__proto__')?.value).toBe('v')
   })
 
-  test.each<[string, string, typeof InvalidMaterialDescriptionError, RegExp]>([
+  test.each<[string, string, typeof DeserializationError, RegExp]>([
     ['empty', '', InvalidMaterialDescriptionError, /Malformed material description version/],
     ['3 bytes', '000000', InvalidMaterialDescriptionError, /Malformed material description version/],
     ['version 1', '00000001', InvalidMaterialDescriptionVersionError, /Invalid material description version/],

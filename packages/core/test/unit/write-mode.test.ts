@@ -15,6 +15,7 @@ import {
   serializeAttribute,
   SerializationError,
   stringToSign,
+  type AttributeValue,
   type CryptoConfig,
   type Item,
 } from '../../src/index'
@@ -128,5 +129,50 @@ describe('writeMode', () => {
     // Both sides of the iff were exercised.
     expect(refused).toBeGreaterThan(10)
     expect(accepted).toBeGreaterThan(10)
+  })
+  it("property: 'portable' refuses iff the orders differ, on items built from the characters and bytes where they can", async () => {
+    // A tiny alphabet makes two strings meet at the same position often: BMP-private / high BMP units against
+    // surrogate pairs (U+10000, U+1F600, U+10FFFF), plus ASCII; bytes on both sides of 0x80.
+    const unit = fc.constantFrom('a', '\uE000', '\uFF01', '\uFFFF', '\u{10000}', '\u{1F600}', '\u{10FFFF}')
+    const str = fc.string({ unit, minLength: 0, maxLength: 3 })
+    const byteString = fc.uint8Array({ minLength: 0, maxLength: 3 }).map((b) => b.map((x) => [0x00, 0x7f, 0x80, 0xff][x % 4] as number))
+    const value: fc.Arbitrary<AttributeValue> = fc.oneof(
+      fc.uniqueArray(str, { minLength: 1, maxLength: 4 }).map((SS) => ({ SS })),
+      fc.uniqueArray(byteString, { minLength: 1, maxLength: 4, selector: hex }).map((BS) => ({ BS })),
+      fc.uniqueArray(str, { minLength: 1, maxLength: 3 }).map((keys) => ({ M: Object.fromEntries(keys.map((k) => [k, { S: k }])) })),
+      fc.uniqueArray(str, { minLength: 1, maxLength: 3 }).map((keys) => ({ L: [{ M: Object.fromEntries(keys.map((k) => [k, { N: '1' }])) }] })),
+      str.map((S) => ({ S })),
+    )
+    const names = fc.uniqueArray(fc.tuple(str.filter((n) => n.length > 0 && n !== 'pk'), value, fc.constantFrom(CryptoAction.SIGN_ONLY, CryptoAction.ENCRYPT_AND_SIGN, CryptoAction.DO_NOTHING)), { maxLength: 5, selector: ([n]) => n })
+    const provider = aesHmacProvider()
+    let refused = 0
+    let accepted = 0
+    await fc.assert(
+      fc.asyncProperty(names, async (attributes) => {
+        const item: Record<string, AttributeValue> = { pk: { S: 'k' } }
+        const overrides: Record<string, CryptoAction> = { pk: CryptoAction.SIGN_ONLY }
+        for (const [name, v, action] of attributes) {
+          item[name] = v
+          overrides[name] = action
+        }
+        const actions = new AttributeActions({ attributeActions: overrides })
+        const stored = await encryptItem(item, configFor(provider, actions, {}, { writeMode: 'python' }))
+        const differ = hex(stringToSign(body(stored), TABLE, actions)) !== hex(stringToSign(body(stored), TABLE, actions, { ordering: 'utf16' }))
+        const outcome = await encryptItem(item, configFor(provider, actions, {}, { writeMode: 'portable' })).then(() => undefined, (e: unknown) => e)
+        if (differ) {
+          refused++
+          expect(outcome).toBeInstanceOf(NonPortableItemError)
+          // The message names one of the item's signed attributes.
+          const named = Object.keys(item).filter((n) => actions.action(n) !== CryptoAction.DO_NOTHING).some((n) => (outcome as Error).message.includes(`attribute "${n}"`))
+          expect(named).toBe(true)
+        } else {
+          accepted++
+          expect(outcome).toBeUndefined()
+        }
+      }),
+      { numRuns: 500 },
+    )
+    expect(refused).toBeGreaterThan(50)
+    expect(accepted).toBeGreaterThan(50)
   })
 })

@@ -6,7 +6,7 @@ import { AttributeActions, CryptoAction, decryptItem, encryptItem, type CryptoCo
 import { createDynamoDBClient, deleteTestTable } from '@ddb-encryption/testing'
 import { loadConfigurationModule } from '../../src/migration-configuration'
 import { actionsForTable, describeTableSchema } from '../../src/table-schema'
-import { DynamoDbCheckpointStore } from '../../src/checkpoint-store'
+import { DynamoDBCheckpointStore } from '../../src/checkpoint-store'
 import { createPlaintextTable, plaintextItem } from '../support/plaintext-table'
 import { runCliProcess, startCli } from '../support/run-cli'
 import { scanAll } from '../support/scan-all'
@@ -110,7 +110,7 @@ describe('ddb-encryption CLI', () => {
     expect([a.status, b.status]).toEqual([0, 0])
     const written = [a, b].map((r) => (r.records.at(-1) as { counts: { written: number } }).counts.written)
     expect(written[0]! + written[1]!).toBe(count)
-    const segments = await new DynamoDbCheckpointStore({ client, tableName: checkpointTable }).list('job-1')
+    const segments = await new DynamoDBCheckpointStore({ client, tableName: checkpointTable }).list('job-1')
     expect(segments.map((s) => [s.segment, s.done])).toEqual([0, 1, 2, 3, 4, 5].map((s) => [s, true]))
     // A restarted worker of a finished job does nothing.
     const rerun = await runCliProcess(['encrypt-table', ...common, '--segments', '0-2/6'])

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@ddb-encryption/core'
 import { CapacityLimiter, isThrottling, withCapacity } from '../../src/capacity-limiter'
 import { decodeKey, encodeKey } from '../../src/key-codec'
 import { parseSegments } from '../../src/cli'
@@ -39,7 +40,7 @@ describe('CapacityLimiter', () => {
   })
 
   it('refuses a rate that is not positive', () => {
-    expect(() => new CapacityLimiter({ unitsPerSecond: 0 })).toThrow(RangeError)
+    expect(() => new CapacityLimiter({ unitsPerSecond: 0 })).toThrow(InvalidArgumentError)
   })
 })
 

@@ -18,7 +18,7 @@ import {
 } from '@ddb-encryption/core'
 import { DecryptCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms'
 import { DirectKmsMaterialsProvider } from '../../src/direct-kms-materials-provider'
-import { emulatedKms } from './fake-kms'
+import { emulatedKms } from '../support/fake-kms'
 
 const KEY_ARN = 'arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'
 const CONTEXT = { tableName: 'Orders', partitionKeyName: 'pk', sortKeyName: 'sk' }

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { DirectKmsMaterialsProvider } from '../../src/direct-kms-materials-provider'
 import { kmsEncryptionContextFor } from '../../src/kms-encryption-context'
-import { FakeKms } from './fake-kms'
+import { FakeKms } from '../support/fake-kms'
 
 type JsonAttribute = Record<string, unknown>
 type JsonItem = Record<string, JsonAttribute>

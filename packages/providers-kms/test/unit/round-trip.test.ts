@@ -8,7 +8,7 @@ import {
   UnwrappingError,
 } from '@ddb-encryption/core'
 import { DirectKmsMaterialsProvider } from '../../src/direct-kms-materials-provider'
-import { emulatedKms } from './fake-kms'
+import { emulatedKms } from '../support/fake-kms'
 
 const KEY_ARN = 'arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'
 const TABLE = { tableName: 'Orders', partitionKeyName: 'pk', sortKeyName: 'sk' }

@@ -5,7 +5,7 @@
  */
 import { decryptItem, encryptItem, MaterialDescriptionKey, type Item } from '@ddb-encryption/core'
 import { WrappedMaterialsProvider } from '../../src/wrapped-materials-provider'
-import { aesKey, hmacKey, rsaKeys } from './keys'
+import { aesKey, hmacKey, rsaKeys } from '../support/keys'
 import { configFor, descriptionOf, withDescription } from './items'
 
 const ENV_KEY = MaterialDescriptionKey.WrappedDataKey

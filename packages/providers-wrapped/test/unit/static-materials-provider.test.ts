@@ -7,7 +7,7 @@ import {
   type DelegatedKey,
 } from '@ddb-encryption/core'
 import { StaticMaterialsProvider } from '../../src/static-materials-provider'
-import { aesKey, context, hmacKey, rsaKeys, sameContentKey } from './keys'
+import { aesKey, context, hmacKey, rsaKeys, sameContentKey } from '../support/keys'
 
 describe('StaticMaterialsProvider', () => {
   const encryptionKey = aesKey()

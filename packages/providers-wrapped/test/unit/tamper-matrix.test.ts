@@ -32,7 +32,7 @@ import {
 } from '@ddb-encryption/core'
 import { StaticMaterialsProvider } from '../../src/static-materials-provider'
 import { WrappedMaterialsProvider } from '../../src/wrapped-materials-provider'
-import { aesKey, hmacKey, rsaKeys } from './keys'
+import { aesKey, hmacKey, rsaKeys } from '../support/keys'
 import { configFor, TABLE } from './items'
 
 const SIG = ReservedAttribute.Signature

@@ -21,7 +21,7 @@ import {
 } from '@ddb-encryption/core'
 import { constants, createPublicKey, generateKeyPairSync, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto'
 import { WrappedMaterialsProvider } from '../../src/wrapped-materials-provider'
-import { aesKey, hmacKey, rsaKeys, rsaPairDer } from './keys'
+import { aesKey, hmacKey, rsaKeys, rsaPairDer } from '../support/keys'
 import { configFor, descriptionOf, failureOf, recordingWrapper, withDescription, type Failure } from './items'
 
 const ENV_KEY = MaterialDescriptionKey.WrappedDataKey

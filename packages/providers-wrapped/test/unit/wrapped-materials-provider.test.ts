@@ -14,7 +14,7 @@ import {
 } from '@ddb-encryption/core'
 import { WrappedMaterialsProvider } from '../../src/wrapped-materials-provider'
 import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto'
-import { aesKey, aesKeyFrom, context, deepFreeze, hmacKey, rsaKeys, rsaPairDer, sameContentKey } from './keys'
+import { aesKey, aesKeyFrom, context, deepFreeze, hmacKey, rsaKeys, rsaPairDer, sameContentKey } from '../support/keys'
 
 const ENV_KEY = MaterialDescriptionKey.WrappedDataKey
 const ENV_ALG = MaterialDescriptionKey.ContentEncryptionAlgorithm

@@ -17,7 +17,7 @@ import {
 import { DirectKmsMaterialsProvider } from '@ddb-encryption/providers-kms'
 import { createDynamoDBClient, createKMSClient, createKmsKey, deleteTestTable } from '@ddb-encryption/testing'
 import { MOST_RECENT_GRACE_PERIOD_MS, MetaStore, MostRecentProvider } from '../../src'
-import { newMetaProvider } from '../helpers/meta-provider'
+import { newMetaProvider } from '../support/meta-provider'
 
 // A hang guard, not a speed check: DynamoDB Local and moto are slow on a shared machine.
 jest.setTimeout(60_000)

@@ -15,8 +15,8 @@ import {
 import { createCipheriv } from 'node:crypto'
 import { MetaStore } from '../../src/meta-store'
 import { MostRecentProvider } from '../../src/most-recent-provider'
-import { FakeDynamoDb } from '../helpers/fake-dynamodb'
-import { newMetaProvider } from '../helpers/meta-provider'
+import { FakeDynamoDb } from '../support/fake-dynamodb'
+import { newMetaProvider } from '../support/meta-provider'
 
 const TABLE = 'meta'
 const NAME = 'orders'

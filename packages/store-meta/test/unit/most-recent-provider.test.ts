@@ -7,7 +7,7 @@ import {
   ProviderStoreError,
 } from '@ddb-encryption/core'
 import { MOST_RECENT_GRACE_PERIOD_MS, MostRecentProvider } from '../../src/most-recent-provider'
-import { Clock, FakeStore, contextWith, itemContext } from '../helpers/fake-store'
+import { Clock, FakeStore, contextWith, itemContext } from '../support/fake-store'
 
 const NAME = 'material'
 const TTL = 10_000

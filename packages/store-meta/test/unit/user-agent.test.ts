@@ -1,18 +1,18 @@
 import { ListTablesCommand, QueryCommand } from '@aws-sdk/client-dynamodb'
-import { recordingDynamoDBClient, userAgentOf } from '@ddb-encryption/testing'
+import { FakeDynamoDB, userAgentOf, type FakeDynamoDBOptions } from '@ddb-encryption/testing'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { MetaStore } from '../../src/meta-store'
-import { newMetaProvider } from '../helpers/meta-provider'
+import { newMetaProvider } from '../support/meta-provider'
 
 // Read independently of src/package-version.ts, so the test also proves the version that goes on the wire.
 const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }
 const SUFFIX = `ddb-encryption-js/${version}`
 
 /** Table ACTIVE, no version yet, and GetItem returns the row PutItem sent. */
-function metaStoreResponder(): Parameters<typeof recordingDynamoDBClient>[0] {
+function metaStoreResponder(): NonNullable<FakeDynamoDBOptions['respond']> {
   let stored: unknown
-  return ({ target, body }) => {
+  return ({ op: target, body }) => {
     if (target === 'DescribeTable') return { Table: { TableName: 'meta', TableStatus: 'ACTIVE' } }
     if (target === 'Query') return { Items: [], Count: 0 }
     if (target === 'PutItem') stored = body['Item']
@@ -23,14 +23,14 @@ function metaStoreResponder(): Parameters<typeof recordingDynamoDBClient>[0] {
 
 describe('user agent', () => {
   it('appends ddb-encryption-js/<version> to every MetaStore request without changing the caller client', async () => {
-    const { client, requests } = recordingDynamoDBClient(metaStoreResponder())
+    const { client, requests } = new FakeDynamoDB({}, { respond: metaStoreResponder() })
     const clientStackBefore = client.middlewareStack.identify()
     await MetaStore.createTable(client, 'meta', { billingMode: 'PAY_PER_REQUEST' })
     const store = new MetaStore({ client, tableName: 'meta', materialsProvider: newMetaProvider() })
     await store.newProvider('orders')
     await store.provider('orders', 0)
 
-    const targets = requests.map((r) => r.target)
+    const targets = requests.map((r) => r.op)
     expect(targets).toEqual(['CreateTable', 'DescribeTable', 'Query', 'PutItem', 'GetItem'])
     for (const request of requests) expect(userAgentOf(request)).toContain(SUFFIX)
     expect(client.middlewareStack.identify()).toEqual(clientStackBefore)

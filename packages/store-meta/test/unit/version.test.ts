@@ -42,3 +42,15 @@ describe('meta id helpers', () => {
     expect(() => assertVersion(0)).not.toThrow()
   })
 })
+
+describe('versionFromMaterialDescription with a malformed description (issue 9)', () => {
+  it.each([undefined, null, 'fuzz#1'])('%p: ERR_INVALID_ARGUMENT, not a TypeError', (description) => {
+    let error: unknown
+    try {
+      versionFromMaterialDescription(description as never)
+    } catch (e) {
+      error = e
+    }
+    expect((error as { code?: string }).code).toBe('ERR_INVALID_ARGUMENT')
+  })
+})

@@ -41,7 +41,19 @@ const unique = [...new Map(errorClasses.map((entry) => [entry.cls, entry])).valu
 unique.push({ pkg: '@ddb-encryption/core', exportName: 'DynamoDbEncryptionError', cls: Base })
 const classes = [...new Map(unique.map((entry) => [entry.cls, entry])).values()]
 
-const sources = published.flatMap((pkg) => listTs(join(pkg.dir, 'src')).map((file) => readFileSync(file, 'utf8'))).join('\n')
+const sourceFiles = published.flatMap((pkg) => listTs(join(pkg.dir, 'src')).map((file) => ({ file: file.slice(REPO_ROOT.length + 1), text: readFileSync(file, 'utf8') })))
+const sources = sourceFiles.map((source) => source.text).join('\n')
+
+/**
+ * The only `TypeError`s left in published sources: internal invariants of the expression evaluator that no request
+ * can reach (the parser refuses these operands first, and attribute values are checked before evaluation). Option and
+ * argument mistakes are `InvalidArgumentError`s; a DynamoDB-shaped refusal is an `ExpressionValidationError`.
+ */
+const INVARIANT_TYPE_ERRORS: Readonly<Record<string, number>> = {
+  'packages/client-helpers/src/expression/attribute-values.ts': 2,
+  'packages/client-helpers/src/expression/evaluate.ts': 1,
+  'packages/client-helpers/src/expression/update.ts': 1,
+}
 
 /**
  * Error classes whose constructor adds context before the usual `(message, options)`; every other class is built
@@ -107,6 +119,15 @@ describe('error conventions (CONTRIBUTING.md), over every exported error of ever
       .filter(({ cls }) => !new RegExp(`new ${cls.name}\\(`).test(sources))
       .map(({ cls }) => cls.name)
     expect(unused).toEqual([])
+  })
+
+  it('raises InvalidArgumentError, never TypeError / RangeError, for option and argument mistakes', () => {
+    const found: Record<string, number> = {}
+    for (const { file, text } of sourceFiles) {
+      const count = text.match(/(?<!cause: )new (TypeError|RangeError)\(/g)?.length ?? 0
+      if (count > 0) found[file] = count
+    }
+    expect(found).toEqual(INVARIANT_TYPE_ERRORS)
   })
 
   it('does not shadow ES2022 names (ErrorOptions) in any public API', () => {

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join, relative } from 'node:path'
 
 const REPO_ROOT = join(__dirname, '..', '..', '..', '..')
@@ -58,4 +59,22 @@ describe('jest projects', () => {
       }
     }
   })
+
+  it.each(packageDirs.map((dir) => [relative(REPO_ROOT, dir), dir]))(
+    '`pnpm --filter` %s test (jest in the package folder) finds exactly the package\'s own tests',
+    (_name, dir) => {
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }
+      expect(manifest.scripts?.['test']).toBe('jest')
+      const listed = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--listTests'], { cwd: dir, encoding: 'utf8' })
+      expect(listed.status).toBe(0)
+      const found = listed.stdout.split('\n').filter((line) => line !== '').map((file) => relative(dir, file)).sort()
+      expect(found).toEqual(listTests(join(dir, 'test')).map((file) => relative(dir, file)).sort())
+    },
+    30_000,
+  )
 })
+
+function listTests(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? listTests(join(dir, entry.name)) : entry.name.endsWith('.test.ts') ? [join(dir, entry.name)] : [])
+}

@@ -1,13 +1,6 @@
 import type { AttributeValue, Item } from '@ddb-encryption/core'
+import { deepFreeze } from '@ddb-encryption/testing'
 import { applyUpdate, ConditionNotMet, ExpressionValidationError, parseExpressions, updatedAttributes, updateLocally, UpdateProblem } from '../../../src/expression'
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) {
-    for (const v of Object.values(value)) deepFreeze(v)
-    Object.freeze(value)
-  }
-  return value
-}
 
 function update(item: Item, expression: string, values: Record<string, AttributeValue> = {}): Item {
   const parsed = parseExpressions({

@@ -1,30 +1,41 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { FAKE_CREDENTIALS } from '@ddb-encryption/testing'
+import { FAKE_CREDENTIALS } from './fake-credentials'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>
 
-/** One request the fake received: operation and parsed JSON body (wire format: B values are base64). */
+/** One request the fake received: operation, HTTP headers and parsed JSON body (wire format: B values are base64). */
 export interface WireRequest {
+  /** The DynamoDB operation, e.g. `PutItem`. */
   readonly op: string
+  readonly headers: Readonly<Record<string, string>>
   readonly body: Json
+}
+
+/** Options of {@link FakeDynamoDB}. */
+export interface FakeDynamoDBOptions {
+  /** SDK attempts per call. Default 1 (no SDK retry). */
+  maxAttempts?: number
+  /** Answers every request whose result is not `undefined`, before any queued answer or the in-memory table. */
+  respond?: (request: WireRequest) => Json | undefined
 }
 
 /** What the fake answers instead of its default: a JSON body, a service error, or a thrown (network) error. */
 export type WireAnswer = { body: Json } | { error: string; status?: number; fields?: Json } | { throw: Error } | ((input: Json) => Json)
 
 /**
- * A real `DynamoDBClient` (full SDK stack, one attempt) over an in-memory DynamoDB that works on the wire JSON: it
- * stores items exactly as sent and records every request. Conditions and expressions are not evaluated (DynamoDB
- * Local checks real semantics in the integration tests). `answer` may replace the next responses of an operation.
+ * A real `DynamoDBClient` (full SDK middleware stack, one attempt) over an in-memory DynamoDB that works on the wire
+ * JSON: it stores items exactly as sent and records every request with its headers. No network. Conditions and
+ * expressions are not evaluated (DynamoDB Local checks real semantics in the integration tests). `answers` may
+ * replace the next responses of an operation; `respond` may answer every request.
  */
-export class WireFake {
+export class FakeDynamoDB {
   readonly requests: WireRequest[] = []
   readonly tables = new Map<string, Map<string, Json>>()
   readonly answers: Partial<Record<string, WireAnswer[]>> = {}
   readonly client: DynamoDBClient
 
-  constructor(readonly schemas: Record<string, { pk: string; sk?: string; table?: Json }>, options: { maxAttempts?: number } = {}) {
+  constructor(readonly schemas: Record<string, { pk: string; sk?: string; table?: Json }> = {}, options: FakeDynamoDBOptions = {}) {
     for (const name of Object.keys(schemas)) this.tables.set(name, new Map())
     this.client = new DynamoDBClient({
       region: 'us-east-1',
@@ -35,8 +46,10 @@ export class WireFake {
           const op = (request.headers['x-amz-target'] ?? '').split('.').pop() ?? ''
           const text = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body as Uint8Array)
           const body = JSON.parse(text || '{}') as Json
-          this.requests.push({ op, body })
-          const answer = this.answers[op]?.shift()
+          const received: WireRequest = { op, headers: { ...request.headers }, body }
+          this.requests.push(received)
+          const responded = options.respond?.(received)
+          const answer = responded !== undefined ? { body: responded } : this.answers[op]?.shift()
           if (answer !== undefined && typeof answer !== 'function' && 'throw' in answer) throw answer.throw
           const [status, json] = answer === undefined ? [200, this.#respond(op, body)]
             : typeof answer === 'function' ? [200, answer(body)]
@@ -156,3 +169,13 @@ export class WireFake {
     }
   }
 }
+
+/** Both user-agent headers of a recorded request, joined (the SDK puts product entries in at least one). */
+export function userAgentOf(request: WireRequest | undefined): string {
+  return `${request?.headers['user-agent'] ?? ''} ${request?.headers['x-amz-user-agent'] ?? ''}`
+}
+
+/** Shorthand for a low-level S value. */
+export const S = (s: string): { S: string } => ({ S: s })
+/** Shorthand for a low-level N value. */
+export const N = (n: string): { N: string } => ({ N: n })

@@ -1,0 +1,1 @@
+module.exports = require('../../jest.projects.js').packageProjects(__dirname, 'bench', { services: 'none' })
