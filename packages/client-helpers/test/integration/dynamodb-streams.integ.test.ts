@@ -88,7 +88,7 @@ describe('DynamoDBStreamDecryptor', () => {
       (v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v)))
     const json = toJson(records[0]) as StreamRecordLike & { dynamodb: { NewImage: Record<string, { B?: string }> } }
     const blob = json.dynamodb.NewImage['blob']?.B as string
-    const decryptor = new DynamoDBStreamDecryptor({ ...options, dynamoDbClient: ddb })
+    const decryptor = new DynamoDBStreamDecryptor({ ...options, client: ddb })
     // The canonical form decrypts; MIME line breaks, missing padding, the URL alphabet and stray characters are refused.
     await expect(decryptor.decryptRecord(json, table)).resolves.toBeDefined()
     const spoiled = [`${blob.slice(0, 4)}\r\n${blob.slice(4)}`, (blob.endsWith('=') ? blob.replace(/=+$/, '') : blob.slice(0, -1)), blob.replace(/\+/g, '-').replace(/\//g, '_').replace(/[A-Za-z0-9]/, '-'), `${blob}!`]

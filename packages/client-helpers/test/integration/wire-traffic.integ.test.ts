@@ -205,7 +205,7 @@ beforeAll(async () => {
   rmw = EncryptedDynamoDBClient.from(proxied, { materialsProvider: provider, attributeActions: actions, readModifyWrite: true, clientSideFilters: true, batchWriteRetry: { maxAttempts: 3, baseDelayMs: 1 } })
   doc = EncryptedDynamoDBDocumentClient.from(proxied, { materialsProvider: provider, attributeActions: actions })
   rmwDoc = EncryptedDynamoDBDocumentClient.from(proxied, { materialsProvider: provider, attributeActions: actions, readModifyWrite: true, clientSideFilters: true })
-  encryptedTable = new EncryptedTable(proxied, { tableName: table, materialsProvider: provider, attributeActions: actions, batchMaxAttempts: 3, batchBaseDelayMs: 1 })
+  encryptedTable = new EncryptedTable({ client: proxied, tableName: table, materialsProvider: provider, attributeActions: actions, batchMaxAttempts: 3, batchBaseDelayMs: 1 })
   await Promise.all([low.tableInfo(table), rmw.tableInfo(table), doc.encryptedClient.tableInfo(table), rmwDoc.encryptedClient.tableInfo(table)])
 }, 120_000)
 
@@ -431,9 +431,76 @@ describe('EncryptedDynamoDBDocumentClient and EncryptedTable', () => {
     expect((await encryptedTable.scan({ FilterExpression: 'pk = :p', ExpressionAttributeValues: { ':p': 'tbl' }, Limit: 100 })).items.length).toBe(4)
     await encryptedTable.delete({ pk: 'tbl', sk: 4 })
     await encryptedTable.batchWrite({ delete: [{ pk: 'tbl', sk: 3 }] })
-    const filtering = new EncryptedTable(proxied, { tableName: table, materialsProvider: provider, attributeActions: actions, clientSideFilters: true })
+    const filtering = new EncryptedTable({ client: proxied, tableName: table, materialsProvider: provider, attributeActions: actions, clientSideFilters: true })
     const page = await filtering.query({ KeyConditionExpression: 'pk = :p', FilterExpression: 'body = :b', ExpressionAttributeValues: { ':p': 'tbl', ':b': items[1]?.['body'] } })
     expect(page.items).toEqual([items[1]])
+  })
+})
+
+describe('TransactWriteItems by read-modify-write', () => {
+  it('low-level: updates of encrypted attributes and conditions on them with marker values, in one transaction; cancellations', async () => {
+    const [a, b, c] = [1, 2, 3].map((sk) => markedItem('trmw', sk)) as [Item, Item, Item]
+    for (const Item of [a, b, c]) await rmw.send(new PutItemCommand({ TableName: table, Item }))
+    const d = markedItem('trmw', 4)
+    const newBody = mS()
+    const newDeep = mS()
+    proxy.recorded.length = 0
+    await rmw.send(new TransactWriteItemsCommand({ TransactItems: [
+      { Update: { TableName: table, Key: key(a), UpdateExpression: 'SET body = :nb, m.deep.s = :nd, l = list_append(l, :app) ADD ns :n', ConditionExpression: 'body = :ob AND contains(ss, :member)',
+        ExpressionAttributeValues: { ':nb': S(newBody), ':nd': S(newDeep), ':app': { L: [{ B: mB() }, N(mN())] }, ':n': { NS: [mN()] }, ':ob': a['body'] as AttributeValue,
+          ':member': S(((a['ss'] as { SS: string[] }).SS)[1] as string) } } },
+      { ConditionCheck: { TableName: table, Key: key(b), ConditionExpression: 'b = :b AND n = :n', ExpressionAttributeValues: { ':b': b['b'] as AttributeValue, ':n': b['n'] as AttributeValue } } },
+      { Delete: { TableName: table, Key: key(c), ConditionExpression: 'contains(bs, :x)', ExpressionAttributeValues: { ':x': { B: ((c['bs'] as { BS: Uint8Array[] }).BS)[0] as Uint8Array } } } },
+      { Put: { TableName: table, Item: d, ConditionExpression: 'attribute_not_exists(body) OR body <> :x', ExpressionAttributeValues: { ':x': S(mS()) } } },
+    ] }))
+    expect(proxy.recorded.map((r) => r.target)).toEqual(['GetItem', 'GetItem', 'GetItem', 'GetItem', 'TransactWriteItems'])
+    const read = await rmw.send(new GetItemCommand({ TableName: table, Key: key(a), ConsistentRead: true }))
+    expect(read.Item?.['body']).toEqual(S(newBody))
+    // Cancelled on the client (a condition on an encrypted attribute fails) and with one failing on DynamoDB as well.
+    const cancelled = await thrown(rmw.send(new TransactWriteItemsCommand({ TransactItems: [
+      { Update: { TableName: table, Key: key(a), UpdateExpression: 'SET body = :x', ConditionExpression: 'body = :wrong', ExpressionAttributeValues: { ':x': S(mS()), ':wrong': S(mS()) } } },
+      { ConditionCheck: { TableName: table, Key: key(b), ConditionExpression: '#s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': S('closed') } } },
+      { Put: { TableName: table, Item: markedItem('trmw', 5) } },
+    ] })))
+    expect(cancelled.name).toBe('TransactionCanceledException')
+    const invalid = await thrown(rmw.send(new TransactWriteItemsCommand({ TransactItems: [
+      { Update: { TableName: table, Key: key(b), UpdateExpression: 'SET n = n + :s', ExpressionAttributeValues: { ':s': S(mS()) } } },
+    ] })))
+    expect(invalid.name).toBe('ValidationException')
+    // Throttled once, then retried by the SDK: the same ciphertext goes out again.
+    proxy.throttle.set('TransactWriteItems', 1)
+    await rmw.send(new TransactWriteItemsCommand({ TransactItems: [
+      { Update: { TableName: table, Key: key(b), UpdateExpression: 'SET body = :x', ConditionExpression: 'body = :o', ExpressionAttributeValues: { ':x': S(mS()), ':o': b['body'] as AttributeValue } } },
+    ] }))
+    const sentTx = proxy.recorded.filter((r) => r.target === 'TransactWriteItems')
+    expect(sentTx.at(-1)?.body.equals(sentTx.at(-2)?.body as Buffer)).toBe(true)
+  })
+
+  it('document client and EncryptedTable: transactWrite, update, conditional put / delete, transactGet with readModifyWrite', async () => {
+    const items = [1, 2, 3].map((sk) => markedNative('trmw-doc', sk))
+    for (const Item of items) await rmwDoc.send(new PutCommand({ TableName: table, Item }))
+    await rmwDoc.send(new TransactWriteCommand({ TransactItems: [
+      { Update: { TableName: table, Key: { pk: 'trmw-doc', sk: 1 }, UpdateExpression: 'SET body = :b, bs = :bs', ConditionExpression: 'body = :old AND m.deep.n = :n',
+        ExpressionAttributeValues: { ':b': mS(), ':bs': new Set([mB()]), ':old': items[0]?.['body'], ':n': items[0]?.['m'].deep.n } } },
+      { ConditionCheck: { TableName: table, Key: { pk: 'trmw-doc', sk: 2 }, ConditionExpression: 'contains(l, :s)', ExpressionAttributeValues: { ':s': items[1]?.['l'][0] } } },
+    ] }))
+    await thrown(rmwDoc.send(new TransactWriteCommand({ TransactItems: [
+      { Delete: { TableName: table, Key: { pk: 'trmw-doc', sk: 3 }, ConditionExpression: 'n = :n', ExpressionAttributeValues: { ':n': mNum() } } },
+    ] })))
+    const tbl = new EncryptedTable({ client: proxied, tableName: table, materialsProvider: provider, attributeActions: actions, readModifyWrite: true })
+    const updated = await tbl.update({ pk: 'trmw-doc', sk: 2 }, { UpdateExpression: 'SET m.deep.s = :s REMOVE b', ConditionExpression: 'b = :b', ExpressionAttributeValues: { ':s': mS(), ':b': items[1]?.['b'] }, ReturnValues: 'ALL_NEW' })
+    expect(updated?.['b']).toBeUndefined()
+    await thrown(tbl.update({ pk: 'trmw-doc', sk: 2 }, { UpdateExpression: 'SET body = :s', ConditionExpression: 'body = :o', ExpressionAttributeValues: { ':s': mS(), ':o': mS() } }))
+    const replacement = markedNative('trmw-doc', 3)
+    await tbl.put(replacement, { ConditionExpression: 'body = :o', ExpressionAttributeValues: { ':o': items[2]?.['body'] } })
+    await thrown(tbl.put(markedNative('trmw-doc', 3), { ConditionExpression: 'body = :o', ExpressionAttributeValues: { ':o': mS() } }))
+    await tbl.transactWrite([
+      { Update: { Key: { pk: 'trmw-doc', sk: 3 }, UpdateExpression: 'SET n = n + :one, ss = :ss', ConditionExpression: 'begins_with(body, :p)', ExpressionAttributeValues: { ':one': 1, ':ss': new Set([mS()]), ':p': replacement['body'].slice(0, 12) } } },
+      { Put: { Item: markedNative('trmw-doc', 4), ConditionExpression: 'attribute_not_exists(pk)' } },
+    ])
+    expect((await tbl.transactGet([{ pk: 'trmw-doc', sk: 3 }, { pk: 'trmw-doc', sk: 4 }])).every((i) => i !== undefined)).toBe(true)
+    const old = await tbl.delete({ pk: 'trmw-doc', sk: 4 }, { ConditionExpression: 'size(l) > :z AND b <> :b', ExpressionAttributeValues: { ':z': 0, ':b': mB() }, ReturnValues: 'ALL_OLD' })
+    expect(old?.['pk']).toBe('trmw-doc')
   })
 })
 
