@@ -43,9 +43,10 @@ import {
   paginateScan,
 } from '@aws-sdk/lib-dynamodb'
 import { AttributeActions, CryptoAction, type CryptographicMaterialsProvider } from '@ddb-encryption/core'
-import { createDynamoDBClient, deleteTestTable, dynamoDbEndpoint } from '@ddb-encryption/testing'
+import type { KMSClient } from '@aws-sdk/client-kms'
+import { createDynamoDBClient, createKMSClient, deleteTestTable, dynamoDbEndpoint, kmsEndpoint } from '@ddb-encryption/testing'
 import { EncryptedDynamoDBClient, EncryptedDynamoDBDocumentClient, EncryptedTable } from '@ddb-encryption/client-helpers'
-import { canonical, createEventsTable, createWrappedProvider } from '../support/integration'
+import { canonical, createDirectKmsProvider, createEventsTable, createMostRecentProvider, createWrappedProvider } from '../support/integration'
 
 type Item = Record<string, AttributeValue>
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -183,6 +184,9 @@ const N = (n: number | string): AttributeValue => ({ N: String(n) })
 let ddb: DynamoDBClient
 let proxied: DynamoDBClient
 let proxy: RecordingProxy
+/** In front of moto's KMS, for the Direct KMS and MostRecent providers. */
+let kmsProxy: RecordingProxy
+let kms: KMSClient
 let table: string
 let provider: CryptographicMaterialsProvider
 let low: ReturnType<typeof EncryptedDynamoDBClient.from<DynamoDBClient>>
@@ -199,6 +203,9 @@ beforeAll(async () => {
   table = await createEventsTable(ddb, 'ch-wire')
   proxy = new RecordingProxy()
   await proxy.start(dynamoDbEndpoint())
+  kmsProxy = new RecordingProxy()
+  await kmsProxy.start(kmsEndpoint())
+  kms = createKMSClient({ endpoint: kmsProxy.endpoint })
   proxied = createDynamoDBClient({ endpoint: proxy.endpoint, maxAttempts: 3 })
   provider = createWrappedProvider()
   low = EncryptedDynamoDBClient.from(proxied, { materialsProvider: provider, attributeActions: actions })
@@ -212,6 +219,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await deleteTestTable(ddb, table)
   proxied?.destroy()
+  kms?.destroy()
+  await kmsProxy?.stop()
   ddb?.destroy()
   await proxy?.stop()
   // The numbers the report quotes.
@@ -220,7 +229,7 @@ afterAll(async () => {
 
 afterEach(() => {
   const leaks: string[] = []
-  for (const r of proxy.recorded.splice(0)) {
+  for (const r of [...proxy.recorded.splice(0), ...kmsProxy.recorded.splice(0)]) {
     checked++
     operationsSeen.set(r.target, (operationsSeen.get(r.target) ?? 0) + 1)
     for (const found of findNeedles(wireText(r))) leaks.push(`${r.target}: ${found}`)
@@ -501,6 +510,27 @@ describe('TransactWriteItems by read-modify-write', () => {
     expect((await tbl.transactGet([{ pk: 'trmw-doc', sk: 3 }, { pk: 'trmw-doc', sk: 4 }])).every((i) => i !== undefined)).toBe(true)
     const old = await tbl.delete({ pk: 'trmw-doc', sk: 4 }, { ConditionExpression: 'size(l) > :z AND b <> :b', ExpressionAttributeValues: { ':z': 0, ':b': mB() }, ReturnValues: 'ALL_OLD' })
     expect(old?.['pk']).toBe('trmw-doc')
+  })
+})
+
+describe('with KMS-based providers (their KMS and MetaStore requests recorded too)', () => {
+  it.each(['direct-kms', 'most-recent'] as const)('%s: put, get, query, read-modify-write update, client-side filter', async (name) => {
+    let materialsProvider: CryptographicMaterialsProvider
+    let metaTable: string | undefined
+    if (name === 'direct-kms') materialsProvider = await createDirectKmsProvider(kms)
+    else ({ provider: materialsProvider, metaTable } = await createMostRecentProvider(proxied, kms))
+    try {
+      const client = EncryptedDynamoDBClient.from(proxied, { materialsProvider, attributeActions: actions, readModifyWrite: true, clientSideFilters: true })
+      const items = [1, 2].map((sk) => markedItem(name, sk))
+      for (const Item of items) await client.send(new PutItemCommand({ TableName: table, Item }))
+      expect(canonical((await client.send(new GetItemCommand({ TableName: table, Key: key(items[0] as Item), ConsistentRead: true }))).Item)).toEqual(canonical(items[0]))
+      await client.send(new UpdateItemCommand({ TableName: table, Key: key(items[1] as Item), UpdateExpression: 'SET body = :b', ConditionExpression: 'n = :n', ExpressionAttributeValues: { ':b': S(mS()), ':n': items[1]?.['n'] as AttributeValue } }))
+      const q = await client.send(new LowQueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p', FilterExpression: 'body = :b', ExpressionAttributeValues: { ':p': S(name), ':b': items[0]?.['body'] as AttributeValue } }))
+      expect(q.Items?.length).toBe(1)
+      expect(kmsProxy.recorded.length).toBeGreaterThan(0)
+    } finally {
+      if (metaTable !== undefined) await deleteTestTable(ddb, metaTable)
+    }
   })
 })
 
