@@ -234,9 +234,12 @@ afterEach(() => {
     operationsSeen.set(r.target, (operationsSeen.get(r.target) ?? 0) + 1)
     for (const found of findNeedles(wireText(r))) leaks.push(`${r.target}: ${found}`)
   }
-  for (const e of errors.splice(0)) {
+  for (const thrownError of errors.splice(0)) {
     errorsChecked++
-    for (const found of findNeedles(`${String((e as Error).message)}\n${String((e as Error).stack)}`)) leaks.push(`error ${(e as Error).name}: ${found}`)
+    // The error and its causes, however deep.
+    for (let e: unknown = thrownError, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
+      for (const found of findNeedles(`${String(e.message)}\n${String(e.stack)}`)) leaks.push(`error ${e.name}: ${found}`)
+    }
   }
   expect(leaks).toEqual([])
 })
@@ -354,8 +357,8 @@ describe('EncryptedDynamoDBClient', () => {
       ReturnValues: 'ALL_NEW' }))
     expect(out.Attributes?.['body']).toEqual(S(newBody))
     expect(out.Attributes?.['ns']?.NS).toContain(addNumber)
-    const failed = await thrown(rmw.send(new UpdateItemCommand({ TableName: table, Key: key(item), UpdateExpression: 'SET body = :x', ConditionExpression: 'body = :wrong OR n < :small',
-      ExpressionAttributeValues: { ':x': S(mS()), ':wrong': S(mS()), ':small': N(mN()) }, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' })))
+    const failed = await thrown(rmw.send(new UpdateItemCommand({ TableName: table, Key: key(item), UpdateExpression: 'SET body = :x', ConditionExpression: 'body = :wrong OR n = :other',
+      ExpressionAttributeValues: { ':x': S(mS()), ':wrong': S(mS()), ':other': N(mN()) }, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' })))
     expect(failed).toBeInstanceOf(ConditionalCheckFailedException)
     const invalid = await thrown(rmw.send(new UpdateItemCommand({ TableName: table, Key: key(item), UpdateExpression: 'SET body = :x + :y', ExpressionAttributeValues: { ':x': S(mS()), ':y': N(mN()) } })))
     expect(invalid.name).toBe('ValidationException')
@@ -578,6 +581,23 @@ describe('retries and failures', () => {
     proxy.throttle.set('UpdateItem', 3)
     await thrown(rmw.send(new UpdateItemCommand({ TableName: table, Key: key(item), UpdateExpression: 'SET body = :b', ExpressionAttributeValues: { ':b': S(mS()) } })))
     proxy.throttle.clear()
+  })
+
+  it('reads of tampered items and reads with the wrong keys fail with errors that carry no marker', async () => {
+    const item = markedItem('tampered', 1)
+    await low.send(new PutItemCommand({ TableName: table, Item: item }))
+    await ddb.send(new UpdateItemCommand({ TableName: table, Key: key(item), UpdateExpression: 'SET #s = :x', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':x': S('forged') } }))
+    expect((await thrown(low.send(new GetItemCommand({ TableName: table, Key: key(item), ConsistentRead: true })))).name).toBe('ItemDecryptionError')
+    const other = EncryptedDynamoDBClient.from(proxied, { materialsProvider: createWrappedProvider(), attributeActions: actions })
+    const good = markedItem('tampered', 2)
+    await low.send(new PutItemCommand({ TableName: table, Item: good }))
+    await thrown(other.send(new GetItemCommand({ TableName: table, Key: key(good), ConsistentRead: true })))
+    const reporting = EncryptedDynamoDBClient.from(proxied, { materialsProvider: provider, attributeActions: actions, onDecryptFailure: 'report' })
+    const page = await reporting.send(new LowQueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': S('tampered') } }))
+    expect(page.Items?.length).toBe(1)
+    const failed = (page as { FailedItems?: { error: unknown }[] }).FailedItems ?? []
+    expect(failed.length).toBe(1)
+    errors.push(...failed.map((f) => f.error))
   })
 
   it('unprocessed BatchWriteItem entries are retried (batchWriteRetry, EncryptedTable) or returned', async () => {
