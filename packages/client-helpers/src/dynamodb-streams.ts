@@ -35,18 +35,29 @@ export interface FailedStreamRecord<R> {
 
 const TABLE_FROM_ARN = /:table\/([^/]+)\/stream\//
 
-/** An image in low-level form with `Uint8Array` binaries (Lambda delivers them as base64 text). */
-function toItem(image: Readonly<Record<string, unknown>>): Item {
-  const value = (v: Record<string, unknown>): AttributeValue => {
-    if (typeof v['B'] === 'string') return { B: Uint8Array.from(Buffer.from(v['B'], 'base64')) }
-    if (Array.isArray(v['BS'])) return { BS: (v['BS'] as unknown[]).map((b) => (typeof b === 'string' ? Uint8Array.from(Buffer.from(b, 'base64')) : b as Uint8Array)) }
-    if (Array.isArray(v['L'])) return { L: (v['L'] as Record<string, unknown>[]).map(value) }
-    if (v['M'] !== null && typeof v['M'] === 'object') return { M: toItem(v['M'] as Record<string, unknown>) as Record<string, AttributeValue> }
+// Standard padded base64, as AWS JSON (and the SDK's own decoder) requires. Core's fromBase64 reads what the
+// reference clients accept in their own attributes (MIME line breaks, missing padding), which no stream record carries.
+const STANDARD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+
+/**
+ * An image in low-level form with `Uint8Array` binaries (Lambda delivers them as base64 text).
+ * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT for a binary that is not standard base64 (naming the attribute, never the value).
+ */
+function toItem(image: Readonly<Record<string, unknown>>, which: string): Item {
+  const binary = (text: string, name: string): Uint8Array => {
+    if (!STANDARD_BASE64.test(text)) throw new InvalidArgumentError(`A binary value of attribute "${name}" in the stream record's ${which} is not standard base64`)
+    return Uint8Array.from(Buffer.from(text, 'base64'))
+  }
+  const value = (v: Record<string, unknown>, name: string): AttributeValue => {
+    if (typeof v['B'] === 'string') return { B: binary(v['B'], name) }
+    if (Array.isArray(v['BS'])) return { BS: (v['BS'] as unknown[]).map((b) => (typeof b === 'string' ? binary(b, name) : b as Uint8Array)) }
+    if (Array.isArray(v['L'])) return { L: (v['L'] as Record<string, unknown>[]).map((e) => value(e, name)) }
+    if (v['M'] !== null && typeof v['M'] === 'object') return { M: toItem(v['M'] as Record<string, unknown>, which) as Record<string, AttributeValue> }
     return v as AttributeValue
   }
   const out: Record<string, AttributeValue> = {}
   for (const name of Object.keys(image)) {
-    setOwn(out, name, value(image[name] as Record<string, unknown>))
+    setOwn(out, name, value(image[name] as Record<string, unknown>, name))
   }
   return out
 }
@@ -85,7 +96,8 @@ export class DynamoDBStreamDecryptor {
    * record's `eventSourceARN` (Lambda records carry it; records read with the Streams API do not).
    *
    * @throws {ItemDecryptionError} ERR_DECRYPTION_FAILED when an image fails its integrity check.
-   * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT when the table cannot be determined.
+   * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT when the table cannot be determined, or for a binary value that is not
+   *   standard base64.
    */
   async decryptRecord<R extends StreamRecordLike>(record: R, tableName?: string): Promise<R> {
     const name = tableName ?? TABLE_FROM_ARN.exec(record.eventSourceARN ?? '')?.[1]
@@ -98,7 +110,7 @@ export class DynamoDBStreamDecryptor {
     const decrypted: Record<string, unknown> = { ...images }
     for (const which of ['NewImage', 'OldImage'] as const) {
       const image = images[which]
-      if (image !== undefined) decrypted[which] = await decryptFor(table, toItem(image))
+      if (image !== undefined) decrypted[which] = await decryptFor(table, toItem(image, which))
     }
     return { ...record, dynamodb: decrypted }
   }

@@ -83,6 +83,23 @@ describe('DynamoDBStreamDecryptor', () => {
     expect(plain(out[1]?.dynamodb?.NewImage as Record<string, unknown>)).toEqual({ status: { S: 'paid' }, secret: { S: 'second' }, blob: { B: new Uint8Array([3]) } })
   })
 
+  it('refuses a Lambda record whose binary is not standard base64 (typed error naming the attribute, not the value)', async () => {
+    const toJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (_k, v: unknown) =>
+      (v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v)))
+    const json = toJson(records[0]) as StreamRecordLike & { dynamodb: { NewImage: Record<string, { B?: string }> } }
+    const blob = json.dynamodb.NewImage['blob']?.B as string
+    const decryptor = new DynamoDBStreamDecryptor({ ...options, client: ddb })
+    // The canonical form decrypts; MIME line breaks, missing padding, the URL alphabet and stray characters are refused.
+    await expect(decryptor.decryptRecord(json, table)).resolves.toBeDefined()
+    const spoiled = [`${blob.slice(0, 4)}\r\n${blob.slice(4)}`, (blob.endsWith('=') ? blob.replace(/=+$/, '') : blob.slice(0, -1)), blob.replace(/\+/g, '-').replace(/\//g, '_').replace(/[A-Za-z0-9]/, '-'), `${blob}!`]
+    for (const bad of spoiled) {
+      const record = { ...json, dynamodb: { ...json.dynamodb, NewImage: { ...json.dynamodb.NewImage, blob: { B: bad } } } }
+      const error = await decryptor.decryptRecord(record, table).then(() => undefined, (e: unknown) => e)
+      expect(error).toMatchObject({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringContaining('"blob"') })
+      expect((error as Error).message).not.toContain(bad)
+    }
+  })
+
   it('rejects a tampered image (typed error), or reports it; unknown tables are refused', async () => {
     const tampered = records[3] as _Record
     const altered = { ...tampered, dynamodb: { ...tampered.dynamodb, NewImage: { ...tampered.dynamodb?.NewImage, status: { S: 'forged' } } } }
