@@ -131,6 +131,15 @@ export function refusalWithOption(error: unknown, option: ClientSideOption): unk
 }
 
 /**
+ * With `option` on, the client answers for DynamoDB on these requests, so an expression the policy could not parse
+ * (an {@link ExpressionValidationError}, DynamoDB's message) becomes DynamoDB's `ValidationException` (typed error as
+ * `cause`), as DynamoDB would have answered. Without it, the policy's `InvalidArgumentError` stands (README).
+ */
+export function policyError(error: unknown, enabled: boolean): unknown {
+  return enabled && error instanceof ExpressionValidationError ? validationException(error) : error
+}
+
+/**
  * True when a write's condition must be evaluated on the client: the policy refuses it (it reads an encrypted
  * attribute) and the client is configured with `readModifyWrite`. Otherwise the policy's refusal is thrown, or
  * false is returned (DynamoDB evaluates the condition).
@@ -140,7 +149,7 @@ export function needsClientSideCondition(table: ResolvedTable, input: WriteCondi
     checkWriteConditions(table, input)
     return false
   } catch (error) {
-    if (!(error instanceof UnsupportedOperationError)) throw error
+    if (!(error instanceof UnsupportedOperationError)) throw policyError(error, env.settings.readModifyWrite)
     // The legacy Expected parameter is refused whatever the options: no hint for it.
     if (!env.settings.readModifyWrite) throw input.Expected !== undefined ? error : refusalWithOption(error, 'readModifyWrite')
     return true
