@@ -2,13 +2,15 @@
 // (the generator of test/support/expression-differential.ts) are sent through the encrypted client with
 // `readModifyWrite: true` to an encrypted table (every attribute ENCRYPT_AND_SIGN), and to DynamoDB itself on a
 // plaintext table holding the same items. Outcomes (result, ReturnValues, error, cancellation reasons) and the
-// stored items afterwards must agree: once as UpdateItem, once grouped into TransactWriteItems.
+// stored items afterwards must agree: as UpdateItem, grouped into TransactWriteItems, as PutItem / DeleteItem
+// conditions, and as Query filters (with `clientSideFilters: true`, page by page). Validation errors are compared by
+// name here (their messages are compared with DynamoDB's in expression-differential.integ.test.ts).
 // DIFF_EXPRESSIONS_SCALE multiplies the case counts; DIFF_EXPRESSIONS_SEED picks another seed.
-import { BatchWriteItemCommand, GetItemCommand, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb'
+import { BatchWriteItemCommand, DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb'
 import { AttributeActions } from '@ddb-encryption/core'
 import { createDynamoDBClient, createTestTable, deleteTestTable } from '@ddb-encryption/testing'
 import { EncryptedDynamoDBClient } from '@ddb-encryption/client-helpers'
-import { canonicalItem, generateCases, type ConditionCase, type UpdateCase } from '../support/expression-differential'
+import { canonicalItem, generateCases, type ConditionCase, type FilterCase, type UpdateCase } from '../support/expression-differential'
 import { createWrappedProvider } from '../support/integration'
 
 type Item = Record<string, AttributeValue>
@@ -28,7 +30,7 @@ beforeAll(async () => {
     createTestTable(ddb, { namePrefix: 'rmw-diff-plain', ...schema }),
     createTestTable(ddb, { namePrefix: 'rmw-diff-enc', ...schema }),
   ])
-  rmw = EncryptedDynamoDBClient.from(ddb, { materialsProvider: createWrappedProvider(), attributeActions: new AttributeActions(), readModifyWrite: true })
+  rmw = EncryptedDynamoDBClient.from(ddb, { materialsProvider: createWrappedProvider(), attributeActions: new AttributeActions(), readModifyWrite: true, clientSideFilters: true })
 }, 120_000)
 
 afterAll(async () => {
@@ -127,5 +129,58 @@ describe('read-modify-write through the encrypted client versus DynamoDB on a pl
     expect(mismatches.slice(0, 3)).toEqual([])
     const names = new Set(results.map((r) => ('ok' in (r.outcome[1] as object) ? 'ok' : (r.outcome[1] as { name: string }).name)))
     expect([...names].sort()).toEqual(['TransactionCanceledException', 'ValidationException', 'ok'])
+  }, 300_000)
+
+  it('PutItem / DeleteItem: same outcome and stored items for random conditions', async () => {
+    const cases = generateCases(seed + 30, 0, Math.round(120 * scale), 0) as ConditionCase[]
+    const keyed = cases.map((c, i) => ({ c, key: freshKey(), item: c.item, del: i % 2 === 1 }))
+    await seedItems(keyed)
+    const results = await inParallel(keyed.map(({ c, key, del }) => async () => {
+      const send = (client: { send(command: never): Promise<object> }, TableName: string) => outcome(() => client.send((del
+        ? new DeleteItemCommand({ TableName, Key: key, ...c.request, ReturnValues: 'ALL_OLD' })
+        : new PutItemCommand({ TableName, Item: { ...key, written: { S: 'yes' } }, ...c.request, ReturnValues: 'ALL_OLD' })) as never))
+      const theirs = await send(ddb as never, plainTable)
+      const ours = await send(rmw as never, encryptedTable)
+      return { request: c.request, del, outcome: [ours, theirs], stored: await storedPair(key) }
+    }), 4)
+    const mismatches = results.filter((r) => JSON.stringify(r.outcome[0]) !== JSON.stringify(r.outcome[1]) || JSON.stringify(r.stored[0]) !== JSON.stringify(r.stored[1]))
+    expect(mismatches.slice(0, 3)).toEqual([])
+    const names = new Set(results.map((r) => ('ok' in (r.outcome[1] as object) ? 'ok' : (r.outcome[1] as { name: string }).name)))
+    expect([...names].sort()).toEqual(['ConditionalCheckFailedException', 'ValidationException', 'ok'])
+  }, 300_000)
+
+  it('Query with a FilterExpression: same pages (Items, Count, ScannedCount, LastEvaluatedKey) for random filters', async () => {
+    const cases = generateCases(seed + 40, 0, 0, Math.round(40 * scale)) as FilterCase[]
+    const results = await inParallel(cases.map((c) => async () => {
+      const pk = `f${counter++}`
+      const items = c.items.map((item, i) => ({ ...item, pk: { S: pk }, sk: { N: String(i) } }))
+      await seedItems(items.map((item) => ({ key: { pk: item.pk, sk: item.sk }, item })))
+      const pages = async (client: { send(command: never): Promise<object> }, TableName: string): Promise<unknown> => {
+        const out: unknown[] = []
+        let start: Item | undefined
+        try {
+          do {
+            const page = await client.send(new QueryCommand({
+              TableName, KeyConditionExpression: '#pk = :pk', FilterExpression: c.request.FilterExpression, Limit: 7,
+              ExpressionAttributeNames: { ...(c.request.ExpressionAttributeNames ?? {}), '#pk': 'pk' },
+              ExpressionAttributeValues: { ...(c.request.ExpressionAttributeValues ?? {}), ':pk': { S: pk } },
+              ...(start !== undefined ? { ExclusiveStartKey: start } : {}),
+            }) as never) as { Items?: Item[]; Count?: number; ScannedCount?: number; LastEvaluatedKey?: Item }
+            out.push({ sks: (page.Items ?? []).map((i) => (i['sk'] as { N: string }).N), Count: page.Count, ScannedCount: page.ScannedCount, LastEvaluatedKey: page.LastEvaluatedKey })
+            start = page.LastEvaluatedKey
+          } while (start !== undefined)
+          return out
+        } catch (error) {
+          const name = (error as { name?: string }).name
+          if (name === 'ValidationException') return { name }
+          throw error
+        }
+      }
+      return { request: c.request, outcome: [await pages(rmw as never, encryptedTable), await pages(ddb as never, plainTable)] }
+    }), 4)
+    const mismatches = results.filter((r) => JSON.stringify(r.outcome[0]) !== JSON.stringify(r.outcome[1]))
+    expect(mismatches.slice(0, 3)).toEqual([])
+    expect(results.some((r) => Array.isArray(r.outcome[1]))).toBe(true)
+    expect(results.some((r) => !Array.isArray(r.outcome[1]))).toBe(true)
   }, 300_000)
 })
