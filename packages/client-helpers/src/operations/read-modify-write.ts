@@ -104,6 +104,13 @@ async function withOptimisticRetry<O>(
 /** The condition that the stored item is still `stored` (same signature), or that there still is none. */
 export function unchangedCondition(key: Item, stored: Item | undefined): { condition: string; names: Record<string, string>; values: Record<string, AttributeValue> } {
   if (stored === undefined) return { condition: 'attribute_not_exists(#k)', names: { '#k': Object.keys(key)[0] as string }, values: {} }
+  if (!hasOwn(stored, ReservedAttribute.Signature)) {
+    // Only read under a migration window's allowPlaintext: there is no signature to condition the write on.
+    throw new UnsupportedOperationError(
+      'Read-modify-write found an item that is not encrypted yet (read under migrationWindow.allowPlaintext), so its write ' +
+      'cannot be conditioned on its signature; encrypt the item first (e.g. with @ddb-encryption/migrate), then retry',
+    )
+  }
   return {
     condition: '#s = :s',
     names: { '#s': ReservedAttribute.Signature },
