@@ -857,7 +857,10 @@ function checkDisjointPaths(paths: readonly DocumentPath[], what: ExpressionKind
 export interface AttributeUse {
   /** Top-level attribute name (placeholders resolved). */
   readonly attribute: string
-  /** True when the only use is `attribute_exists` / `attribute_not_exists`, which does not look at the value. */
+  /**
+   * True when the only use is `attribute_exists` / `attribute_not_exists` of the top-level attribute itself, which
+   * does not look at the value (a nested path such as `a.b` or `a[0]` does).
+   */
   readonly existenceOnly: boolean
 }
 
@@ -875,7 +878,9 @@ function topName(path: RawPath, attributes: ExpressionAttributes, what: Expressi
 function operandUses(raw: RawOperand, existenceOnly: boolean, attributes: ExpressionAttributes, what: ExpressionKind, out: AttributeUse[]): void {
   if (raw.kind === 'path') {
     for (const element of raw.path) if ('placeholder' in element) attributes.name(element.placeholder, what)
-    out.push({ attribute: topName(raw.path, attributes, what), existenceOnly })
+    // Only the existence of a whole top-level attribute is the same on ciphertext: `a.b` / `a[0]` inside an
+    // encrypted attribute never exist there (the attribute is one binary value), so they read its value.
+    out.push({ attribute: topName(raw.path, attributes, what), existenceOnly: existenceOnly && raw.path.length === 1 })
   } else if (raw.kind === 'call') {
     const existence = raw.name === 'attribute_exists' || raw.name === 'attribute_not_exists'
     for (const arg of raw.args) operandUses(arg, existence, attributes, what, out)

@@ -7,7 +7,7 @@ import type { DecryptFailureReport } from '../item-decryption-error'
 import { checkCondition, planRead } from '../policy'
 import type { ResolvedTable } from '../table-registry'
 import type { Exchange, OperationEnv, PlacedItem } from './operation'
-import { refusalWithOption } from './read-modify-write'
+import { policyError, refusalWithOption } from './read-modify-write'
 import { widenRead, type ReadMembers } from './shared'
 
 interface PageInput extends ReadMembers {
@@ -70,7 +70,7 @@ export function clientSideFilter(table: ResolvedTable, input: PageInput & { Filt
     checkCondition(table, input.FilterExpression, input.ExpressionAttributeNames, 'FilterExpression')
     return undefined
   } catch (error) {
-    if (!(error instanceof UnsupportedOperationError)) throw error
+    if (!(error instanceof UnsupportedOperationError)) throw policyError(error, env.settings.clientSideFilters)
     if (!env.settings.clientSideFilters) throw refusalWithOption(error, 'clientSideFilters')
   }
   try {

@@ -103,6 +103,13 @@ async function withOptimisticRetry<O>(
 /** The condition that the stored item is still `stored` (same signature), or that there still is none. */
 export function unchangedCondition(key: Item, stored: Item | undefined): { condition: string; names: Record<string, string>; values: Record<string, AttributeValue> } {
   if (stored === undefined) return { condition: 'attribute_not_exists(#k)', names: { '#k': Object.keys(key)[0] as string }, values: {} }
+  if (!hasOwn(stored, ReservedAttribute.Signature)) {
+    // Only read under a migration window's allowPlaintext: there is no signature to condition the write on.
+    throw new UnsupportedOperationError(
+      'Read-modify-write found an item that is not encrypted yet (read under migrationWindow.allowPlaintext), so its write ' +
+      'cannot be conditioned on its signature; encrypt the item first (e.g. with @ddb-encryption/migrate), then retry',
+    )
+  }
   return {
     condition: '#s = :s',
     names: { '#s': ReservedAttribute.Signature },
@@ -130,6 +137,15 @@ export function refusalWithOption(error: unknown, option: ClientSideOption): unk
 }
 
 /**
+ * With `option` on, the client answers for DynamoDB on these requests, so an expression the policy could not parse
+ * (an {@link ExpressionValidationError}, DynamoDB's message) becomes DynamoDB's `ValidationException` (typed error as
+ * `cause`), as DynamoDB would have answered. Without it, the policy's `InvalidArgumentError` stands (README).
+ */
+export function policyError(error: unknown, enabled: boolean): unknown {
+  return enabled && error instanceof ExpressionValidationError ? validationException(error) : error
+}
+
+/**
  * True when a write's condition must be evaluated on the client: the policy refuses it (it reads an encrypted
  * attribute) and the client is configured with `readModifyWrite`. Otherwise the policy's refusal is thrown, or
  * false is returned (DynamoDB evaluates the condition).
@@ -139,7 +155,7 @@ export function needsClientSideCondition(table: ResolvedTable, input: WriteCondi
     checkWriteConditions(table, input)
     return false
   } catch (error) {
-    if (!(error instanceof UnsupportedOperationError)) throw error
+    if (!(error instanceof UnsupportedOperationError)) throw policyError(error, env.settings.readModifyWrite)
     // The legacy Expected parameter is refused whatever the options: no hint for it.
     if (!env.settings.readModifyWrite) throw input.Expected !== undefined ? error : refusalWithOption(error, 'readModifyWrite')
     return true

@@ -164,14 +164,18 @@ interface DirectEntry {
   readonly returnOld: boolean
 }
 
+/**
+ * An entry DynamoDB evaluates, parsed: DynamoDB validates every entry's expressions before it looks at any item, and
+ * a transaction cancelled on the client is never sent, so an invalid one is reported here, as DynamoDB would.
+ */
 function directEntry(kind: EntryKind, part: EntryPart, table: ResolvedTable, key: Item): DirectEntry {
   let condition: ParsedExpressions['condition']
-  if (part.ConditionExpression !== undefined && (part as { Expected?: unknown }).Expected === undefined) {
+  const legacy = (part as { Expected?: unknown; AttributeUpdates?: unknown })
+  if (legacy.Expected === undefined && legacy.AttributeUpdates === undefined) {
     try {
       condition = parseExpressions(part as Parameters<typeof parseExpressions>[0]).condition
-    } catch {
-      // DynamoDB validates it when the transaction is sent; here it only means no reason can be computed.
-      condition = undefined
+    } catch (error) {
+      throw asDynamoDbError(error, false)
     }
   }
   return { kind, table, key, condition, returnOld: part.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' }

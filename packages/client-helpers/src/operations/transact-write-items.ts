@@ -5,7 +5,7 @@ import { mapWithConcurrency } from '../map-with-concurrency'
 import { checkKey, checkUpdate, checkWriteConditions } from '../policy'
 import type { ResolvedTable } from '../table-registry'
 import type { Operation } from './operation'
-import { refusalWithOption } from './read-modify-write'
+import { policyError, refusalWithOption } from './read-modify-write'
 import { decryptItemOf } from './shared'
 import { entryPart, transactReadModifyWrite } from './transact-read-modify-write'
 
@@ -52,7 +52,7 @@ export const transactWriteItems: Operation<TransactWriteItemsCommandInput, Trans
         if (entry.Delete !== undefined) checkWriteConditions(table, entry.Delete)
         if (entry.ConditionCheck !== undefined) checkWriteConditions(table, entry.ConditionCheck)
       } catch (error) {
-        if (!(error instanceof UnsupportedOperationError)) throw error
+        if (!(error instanceof UnsupportedOperationError)) throw policyError(error, env.settings.readModifyWrite)
         if (!env.settings.readModifyWrite) throw usesLegacy(entry) ? error : refusalWithOption(error, 'readModifyWrite')
         clientSide.add(i)
       }

@@ -1,7 +1,7 @@
 import type { UpdateItemCommandInput, UpdateItemCommandOutput } from '@aws-sdk/client-dynamodb'
 import { UnsupportedOperationError } from '@ddb-encryption/core'
 import { checkKey, checkUpdate } from '../policy'
-import { readModifyWrite, refusalWithOption } from './read-modify-write'
+import { policyError, readModifyWrite, refusalWithOption } from './read-modify-write'
 import { placed, type Operation } from './operation'
 import { decryptConditionFailure, withAttributes } from './shared'
 
@@ -21,7 +21,7 @@ export const updateItem: Operation<UpdateItemCommandInput, UpdateItemCommandOutp
       checkUpdate(table, input)
     } catch (error) {
       // The policy's refusal, or (when the client is configured for it) the same update done on the plaintext.
-      if (!(error instanceof UnsupportedOperationError)) throw error
+      if (!(error instanceof UnsupportedOperationError)) throw policyError(error, env.settings.readModifyWrite)
       if (!env.settings.readModifyWrite) {
         // The legacy AttributeUpdates / Expected parameters are refused whatever the options: no hint for them.
         throw input.AttributeUpdates !== undefined || input.Expected !== undefined ? error : refusalWithOption(error, 'readModifyWrite')

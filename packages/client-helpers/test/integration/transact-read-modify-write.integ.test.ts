@@ -9,6 +9,7 @@ import {
   PutItemCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
+  UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
   type TransactWriteItem,
@@ -175,6 +176,20 @@ describe('TransactWriteItems by read-modify-write', () => {
     ] })).then(() => undefined, (e: unknown) => e)
     expect(error).toBeInstanceOf(UnsupportedOperationError)
     expect(spy.sent).toEqual([])
+  })
+
+  it('refuses to read-modify-write an item not encrypted yet (migration window), writing nothing', async () => {
+    const migrating = EncryptedDynamoDBClient.from(ddb, { materialsProvider, attributeActions, readModifyWrite: true, migrationWindow: { allowPlaintext: true } })
+    await ddb.send(new PutItemCommand({ TableName: table, Item: { pk: S('t6'), secret: S('plain') } }))
+    for (const send of [
+      () => migrating.send(new UpdateItemCommand({ TableName: table, Key: { pk: S('t6') }, UpdateExpression: 'SET secret = :s', ExpressionAttributeValues: { ':s': S('x') } })),
+      () => migrating.send(new TransactWriteItemsCommand({ TransactItems: [{ ConditionCheck: { TableName: table, Key: { pk: S('t6') }, ConditionExpression: 'secret = :s', ExpressionAttributeValues: { ':s': S('plain') } } }] })),
+    ]) {
+      const error = await send().then(() => undefined, (e: unknown) => e)
+      expect(error).toBeInstanceOf(UnsupportedOperationError)
+      expect((error as Error).message).toContain('not encrypted yet')
+    }
+    expect(await raw('t6')).toEqual({ pk: S('t6'), secret: S('plain') })
   })
 
   it('concurrent transactions on two encrypted counters end with every increment and verifiable items', async () => {

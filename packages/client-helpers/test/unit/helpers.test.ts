@@ -32,6 +32,11 @@ describe('expression reader (the policy\'s view of the engine\'s parser)', () =>
         { attribute: 'gamma', existenceOnly: true }, { attribute: 'd', existenceOnly: false },
       ])
   })
+  it('counts an existence check of a nested path (a.b, a[0]) as a read of the top-level value', () => {
+    // Inside an encrypted attribute (one binary value on the server) no nested path exists, whatever the plaintext.
+    expect(conditionUses('attribute_exists(#a.x) OR attribute_not_exists(beta[0]) OR attribute_exists(gamma)', names, 'ConditionExpression'))
+      .toEqual([{ attribute: 'alpha', existenceOnly: false }, { attribute: 'beta', existenceOnly: false }, { attribute: 'gamma', existenceOnly: true }])
+  })
   it('finds update targets and reads across clauses', () => {
     const u = updateUses('SET #a = if_not_exists(#a, :z) + :one, l = list_append(l, :x) REMOVE m.n[2] ADD c :one DELETE s :v', names)
     expect(u.targets).toEqual(['alpha', 'l', 'm', 'c', 's'])
