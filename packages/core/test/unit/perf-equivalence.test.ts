@@ -17,7 +17,10 @@ import { DecryptionError, EncryptionError, SerializationError } from '../../src/
 import { serializeAttribute } from '../../src/serialize/attribute'
 import { ByteWriter } from '../../src/serialize/byte-writer'
 import { stringToSign } from '../../src/serialize/string-to-sign'
-import { ReservedAttribute } from '../../src/wire'
+import { MaterialDescriptionKey, ReservedAttribute, SYMMETRIC_MODE } from '../../src/wire'
+import { descriptionBytes, parsedDescription } from '../../src/encryptor/description-cache'
+import { createEncryptionMaterials, type EncryptionMaterials } from '../../src/materials/cryptographic-materials'
+import { deserializeMaterialDescription, serializeMaterialDescription } from '../../src/serialize/material-description'
 import { canonical, EDGE_NUMBERS, itemWithActions, numberText } from '../support/arbitraries'
 import { normalizeNumber, normalizeNumberFully } from '../../src/serialize/number'
 import { configFor, rejection, resign, withDescription } from '../support/helpers'
@@ -690,5 +693,97 @@ describe('signing and verifying synchronously with LocalDelegatedKey equals the 
       }),
       { numRuns: 100 },
     )
+  })
+})
+
+describe('Material description fast paths (description-cache.ts) equal the plain serializer and parser', () => {
+  const aes = LocalDelegatedKey.generate('AES', 128)
+  const hmac = LocalDelegatedKey.generate('HmacSHA256', 256)
+  // Few keys, so consecutive descriptions often share their key set (the fast path) and sometimes do not.
+  const keyName = fc.constantFrom('amzn-ddb-env-key', 'amzn-ddb-env-alg', 'amzn-ddb-wrap-alg', 'custom', '__proto__', 'ü', '𝄞', '', 'zz')
+  const value = fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom('', 'AES/256', 'é', '𝄞x', 'a'.repeat(300)))
+  const description = fc.dictionary(keyName, value, { maxKeys: 6 })
+  const base = fc.dictionary(keyName, value, { minKeys: 1, maxKeys: 5 })
+  // A run of items: each one reuses a few templates' key sets (in the same order) with fresh values, or is new.
+  const sequence = fc.tuple(base, base).chain(([a, b]) => fc.array(fc.oneof(
+    fc.tuple(fc.constant(a), fc.array(value, { minLength: 5, maxLength: 5 })).map(([t, vs]) =>
+      Object.fromEntries(Object.keys(t).map((k, i) => [k, vs[i] as string]))),
+    fc.tuple(fc.constant(b), fc.array(value, { minLength: 5, maxLength: 5 })).map(([t, vs]) =>
+      Object.fromEntries(Object.keys(t).map((k, i) => [k, vs[i] as string]))),
+    description,
+  ), { minLength: 1, maxLength: 12 }))
+
+  function plainBytes(md: Record<string, string>, withKey: boolean): Uint8Array {
+    const copy: Record<string, string> = {}
+    for (const [k, v] of Object.entries(md)) setOwnForTest(copy, k, v)
+    if (withKey) copy[MaterialDescriptionKey.SymmetricMode] = SYMMETRIC_MODE
+    copy[MaterialDescriptionKey.SigningAlgorithm] = hmac.algorithm
+    return serializeMaterialDescription(copy)
+  }
+
+  function setOwnForTest(target: Record<string, string>, key: string, v: string): void {
+    Object.defineProperty(target, key, { value: v, enumerable: true, writable: true, configurable: true })
+  }
+
+  function materials(md: Record<string, string>, withKey: boolean): EncryptionMaterials {
+    const own: Record<string, string> = {}
+    for (const [k, v] of Object.entries(md)) setOwnForTest(own, k, v)
+    return createEncryptionMaterials({ materialDescription: own, signingKey: hmac, ...(withKey ? { encryptionKey: aes } : {}) })
+  }
+
+  it('descriptionBytes writes the plain serializer\'s bytes for runs of new materials per item', () => {
+    fc.assert(fc.property(sequence, fc.boolean(), (mds, withKey) => {
+      for (const md of mds) {
+        // New frozen materials each time: the per-materials cache misses, as with a wrapped provider.
+        expect(Buffer.from(descriptionBytes(materials(md, withKey)))).toEqual(Buffer.from(plainBytes(md, withKey)))
+      }
+    }), { numRuns: 300 })
+  })
+
+  it('descriptionBytes refuses a value with a lone surrogate after a run of good ones, like the plain serializer, and recovers', () => {
+    const good = { 'amzn-ddb-env-key': 'AAAA', 'amzn-ddb-env-alg': 'AES/256' }
+    descriptionBytes(materials(good, true))
+    const bad = { 'amzn-ddb-env-key': 'A\uD800A', 'amzn-ddb-env-alg': 'AES/256' }
+    expect(() => plainBytes(bad, true)).toThrow(SerializationError)
+    expect(() => descriptionBytes(materials(bad, true))).toThrow(SerializationError)
+    const next = { 'amzn-ddb-env-key': 'BBBB', 'amzn-ddb-env-alg': 'AES/256' }
+    expect(Buffer.from(descriptionBytes(materials(next, true)))).toEqual(Buffer.from(plainBytes(next, true)))
+  })
+
+  type Parsed = { entries: [string, string][] } | { error: string; message: string }
+  function outcome(parse: () => Readonly<Record<string, string>>): Parsed {
+    try {
+      return { entries: Object.entries(parse()) }
+    } catch (error) {
+      return { error: (error as Error).constructor.name, message: (error as Error).message }
+    }
+  }
+
+  it('parsedDescription gives the plain parser\'s entries (in order) or its error, for runs of stored descriptions, some damaged', () => {
+    const damage = fc.option(fc.tuple(fc.nat(), fc.constantFrom(0x00, 0x01, 0x41, 0x80, 0xc3, 0xff)), { freq: 3 })
+    fc.assert(fc.property(fc.array(fc.tuple(sequence, damage), { minLength: 1, maxLength: 4 }), fc.boolean(), (runs, withKey) => {
+      for (const [mds, change] of runs) {
+        for (const md of mds) {
+          const bytes = plainBytes(md, withKey)
+          if (change !== null) bytes[change[0] % bytes.length] = change[1]
+          const expected = outcome(() => deserializeMaterialDescription(bytes))
+          expect(outcome(() => parsedDescription(bytes))).toEqual(expected)
+          expect(Array.from(bytes)).toEqual(Array.from(bytes.slice())) // never modified
+        }
+      }
+    }), { numRuns: 300 })
+  })
+
+  it('parsedDescription of a wrapped-key change reads the new key, not the last one', () => {
+    const first = plainBytes({ 'amzn-ddb-env-key': 'AAAA', 'amzn-ddb-env-alg': 'AES/256' }, true)
+    const second = plainBytes({ 'amzn-ddb-env-key': 'BBBB', 'amzn-ddb-env-alg': 'AES/256' }, true)
+    expect(parsedDescription(first)['amzn-ddb-env-key']).toBe('AAAA')
+    expect(parsedDescription(second)['amzn-ddb-env-key']).toBe('BBBB')
+    expect(parsedDescription(first)['amzn-ddb-env-key']).toBe('AAAA')
+    // Invalid UTF-8 in the changed key with the same layout: the plain parser's error.
+    const broken = second.slice()
+    broken[broken.indexOf(0x42)] = 0xff
+    expect(outcome(() => parsedDescription(broken))).toEqual(outcome(() => deserializeMaterialDescription(broken)))
+    expect(outcome(() => parsedDescription(broken))).toMatchObject({ error: 'InvalidMaterialDescriptionError' })
   })
 })
