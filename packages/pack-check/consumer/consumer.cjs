@@ -30,13 +30,13 @@ const EXPECTED_EXPORTS = {
     'randomKeyBytes', 'hkdfSha256', 'normalizeNumber', 'serializeAttribute', 'deserializeAttribute',
     'serializeMaterialDescription', 'deserializeMaterialDescription', 'stringToSign', 'DynamoDbEncryptionError',
     'InvalidArgumentError', 'SignatureVerificationError', 'ReservedAttribute', 'MaterialDescriptionKey', 'JceName',
+    'mapWithConcurrency', 'retry',
   ],
   '@ddb-encryption/providers-wrapped': ['WrappedMaterialsProvider', 'StaticMaterialsProvider'],
   '@ddb-encryption/providers-kms': ['DirectKmsMaterialsProvider', 'kmsEncryptionContextFor'],
   '@ddb-encryption/store-meta': ['MetaStore', 'MostRecentProvider', 'MOST_RECENT_GRACE_PERIOD_MS', 'versionFromMaterialDescription'],
   '@ddb-encryption/client-helpers': [
     'EncryptedDynamoDBClient', 'EncryptedDynamoDBDocumentClient', 'EncryptedTable', 'TableInfo', 'ItemDecryptionError',
-    'mapWithConcurrency',
   ],
   '@ddb-encryption/migrate': [
     'encryptTable', 'reEncryptTable', 'verifyTable', 'explainItem', 'FileCheckpointStore',
