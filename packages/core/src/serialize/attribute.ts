@@ -1,5 +1,6 @@
 import type { AttributeValue } from '../attribute-value'
 import { DeserializationError, SerializationError } from '../errors'
+import { describeAttributePath } from './attribute-path'
 import { ByteReader, type ByteReaderErrors } from './byte-reader'
 import { acquireWriter, type ByteWriter, releaseWriter } from './byte-writer'
 import { normalizeNumber, normalizeNumberPython } from './number'
@@ -38,17 +39,8 @@ const MAX_DEPTH = 1000
 const path: (string | number)[] = []
 let pathRoot: string | undefined
 
-function describePath(): string {
-  let text = pathRoot === undefined ? 'attribute value' : `attribute "${pathRoot}"`
-  if (path.length > 0) {
-    text += ' at '
-    for (const segment of path) text += typeof segment === 'number' ? `[${segment}]` : `["${segment}"]`
-  }
-  return text
-}
-
 function fail(problem: string): never {
-  throw new SerializationError(`Cannot serialize ${describePath()}: ${problem}`)
+  throw new SerializationError(`Cannot serialize ${describeAttributePath(pathRoot, path)}: ${problem}`)
 }
 
 function isBytes(value: unknown): value is Uint8Array {
