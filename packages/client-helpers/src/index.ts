@@ -55,5 +55,4 @@ export {
   type StreamRecordLike,
   type FailedStreamRecord,
 } from './dynamodb-streams'
-export { mapWithConcurrency } from './map-with-concurrency'
 export { MAX_ITEM_BYTES } from './policy'

@@ -8,10 +8,10 @@ import {
   getOwn,
   hasOwn,
   setOwn,
+  mapWithConcurrency,
 } from '@ddb-encryption/core'
 import { projectItem, type DocumentPath } from './expression'
 import { ItemDecryptionError, type FailedItem } from './item-decryption-error'
-import { mapWithConcurrency } from './map-with-concurrency'
 import { checkEncryptedItem, checkItemToWrite } from './policy'
 import type { ResolvedTable } from './table-registry'
 

@@ -66,6 +66,7 @@ export {
 export { withUserAgent, USER_AGENT_NAME } from './user-agent'
 export { setOwn, hasOwn, getOwn, copyOwnRecord } from './own-property'
 export { retry, backoffDelayMs, sleep, type RetryOptions, type BackoffOptions } from './retry'
+export { mapWithConcurrency } from './map-with-concurrency'
 export { toBase64, fromBase64 } from './crypto/base64'
 export { encryptItems, decryptItems, type BatchOptions } from './batch/encrypt-items'
 export { EncryptorPool, type EncryptorPoolOptions } from './batch/encryptor-pool'

@@ -3,7 +3,7 @@
 // and Java disagree on the order of signed strings and binary set members (FORMAT.md 1.4), so each reader's outcome
 // is predicted per item: readers that accept only their own order verify exactly the items both orders sort alike.
 import { decryptItem, encryptItem, type CryptoConfig, type Item } from '@ddb-encryption/core'
-import { mapWithConcurrency } from '@ddb-encryption/client-helpers'
+import { mapWithConcurrency } from '@ddb-encryption/core'
 
 import { JavaReference, PythonReference, type BridgeItemResult, type InteropCase, type ReferenceBridge } from '../src'
 import { staticPair, wrappedAesPair, type ProviderPair } from './support/provider-pairs'

@@ -5,15 +5,6 @@
  * the same jobs.
  */
 export {
-  decryptItemInWindow,
-  isPlaintextItem,
-  type MigrationWindowOptions,
-  type ReadConfiguration,
-  type WindowReadEvent,
-  type WindowReadOutcome,
-  type WindowReadResult,
-} from '@ddb-encryption/core'
-export {
   loadConfigurationModule,
   type MigrationConfiguration,
   type MigrationCryptoOptions,

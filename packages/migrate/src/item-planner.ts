@@ -9,6 +9,7 @@ import {
   type AttributeValue,
   type CryptoConfig,
   type Item,
+  mapWithConcurrency,
 } from '@ddb-encryption/core'
 import { attributeValuesEqual } from './attribute-equality'
 import { isMismatch, isPlaintextItem, readInWindow } from '@ddb-encryption/core'
@@ -63,20 +64,6 @@ export interface PlannerCrypto {
 /** Items in flight per planner in this thread (overlaps provider round trips such as KMS). */
 const PLAN_CONCURRENCY = 16
 
-/** Maps with at most `limit` calls in flight, results in input order. @internal */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length)
-  let next = 0
-  const run = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++
-      results[index] = await fn(items[index] as T, index)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run))
-  return results
-}
-
 /** Cryptography in this thread with core's encryptItem / decryptItem. @internal */
 export function inThreadCrypto(configs: PlannerConfigs): PlannerCrypto {
   const pick = (which: 'target' | 'source' | number): CryptoConfig =>
@@ -84,7 +71,7 @@ export function inThreadCrypto(configs: PlannerConfigs): PlannerCrypto {
   return {
     decrypt: (item, which) => decryptItem(item, pick(which)),
     encrypt: (item) => encryptItem(item, configs.target),
-    encryptMany: (items) => mapLimit(items, PLAN_CONCURRENCY, (item) => encryptItem(item, configs.target)),
+    encryptMany: (items) => mapWithConcurrency(items, PLAN_CONCURRENCY, (item) => encryptItem(item, configs.target)),
   }
 }
 
@@ -154,7 +141,7 @@ export class ItemPlanner {
         })
       }
     }
-    await mapLimit(others, PLAN_CONCURRENCY, async (index) => {
+    await mapWithConcurrency(others, PLAN_CONCURRENCY, async (index) => {
       const task = tasks[index] as PlanTask
       plans[index] = await this.plan(task.stored, mode, task.destination)
     })

@@ -1,10 +1,10 @@
 import { BatchGetItemCommand, ScanCommand, type DynamoDBClient, type ScanCommandOutput } from '@aws-sdk/client-dynamodb'
-import { InvalidArgumentError, invalidOption, methodsOption, optionsObject, stringOption, type Item, type WriteMode } from '@ddb-encryption/core'
+import { InvalidArgumentError, invalidOption, mapWithConcurrency, methodsOption, optionsObject, stringOption, type Item, type WriteMode } from '@ddb-encryption/core'
 import { CapacityLimiter, withCapacity } from './capacity-limiter'
 import type { CheckpointStore, SegmentCheckpoint } from './checkpoint-store'
 import { addedAttributes, conditionalPut, conditionalPutInput } from './conditional-write'
 import { addCounts, emptyCounts, type JobCounts } from './job-counts'
-import { ItemPlanner, mapLimit, type ExpectedState, type ItemPlan, type PlanMode, type PlanTask } from './item-planner'
+import { ItemPlanner, type ExpectedState, type ItemPlan, type PlanMode, type PlanTask } from './item-planner'
 import { checkConfiguration, loadConfigurationModule, migrationCryptoOptions, withCommandDefaults, type MigrationConfiguration, type MigrationCryptoOptions } from './migration-configuration'
 import { plannerConfigs } from './planner-configs'
 import { startPoolCrypto } from './pool-crypto'
@@ -231,7 +231,7 @@ async function runTableJob(command: TableJobCommand, options: TableJobOptions): 
   try {
     const segments: number[] = []
     for (let s = range.first; s <= range.last; s++) segments.push(s)
-    await mapLimit(segments, Math.min(segments.length, 16), (segment) => job.runSegment(segment))
+    await mapWithConcurrency(segments, 16, (segment) => job.runSegment(segment))
   } finally {
     job.stopProgress()
     await pool?.close()

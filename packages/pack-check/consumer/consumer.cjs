@@ -30,16 +30,16 @@ const EXPECTED_EXPORTS = {
     'randomKeyBytes', 'hkdfSha256', 'normalizeNumber', 'serializeAttribute', 'deserializeAttribute',
     'serializeMaterialDescription', 'deserializeMaterialDescription', 'stringToSign', 'DynamoDbEncryptionError',
     'InvalidArgumentError', 'SignatureVerificationError', 'ReservedAttribute', 'MaterialDescriptionKey', 'JceName',
+    'mapWithConcurrency', 'retry',
   ],
   '@ddb-encryption/providers-wrapped': ['WrappedMaterialsProvider', 'StaticMaterialsProvider'],
   '@ddb-encryption/providers-kms': ['DirectKmsMaterialsProvider', 'kmsEncryptionContextFor'],
   '@ddb-encryption/store-meta': ['MetaStore', 'MostRecentProvider', 'MOST_RECENT_GRACE_PERIOD_MS', 'versionFromMaterialDescription'],
   '@ddb-encryption/client-helpers': [
     'EncryptedDynamoDBClient', 'EncryptedDynamoDBDocumentClient', 'EncryptedTable', 'TableInfo', 'ItemDecryptionError',
-    'mapWithConcurrency',
   ],
   '@ddb-encryption/migrate': [
-    'decryptItemInWindow', 'encryptTable', 'reEncryptTable', 'verifyTable', 'explainItem', 'FileCheckpointStore',
+    'encryptTable', 'reEncryptTable', 'verifyTable', 'explainItem', 'FileCheckpointStore',
     'DynamoDBCheckpointStore', 'CapacityLimiter', 'loadConfigurationModule', 'runCli',
   ],
 }
@@ -212,9 +212,9 @@ async function checkErrorsAcrossPackages({ hmac }) {
 /** The migration window reads plaintext and current items; the installed `ddb-encryption` bin runs. */
 async function checkMigrate(state) {
   const { config, item } = state
-  const plain = await migrate.decryptItemInWindow(item, config, { allowPlaintext: true })
+  const plain = await core.decryptItemInWindow(item, config, { allowPlaintext: true })
   assert.equal(plain.outcome, 'plaintext')
-  const current = await migrate.decryptItemInWindow(await core.encryptItem(item, config), config)
+  const current = await core.decryptItemInWindow(await core.encryptItem(item, config), config)
   assert.equal(current.outcome, 'current')
   assert.deepEqual(current.item, item)
   const { execFileSync } = require('node:child_process')

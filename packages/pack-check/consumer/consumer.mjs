@@ -1,7 +1,7 @@
 // ESM consumer: named imports from the CommonJS packages must work in Node (cjs-module-lexer sees every export).
 import assert from 'node:assert/strict'
 import {
-  AttributeActions, CryptoAction, DynamoDbEncryptionError, LocalDelegatedKey, decryptItem, encryptItem,
+  AttributeActions, CryptoAction, DynamoDbEncryptionError, LocalDelegatedKey, decryptItem, decryptItemInWindow, encryptItem,
 } from '@ddb-encryption/core'
 import { StaticMaterialsProvider, WrappedMaterialsProvider } from '@ddb-encryption/providers-wrapped'
 import { DirectKmsMaterialsProvider, kmsEncryptionContextFor } from '@ddb-encryption/providers-kms'
@@ -9,7 +9,7 @@ import { MetaStore, MostRecentProvider, versionFromMaterialDescription } from '@
 import {
   EncryptedDynamoDBClient, EncryptedDynamoDBDocumentClient, EncryptedTable, ItemDecryptionError, TableInfo,
 } from '@ddb-encryption/client-helpers'
-import { decryptItemInWindow, encryptTable, explainItem } from '@ddb-encryption/migrate'
+import { encryptTable, explainItem } from '@ddb-encryption/migrate'
 
 for (const value of [
   StaticMaterialsProvider, DirectKmsMaterialsProvider, kmsEncryptionContextFor, MetaStore, MostRecentProvider,

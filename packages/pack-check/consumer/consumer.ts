@@ -10,6 +10,7 @@ import {
   LocalDelegatedKey,
   decryptDocument,
   decryptItem,
+  decryptItemInWindow,
   encryptDocument,
   encryptItem,
   type AttributeValue,
@@ -19,6 +20,7 @@ import {
   type EncryptionContext,
   type ErrorCode,
   type Item,
+  type WindowReadResult,
 } from '@ddb-encryption/core'
 import { StaticMaterialsProvider, WrappedMaterialsProvider, type WrappedMaterialsProviderOptions } from '@ddb-encryption/providers-wrapped'
 import { DirectKmsMaterialsProvider, type DirectKmsMaterialsProviderOptions } from '@ddb-encryption/providers-kms'
@@ -30,7 +32,7 @@ import {
   TableInfo,
   type EncryptedClientOptions,
 } from '@ddb-encryption/client-helpers'
-import { decryptItemInWindow, explainItem, type Explanation, type MigrationConfiguration, type WindowReadResult } from '@ddb-encryption/migrate'
+import { explainItem, type Explanation, type MigrationConfiguration } from '@ddb-encryption/migrate'
 
 export async function main(): Promise<void> {
   const aes: DelegatedKey = LocalDelegatedKey.generate('AES', 256)

@@ -59,7 +59,7 @@ export interface DirectKmsMaterialsProviderOptions {
    * must pass the same entries. Keys may not be `*amzn-ddb-env-alg*`, `*amzn-ddb-sig-alg*`, `*aws-kms-table*`
    * or a table key attribute name. They are not stored in the item. Default: none.
    */
-  encryptionContext?: Readonly<Record<string, string>>
+  kmsEncryptionContext?: Readonly<Record<string, string>>
   /**
    * Derived-key configuration, as in the Python client: `amzn-ddb-env-alg` (default `AES/256`: AES/128, AES/192
    * or AES/256) and `amzn-ddb-sig-alg` (default `HmacSHA256/256`: HmacSHA224/256/384/512, bits a multiple of 8,
@@ -166,11 +166,11 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
     if (!Array.isArray(grantTokens) || grantTokens.some((token) => typeof token !== 'string' || token.length === 0)) {
       throw new InvalidArgumentError('"grantTokens" option must be an array of non-empty strings')
     }
-    const extraContext = checkStringRecord(options.encryptionContext ?? {}, 'encryptionContext')
+    const extraContext = checkStringRecord(options.kmsEncryptionContext ?? {}, 'kmsEncryptionContext')
     for (const key of Object.keys(extraContext)) {
       if (RESERVED_KMS_CONTEXT_KEYS.includes(key)) {
         throw new InvalidArgumentError(
-          `"encryptionContext" option key "${key}" is reserved by the Direct KMS provider; choose another name`,
+          `"kmsEncryptionContext" option key "${key}" is reserved by the Direct KMS provider; choose another name`,
         )
       }
     }

@@ -1,7 +1,6 @@
 import type { BatchWriteItemCommandInput, BatchWriteItemCommandOutput, WriteRequest } from '@aws-sdk/client-dynamodb'
-import { InvalidArgumentError, type Item, retry, setOwn } from '@ddb-encryption/core'
+import { InvalidArgumentError, type Item, mapWithConcurrency, retry, setOwn } from '@ddb-encryption/core'
 import { encryptFor } from '../item-crypto'
-import { mapWithConcurrency } from '../map-with-concurrency'
 import { checkKey } from '../policy'
 import type { ResolvedTable } from '../table-registry'
 import { entriesOf, type Operation } from './operation'

@@ -1,7 +1,6 @@
 import type { TransactWriteItem, TransactWriteItemsCommandInput, TransactWriteItemsCommandOutput } from '@aws-sdk/client-dynamodb'
-import { InvalidArgumentError, UnsupportedOperationError } from '@ddb-encryption/core'
+import { InvalidArgumentError, mapWithConcurrency, UnsupportedOperationError } from '@ddb-encryption/core'
 import { encryptFor } from '../item-crypto'
-import { mapWithConcurrency } from '../map-with-concurrency'
 import { checkKey, checkUpdate, checkWriteConditions } from '../policy'
 import type { ResolvedTable } from '../table-registry'
 import type { Operation } from './operation'

@@ -1,5 +1,7 @@
 import type { AttributeValue } from '../attribute-value'
 import { DeserializationError, SerializationError } from '../errors'
+import { describeAttributePath } from './attribute-path'
+import { ByteReader, type ByteReaderErrors } from './byte-reader'
 import { acquireWriter, type ByteWriter, releaseWriter } from './byte-writer'
 import { normalizeNumber, normalizeNumberPython } from './number'
 import { compareBytesSigned, compareBytesUnsigned, compareCodePoint, compareUtf16 } from './ordering'
@@ -37,17 +39,8 @@ const MAX_DEPTH = 1000
 const path: (string | number)[] = []
 let pathRoot: string | undefined
 
-function describePath(): string {
-  let text = pathRoot === undefined ? 'attribute value' : `attribute "${pathRoot}"`
-  if (path.length > 0) {
-    text += ' at '
-    for (const segment of path) text += typeof segment === 'number' ? `[${segment}]` : `["${segment}"]`
-  }
-  return text
-}
-
 function fail(problem: string): never {
-  throw new SerializationError(`Cannot serialize ${describePath()}: ${problem}`)
+  throw new SerializationError(`Cannot serialize ${describeAttributePath(pathRoot, path)}: ${problem}`)
 }
 
 function isBytes(value: unknown): value is Uint8Array {
@@ -249,80 +242,31 @@ export function serializeAttribute(value: AttributeValue, options?: SerializeOpt
 // Deserialization (FORMAT.md 1.6), stricter than both references: it also refuses bad UTF-8, bad BOOL bytes and
 // trailing bytes, which only a broken writer produces.
 
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
-
-class Reader {
-  readonly #data: Uint8Array
-  position = 0
-
-  constructor(data: Uint8Array) {
-    this.#data = data
-  }
-
-  get remaining(): number {
-    return this.#data.length - this.position
-  }
-
-  truncated(): never {
-    throw new DeserializationError(
-      `Malformed serialized attribute: data ends early at byte ${this.#data.length}; the stored value is damaged`,
-    )
-  }
-
-  byte(): number {
-    if (this.position >= this.#data.length) this.truncated()
-    return this.#data[this.position++] as number
-  }
-
-  u32(): number {
-    const p = this.position
-    if (p + 4 > this.#data.length) this.truncated()
-    const d = this.#data
-    this.position = p + 4
-    return (((d[p] as number) << 24) | ((d[p + 1] as number) << 16) | ((d[p + 2] as number) << 8) | (d[p + 3] as number)) >>> 0
-  }
-
-  /** A count of elements, each at least `minimumSize` bytes long, checked against what is left. */
-  count(minimumSize: number): number {
-    const count = this.u32()
-    if (count * minimumSize > this.remaining) this.truncated()
-    return count
-  }
-
-  /** Reads `LV` and returns a view (no copy) of the value. */
-  lengthValueView(): Uint8Array {
-    const length = this.u32()
-    const start = this.position
-    if (length > this.#data.length - start) this.truncated()
-    this.position = start + length
-    return this.#data.subarray(start, start + length)
-  }
-
-  /**
-   * Reads `LV` number text and checks that it is a number (FORMAT.md 1.6: Python re-normalizes it and raises for
-   * anything else). Returned as stored: the writer normalized it.
-   */
-  numberString(): string {
-    const text = this.lengthString()
-    try {
-      normalizeNumber(text)
-    } catch (error) {
-      throw new DeserializationError('Malformed serialized attribute: an N value or NS member is not a decimal number', { cause: error })
-    }
-    return text
-  }
-
-  lengthString(): string {
-    const bytes = this.lengthValueView()
-    try {
-      return utf8Decoder.decode(bytes)
-    } catch (error) {
-      throw new DeserializationError('Malformed serialized attribute: a string is not valid UTF-8', { cause: error })
-    }
-  }
+/** What a malformed serialized attribute raises (FORMAT.md 1.6). */
+const ATTRIBUTE_ERRORS: ByteReaderErrors = {
+  truncated(length) {
+    throw new DeserializationError(`Malformed serialized attribute: data ends early at byte ${length}; the stored value is damaged`)
+  },
+  invalidUtf8(cause) {
+    throw new DeserializationError('Malformed serialized attribute: a string is not valid UTF-8', { cause })
+  },
 }
 
-function readValue(reader: Reader, depth: number): AttributeValue {
+/**
+ * Reads `LV` number text and checks that it is a number (FORMAT.md 1.6: Python re-normalizes it and raises for
+ * anything else). Returned as stored: the writer normalized it.
+ */
+function readNumberString(reader: ByteReader): string {
+  const text = reader.lengthString()
+  try {
+    normalizeNumber(text)
+  } catch (error) {
+    throw new DeserializationError('Malformed serialized attribute: an N value or NS member is not a decimal number', { cause: error })
+  }
+  return text
+}
+
+function readValue(reader: ByteReader, depth: number): AttributeValue {
   const offset = reader.position
   if (reader.remaining < 2) reader.truncated()
   if (reader.byte() !== 0) {
@@ -335,7 +279,7 @@ function readValue(reader: Reader, depth: number): AttributeValue {
     case Tag.S:
       return { S: reader.lengthString() }
     case Tag.N:
-      return { N: reader.numberString() }
+      return { N: readNumberString(reader) }
     case Tag.BS: {
       const count = reader.count(4)
       const members: Uint8Array[] = new Array<Uint8Array>(count)
@@ -347,7 +291,7 @@ function readValue(reader: Reader, depth: number): AttributeValue {
       const count = reader.count(4)
       const members: string[] = new Array<string>(count)
       if (tag === Tag.SS) for (let i = 0; i < count; i++) members[i] = reader.lengthString()
-      else for (let i = 0; i < count; i++) members[i] = reader.numberString()
+      else for (let i = 0; i < count; i++) members[i] = readNumberString(reader)
       return tag === Tag.SS ? { SS: members } : { NS: members }
     }
     case Tag.BOOL: {
@@ -412,7 +356,7 @@ export function deserializeAttribute(data: Uint8Array): AttributeValue {
   if (data.length === 0) {
     throw new DeserializationError('Empty serialized attribute data: there is no value to read')
   }
-  const reader = new Reader(data)
+  const reader = new ByteReader(data, ATTRIBUTE_ERRORS)
   const value = readValue(reader, 0)
   if (reader.remaining !== 0) {
     throw new DeserializationError(

@@ -1,5 +1,6 @@
 import { InvalidMaterialDescriptionError, InvalidMaterialDescriptionVersionError, SerializationError } from '../errors'
 import { MATERIAL_DESCRIPTION_VERSION } from '../wire'
+import { ByteReader, type ByteReaderErrors } from './byte-reader'
 import { acquireWriter, releaseWriter } from './byte-writer'
 import { compareCodePoint } from './ordering'
 import { isWellFormed } from './well-formed'
@@ -48,7 +49,6 @@ export function serializeMaterialDescription(md: Readonly<Record<string, string>
   }
 }
 
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 function malformed(cause?: unknown): never {
   throw new InvalidMaterialDescriptionError(
@@ -56,6 +56,9 @@ function malformed(cause?: unknown): never {
     cause === undefined ? undefined : { cause },
   )
 }
+
+/** A truncated entry and an entry that is not UTF-8 get the same error (FORMAT.md 2.2). */
+const DESCRIPTION_ERRORS: ByteReaderErrors = { truncated: () => malformed(), invalidUtf8: malformed }
 
 /**
  * Parses the bytes of `*amzn-ddb-map-desc*` (FORMAT.md 2.2). Entries may come in any order (Java writes them in
@@ -84,24 +87,10 @@ export function deserializeMaterialDescription(data: Uint8Array): Record<string,
     }
   }
   const result: Record<string, string> = {}
-  let position = MATERIAL_DESCRIPTION_VERSION.length
-  const readString = (): string => {
-    if (position + 4 > data.length) malformed()
-    const length = (((data[position] as number) << 24) | ((data[position + 1] as number) << 16) |
-      ((data[position + 2] as number) << 8) | (data[position + 3] as number)) >>> 0
-    position += 4
-    if (length > data.length - position) malformed()
-    const bytes = data.subarray(position, position + length)
-    position += length
-    try {
-      return utf8Decoder.decode(bytes)
-    } catch (error) {
-      return malformed(error)
-    }
-  }
-  while (position < data.length) {
-    const key = readString()
-    const value = readString()
+  const reader = new ByteReader(data, DESCRIPTION_ERRORS, MATERIAL_DESCRIPTION_VERSION.length)
+  while (reader.remaining > 0) {
+    const key = reader.lengthString()
+    const value = reader.lengthString()
     setOwn(result, key, value)
   }
   return result

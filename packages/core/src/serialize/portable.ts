@@ -1,5 +1,6 @@
 import type { AttributeValue } from '../attribute-value'
 import { NonPortableItemError } from '../errors'
+import { describeAttributePath } from './attribute-path'
 import { compareBytesSigned, compareBytesUnsigned, compareCodePoint, compareUtf16 } from './ordering'
 
 /**
@@ -22,17 +23,8 @@ const ADVICE =
   'the Python and Java clients would sign it differently, so one of them could not read the item. Change the ' +
   "value, or pass writeMode 'python' or 'java' if only that client reads this table"
 
-function where(root: string, path: readonly (string | number)[]): string {
-  let text = `attribute "${root}"`
-  if (path.length > 0) {
-    text += ' at '
-    for (const segment of path) text += typeof segment === 'number' ? `[${segment}]` : `["${segment}"]`
-  }
-  return text
-}
-
 function refuse(root: string, path: readonly (string | number)[], problem: string): never {
-  throw new NonPortableItemError(`Cannot write ${where(root, path)} portably: ${problem}; ${ADVICE}`)
+  throw new NonPortableItemError(`Cannot write ${describeAttributePath(root, path)} portably: ${problem}; ${ADVICE}`)
 }
 
 /** True if the strings sort the same by code point and by UTF-16 code unit. */

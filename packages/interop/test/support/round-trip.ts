@@ -12,7 +12,7 @@ import {
   type Item,
   type SerializeOptions,
 } from '@ddb-encryption/core'
-import { mapWithConcurrency } from '@ddb-encryption/client-helpers'
+import { mapWithConcurrency } from '@ddb-encryption/core'
 import fc from 'fast-check'
 
 import {

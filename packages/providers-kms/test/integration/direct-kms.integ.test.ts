@@ -199,8 +199,8 @@ describe('DirectKmsMaterialsProvider on moto KMS and DynamoDB Local', () => {
   })
 
   it('refuses an item read with a different caller encryption context', async () => {
-    const writer = new DirectKmsMaterialsProvider({ keyId: key.arn, kmsClient: kms, encryptionContext: { tenant: 'a' } })
-    const reader = new DirectKmsMaterialsProvider({ keyId: key.arn, kmsClient: kms, encryptionContext: { tenant: 'b' } })
+    const writer = new DirectKmsMaterialsProvider({ keyId: key.arn, kmsClient: kms, kmsEncryptionContext: { tenant: 'a' } })
+    const reader = new DirectKmsMaterialsProvider({ keyId: key.arn, kmsClient: kms, kmsEncryptionContext: { tenant: 'b' } })
     const stored = await encryptItem(everyType({ pk: { S: 'ec' } }), configFor(writer, 'T', false))
     expect(await decryptItem(stored, configFor(writer, 'T', false))).toEqual(everyType({ pk: { S: 'ec' } }))
     await expect(decryptItem(stored, configFor(reader, 'T', false))).rejects.toThrow(UnwrappingError)

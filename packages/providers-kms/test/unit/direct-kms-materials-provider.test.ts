@@ -82,7 +82,7 @@ describe('DirectKmsMaterialsProvider constructor', () => {
   it('refuses caller encryption context keys that the provider reserves', () => {
     const kmsClient = generateOk().asClient()
     for (const key of ['*amzn-ddb-env-alg*', '*amzn-ddb-sig-alg*', '*aws-kms-table*']) {
-      expect(() => new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient, encryptionContext: { [key]: 'v' } }))
+      expect(() => new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient, kmsEncryptionContext: { [key]: 'v' } }))
         .toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringContaining('reserved') }))
     }
   })
@@ -116,7 +116,7 @@ describe('DirectKmsMaterialsProvider constructor', () => {
     const fake = generateOk()
     const grantTokens = ['t1']
     const encryptionContext: Record<string, string> = { purpose: 'test' }
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient(), grantTokens, encryptionContext })
+    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient(), grantTokens, kmsEncryptionContext: encryptionContext })
     grantTokens.push('t2')
     encryptionContext.purpose = 'changed'
     await provider.getEncryptionMaterials(context())
@@ -233,7 +233,7 @@ describe('DirectKmsMaterialsProvider.getEncryptionMaterials', () => {
       keyId: KEY_ARN,
       kmsClient: fake.asClient(),
       grantTokens: ['grant-a', 'grant-b'],
-      encryptionContext: { tenant: 'acme' },
+      kmsEncryptionContext: { tenant: 'acme' },
     })
     await provider.getEncryptionMaterials(context())
     expect(input(fake.sent[0]).GrantTokens).toEqual(['grant-a', 'grant-b'])
@@ -274,7 +274,7 @@ describe('DirectKmsMaterialsProvider.getEncryptionMaterials', () => {
 
   it('refuses a caller encryption context key equal to a key attribute name', async () => {
     const fake = generateOk()
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient(), encryptionContext: { rangeKey: 'x' } })
+    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient(), kmsEncryptionContext: { rangeKey: 'x' } })
     await expect(provider.getEncryptionMaterials(context())).rejects.toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringContaining('"rangeKey"') }),
     )

@@ -69,8 +69,8 @@ describe('DirectKmsMaterialsProvider with encryptItem / decryptItem (emulated KM
 
   it('refuses an item read with different caller encryption context', async () => {
     const kms = emulatedKms(KEY_ARN)
-    const writer = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: kms.asClient(), encryptionContext: { tenant: 'a' } })
-    const reader = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: kms.asClient(), encryptionContext: { tenant: 'b' } })
+    const writer = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: kms.asClient(), kmsEncryptionContext: { tenant: 'a' } })
+    const reader = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: kms.asClient(), kmsEncryptionContext: { tenant: 'b' } })
     const stored = await encryptItem(item({ S: 'a' }, { N: '1' }), { materialsProvider: writer, encryptionContext: TABLE, attributeActions: actions })
     await expect(decryptItem(stored, { materialsProvider: reader, encryptionContext: TABLE, attributeActions: actions }))
       .rejects.toThrow(UnwrappingError)

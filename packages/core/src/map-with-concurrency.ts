@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@ddb-encryption/core'
+import { InvalidArgumentError } from './errors'
 
 /**
  * Maps `items` through `fn` with at most `concurrency` calls in flight, and resolves to the results in input order

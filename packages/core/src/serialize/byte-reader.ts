@@ -1,0 +1,75 @@
+/**
+ * The one reader of length-prefixed wire bytes (FORMAT.md 1 and 2.2): big-endian 32-bit integers and `LV`
+ * (4-byte length, then the value) fields, every read checked against what is left. What a failure means is the
+ * caller's: it passes the two errors (module-level constants, so no allocation per read).
+ * @internal
+ */
+
+/** The errors of one wire format. */
+export interface ByteReaderErrors {
+  /** The data ends before a field does (`length` is the data's length). */
+  truncated(length: number): never
+  /** A string field is not valid UTF-8. */
+  invalidUtf8(cause: unknown): never
+}
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+export class ByteReader {
+  readonly #data: Uint8Array
+  readonly #errors: ByteReaderErrors
+  position: number
+
+  constructor(data: Uint8Array, errors: ByteReaderErrors, position = 0) {
+    this.#data = data
+    this.#errors = errors
+    this.position = position
+  }
+
+  get remaining(): number {
+    return this.#data.length - this.position
+  }
+
+  truncated(): never {
+    return this.#errors.truncated(this.#data.length)
+  }
+
+  byte(): number {
+    if (this.position >= this.#data.length) this.truncated()
+    return this.#data[this.position++] as number
+  }
+
+  u32(): number {
+    const p = this.position
+    if (p + 4 > this.#data.length) this.truncated()
+    const d = this.#data
+    this.position = p + 4
+    return (((d[p] as number) << 24) | ((d[p + 1] as number) << 16) | ((d[p + 2] as number) << 8) | (d[p + 3] as number)) >>> 0
+  }
+
+  /** A count of elements, each at least `minimumSize` bytes long, checked against what is left. */
+  count(minimumSize: number): number {
+    const count = this.u32()
+    if (count * minimumSize > this.remaining) this.truncated()
+    return count
+  }
+
+  /** Reads `LV` and returns a view (no copy) of the value. */
+  lengthValueView(): Uint8Array {
+    const length = this.u32()
+    const start = this.position
+    if (length > this.#data.length - start) this.truncated()
+    this.position = start + length
+    return this.#data.subarray(start, start + length)
+  }
+
+  /** Reads `LV` as a UTF-8 string. */
+  lengthString(): string {
+    const bytes = this.lengthValueView()
+    try {
+      return utf8Decoder.decode(bytes)
+    } catch (error) {
+      return this.#errors.invalidUtf8(error)
+    }
+  }
+}
