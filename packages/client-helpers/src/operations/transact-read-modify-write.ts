@@ -28,11 +28,10 @@ import {
   type TransactWriteItemsCommandInput,
   type TransactWriteItemsCommandOutput,
 } from '@aws-sdk/client-dynamodb'
-import { backoffDelayMs, sleep, UnsupportedOperationError, type Item } from '@ddb-encryption/core'
+import { backoffDelayMs, mapWithConcurrency, sleep, UnsupportedOperationError, type Item } from '@ddb-encryption/core'
 import { updateConflict, validationException } from '../dynamodb-errors'
 import { ConditionNotMet, evaluateCondition, ExpressionValidationError, parseExpressions, updateLocally, type ParsedExpressions } from '../expression'
 import { decryptFor, encryptFor, keyOf } from '../item-crypto'
-import { mapWithConcurrency } from '../map-with-concurrency'
 import type { ResolvedTable } from '../table-registry'
 import type { OperationEnv } from './operation'
 import { asDynamoDbError, readStored, unchangedCondition } from './read-modify-write'

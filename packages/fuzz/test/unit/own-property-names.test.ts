@@ -158,7 +158,7 @@ describe('names __proto__, constructor, toString, hasOwnProperty in the provider
     const kms = fakeKms(new Random(1))
     const recording = { send: async (command: { input: Record<string, unknown> }) => { sent.push(command.input); return (kms.send as (c: unknown) => Promise<unknown>)(command) } }
     const extra = record([['toString', 't'], ['hasOwnProperty', 'h'], ['other', 'o']])
-    const provider = new DirectKmsMaterialsProvider({ keyId: 'alias/k', kmsClient: recording as never, encryptionContext: extra })
+    const provider = new DirectKmsMaterialsProvider({ keyId: 'alias/k', kmsClient: recording as never, kmsEncryptionContext: extra })
     const config = configFor(provider)
     const stored = await encryptItem(item, config)
     expectSameItem(await decryptItem(stored, config), item)
