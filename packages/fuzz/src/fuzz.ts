@@ -3,6 +3,7 @@
  * Every failure must be a typed DynamoDbEncryptionError, no call may take over 1 s, no tampered item may decrypt,
  * and no error message may contain a plaintext value.
  */
+import { createHash } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import {
   CryptoAction,
@@ -52,6 +53,8 @@ export interface FuzzFinding {
 export interface FuzzReport {
   readonly seed: number
   readonly inputs: number
+  /** SHA-256 over every input's target and mutation steps: equal for equal seeds (keys and IVs are fresh per run). */
+  readonly inputsDigest: string
   /** Inputs per target (decryptItem per provider, decryptDocument, the deserializers, the providers). */
   readonly targets: Record<string, number>
   /** Typed errors by code. */
@@ -234,6 +237,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   let slowest = 0
   const started = performance.now()
   const profile: Record<string, number> = {}
+  const digest = createHash('sha256')
 
   const record = (finding: FuzzFinding): void => {
     if (findings.filter((f) => f.kind === finding.kind).length < 10) findings.push(finding)
@@ -315,6 +319,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       }
     }
     targets[target] = (targets[target] ?? 0) + 1
+    digest.update(`${index} ${target} ${steps.join(',')}\n`)
 
     const timing = await timed(call, hangMs)
     let outcome = timing.outcome
@@ -369,6 +374,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   return {
     seed,
     inputs: iterations,
+    inputsDigest: digest.digest('hex'),
     targets,
     typedErrors,
     untypedErrors,
@@ -404,7 +410,7 @@ export function formatReport(report: FuzzReport): string {
     `plaintext values in error messages: ${report.valueInMessage}`,
     `malformed values accepted: ${report.malformedAccepted}`,
     `slowest call: ${report.slowestCallMs} ms`,
-    `seed: ${report.seed}`,
+    `seed: ${report.seed} (inputs digest ${report.inputsDigest.slice(0, 16)})`,
     `elapsed: ${(report.elapsedMs / 1000).toFixed(1)} s`,
   ]
   for (const f of report.findings) lines.push(`FINDING #${f.index} ${f.kind} in ${f.target} [${f.steps.join(', ')}]: ${f.detail}`)
