@@ -3,6 +3,7 @@
  * Every failure must be a typed DynamoDbEncryptionError, no call may take over 1 s, no tampered item may decrypt,
  * and no error message may contain a plaintext value.
  */
+import { createHash } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import {
   CryptoAction,
@@ -31,10 +32,10 @@ export interface FuzzOptions {
   readonly seed: number
   /** Valid items per provider kind to mutate. Default 24. */
   readonly itemsPerSubject?: number
-  /** A call slower than this counts as a hang. Default 1000 ms. */
+  /** A call using more CPU time than this (on 3 runs), or never settling, counts as a hang. Default 1000 ms. */
   readonly hangMs?: number
-  /** Called every `progressEvery` inputs. */
-  readonly onProgress?: (done: number) => void
+  /** Called every `progressEvery` inputs with the figures so far. */
+  readonly onProgress?: (done: number, figures: string) => void
   readonly progressEvery?: number
   /** Called before each input with its index (the CLI's watchdog uses it to find a call that never returns). */
   readonly onInput?: (index: number) => void
@@ -52,6 +53,8 @@ export interface FuzzFinding {
 export interface FuzzReport {
   readonly seed: number
   readonly inputs: number
+  /** SHA-256 over every input's target and mutation steps: equal for equal seeds (keys and IVs are fresh per run). */
+  readonly inputsDigest: string
   /** Inputs per target (decryptItem per provider, decryptDocument, the deserializers, the providers). */
   readonly targets: Record<string, number>
   /** Typed errors by code. */
@@ -166,13 +169,17 @@ function malformedNumber(value: unknown, depth = 0): string | undefined {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown }
 
-async function timed(call: () => unknown, hangMs: number): Promise<{ outcome: Outcome | typeof TIMED_OUT; ms: number }> {
-  const start = performance.now()
+/**
+ * Runs one call and measures it: `ms` is the process CPU time it took (on a shared machine, wall time also counts
+ * the time the thread waited for a core); a call that has not settled after `timeoutMs` of wall time is TIMED_OUT.
+ */
+async function timed(call: () => unknown, timeoutMs: number): Promise<{ outcome: Outcome | typeof TIMED_OUT; ms: number }> {
+  const start = process.cpuUsage()
   let timer: NodeJS.Timeout | undefined
   let outcome: Outcome | typeof TIMED_OUT
   try {
     const pending = Promise.resolve().then(call)
-    const watchdog = new Promise<typeof TIMED_OUT>((resolve) => { timer = setTimeout(() => resolve(TIMED_OUT), hangMs * 2) })
+    const watchdog = new Promise<typeof TIMED_OUT>((resolve) => { timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs) })
     const value = await Promise.race([pending, watchdog])
     outcome = value === TIMED_OUT ? TIMED_OUT : { ok: true, value }
   } catch (error) {
@@ -180,7 +187,8 @@ async function timed(call: () => unknown, hangMs: number): Promise<{ outcome: Ou
   } finally {
     clearTimeout(timer)
   }
-  return { outcome, ms: performance.now() - start }
+  const used = process.cpuUsage(start)
+  return { outcome, ms: (used.user + used.system) / 1000 }
 }
 
 /** A provider context built from a stored item, with one part replaced by garbage. */
@@ -213,6 +221,8 @@ const NATIVE_GARBAGE: ReadonlyArray<() => unknown> = [
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const { iterations, seed } = options
   const hangMs = options.hangMs ?? 1000
+  // A promise that never settles uses no CPU: it is caught by wall time, generously (the machine may be shared).
+  const neverSettlesMs = Math.max(30_000, hangMs * 30)
   const random = new Random(seed)
   const subjects = await buildSubjects(random, options.itemsPerSubject ?? 24)
   const totalWeight = subjects.reduce((sum, s) => sum + s.weight, 0)
@@ -234,6 +244,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   let slowest = 0
   const started = performance.now()
   const profile: Record<string, number> = {}
+  const digest = createHash('sha256')
 
   const record = (finding: FuzzFinding): void => {
     if (findings.filter((f) => f.kind === finding.kind).length < 10) findings.push(finding)
@@ -315,28 +326,28 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       }
     }
     targets[target] = (targets[target] ?? 0) + 1
+    digest.update(`${index} ${target} ${steps.join(',')}\n`)
 
-    const timing = await timed(call, hangMs)
+    const timing = await timed(call, neverSettlesMs)
     let outcome = timing.outcome
     let ms = timing.ms
     if (process.env.FUZZ_PROFILE !== undefined) profile[target] = (profile[target] ?? 0) + ms
     if (outcome === TIMED_OUT || ms > hangMs) {
-      // On a shared machine a call can be descheduled or meet a GC pause: time it again (the same input), and count
-      // it as a hang only if it is slow every time.
+      // A GC pause can land in any call: time it again (the same input), and count it as a hang only if it is slow
+      // (or never settles) every time.
       slowRetimed++
-      for (let again = 0; again < 2 && ms > hangMs; again++) {
-        const retry = await timed(call, hangMs)
-        if (retry.ms < ms) ms = retry.ms
+      for (let again = 0; again < 2 && (ms > hangMs || outcome === TIMED_OUT); again++) {
+        const retry = await timed(call, neverSettlesMs)
+        if (retry.ms < ms || outcome === TIMED_OUT) ms = retry.ms
         if (outcome === TIMED_OUT) outcome = retry.outcome
       }
-      if (ms > hangMs) {
+      if (ms > hangMs || outcome === TIMED_OUT) {
         hangs++
-        record({ index, kind: 'hang', target, steps, detail: `${Math.round(ms)} ms (fastest of 3 runs)` })
+        record({ index, kind: 'hang', target, steps, detail: outcome === TIMED_OUT ? 'never settled' : `${Math.round(ms)} ms of CPU (fastest of 3 runs)` })
         continue
       }
     }
     if (ms > slowest) slowest = ms
-    if (outcome === TIMED_OUT) continue
     if (outcome.ok) {
       succeeded++
       const problem = check?.(outcome.value)
@@ -363,12 +374,17 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         record({ index, kind: 'value in message', target, steps, detail: error instanceof Error ? error.message.slice(0, 200) : '' })
       }
     }
-    if (options.onProgress !== undefined && (index + 1) % (options.progressEvery ?? 100_000) === 0) options.onProgress(index + 1)
+    if (options.onProgress !== undefined && (index + 1) % (options.progressEvery ?? 100_000) === 0) {
+      const typed = Object.values(typedErrors).reduce((a, b) => a + b, 0)
+      options.onProgress(index + 1, `typed errors ${typed}, untyped ${untypedErrors}, hangs ${hangs}, tampered and decrypted ${tampered}, ` +
+        `values in messages ${leaks}, malformed accepted ${accepted}, ${Math.round((performance.now() - started) / 1000)} s`)
+    }
   }
   if (process.env.FUZZ_PROFILE !== undefined) console.log(profile)
   return {
     seed,
     inputs: iterations,
+    inputsDigest: digest.digest('hex'),
     targets,
     typedErrors,
     untypedErrors,
@@ -398,13 +414,13 @@ export function formatReport(report: FuzzReport): string {
     ...Object.entries(report.typedErrors).sort((a, b) => b[1] - a[1]).map(([code, n]) => `  ${code}: ${n}`),
     `succeeded (unchanged, unsigned changes or re-signed): ${report.succeeded}`,
     `untyped errors: ${report.untypedErrors}`,
-    `hangs (> 1 s on 3 runs): ${report.hangs}`,
+    `hangs (> 1 s of CPU on 3 runs, or never settling): ${report.hangs}`,
     `  (calls over 1 s on a first run, then timed again: ${report.slowCallsRetimed})`,
     `tampered and decrypted: ${report.tamperedAndDecrypted}`,
     `plaintext values in error messages: ${report.valueInMessage}`,
     `malformed values accepted: ${report.malformedAccepted}`,
-    `slowest call: ${report.slowestCallMs} ms`,
-    `seed: ${report.seed}`,
+    `slowest call: ${report.slowestCallMs} ms of CPU`,
+    `seed: ${report.seed} (inputs digest ${report.inputsDigest.slice(0, 16)})`,
     `elapsed: ${(report.elapsedMs / 1000).toFixed(1)} s`,
   ]
   for (const f of report.findings) lines.push(`FINDING #${f.index} ${f.kind} in ${f.target} [${f.steps.join(', ')}]: ${f.detail}`)

@@ -1,6 +1,5 @@
-import type { Item } from '../attribute-value'
+import type { AttributeValue, Item } from '../attribute-value'
 import { CryptoAction } from '../crypto-action'
-import type { AttributeValue } from '../attribute-value'
 import { DeserializationError, DynamoDbEncryptionError, InvalidArgumentError, UnsupportedOperationError } from '../errors'
 import { getOwn, hasOwn, setOwn } from '../own-property'
 import { ReservedAttribute } from '../wire'
