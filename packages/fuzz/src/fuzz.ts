@@ -20,8 +20,9 @@ import {
   type AttributeValue,
   type EncryptionContext,
   type Item,
+  setOwn,
 } from '@ddb-encryption/core'
-import { clone, craftedBytes, garbageValue, mutant, mutateBytes, setOwnKey } from './mutate'
+import { clone, craftedBytes, garbageValue, mutant, mutateBytes } from './mutate'
 import { Random } from './random'
 import { ACTIONS, buildSubjects, randomValue, TABLE, VALUE_MARKER, type Subject } from './subjects'
 
@@ -116,7 +117,7 @@ function canonical(value: unknown): string {
 
 function body(item: Item): Item {
   const out: Record<string, unknown> = {}
-  for (const name of Object.keys(item)) if (name !== SIGNATURE && name !== DESCRIPTION) setOwnKey(out, name, item[name])
+  for (const name of Object.keys(item)) if (name !== SIGNATURE && name !== DESCRIPTION) setOwn(out, name, item[name])
   return out as Item
 }
 
@@ -201,9 +202,9 @@ function garbageContext(random: Random, stored: Item): unknown {
   switch (random.int(8)) {
     case 0: return random.pick([null, undefined, {}, 'context', [], 0])
     case 1: context.attributes = random.pick([null, undefined, 'x', [], 5]); break
-    case 2: setOwnKey(context.attributes as Record<string, unknown>, random.pick(['pk', 'sk']), garbageValue(random)); break
+    case 2: setOwn(context.attributes as Record<string, unknown>, random.pick(['pk', 'sk']), garbageValue(random)); break
     case 3: context.materialDescription = random.pick([null, undefined, 'x', [], 5, new Map()]); break
-    case 4: setOwnKey(description, random.pick(Object.keys(description).concat('amzn-ddb-env-key')), random.pick([5, null, undefined, {}, ['a']]) as string); break
+    case 4: setOwn(description, random.pick(Object.keys(description).concat('amzn-ddb-env-key')), random.pick([5, null, undefined, {}, ['a']]) as string); break
     case 5: context.tableName = random.pick([5, null, {}, '']); break
     case 6: context.partitionKeyName = random.pick([5, null, '__proto__', 'constructor', 'toString', {}]); break
     default: context.sortKeyName = random.pick([5, null, '__proto__', 'hasOwnProperty', []]); break
@@ -307,7 +308,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       const current = doc[field]
       const replacement = current instanceof Uint8Array && random.chance(0.6) ? mutateBytes(random, current) : random.pick(NATIVE_GARBAGE)()
       if (random.chance(0.1)) delete doc[field]
-      else setOwnKey(doc, field, replacement)
+      else setOwn(doc, field, replacement)
       steps = [`document field ${JSON.stringify(field)}`]
       const whole: unknown = random.chance(0.03) ? random.pick([null, undefined, 5, 'doc', []]) : doc
       call = () => decryptDocument(whole as Record<string, unknown>, staticSubject.config)

@@ -14,6 +14,7 @@ import {
   type AttributeValue,
   type CryptoConfig,
   type Item,
+  setOwn,
 } from '@ddb-encryption/core'
 import type { Random } from './random'
 import { ACTIONS, ATTRIBUTE_NAMES, randomValue, TABLE, type Subject } from './subjects'
@@ -21,17 +22,13 @@ import { ACTIONS, ATTRIBUTE_NAMES, randomValue, TABLE, type Subject } from './su
 const SIGNATURE = ReservedAttribute.Signature
 const DESCRIPTION = ReservedAttribute.MaterialDescription
 
-export function setOwnKey(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
-}
-
 /** A deep copy of an attribute value or item (own keys, `__proto__` included; bytes copied). */
 export function clone<T>(value: T): T {
   if (value instanceof Uint8Array) return value.slice() as T
   if (Array.isArray(value)) return value.map(clone) as T
   if (typeof value !== 'object' || value === null) return value
   const out: Record<string, unknown> = {}
-  for (const key of Object.keys(value)) setOwnKey(out, key, clone((value as Record<string, unknown>)[key]))
+  for (const key of Object.keys(value)) setOwn(out, key, clone((value as Record<string, unknown>)[key]))
   return out as T
 }
 
@@ -105,7 +102,7 @@ function mutateDescription(random: Random, description: Record<string, string>):
     `${current.slice(0, 10)}\n${current.slice(10)}`, `${current.slice(1)}`, '====', 'A', '!!!!', current.split('').reverse().join(''),
   ]
   if (random.chance(0.2)) delete description[key]
-  else setOwnKey(description as Record<string, unknown>, key, random.pick(values))
+  else setOwn(description as Record<string, unknown>, key, random.pick(values))
 }
 
 export interface Mutant {
@@ -161,13 +158,13 @@ function step(random: Random, item: Record<string, unknown>): string {
       const name = random.pick(targets)
       const bytes = binary(item as Item, name)
       if (bytes === undefined) return 'none'
-      setOwnKey(item, name, { B: mutateBytes(random, bytes) })
+      setOwn(item, name, { B: mutateBytes(random, bytes) })
       return 'ciphertext bytes'
     }
     case 6: {
       const all = names(item as Item)
       if (all.length === 0) return 'none'
-      setOwnKey(item, random.pick(all), garbageValue(random))
+      setOwn(item, random.pick(all), garbageValue(random))
       return 'type swap'
     }
     case 7: {
@@ -176,18 +173,18 @@ function step(random: Random, item: Record<string, unknown>): string {
       if (value === undefined || value === null || typeof value !== 'object') return 'none'
       if (typeof value.N === 'string') {
         const n = value.N
-        setOwnKey(item, name, { N: random.pick([`${n}0`, `${n}.0`, `${n}E0`, `${n}.0000000000000000000000000001`, `-${n}`, `0${n}`, `${n}1`, `+${n}`]) })
+        setOwn(item, name, { N: random.pick([`${n}0`, `${n}.0`, `${n}E0`, `${n}.0000000000000000000000000001`, `-${n}`, `0${n}`, `${n}1`, `+${n}`]) })
       } else if (typeof value.S === 'string') {
         const s = value.S
-        setOwnKey(item, name, { S: random.pick([`${s} `, s.slice(1), s.toUpperCase(), `${s}\u0000`, s.normalize('NFD')]) })
+        setOwn(item, name, { S: random.pick([`${s} `, s.slice(1), s.toUpperCase(), `${s}\u0000`, s.normalize('NFD')]) })
       } else {
-        setOwnKey(item, name, randomValue(random))
+        setOwn(item, name, randomValue(random))
       }
       return 'signed value'
     }
     case 8: {
       const name = random.pick(NAME_POOL)
-      setOwnKey(item, name, random.chance(0.5) ? randomValue(random) : garbageValue(random))
+      setOwn(item, name, random.chance(0.5) ? randomValue(random) : garbageValue(random))
       return 'attribute added'
     }
     case 9: {
@@ -203,7 +200,7 @@ function step(random: Random, item: Record<string, unknown>): string {
       const to = random.pick(NAME_POOL)
       const value = item[from]
       delete item[from]
-      setOwnKey(item, to, value)
+      setOwn(item, to, value)
       return 'attribute renamed'
     }
     default: {
@@ -213,8 +210,8 @@ function step(random: Random, item: Record<string, unknown>): string {
       const a = random.pick(all)
       const b = random.pick(all)
       const value = item[a]
-      setOwnKey(item, a, item[b])
-      setOwnKey(item, b, value)
+      setOwn(item, a, item[b])
+      setOwn(item, b, value)
       return 'values swapped'
     }
   }
@@ -256,11 +253,11 @@ async function resignedMutant(random: Random, subject: Subject, stored: Item, pl
     }
     if (random.chance(0.7)) bytes = mutateBytes(random, bytes)
     if (random.chance(0.3)) bytes = mutateBytes(random, bytes)
-    setOwnKey(item, name, { B: await keys.content.encrypt('AES/CBC/PKCS5Padding', name, bytes) })
+    setOwn(item, name, { B: await keys.content.encrypt('AES/CBC/PKCS5Padding', name, bytes) })
     steps.push('plaintext bytes')
   }
   const body: Record<string, unknown> = {}
-  for (const name of Object.keys(item)) if (name !== SIGNATURE && name !== DESCRIPTION) setOwnKey(body, name, item[name])
+  for (const name of Object.keys(item)) if (name !== SIGNATURE && name !== DESCRIPTION) setOwn(body, name, item[name])
   item[SIGNATURE] = { B: await keys.signing.sign('HmacSHA256', stringToSign(body as Item, TABLE, ACTIONS)) }
   return { item, config: subject.config, steps, resigned: true }
 }

@@ -3,7 +3,7 @@
  * list elements picked by index come back in index order, without gaps.
  * @internal
  */
-import type { AttributeValue, Item } from '@ddb-encryption/core'
+import { setOwn, type AttributeValue, type Item } from '@ddb-encryption/core'
 import type { DocumentPath } from './ast'
 
 interface Node {
@@ -32,16 +32,12 @@ function buildTree(paths: readonly DocumentPath[]): Node {
   return root
 }
 
-function defineOwn(record: Record<string, AttributeValue>, key: string, value: AttributeValue): void {
-  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
-}
-
 function projectRecord(record: Readonly<Record<string, AttributeValue>>, node: Node): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {}
   for (const [name, child] of node.names) {
     if (!Object.hasOwn(record, name)) continue
     const projected = projectValue(record[name] as AttributeValue, child)
-    if (projected !== undefined) defineOwn(out, name, projected)
+    if (projected !== undefined) setOwn(out, name, projected)
   }
   return out
 }

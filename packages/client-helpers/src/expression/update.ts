@@ -8,7 +8,7 @@
  * The caller's item is never modified.
  * @internal
  */
-import type { AttributeValue, Item } from '@ddb-encryption/core'
+import { setOwn, type AttributeValue, type Item } from '@ddb-encryption/core'
 import type { DocumentPath, Operand, PathElement, UpdateExpression } from './ast'
 import { setDifference, setUnion, typeOf } from './attribute-values'
 import { addDecimals, formatDecimal, parseDecimal, storageProblem, subtractDecimals, type Decimal } from './decimal'
@@ -101,11 +101,6 @@ function parentIsValid(item: Item, path: DocumentPath): boolean {
   return parent !== undefined && ('name' in last ? 'M' in parent : 'L' in parent)
 }
 
-function setOwnValue(record: Record<string, AttributeValue>, key: string, value: AttributeValue): void {
-  // defineProperty, not assignment: `__proto__` is a legal attribute name and must become an own key.
-  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
-}
-
 function cloneValue(value: AttributeValue): MutableValue {
   if ('L' in value) return { L: value.L.map(cloneValue) }
   if ('M' in value) return { M: cloneRecord(value.M) }
@@ -114,7 +109,7 @@ function cloneValue(value: AttributeValue): MutableValue {
 
 function cloneRecord(record: Readonly<Record<string, AttributeValue>>): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {}
-  for (const key of Object.keys(record)) setOwnValue(out, key, cloneValue(record[key] as AttributeValue))
+  for (const key of Object.keys(record)) setOwn(out, key, cloneValue(record[key] as AttributeValue))
   return out
 }
 
@@ -129,7 +124,7 @@ function write(root: Record<string, AttributeValue>, path: DocumentPath, value: 
   const container = parentContainer(root, path)
   const last = path[path.length - 1] as PathElement
   if ('name' in last) {
-    setOwnValue(container as Record<string, AttributeValue>, last.name, value)
+    setOwn(container as Record<string, AttributeValue>, last.name, value)
   } else {
     const list = container as AttributeValue[]
     if (last.index < list.length) list[last.index] = value
@@ -206,7 +201,7 @@ export function updatedAttributes(update: UpdateExpression, item: Item): Record<
   const out: Record<string, AttributeValue> = {}
   for (const action of update.actions) {
     const name = (action.path[0] as { name: string }).name
-    if (resolvePath(item, action.path) !== undefined) setOwnValue(out, name, item[name] as AttributeValue)
+    if (resolvePath(item, action.path) !== undefined) setOwn(out, name, item[name] as AttributeValue)
   }
   return out
 }
