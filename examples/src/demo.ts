@@ -15,7 +15,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import {
   AttributeActions,
   CryptoAction,
-  DynamoDbEncryptionError,
+  DynamoDBEncryptionError,
   InvalidArgumentError,
   LocalDelegatedKey,
   MaterialDescriptionKey,
@@ -25,7 +25,7 @@ import {
   type CryptographicMaterialsProvider,
 } from '@ddb-encryption/core'
 import { EncryptedDynamoDBDocumentClient, type NativeItem } from '@ddb-encryption/client-helpers'
-import { DirectKmsMaterialsProvider } from '@ddb-encryption/providers-kms'
+import { DirectKMSMaterialsProvider } from '@ddb-encryption/providers-kms'
 import { WrappedMaterialsProvider } from '@ddb-encryption/providers-wrapped'
 import { MetaStore, MostRecentProvider } from '@ddb-encryption/store-meta'
 import dynalite = require('dynalite')
@@ -50,7 +50,7 @@ export interface DemoOptions {
   tableName?: string
   /** MetaStore table (created if missing). Default {@link DEMO_META_TABLE}. */
   metaTableName?: string
-  /** Protect the MetaStore with this KMS key (DirectKmsMaterialsProvider) instead of the local keys file. */
+  /** Protect the MetaStore with this KMS key (DirectKMSMaterialsProvider) instead of the local keys file. */
   kmsKeyId?: string
   /** KMS endpoint URL (e.g. LocalStack or moto). Default: the SDK's. */
   kmsEndpoint?: string
@@ -277,8 +277,8 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
     let metaProvider: CryptographicMaterialsProvider
     let keysFile: DemoSummary['keysFile']
     if (options.kmsKeyId !== undefined && kms !== undefined) {
-      metaProvider = new DirectKmsMaterialsProvider({ keyId: options.kmsKeyId, kmsClient: kms })
-      log(`  MetaStore rows protected by: KMS key ${options.kmsKeyId} (DirectKmsMaterialsProvider)`)
+      metaProvider = new DirectKMSMaterialsProvider({ keyId: options.kmsKeyId, kmsClient: kms })
+      log(`  MetaStore rows protected by: KMS key ${options.kmsKeyId} (DirectKMSMaterialsProvider)`)
     } else {
       const path = options.keysFile ?? DEMO_KEYS_FILE
       const keys = await loadOrCreateKeys(path)
@@ -365,7 +365,7 @@ export async function demo(options: DemoOptions = {}): Promise<DemoSummary> {
         TableName: tableName, Key: { pk, sk: 1 }, UpdateExpression: 'SET card = :card', ExpressionAttributeValues: { ':card': '4000 0000 0000 0002' },
       }))
     } catch (error) {
-      if (!DynamoDbEncryptionError.isInstance(error)) throw error
+      if (!DynamoDBEncryptionError.isInstance(error)) throw error
       refusal = { name: error.name, code: error.code, message: error.message }
     }
     if (refusal === undefined) throw new Error('The unsafe UpdateCommand was not refused')
@@ -408,7 +408,7 @@ Options (each also read from the environment variable shown):
                         DynamoDB Local); tables are created if missing       DDB_ENCRYPTION_DEMO_ENDPOINT
   --table NAME          data table (default ${DEMO_TABLE})   DDB_ENCRYPTION_DEMO_TABLE
   --meta-table NAME     MetaStore table (default ${DEMO_META_TABLE})   DDB_ENCRYPTION_DEMO_META_TABLE
-  --kms-key-id ID       protect the MetaStore with this KMS key (DirectKmsMaterialsProvider) instead of the
+  --kms-key-id ID       protect the MetaStore with this KMS key (DirectKMSMaterialsProvider) instead of the
                         local keys file                                      DDB_ENCRYPTION_DEMO_KMS_KEY_ID
   --kms-endpoint URL    KMS endpoint (LocalStack, moto)                      DDB_ENCRYPTION_DEMO_KMS_ENDPOINT
   --region REGION       AWS region (default: the SDK's; us-west-2 for dynalite)   AWS_REGION
@@ -488,7 +488,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     await demo(parsed.options)
     return 0
   } catch (error) {
-    const code = DynamoDbEncryptionError.isInstance(error) ? ` [${error.code}]` : ''
+    const code = DynamoDBEncryptionError.isInstance(error) ? ` [${error.code}]` : ''
     process.stderr.write(`demo failed${code}: ${(error as Error).name}: ${(error as Error).message}\n`)
     return 1
   }

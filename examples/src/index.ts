@@ -2,16 +2,16 @@
  * @ddb-encryption/examples: runnable examples, one exported async function per scenario, each tested in
  * `test/examples.test.ts` against DynamoDB Local (and moto for KMS). `demo.ts` is the end-to-end demo.
  */
-export { kmsEncryptedClient, type KmsEncryptedClientOptions, type KmsEncryptedClientResult, type SdkItem } from './kms-encrypted-client'
+export { kmsEncryptedClient, type KMSEncryptedClientOptions, type KMSEncryptedClientResult, type SdkItem } from './kms-encrypted-client'
 export {
   kmsEncryptedDocumentClient,
-  type KmsEncryptedDocumentClientOptions,
-  type KmsEncryptedDocumentClientResult,
+  type KMSEncryptedDocumentClientOptions,
+  type KMSEncryptedDocumentClientResult,
 } from './kms-encrypted-document-client'
 export {
-  libDynamoDbComposition,
-  type LibDynamoDbCompositionOptions,
-  type LibDynamoDbCompositionResult,
+  libDynamoDBComposition,
+  type LibDynamoDBCompositionOptions,
+  type LibDynamoDBCompositionResult,
 } from './lib-dynamodb-composition'
 export {
   mostRecentMetaStore,

@@ -2,10 +2,10 @@ import { GetItemCommand, PutItemCommand, type AttributeValue, type DynamoDBClien
 import type { KMSClient } from '@aws-sdk/client-kms'
 import { AttributeActions, CryptoAction } from '@ddb-encryption/core'
 import { EncryptedDynamoDBClient } from '@ddb-encryption/client-helpers'
-import { DirectKmsMaterialsProvider } from '@ddb-encryption/providers-kms'
+import { DirectKMSMaterialsProvider } from '@ddb-encryption/providers-kms'
 
 /** Options for {@link kmsEncryptedClient}. */
-export interface KmsEncryptedClientOptions {
+export interface KMSEncryptedClientOptions {
   /** Your DynamoDB client (you destroy it). */
   dynamoDBClient: DynamoDBClient
   /** Your KMS client, for the key's region (you destroy it). */
@@ -20,7 +20,7 @@ export interface KmsEncryptedClientOptions {
 export type SdkItem = Record<string, AttributeValue>
 
 /** What {@link kmsEncryptedClient} wrote and read. */
-export interface KmsEncryptedClientResult {
+export interface KMSEncryptedClientResult {
   /** The item the application wrote. */
   readonly plaintextItem: SdkItem
   /** The item as DynamoDB stores it (read with the plain client). */
@@ -31,16 +31,16 @@ export interface KmsEncryptedClientResult {
 
 /**
  * Low-level client with AWS KMS: wraps an SDK v3 `DynamoDBClient` in an {@link EncryptedDynamoDBClient} whose
- * `DirectKmsMaterialsProvider` asks KMS for a fresh data key per item. The application keeps sending the usual
+ * `DirectKMSMaterialsProvider` asks KMS for a fresh data key per item. The application keeps sending the usual
  * `PutItemCommand` / `GetItemCommand`; key attributes (found with DescribeTable) are signed but stay plaintext, every
  * other attribute is encrypted and signed except `leave me`, which is left alone.
  *
  * @example
  * const result = await kmsEncryptedClient({ dynamoDBClient, kmsClient, kmsKeyId: 'alias/my-key', tableName: 'orders' })
  */
-export async function kmsEncryptedClient(options: KmsEncryptedClientOptions): Promise<KmsEncryptedClientResult> {
+export async function kmsEncryptedClient(options: KMSEncryptedClientOptions): Promise<KMSEncryptedClientResult> {
   const { dynamoDBClient, kmsClient, kmsKeyId, tableName } = options
-  const materialsProvider = new DirectKmsMaterialsProvider({ keyId: kmsKeyId, kmsClient })
+  const materialsProvider = new DirectKMSMaterialsProvider({ keyId: kmsKeyId, kmsClient })
   const attributeActions = new AttributeActions({
     defaultAction: CryptoAction.ENCRYPT_AND_SIGN,
     attributeActions: { 'leave me': CryptoAction.DO_NOTHING },

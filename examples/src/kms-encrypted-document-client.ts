@@ -3,10 +3,10 @@ import type { KMSClient } from '@aws-sdk/client-kms'
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { AttributeActions, CryptoAction, type Item } from '@ddb-encryption/core'
 import { EncryptedDynamoDBDocumentClient, EncryptedTable, type NativeItem } from '@ddb-encryption/client-helpers'
-import { DirectKmsMaterialsProvider } from '@ddb-encryption/providers-kms'
+import { DirectKMSMaterialsProvider } from '@ddb-encryption/providers-kms'
 
 /** Options for {@link kmsEncryptedDocumentClient}. */
-export interface KmsEncryptedDocumentClientOptions {
+export interface KMSEncryptedDocumentClientOptions {
   /** Your DynamoDB client (you destroy it). */
   dynamoDBClient: DynamoDBClient
   /** Your KMS client, for the key's region (you destroy it). */
@@ -18,7 +18,7 @@ export interface KmsEncryptedDocumentClientOptions {
 }
 
 /** What {@link kmsEncryptedDocumentClient} wrote and read. */
-export interface KmsEncryptedDocumentClientResult {
+export interface KMSEncryptedDocumentClientResult {
   /** The native documents written: the first through the document client, the second through EncryptedTable. */
   readonly written: readonly NativeItem[]
   /** The first document as DynamoDB stores it (low-level form, read with the plain client). */
@@ -42,9 +42,9 @@ export interface KmsEncryptedDocumentClientResult {
  * @example
  * const result = await kmsEncryptedDocumentClient({ dynamoDBClient, kmsClient, kmsKeyId: 'alias/my-key', tableName: 'orders' })
  */
-export async function kmsEncryptedDocumentClient(options: KmsEncryptedDocumentClientOptions): Promise<KmsEncryptedDocumentClientResult> {
+export async function kmsEncryptedDocumentClient(options: KMSEncryptedDocumentClientOptions): Promise<KMSEncryptedDocumentClientResult> {
   const { dynamoDBClient, kmsClient, kmsKeyId, tableName } = options
-  const materialsProvider = new DirectKmsMaterialsProvider({ keyId: kmsKeyId, kmsClient })
+  const materialsProvider = new DirectKMSMaterialsProvider({ keyId: kmsKeyId, kmsClient })
   const attributeActions = new AttributeActions({ attributeActions: { status: CryptoAction.SIGN_ONLY } })
 
   const docClient = EncryptedDynamoDBDocumentClient.from(dynamoDBClient, {

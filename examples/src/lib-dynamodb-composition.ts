@@ -3,10 +3,10 @@ import type { KMSClient } from '@aws-sdk/client-kms'
 import { DynamoDBDocument, paginateQuery } from '@aws-sdk/lib-dynamodb'
 import { AttributeActions, CryptoAction, type Item } from '@ddb-encryption/core'
 import { EncryptedDynamoDBClient, type NativeItem } from '@ddb-encryption/client-helpers'
-import { DirectKmsMaterialsProvider } from '@ddb-encryption/providers-kms'
+import { DirectKMSMaterialsProvider } from '@ddb-encryption/providers-kms'
 
-/** Options for {@link libDynamoDbComposition}. */
-export interface LibDynamoDbCompositionOptions {
+/** Options for {@link libDynamoDBComposition}. */
+export interface LibDynamoDBCompositionOptions {
   /** Your DynamoDB client (you destroy it; it is never changed and keeps sending in plaintext). */
   dynamoDBClient: DynamoDBClient
   /** Your KMS client, for the key's region (you destroy it). */
@@ -17,8 +17,8 @@ export interface LibDynamoDbCompositionOptions {
   tableName: string
 }
 
-/** What {@link libDynamoDbComposition} wrote and read. */
-export interface LibDynamoDbCompositionResult {
+/** What {@link libDynamoDBComposition} wrote and read. */
+export interface LibDynamoDBCompositionResult {
   /** The documents written with `DynamoDBDocument.put`. */
   readonly written: readonly NativeItem[]
   /** The first document as DynamoDB stores it (low-level form, read with the plain client). */
@@ -36,12 +36,12 @@ export interface LibDynamoDbCompositionResult {
  * readable; everything else except the keys is encrypted.
  *
  * @example
- * const result = await libDynamoDbComposition({ dynamoDBClient, kmsClient, kmsKeyId: 'alias/my-key', tableName: 'orders' })
+ * const result = await libDynamoDBComposition({ dynamoDBClient, kmsClient, kmsKeyId: 'alias/my-key', tableName: 'orders' })
  */
-export async function libDynamoDbComposition(options: LibDynamoDbCompositionOptions): Promise<LibDynamoDbCompositionResult> {
+export async function libDynamoDBComposition(options: LibDynamoDBCompositionOptions): Promise<LibDynamoDBCompositionResult> {
   const { dynamoDBClient, kmsClient, kmsKeyId, tableName } = options
   const encrypted = EncryptedDynamoDBClient.from(dynamoDBClient, {
-    materialsProvider: new DirectKmsMaterialsProvider({ keyId: kmsKeyId, kmsClient }),
+    materialsProvider: new DirectKMSMaterialsProvider({ keyId: kmsKeyId, kmsClient }),
     attributeActions: new AttributeActions({ attributeActions: { status: CryptoAction.SIGN_ONLY } }),
   })
   const documents = DynamoDBDocument.from(encrypted, { marshallOptions: { removeUndefinedValues: true } })

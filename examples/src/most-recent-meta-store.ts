@@ -8,7 +8,7 @@ import {
   deserializeMaterialDescription,
 } from '@ddb-encryption/core'
 import { EncryptedTable, type NativeItem } from '@ddb-encryption/client-helpers'
-import { DirectKmsMaterialsProvider } from '@ddb-encryption/providers-kms'
+import { DirectKMSMaterialsProvider } from '@ddb-encryption/providers-kms'
 import { MetaStore, MostRecentProvider } from '@ddb-encryption/store-meta'
 
 /** Options for {@link mostRecentMetaStore}. */
@@ -73,7 +73,7 @@ export async function mostRecentMetaStore(options: MostRecentMetaStoreOptions): 
   const store = new MetaStore({
     client: dynamoDBClient,
     tableName: metaTableName,
-    materialsProvider: new DirectKmsMaterialsProvider({ keyId: kmsKeyId, kmsClient }),
+    materialsProvider: new DirectKMSMaterialsProvider({ keyId: kmsKeyId, kmsClient }),
   })
   // Writers pick up a new version within ttlMs; choose it as the longest you accept the old key to keep writing.
   const materialsProvider = new MostRecentProvider({ store, materialName, ttlMs: 60_000 })

@@ -7,7 +7,7 @@ import type { KMSClient } from '@aws-sdk/client-kms'
 import {
   AttributeActions,
   CryptoAction,
-  DynamoDbEncryptionError,
+  DynamoDBEncryptionError,
   LocalDelegatedKey,
   MaterialDescriptionKey,
   ReservedAttribute,
@@ -25,7 +25,7 @@ import {
   customProvider,
   kmsEncryptedClient,
   kmsEncryptedDocumentClient,
-  libDynamoDbComposition,
+  libDynamoDBComposition,
   createStreamHandler,
   mostRecentMetaStore,
   wrappedRsa,
@@ -108,10 +108,10 @@ describe('kmsEncryptedDocumentClient', () => {
   })
 })
 
-describe('libDynamoDbComposition', () => {
+describe('libDynamoDBComposition', () => {
   it('encrypts through DynamoDBDocument.from(EncryptedDynamoDBClient.from(ddb)), its get and paginateQuery decrypt', async () => {
     const tableName = await dataTable()
-    const result = await libDynamoDbComposition({ dynamoDBClient: ddb, kmsClient: kms, kmsKeyId, tableName })
+    const result = await libDynamoDBComposition({ dynamoDBClient: ddb, kmsClient: kms, kmsKeyId, tableName })
     expectEncrypted(result.storedItem, result.written[0] as Record<string, unknown>, ['pk', 'sk', 'status'])
     expect(result.storedItem['iban']).not.toHaveProperty('S')
     expect(result.storedItem['status']).toEqual({ S: 'open' })
@@ -252,7 +252,7 @@ describe('customProvider', () => {
     // An acme item presented as globex's (tenant attribute changed) is refused by the provider.
     const moved: Item = { ...acme, tenant: { S: 'globex' } }
     const error: unknown = await decryptItem(moved, config(masterSecret)).catch((e: unknown) => e)
-    expect(DynamoDbEncryptionError.isInstance(error)).toBe(true)
+    expect(DynamoDBEncryptionError.isInstance(error)).toBe(true)
     expect(error).toMatchObject({ code: 'ERR_MATERIALS_UNAVAILABLE', message: expect.stringContaining('written for another tenant') })
   })
 

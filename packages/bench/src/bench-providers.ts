@@ -1,5 +1,5 @@
 import { createDecryptionMaterials, createEncryptionMaterials, type CryptographicMaterialsProvider } from '@ddb-encryption/core'
-import { DirectKmsMaterialsProvider, type KmsClientLike } from '@ddb-encryption/providers-kms'
+import { DirectKMSMaterialsProvider, type KMSClientLike } from '@ddb-encryption/providers-kms'
 import { StaticMaterialsProvider, WrappedMaterialsProvider } from '@ddb-encryption/providers-wrapped'
 import { MetaStore, MostRecentProvider } from '@ddb-encryption/store-meta'
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
@@ -31,8 +31,8 @@ export function wrappedRsaProvider(keys: BenchKeys): WrappedMaterialsProvider {
 }
 
 /** Direct KMS provider on the given (counted) client. */
-export function directKmsProvider(keyArn: string, kmsClient: KmsClientLike): DirectKmsMaterialsProvider {
-  return new DirectKmsMaterialsProvider({ keyId: keyArn, kmsClient })
+export function directKmsProvider(keyArn: string, kmsClient: KMSClientLike): DirectKMSMaterialsProvider {
+  return new DirectKMSMaterialsProvider({ keyId: keyArn, kmsClient })
 }
 
 /** MostRecentProvider (ttl 60 s) over a MetaStore protected by the wrapped AES provider. */

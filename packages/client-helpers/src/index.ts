@@ -41,7 +41,6 @@ export {
   type IndexInfo,
   type TableDescriptionLike,
   type DescribeTableClient,
-  type TableEncryptionContext,
 } from './table-info'
 export {
   ItemDecryptionError,

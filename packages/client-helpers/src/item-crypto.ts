@@ -1,5 +1,5 @@
 import {
-  DynamoDbEncryptionError,
+  DynamoDBEncryptionError,
   ReservedAttribute,
   decryptItem,
   decryptItemInWindow,
@@ -28,7 +28,7 @@ const CONFIGURATION_CODES = new Set(['ERR_INVALID_ARGUMENT', 'ERR_INVALID_ALGORI
  * outage and must reach the caller unchanged.
  */
 export function isIntegrityFailure(error: unknown): boolean {
-  return DynamoDbEncryptionError.isInstance(error) && !CONFIGURATION_CODES.has(error.code)
+  return DynamoDBEncryptionError.isInstance(error) && !CONFIGURATION_CODES.has(error.code)
 }
 
 /** An item of a read together with its table and the projection to apply after decryption. */

@@ -1,5 +1,5 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb'
-import { AttributeActions, CryptoAction, InvalidArgumentError, withUserAgent } from '@ddb-encryption/core'
+import { AttributeActions, CryptoAction, InvalidArgumentError, withUserAgent, type TableEncryptionContext } from '@ddb-encryption/core'
 import { PACKAGE_VERSION } from './package-version'
 
 /** A key attribute: its name and scalar type. */
@@ -47,13 +47,6 @@ interface IndexDescriptionLike {
 /** A client that can run DescribeTable (any SDK v3 DynamoDBClient). */
 export interface DescribeTableClient {
   send(command: unknown): Promise<unknown>
-}
-
-/** The encryption context values a table contributes to every item. */
-export interface TableEncryptionContext {
-  readonly tableName: string
-  readonly partitionKeyName: string
-  readonly sortKeyName?: string
 }
 
 /**
@@ -136,7 +129,7 @@ export class TableInfo {
   }
 
   /** The encryption context values of this table: table name and primary key names (FORMAT.md 6). */
-  get encryptionContext(): TableEncryptionContext {
+  get encryptionContext(): TableEncryptionContext & { readonly partitionKeyName: string } {
     return {
       tableName: this.tableName,
       partitionKeyName: this.partitionKey.name,

@@ -19,6 +19,22 @@ export interface EncryptionContext {
   readonly materialDescription: Readonly<Record<string, string>>
 }
 
+/**
+ * The part of an item's {@link EncryptionContext} that comes from its table, not from the item: table name and
+ * primary key names. `CryptoConfig.encryptionContext` and client-helpers' `TableInfo.encryptionContext` hold it; the
+ * encryptor adds `attributes` and `materialDescription` for each item (Python's `CryptoConfig.encryption_context`,
+ * Java's `EncryptionContext` before `withAttributeValues`). Not the KMS encryption context, which is always named
+ * so (`kmsEncryptionContext`).
+ */
+export interface TableEncryptionContext {
+  /** Table name, required: it is signed into every item (FORMAT.md 3.3). */
+  readonly tableName: string
+  /** Partition key attribute name. */
+  readonly partitionKeyName?: string
+  /** Sort key attribute name. */
+  readonly sortKeyName?: string
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

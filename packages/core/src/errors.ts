@@ -32,7 +32,7 @@ export type ErrorCode =
   | 'ERR_INVALID_VERSION'
 
 /** Base class of every error this library throws on purpose. */
-export class DynamoDbEncryptionError extends Error {
+export class DynamoDBEncryptionError extends Error {
   readonly code: ErrorCode = 'ERR_DDB_ENCRYPTION'
   readonly [MARKER] = true
   constructor(message: string, options?: ErrorOptions) {
@@ -41,15 +41,15 @@ export class DynamoDbEncryptionError extends Error {
   }
   /**
    * True for any error of this library, even from another installed copy of core. Narrows to
-   * {@link AnyDynamoDbEncryptionError}, so a `switch` on `code` narrows to the class.
+   * {@link AnyDynamoDBEncryptionError}, so a `switch` on `code` narrows to the class.
    */
-  static isInstance(value: unknown): value is AnyDynamoDbEncryptionError {
+  static isInstance(value: unknown): value is AnyDynamoDBEncryptionError {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MARKER] === true
   }
 }
 
 /** A caller passed something this library cannot use; the message says what to change. */
-export class InvalidArgumentError extends DynamoDbEncryptionError {
+export class InvalidArgumentError extends DynamoDBEncryptionError {
   override readonly code: 'ERR_INVALID_ARGUMENT' | 'ERR_INVALID_ALGORITHM' | 'ERR_UNSUPPORTED_OPERATION' | 'ERR_INVALID_KEY' = 'ERR_INVALID_ARGUMENT'
 }
 /** An algorithm name is unknown or not allowed where it was used. */
@@ -65,7 +65,7 @@ export class InvalidKeyError extends InvalidArgumentError {
   override readonly code = 'ERR_INVALID_KEY' as const
 }
 /** An attribute value cannot be serialized (FORMAT.md section 1). */
-export class SerializationError extends DynamoDbEncryptionError {
+export class SerializationError extends DynamoDBEncryptionError {
   override readonly code: 'ERR_SERIALIZATION' | 'ERR_NON_PORTABLE_ITEM' = 'ERR_SERIALIZATION'
 }
 /**
@@ -76,7 +76,7 @@ export class NonPortableItemError extends SerializationError {
   override readonly code = 'ERR_NON_PORTABLE_ITEM' as const
 }
 /** Serialized attribute bytes are malformed (FORMAT.md 1.6). */
-export class DeserializationError extends DynamoDbEncryptionError {
+export class DeserializationError extends DynamoDBEncryptionError {
   override readonly code: 'ERR_DESERIALIZATION' | 'ERR_INVALID_MATERIAL_DESCRIPTION' | 'ERR_INVALID_MATERIAL_DESCRIPTION_VERSION' = 'ERR_DESERIALIZATION'
 }
 /** A material description is malformed (FORMAT.md 2.2). */
@@ -88,47 +88,47 @@ export class InvalidMaterialDescriptionVersionError extends DeserializationError
   override readonly code = 'ERR_INVALID_MATERIAL_DESCRIPTION_VERSION' as const
 }
 /** A JCE transformation or algorithm name is invalid or unsupported (FORMAT.md 4.1, 7.2). */
-export class JceTransformationError extends DynamoDbEncryptionError {
+export class JceTransformationError extends DynamoDBEncryptionError {
   override readonly code = 'ERR_JCE_TRANSFORMATION' as const
 }
 /** A delegated key cannot perform the requested operation. */
-export class DelegatedKeyError extends DynamoDbEncryptionError {
+export class DelegatedKeyError extends DynamoDBEncryptionError {
   override readonly code = 'ERR_DELEGATED_KEY' as const
 }
 /** A provider has no materials for this request (Python raises AttributeError here). */
-export class MaterialsUnavailableError extends DynamoDbEncryptionError {
+export class MaterialsUnavailableError extends DynamoDBEncryptionError {
   override readonly code = 'ERR_MATERIALS_UNAVAILABLE' as const
 }
 /** The Direct KMS provider is misconfigured. */
-export class AwsKmsMaterialsProviderError extends DynamoDbEncryptionError {
+export class AwsKMSMaterialsProviderError extends DynamoDBEncryptionError {
   override readonly code: 'ERR_AWS_KMS_PROVIDER' | 'ERR_UNKNOWN_REGION' = 'ERR_AWS_KMS_PROVIDER'
 }
 /** No region could be determined for a KMS key id. */
-export class UnknownRegionError extends AwsKmsMaterialsProviderError {
+export class UnknownRegionError extends AwsKMSMaterialsProviderError {
   override readonly code = 'ERR_UNKNOWN_REGION' as const
 }
 /** An item or attribute could not be decrypted. The detail, if any, is in `cause`. */
-export class DecryptionError extends DynamoDbEncryptionError {
+export class DecryptionError extends DynamoDBEncryptionError {
   override readonly code = 'ERR_DECRYPTION_FAILED' as const
 }
 /** A wrapped content key could not be unwrapped. */
-export class UnwrappingError extends DynamoDbEncryptionError {
+export class UnwrappingError extends DynamoDBEncryptionError {
   override readonly code = 'ERR_UNWRAPPING_FAILED' as const
 }
 /** An item or attribute could not be encrypted. */
-export class EncryptionError extends DynamoDbEncryptionError {
+export class EncryptionError extends DynamoDBEncryptionError {
   override readonly code = 'ERR_ENCRYPTION_FAILED' as const
 }
 /** A content key could not be wrapped. */
-export class WrappingError extends DynamoDbEncryptionError {
+export class WrappingError extends DynamoDBEncryptionError {
   override readonly code = 'ERR_WRAPPING_FAILED' as const
 }
 /** An item could not be signed. */
-export class SigningError extends DynamoDbEncryptionError {
+export class SigningError extends DynamoDBEncryptionError {
   override readonly code = 'ERR_SIGNING_FAILED' as const
 }
 /** The item signature does not verify: the item was altered, moved, or read with other keys or actions. */
-export class SignatureVerificationError extends DynamoDbEncryptionError {
+export class SignatureVerificationError extends DynamoDBEncryptionError {
   override readonly code: 'ERR_SIGNATURE_VERIFICATION_FAILED' | 'ERR_PYTHON_ROUNDED_NUMBERS' = 'ERR_SIGNATURE_VERIFICATION_FAILED'
 }
 /**
@@ -141,7 +141,7 @@ export class PythonRoundedNumbersError extends SignatureVerificationError {
   override readonly code = 'ERR_PYTHON_ROUNDED_NUMBERS' as const
 }
 /** A provider store (e.g. MetaStore) failed. */
-export class ProviderStoreError extends DynamoDbEncryptionError {
+export class ProviderStoreError extends DynamoDBEncryptionError {
   override readonly code: 'ERR_PROVIDER_STORE' | 'ERR_INVALID_VERSION' = 'ERR_PROVIDER_STORE'
 }
 /** The requested version does not exist or is not usable. */
@@ -155,13 +155,13 @@ export class InvalidVersionError extends ProviderStoreError {
  * with its own code only, so each code narrows to exactly one class.
  *
  * @example
- * if (DynamoDbEncryptionError.isInstance(error)) {
+ * if (DynamoDBEncryptionError.isInstance(error)) {
  *   switch (error.code) {
  *     case 'ERR_SIGNATURE_VERIFICATION_FAILED': // error is a SignatureVerificationError
  *   }
  * }
  */
-export type AnyDynamoDbEncryptionError =
+export type AnyDynamoDBEncryptionError =
   | (InvalidArgumentError & { readonly code: 'ERR_INVALID_ARGUMENT' })
   | InvalidAlgorithmError
   | UnsupportedOperationError
@@ -174,7 +174,7 @@ export type AnyDynamoDbEncryptionError =
   | JceTransformationError
   | DelegatedKeyError
   | MaterialsUnavailableError
-  | (AwsKmsMaterialsProviderError & { readonly code: 'ERR_AWS_KMS_PROVIDER' })
+  | (AwsKMSMaterialsProviderError & { readonly code: 'ERR_AWS_KMS_PROVIDER' })
   | UnknownRegionError
   | DecryptionError
   | UnwrappingError

@@ -5,7 +5,7 @@
 export type { AttributeValue, Item } from './attribute-value'
 export { CryptoAction, cryptoActionName } from './crypto-action'
 export { AttributeActions, type AttributeActionsOptions } from './attribute-actions'
-export { type EncryptionContext, checkEncryptionContext } from './encryption-context'
+export { type EncryptionContext, type TableEncryptionContext, checkEncryptionContext } from './encryption-context'
 export * from './errors'
 export * from './wire'
 export { parseAlgorithmSpec, type AlgorithmSpec } from './algorithm-spec'

@@ -17,7 +17,7 @@ export const MaterialDescriptionKey = {
   ContentEncryptionAlgorithm: 'amzn-ddb-env-alg',
   ContentKeyWrappingAlgorithm: 'amzn-ddb-wrap-alg',
   ItemSignatureAlgorithm: 'amzn-ddb-sig-alg',
-  KmsEncryptionContextAttributes: 'aws-kms-ec-attr',
+  KMSEncryptionContextAttributes: 'aws-kms-ec-attr',
   MetaId: 'amzn-ddb-meta-id',
 } as const
 
@@ -49,9 +49,9 @@ export const JceName = {
 export const SignatureMarker = { Encrypted: 'ENCRYPTED', Plaintext: 'PLAINTEXT' } as const
 
 /** Direct KMS provider strings (FORMAT.md 7.3). */
-export const DirectKms = {
+export const DirectKMS = {
   WrapAlgorithm: 'kms',
-  EncryptionContextAttributesValue: '*keys*',
+  KMSEncryptionContextAttributesValue: '*keys*',
   ContextKeyContentAlgorithm: '*amzn-ddb-env-alg*',
   ContextKeySigningAlgorithm: '*amzn-ddb-sig-alg*',
   ContextKeyTable: '*aws-kms-table*',

@@ -1,6 +1,6 @@
 /**
  * The fuzz loop: seeded mutated inputs through decryptItem, decryptDocument, the deserializers and the providers.
- * Every failure must be a typed DynamoDbEncryptionError, no call may take over 1 s, no tampered item may decrypt,
+ * Every failure must be a typed DynamoDBEncryptionError, no call may take over 1 s, no tampered item may decrypt,
  * and no error message may contain a plaintext value.
  */
 import { createHash } from 'node:crypto'
@@ -11,7 +11,7 @@ import {
   decryptItem,
   deserializeAttribute,
   deserializeMaterialDescription,
-  DynamoDbEncryptionError,
+  DynamoDBEncryptionError,
   encryptDocument,
   normalizeNumber,
   ReservedAttribute,
@@ -363,7 +363,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       }
     } else {
       const error = outcome.error
-      if (error instanceof DynamoDbEncryptionError && DynamoDbEncryptionError.isInstance(error)) {
+      if (error instanceof DynamoDBEncryptionError && DynamoDBEncryptionError.isInstance(error)) {
         typedErrors[error.code] = (typedErrors[error.code] ?? 0) + 1
       } else {
         untypedErrors++

@@ -17,7 +17,7 @@ import {
   type CryptographicMaterialsProvider,
   type Item,
 } from '@ddb-encryption/core'
-import { DirectKmsMaterialsProvider, type KmsClientLike } from '@ddb-encryption/providers-kms'
+import { DirectKMSMaterialsProvider, type KMSClientLike } from '@ddb-encryption/providers-kms'
 import { StaticMaterialsProvider, WrappedMaterialsProvider } from '@ddb-encryption/providers-wrapped'
 import { MostRecentProvider, versionFromMaterialDescription, type ProviderStore } from '@ddb-encryption/store-meta'
 import { Random } from './random'
@@ -115,7 +115,7 @@ function configFor(provider: CryptographicMaterialsProvider): CryptoConfig {
 }
 
 /** A fake KMS: data keys are random, blobs are opaque ids, Decrypt needs the blob and the same encryption context. */
-export function fakeKms(random: Random): KmsClientLike {
+export function fakeKms(random: Random): KMSClientLike {
   const keys = new Map<string, { plaintext: Uint8Array; context: string }>()
   const contextText = (context: unknown): string => JSON.stringify(Object.entries((context ?? {}) as Record<string, string>).sort())
   const refuse = (): never => {
@@ -135,7 +135,7 @@ export function fakeKms(random: Random): KmsClientLike {
     if (entry === undefined || entry.context !== contextText(input.EncryptionContext)) return refuse()
     return { Plaintext: entry.plaintext.slice(), KeyId: 'fuzz-key' }
   }
-  return { send } as unknown as KmsClientLike
+  return { send } as unknown as KMSClientLike
 }
 
 /** An in-memory provider store: version n is a wrapped AES provider with its own keys. */
@@ -184,7 +184,7 @@ export async function buildSubjects(random: Random, itemsPerSubject: number): Pr
     { name: 'static AES + RSA signature', weight: 5, provider: StaticMaterialsProvider.fromKeys({ encryptionKey: content, signingKey: rsaSigning, verificationKey: rsaVerifying }) },
     { name: 'wrapped AES', weight: 25, provider: new WrappedMaterialsProvider({ wrappingKey: aesWrap, unwrappingKey: aesWrap, signingKey: signing }) },
     { name: 'wrapped RSA', weight: 3, provider: new WrappedMaterialsProvider({ ...rsaWrap, signingKey: signing }) },
-    { name: 'Direct KMS', weight: 20, provider: new DirectKmsMaterialsProvider({ keyId: 'alias/fuzz', kmsClient: fakeKms(random) }) },
+    { name: 'Direct KMS', weight: 20, provider: new DirectKMSMaterialsProvider({ keyId: 'alias/fuzz', kmsClient: fakeKms(random) }) },
     { name: 'most recent', weight: 17, provider: new MostRecentProvider({ store, materialName: 'fuzz', ttlMs: 3_600_000 }) },
   ]
   const subjects: Subject[] = []

@@ -12,7 +12,7 @@ import {
   type CryptographicMaterialsProvider,
   type Item,
 } from '@ddb-encryption/core'
-import { DirectKmsMaterialsProvider } from '@ddb-encryption/providers-kms'
+import { DirectKMSMaterialsProvider } from '@ddb-encryption/providers-kms'
 import { MetaStore, MostRecentProvider } from '@ddb-encryption/store-meta'
 import {
   createDynamoDBClient,
@@ -116,11 +116,11 @@ describe.each([
 })
 
 describe('Direct KMS (same moto KMS key on both sides)', () => {
-  let ours: DirectKmsMaterialsProvider
+  let ours: DirectKMSMaterialsProvider
   let pythonProvider: string
   beforeAll(async () => {
     const { arn } = await createKmsKey(kms, { description: 'ddb-encryption interop' })
-    ours = new DirectKmsMaterialsProvider({ keyId: arn, kmsClient: kms })
+    ours = new DirectKMSMaterialsProvider({ keyId: arn, kmsClient: kms })
     pythonProvider = await py.configure({ type: 'kms', keyId: arn, endpoint: kmsEndpoint() })
   })
 

@@ -11,7 +11,7 @@ import {
   type CryptographicMaterialsProvider,
   type Item,
 } from '@ddb-encryption/core'
-import { DirectKmsMaterialsProvider } from '@ddb-encryption/providers-kms'
+import { DirectKMSMaterialsProvider } from '@ddb-encryption/providers-kms'
 import { MetaStore, MostRecentProvider } from '@ddb-encryption/store-meta'
 import {
   createDynamoDBClient,
@@ -103,11 +103,11 @@ describe.each<[string, () => ProviderPair<BridgeProviderSpec>]>([
 })
 
 describe('Java DirectKmsMaterialProvider (same moto KMS key on both sides)', () => {
-  let ours: DirectKmsMaterialsProvider
+  let ours: DirectKMSMaterialsProvider
   let provider: string
   beforeAll(async () => {
     const { arn } = await createKmsKey(kms, { description: 'ddb-encryption java interop' })
-    ours = new DirectKmsMaterialsProvider({ keyId: arn, kmsClient: kms })
+    ours = new DirectKMSMaterialsProvider({ keyId: arn, kmsClient: kms })
     provider = await java.configure({ type: 'kms', keyId: arn, endpoint: kmsEndpoint() })
   })
 

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb'
 import { EncryptedDynamoDBClient } from '@ddb-encryption/client-helpers'
 import { AttributeActions, CryptoAction, type AttributeValue, type CryptoConfig, type CryptographicMaterialsProvider, type Item } from '@ddb-encryption/core'
-import { DirectKmsMaterialsProvider } from '@ddb-encryption/providers-kms'
+import { DirectKMSMaterialsProvider } from '@ddb-encryption/providers-kms'
 import {
   createDynamoDBClient,
   createKMSClient,
@@ -128,7 +128,7 @@ describe.each(REFERENCES)('%s', (refName, reference) => {
     ['wrapped AES', async (): Promise<{ ours: CryptographicMaterialsProvider; reference: PythonProviderSpec }> => wrappedAesPair()],
     ['Direct KMS', async (): Promise<{ ours: CryptographicMaterialsProvider; reference: PythonProviderSpec }> => {
       const { arn } = await createKmsKey(kms, { description: 'ddb-encryption table interop' })
-      return { ours: new DirectKmsMaterialsProvider({ keyId: arn, kmsClient: kms }), reference: { type: 'kms', keyId: arn, endpoint: kmsEndpoint() } }
+      return { ours: new DirectKMSMaterialsProvider({ keyId: arn, kmsClient: kms }), reference: { type: 'kms', keyId: arn, endpoint: kmsEndpoint() } }
     }],
   ])('EncryptedTable interop on DynamoDB Local (%s)', (name, makePair) => {
     let tableName: string

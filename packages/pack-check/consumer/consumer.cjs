@@ -28,12 +28,12 @@ const EXPECTED_EXPORTS = {
     'encryptItem', 'decryptItem', 'encryptDocument', 'decryptDocument', 'AttributeActions', 'CryptoAction',
     'cryptoActionName', 'LocalDelegatedKey', 'createEncryptionMaterials', 'createDecryptionMaterials',
     'randomKeyBytes', 'hkdfSha256', 'normalizeNumber', 'serializeAttribute', 'deserializeAttribute',
-    'serializeMaterialDescription', 'deserializeMaterialDescription', 'stringToSign', 'DynamoDbEncryptionError',
+    'serializeMaterialDescription', 'deserializeMaterialDescription', 'stringToSign', 'DynamoDBEncryptionError',
     'InvalidArgumentError', 'SignatureVerificationError', 'ReservedAttribute', 'MaterialDescriptionKey', 'JceName',
     'mapWithConcurrency', 'retry',
   ],
   '@ddb-encryption/providers-wrapped': ['WrappedMaterialsProvider', 'StaticMaterialsProvider'],
-  '@ddb-encryption/providers-kms': ['DirectKmsMaterialsProvider', 'kmsEncryptionContextFor'],
+  '@ddb-encryption/providers-kms': ['DirectKMSMaterialsProvider', 'kmsEncryptionContextFor'],
   '@ddb-encryption/store-meta': ['MetaStore', 'MostRecentProvider', 'MOST_RECENT_GRACE_PERIOD_MS', 'versionFromMaterialDescription'],
   '@ddb-encryption/client-helpers': [
     'EncryptedDynamoDBClient', 'EncryptedDynamoDBDocumentClient', 'EncryptedTable', 'TableInfo', 'ItemDecryptionError',
@@ -101,7 +101,7 @@ async function checkRoundTrip() {
   // A tampered item is refused with a typed core error.
   const tampered = { ...stored, n: { S: 'changed' } }
   await assert.rejects(decryptItem(tampered, config), (error) =>
-    error instanceof core.SignatureVerificationError && core.DynamoDbEncryptionError.isInstance(error))
+    error instanceof core.SignatureVerificationError && core.DynamoDBEncryptionError.isInstance(error))
 
   // The document API on native objects.
   const doc = await core.decryptDocument(await core.encryptDocument({ id: 'd', secret: 'x', list: [1, 'a'] }, config), config)
@@ -176,11 +176,11 @@ async function checkEncryptedClient({ config, item }) {
   assert.deepEqual(Item, item)
 }
 
-/** Errors thrown from every package are recognised by core's DynamoDbEncryptionError, by isInstance and instanceof. */
+/** Errors thrown from every package are recognised by core's DynamoDBEncryptionError, by isInstance and instanceof. */
 async function checkErrorsAcrossPackages({ hmac }) {
   const isOurs = (label) => (error) => {
-    assert.ok(core.DynamoDbEncryptionError.isInstance(error), `${label}: isInstance is false for ${error && error.name}`)
-    assert.ok(error instanceof core.DynamoDbEncryptionError, `${label}: instanceof is false (two copies of core?)`)
+    assert.ok(core.DynamoDBEncryptionError.isInstance(error), `${label}: isInstance is false for ${error && error.name}`)
+    assert.ok(error instanceof core.DynamoDBEncryptionError, `${label}: instanceof is false (two copies of core?)`)
     assert.match(error.code, /^ERR_/)
     return true
   }
@@ -192,7 +192,7 @@ async function checkErrorsAcrossPackages({ hmac }) {
   await assert.rejects(reader.getDecryptionMaterials({ ...context, materialDescription: materials.materialDescription }),
     isOurs('providers-wrapped'))
   // providers-kms: a bad option.
-  assert.throws(() => new kms.DirectKmsMaterialsProvider({ keyId: '', kmsClient: new KMSClient({ region: 'us-east-1' }) }),
+  assert.throws(() => new kms.DirectKMSMaterialsProvider({ keyId: '', kmsClient: new KMSClient({ region: 'us-east-1' }) }),
     isOurs('providers-kms'))
   // store-meta: a description without a meta id.
   assert.throws(() => storeMeta.versionFromMaterialDescription({}), isOurs('store-meta'))
@@ -202,11 +202,11 @@ async function checkErrorsAcrossPackages({ hmac }) {
   // A second, separate copy of core (as when two versions are installed): isInstance still recognises its errors.
   assert.ok(process.env.PACK_CHECK_CORE_COPY, 'PACK_CHECK_CORE_COPY (path of a second copy of core) is not set: run ../check-packages.js')
   const copy = require(process.env.PACK_CHECK_CORE_COPY)
-  assert.notEqual(copy.DynamoDbEncryptionError, core.DynamoDbEncryptionError, 'the copy of core is the same module')
+  assert.notEqual(copy.DynamoDBEncryptionError, core.DynamoDBEncryptionError, 'the copy of core is the same module')
   const foreign = new copy.InvalidArgumentError('from another copy')
-  assert.ok(core.DynamoDbEncryptionError.isInstance(foreign), 'isInstance fails across copies of core')
-  assert.ok(!(foreign instanceof core.DynamoDbEncryptionError))
-  assert.ok(!core.DynamoDbEncryptionError.isInstance(new Error('plain')))
+  assert.ok(core.DynamoDBEncryptionError.isInstance(foreign), 'isInstance fails across copies of core')
+  assert.ok(!(foreign instanceof core.DynamoDBEncryptionError))
+  assert.ok(!core.DynamoDBEncryptionError.isInstance(new Error('plain')))
 }
 
 /** The migration window reads plaintext and current items; the installed `ddb-encryption` bin runs. */

@@ -1,10 +1,10 @@
 // ESM consumer: named imports from the CommonJS packages must work in Node (cjs-module-lexer sees every export).
 import assert from 'node:assert/strict'
 import {
-  AttributeActions, CryptoAction, DynamoDbEncryptionError, LocalDelegatedKey, decryptItem, decryptItemInWindow, encryptItem,
+  AttributeActions, CryptoAction, DynamoDBEncryptionError, LocalDelegatedKey, decryptItem, decryptItemInWindow, encryptItem,
 } from '@ddb-encryption/core'
 import { StaticMaterialsProvider, WrappedMaterialsProvider } from '@ddb-encryption/providers-wrapped'
-import { DirectKmsMaterialsProvider, kmsEncryptionContextFor } from '@ddb-encryption/providers-kms'
+import { DirectKMSMaterialsProvider, kmsEncryptionContextFor } from '@ddb-encryption/providers-kms'
 import { MetaStore, MostRecentProvider, versionFromMaterialDescription } from '@ddb-encryption/store-meta'
 import {
   EncryptedDynamoDBClient, EncryptedDynamoDBDocumentClient, EncryptedTable, ItemDecryptionError, TableInfo,
@@ -12,7 +12,7 @@ import {
 import { encryptTable, explainItem } from '@ddb-encryption/migrate'
 
 for (const value of [
-  StaticMaterialsProvider, DirectKmsMaterialsProvider, kmsEncryptionContextFor, MetaStore, MostRecentProvider,
+  StaticMaterialsProvider, DirectKMSMaterialsProvider, kmsEncryptionContextFor, MetaStore, MostRecentProvider,
   versionFromMaterialDescription, EncryptedDynamoDBClient, EncryptedDynamoDBDocumentClient, EncryptedTable,
   ItemDecryptionError, TableInfo, decryptItemInWindow, encryptTable, explainItem,
 ]) {
@@ -33,5 +33,5 @@ const config = {
 }
 const item = { id: { S: 'esm' }, secret: { B: new Uint8Array([1, 2, 3]) } }
 assert.deepEqual(await decryptItem(await encryptItem(item, config), config), item)
-assert.throws(() => new TableInfo({ tableName: '', partitionKey: { name: 'id' } }), DynamoDbEncryptionError)
+assert.throws(() => new TableInfo({ tableName: '', partitionKey: { name: 'id' } }), DynamoDBEncryptionError)
 console.log('consumer.mjs: ok')

@@ -6,7 +6,7 @@ import { KMSClient } from '@aws-sdk/client-kms'
 import {
   AttributeActions,
   CryptoAction,
-  DynamoDbEncryptionError,
+  DynamoDBEncryptionError,
   LocalDelegatedKey,
   decryptDocument,
   decryptItem,
@@ -23,7 +23,7 @@ import {
   type WindowReadResult,
 } from '@ddb-encryption/core'
 import { StaticMaterialsProvider, WrappedMaterialsProvider, type WrappedMaterialsProviderOptions } from '@ddb-encryption/providers-wrapped'
-import { DirectKmsMaterialsProvider, type DirectKmsMaterialsProviderOptions } from '@ddb-encryption/providers-kms'
+import { DirectKMSMaterialsProvider, type DirectKMSMaterialsProviderOptions } from '@ddb-encryption/providers-kms'
 import { MetaStore, MostRecentProvider, type ProviderStore } from '@ddb-encryption/store-meta'
 import {
   EncryptedDynamoDBClient,
@@ -55,8 +55,8 @@ export async function main(): Promise<void> {
   await wrapped.getEncryptionMaterials(context)
   void StaticMaterialsProvider
 
-  const kmsOptions: DirectKmsMaterialsProviderOptions = { keyId: 'alias/app', kmsClient: new KMSClient({ region: 'us-east-1' }) }
-  const kms: CryptographicMaterialsProvider = new DirectKmsMaterialsProvider(kmsOptions)
+  const kmsOptions: DirectKMSMaterialsProviderOptions = { keyId: 'alias/app', kmsClient: new KMSClient({ region: 'us-east-1' }) }
+  const kms: CryptographicMaterialsProvider = new DirectKMSMaterialsProvider(kmsOptions)
 
   const ddb = new DynamoDBClient({ region: 'us-east-1' })
   const store: ProviderStore = new MetaStore({ client: ddb, tableName: 'meta', materialsProvider: kms })
@@ -77,7 +77,7 @@ export async function main(): Promise<void> {
   try {
     await decryptItem({ ...stored, n: { N: '2' } }, config)
   } catch (error) {
-    if (DynamoDbEncryptionError.isInstance(error)) {
+    if (DynamoDBEncryptionError.isInstance(error)) {
       const code: ErrorCode = error.code
       void code
     }

@@ -1,6 +1,6 @@
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms'
 import {
-  AwsKmsMaterialsProviderError,
+  AwsKMSMaterialsProviderError,
   checkEncryptionContext,
   copyOwnRecord,
   fromBase64,
@@ -12,7 +12,7 @@ import {
   type CryptographicMaterialsProvider,
   type DecryptionMaterials,
   type DelegatedKey,
-  DirectKms,
+  DirectKMS,
   type EncryptionContext,
   type EncryptionMaterials,
   hkdfSha256,
@@ -26,30 +26,30 @@ import {
 } from '@ddb-encryption/core'
 import { isKeyArn, regionFromKeyId } from './key-id'
 import { type KeyInfo, parseContentKeyInfo, parseSigningKeyInfo } from './key-info'
-import { buildKmsEncryptionContext, kmsEncryptionContextFor, ownString, RESERVED_KMS_CONTEXT_KEYS } from './kms-encryption-context'
+import { buildKMSEncryptionContext, kmsEncryptionContextFor, ownString, RESERVED_KMS_CONTEXT_KEYS } from './kms-encryption-context'
 import { PACKAGE_VERSION } from './package-version'
 
 /** The part of a KMS client this provider uses; a `KMSClient` from `@aws-sdk/client-kms` fits, so does a fake. */
-export type KmsClientLike = Pick<KMSClient, 'send'>
+export type KMSClientLike = Pick<KMSClient, 'send'>
 
-/** Options of {@link DirectKmsMaterialsProvider}. */
-export interface DirectKmsMaterialsProviderOptions {
+/** Options of {@link DirectKMSMaterialsProvider}. */
+export interface DirectKMSMaterialsProviderOptions {
   /**
    * The KMS key that protects every item's data key: a key id, key ARN, alias name (`alias/x`), alias ARN, or a
    * multi-Region key id (`mrk-...`) or ARN. Items record no key id, so readers must use this same key (see
-   * {@link DirectKmsMaterialsProvider.getDecryptionMaterials}).
+   * {@link DirectKMSMaterialsProvider.getDecryptionMaterials}).
    */
   keyId: string
   /**
    * KMS client used when `clientSupplier` is absent or no region is known. It must be in the key's region; the
    * provider never reads its configuration and never destroys it.
    */
-  kmsClient?: KmsClientLike
+  kmsClient?: KMSClientLike
   /**
    * Returns the KMS client of a region. Called once, in the constructor, with the region of `keyId` when it is an
    * ARN (4th `:` field), else with `region`. Use it when the key lives in another region than your default client.
    */
-  clientSupplier?: (region: string) => KmsClientLike
+  clientSupplier?: (region: string) => KMSClientLike
   /** Region of a bare key id or alias name, passed to `clientSupplier`. Default: none. */
   region?: string
   /** Grant tokens sent with every KMS request. Default: none. */
@@ -121,7 +121,7 @@ function checkStringRecord(value: unknown, option: string): Record<string, strin
  *
  * @example
  * ```ts
- * const provider = new DirectKmsMaterialsProvider({ keyId: 'alias/my-table-key', kmsClient: new KMSClient({}) })
+ * const provider = new DirectKMSMaterialsProvider({ keyId: 'alias/my-table-key', kmsClient: new KMSClient({}) })
  * const stored = await encryptItem(item, {
  *   materialsProvider: provider,
  *   encryptionContext: { tableName: 'Orders', partitionKeyName: 'pk', sortKeyName: 'sk' },
@@ -129,10 +129,10 @@ function checkStringRecord(value: unknown, option: string): Record<string, strin
  * })
  * ```
  */
-export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvider {
+export class DirectKMSMaterialsProvider implements CryptographicMaterialsProvider {
   /** The configured key id, as given. */
   readonly keyId: string
-  readonly #client: KmsClientLike
+  readonly #client: KMSClientLike
   readonly #grantTokens: readonly string[]
   readonly #extraContext: Readonly<Record<string, string>>
   readonly #contentKey: KeyInfo
@@ -144,11 +144,11 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
    * @throws InvalidAlgorithmError (`ERR_INVALID_ALGORITHM`) for an unsupported `materialDescription` algorithm.
    * @throws UnknownRegionError (`ERR_UNKNOWN_REGION`) when only `clientSupplier` is given and `keyId` carries no
    *   region and `region` is unset.
-   * @throws AwsKmsMaterialsProviderError (`ERR_AWS_KMS_PROVIDER`) when `keyId` is an ARN of another region than
+   * @throws AwsKMSMaterialsProviderError (`ERR_AWS_KMS_PROVIDER`) when `keyId` is an ARN of another region than
    *   `region` and no `clientSupplier` can reach it.
    */
-  constructor(options: DirectKmsMaterialsProviderOptions) {
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('DirectKmsMaterialsProvider needs an options object')
+  constructor(options: DirectKMSMaterialsProviderOptions) {
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('DirectKMSMaterialsProvider needs an options object')
     const { keyId, kmsClient, clientSupplier, region } = options
     if (typeof keyId !== 'string' || keyId.length === 0) {
       throw new InvalidArgumentError('"keyId" option must be a non-empty KMS key id, key ARN, alias name or alias ARN')
@@ -186,8 +186,8 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
     }
     const contentKeyKey = MaterialDescriptionKey.ContentEncryptionAlgorithm
     const signingKeyKey = MaterialDescriptionKey.ItemSignatureAlgorithm
-    this.#contentKey = parseContentKeyInfo(getOwn(description, contentKeyKey) ?? DirectKms.DefaultContentAlgorithm, 'option', contentKeyKey)
-    this.#signingKey = parseSigningKeyInfo(getOwn(description, signingKeyKey) ?? DirectKms.DefaultSigningAlgorithm, 'option', signingKeyKey, true)
+    this.#contentKey = parseContentKeyInfo(getOwn(description, contentKeyKey) ?? DirectKMS.DefaultContentAlgorithm, 'option', contentKeyKey)
+    this.#signingKey = parseSigningKeyInfo(getOwn(description, signingKeyKey) ?? DirectKMS.DefaultSigningAlgorithm, 'option', signingKeyKey, true)
 
     const arnRegion = regionFromKeyId(keyId)
     const targetRegion = arnRegion ?? region
@@ -199,7 +199,7 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
       this.#client = client
     } else if (kmsClient !== undefined) {
       if (arnRegion !== undefined && region !== undefined && arnRegion !== region) {
-        throw new AwsKmsMaterialsProviderError(
+        throw new AwsKMSMaterialsProviderError(
           '"keyId" is an ARN in another region than the "region" option; pass "clientSupplier" so requests go to ' +
             "the key's region, or a kmsClient of that region without \"region\"",
         )
@@ -230,8 +230,8 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
    * @throws Any KMS/SDK error from `GenerateDataKey`, unchanged.
    */
   async getEncryptionMaterials(context: EncryptionContext): Promise<EncryptionMaterials> {
-    checkEncryptionContext(context, 'DirectKmsMaterialsProvider.getEncryptionMaterials')
-    const encryptionContext = buildKmsEncryptionContext(
+    checkEncryptionContext(context, 'DirectKMSMaterialsProvider.getEncryptionMaterials')
+    const kmsContext = buildKMSEncryptionContext(
       this.#contentKey.description,
       this.#signingKey.description,
       context,
@@ -243,7 +243,7 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
         new GenerateDataKeyCommand({
           KeyId: this.keyId,
           NumberOfBytes: DATA_KEY_BYTES,
-          EncryptionContext: encryptionContext,
+          EncryptionContext: kmsContext,
           ...(this.#grantTokens.length > 0 ? { GrantTokens: [...this.#grantTokens] } : {}),
         }),
         PACKAGE_VERSION,
@@ -262,8 +262,8 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
       // FORMAT.md 7.3: the description written into the item (the encryptor adds sym-mode and signingAlg).
       return createEncryptionMaterials({
         materialDescription: {
-          [MaterialDescriptionKey.KmsEncryptionContextAttributes]: DirectKms.EncryptionContextAttributesValue,
-          [MaterialDescriptionKey.ContentKeyWrappingAlgorithm]: DirectKms.WrapAlgorithm,
+          [MaterialDescriptionKey.KMSEncryptionContextAttributes]: DirectKMS.KMSEncryptionContextAttributesValue,
+          [MaterialDescriptionKey.ContentKeyWrappingAlgorithm]: DirectKMS.WrapAlgorithm,
           [MaterialDescriptionKey.ContentEncryptionAlgorithm]: this.#contentKey.description,
           [MaterialDescriptionKey.ItemSignatureAlgorithm]: this.#signingKey.description,
           [MaterialDescriptionKey.WrappedDataKey]: toBase64(blob),
@@ -294,20 +294,20 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
    * @throws Any other KMS/SDK error (throttling, network), unchanged.
    */
   async getDecryptionMaterials(context: EncryptionContext): Promise<DecryptionMaterials> {
-    checkEncryptionContext(context, 'DirectKmsMaterialsProvider.getDecryptionMaterials')
+    checkEncryptionContext(context, 'DirectKMSMaterialsProvider.getDecryptionMaterials')
     const description = context.materialDescription
     const wrapAlgorithm = ownString(description, MaterialDescriptionKey.ContentKeyWrappingAlgorithm)
-    if (wrapAlgorithm !== DirectKms.WrapAlgorithm) {
+    if (wrapAlgorithm !== DirectKMS.WrapAlgorithm) {
       throw new UnwrappingError(
-        `The item's ${MaterialDescriptionKey.ContentKeyWrappingAlgorithm} is not "${DirectKms.WrapAlgorithm}", so it ` +
+        `The item's ${MaterialDescriptionKey.ContentKeyWrappingAlgorithm} is not "${DirectKMS.WrapAlgorithm}", so it ` +
           'was not written by a Direct KMS provider; read it with the provider that wrote it',
       )
     }
-    const coverage = ownString(description, MaterialDescriptionKey.KmsEncryptionContextAttributes)
-    if (hasOwn(description, MaterialDescriptionKey.KmsEncryptionContextAttributes) && coverage !== DirectKms.EncryptionContextAttributesValue) {
+    const coverage = ownString(description, MaterialDescriptionKey.KMSEncryptionContextAttributes)
+    if (hasOwn(description, MaterialDescriptionKey.KMSEncryptionContextAttributes) && coverage !== DirectKMS.KMSEncryptionContextAttributesValue) {
       throw new UnwrappingError(
-        `The item's ${MaterialDescriptionKey.KmsEncryptionContextAttributes} is not ` +
-          `"${DirectKms.EncryptionContextAttributesValue}", the only KMS encryption context coverage this client knows`,
+        `The item's ${MaterialDescriptionKey.KMSEncryptionContextAttributes} is not ` +
+          `"${DirectKMS.KMSEncryptionContextAttributesValue}", the only KMS encryption context coverage this client knows`,
       )
     }
     const wrappedText = ownString(description, MaterialDescriptionKey.WrappedDataKey)
@@ -318,14 +318,14 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
       )
     }
     // Presence of env-alg and sig-alg is checked while building the context, before they are parsed.
-    const encryptionContext = kmsEncryptionContextFor(description, context, this.#extraContext)
+    const kmsContext = kmsEncryptionContextFor(description, context, this.#extraContext)
     const contentKeyInfo = parseContentKeyInfo(
-      encryptionContext[DirectKms.ContextKeyContentAlgorithm] as string,
+      kmsContext[DirectKMS.ContextKeyContentAlgorithm] as string,
       'item',
       MaterialDescriptionKey.ContentEncryptionAlgorithm,
     )
     const signingKeyInfo = parseSigningKeyInfo(
-      encryptionContext[DirectKms.ContextKeySigningAlgorithm] as string,
+      kmsContext[DirectKMS.ContextKeySigningAlgorithm] as string,
       'item',
       MaterialDescriptionKey.ItemSignatureAlgorithm,
       false,
@@ -343,7 +343,7 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
         withUserAgent(
           new DecryptCommand({
             CiphertextBlob: blob,
-            EncryptionContext: encryptionContext,
+            EncryptionContext: kmsContext,
             ...(this.#grantTokens.length > 0 ? { GrantTokens: [...this.#grantTokens] } : {}),
           }),
           PACKAGE_VERSION,
@@ -384,8 +384,8 @@ export class DirectKmsMaterialsProvider implements CryptographicMaterialsProvide
    * (FORMAT.md 7.3). The intermediate byte arrays are zeroed once the KeyObjects exist.
    */
   #derive(ikm: Uint8Array, content: KeyInfo, signing: KeyInfo): { contentKey: DelegatedKey; signingKey: DelegatedKey } {
-    const contentBytes = hkdfSha256(ikm, DirectKms.HkdfInfoEncryption, content.lengthBits / 8)
-    const signingBytes = hkdfSha256(ikm, DirectKms.HkdfInfoSigning, signing.lengthBits / 8)
+    const contentBytes = hkdfSha256(ikm, DirectKMS.HkdfInfoEncryption, content.lengthBits / 8)
+    const signingBytes = hkdfSha256(ikm, DirectKMS.HkdfInfoSigning, signing.lengthBits / 8)
     try {
       return {
         contentKey: LocalDelegatedKey.fromBytes({ key: contentBytes, algorithm: content.algorithm, keyType: 'symmetric', encoding: 'RAW' }),

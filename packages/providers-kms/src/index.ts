@@ -3,8 +3,8 @@
  * byte-compatible with the Python and Java DynamoDB Encryption Clients.
  */
 export {
-  DirectKmsMaterialsProvider,
-  type DirectKmsMaterialsProviderOptions,
-  type KmsClientLike,
+  DirectKMSMaterialsProvider,
+  type DirectKMSMaterialsProviderOptions,
+  type KMSClientLike,
 } from './direct-kms-materials-provider'
-export { kmsEncryptionContextFor, type KmsContextSource } from './kms-encryption-context'
+export { kmsEncryptionContextFor, type KMSContextSource } from './kms-encryption-context'

@@ -1,6 +1,6 @@
 import {
   type AttributeValue,
-  DirectKms,
+  DirectKMS,
   type EncryptionContext,
   InvalidArgumentError,
   getOwn,
@@ -13,13 +13,13 @@ import {
 
 /** KMS encryption-context keys this provider sets itself; callers may not supply them (FORMAT.md 7.3). @internal */
 export const RESERVED_KMS_CONTEXT_KEYS: readonly string[] = Object.freeze([
-  DirectKms.ContextKeyContentAlgorithm,
-  DirectKms.ContextKeySigningAlgorithm,
-  DirectKms.ContextKeyTable,
+  DirectKMS.ContextKeyContentAlgorithm,
+  DirectKMS.ContextKeySigningAlgorithm,
+  DirectKMS.ContextKeyTable,
 ])
 
 /** The parts of an {@link EncryptionContext} that feed the KMS encryption context. */
-export type KmsContextSource = Pick<EncryptionContext, 'tableName' | 'partitionKeyName' | 'sortKeyName' | 'attributes'>
+export type KMSContextSource = Pick<EncryptionContext, 'tableName' | 'partitionKeyName' | 'sortKeyName' | 'attributes'>
 
 /**
  * Converts a key attribute to its KMS encryption-context value (FORMAT.md 7.3): `S` as is, `N` as the text held
@@ -69,10 +69,10 @@ function checkKeyName(name: string): void {
  * `forWriting` additionally refuses `N` key text that DynamoDB would store in another form.
  * @internal
  */
-export function buildKmsEncryptionContext(
+export function buildKMSEncryptionContext(
   contentKeyDescription: string,
   signingKeyDescription: string,
-  context: KmsContextSource,
+  context: KMSContextSource,
   extraContext: Readonly<Record<string, string>> = {},
   forWriting = false,
 ): Record<string, string> {
@@ -91,8 +91,8 @@ export function buildKmsEncryptionContext(
     }
     setOwn(result, key, value)
   }
-  result[DirectKms.ContextKeyContentAlgorithm] = contentKeyDescription
-  result[DirectKms.ContextKeySigningAlgorithm] = signingKeyDescription
+  result[DirectKMS.ContextKeyContentAlgorithm] = contentKeyDescription
+  result[DirectKMS.ContextKeySigningAlgorithm] = signingKeyDescription
   for (const name of [context.partitionKeyName, context.sortKeyName]) {
     if (name === undefined) continue
     checkKeyName(name)
@@ -101,7 +101,7 @@ export function buildKmsEncryptionContext(
     const value = getOwn(context.attributes, name)
     if (value !== undefined) setOwn(result, name, keyAttributeValue(name, value, forWriting))
   }
-  if (context.tableName !== undefined) result[DirectKms.ContextKeyTable] = context.tableName
+  if (context.tableName !== undefined) result[DirectKMS.ContextKeyTable] = context.tableName
   return result
 }
 
@@ -127,7 +127,7 @@ export function buildKmsEncryptionContext(
  */
 export function kmsEncryptionContextFor(
   materialDescription: Readonly<Record<string, string>>,
-  context: KmsContextSource,
+  context: KMSContextSource,
   extraContext?: Readonly<Record<string, string>>,
 ): Record<string, string> {
   const contentKey = ownString(materialDescription, MaterialDescriptionKey.ContentEncryptionAlgorithm)
@@ -139,7 +139,7 @@ export function kmsEncryptionContextFor(
         'read it with the provider that wrote it',
     )
   }
-  return buildKmsEncryptionContext(contentKey, signingKey, context, extraContext)
+  return buildKMSEncryptionContext(contentKey, signingKey, context, extraContext)
 }
 
 /** Own string property of a description, ignoring prototype keys such as `constructor`. @internal */

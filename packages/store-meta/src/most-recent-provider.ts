@@ -1,6 +1,6 @@
 import {
   checkEncryptionContext,
-  DynamoDbEncryptionError,
+  DynamoDBEncryptionError,
   MaterialsUnavailableError,
   durationOption,
   functionOption,
@@ -225,7 +225,7 @@ export class MostRecentProvider implements CryptographicMaterialsProvider {
     try {
       return await call()
     } catch (error) {
-      if (DynamoDbEncryptionError.isInstance(error) && error.code === 'ERR_INVALID_VERSION') {
+      if (DynamoDBEncryptionError.isInstance(error) && error.code === 'ERR_INVALID_VERSION') {
         throw new MaterialsUnavailableError(
           `No ${purpose} materials available: the provider store has no usable version for this item; see cause`,
           { cause: error },

@@ -22,7 +22,7 @@ import type { ResolvedTable } from '../table-registry'
 import type { Exchange, OperationEnv } from './operation'
 
 /** Errors of the expression engine become DynamoDB's; anything else passes unchanged. */
-export function asDynamoDbError(error: unknown, returnOld: boolean): unknown {
+export function asDynamoDBError(error: unknown, returnOld: boolean): unknown {
   if (error instanceof ConditionNotMet) return conditionalCheckFailed(returnOld ? error.item : undefined)
   if (error instanceof ExpressionValidationError) return validationException(error)
   return error
@@ -190,7 +190,7 @@ export function conditionalWrite<I extends ConditionalWriteInput, O>(table: Reso
   try {
     condition = parseExpressions(input).condition
   } catch (error) {
-    throw asDynamoDbError(error, returnOld)
+    throw asDynamoDBError(error, returnOld)
   }
   const rest = requestWithout(input, ['ConditionExpression'])
   return {
@@ -224,7 +224,7 @@ export function readModifyWrite(table: ResolvedTable, input: UpdateItemCommandIn
   try {
     parsed = parseExpressions(input)
   } catch (error) {
-    throw asDynamoDbError(error, returnOld)
+    throw asDynamoDBError(error, returnOld)
   }
   const key = input.Key as Item
   let local: LocalUpdate | undefined
@@ -234,7 +234,7 @@ export function readModifyWrite(table: ResolvedTable, input: UpdateItemCommandIn
       try {
         local = updateLocally(parsed, plain, key, input.ReturnValues)
       } catch (error) {
-        throw asDynamoDbError(error, returnOld)
+        throw asDynamoDBError(error, returnOld)
       }
       return replacement(input, key, await encryptFor(table, local.item), stored)
     }, sendOnce as (input: object) => Promise<UpdateItemCommandOutput>),

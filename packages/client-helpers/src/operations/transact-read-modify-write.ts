@@ -34,7 +34,7 @@ import { ConditionNotMet, evaluateCondition, ExpressionValidationError, parseExp
 import { decryptFor, encryptFor, keyOf } from '../item-crypto'
 import type { ResolvedTable } from '../table-registry'
 import type { OperationEnv } from './operation'
-import { asDynamoDbError, readStored, unchangedCondition } from './read-modify-write'
+import { asDynamoDBError, readStored, unchangedCondition } from './read-modify-write'
 import { keyString } from './shared'
 
 /** The kind of a TransactWriteItems entry. */
@@ -132,7 +132,7 @@ async function evaluate(entry: ClientEntry, stored: Item | undefined, plain: Ite
     if (error instanceof ConditionNotMet) {
       return { reason: { Code: 'ConditionalCheckFailed', Message: conditionMessage(kind), ...(entry.returnOld && plain !== undefined ? { Item: plain } : {}) } }
     }
-    if (error instanceof ExpressionValidationError) return { invalid: asDynamoDbError(error, false) }
+    if (error instanceof ExpressionValidationError) return { invalid: asDynamoDBError(error, false) }
     throw error
   }
   const ours = unchangedCondition(key, stored)
@@ -174,7 +174,7 @@ function directEntry(kind: EntryKind, part: EntryPart, table: ResolvedTable, key
     try {
       condition = parseExpressions(part as Parameters<typeof parseExpressions>[0]).condition
     } catch (error) {
-      throw asDynamoDbError(error, false)
+      throw asDynamoDBError(error, false)
     }
   }
   return { kind, table, key, condition, returnOld: part.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' }
@@ -237,7 +237,7 @@ export function transactReadModifyWrite(
     try {
       parsed = parseExpressions(part as Parameters<typeof parseExpressions>[0])
     } catch (error) {
-      throw asDynamoDbError(error, false)
+      throw asDynamoDBError(error, false)
     }
     clients.push({
       index, kind, table, key, parsed,

@@ -3,7 +3,7 @@ import { KMSClient } from '@aws-sdk/client-kms'
 import { DynamoDBDocument, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { AttributeActions, CryptoAction } from '@ddb-encryption/core'
 import { EncryptedDynamoDBClient, EncryptedDynamoDBDocumentClient, TableInfo } from '@ddb-encryption/client-helpers'
-import { DirectKmsMaterialsProvider } from '@ddb-encryption/providers-kms'
+import { DirectKMSMaterialsProvider } from '@ddb-encryption/providers-kms'
 import {
   DEFAULT_REGION,
   FAKE_CREDENTIALS,
@@ -33,7 +33,7 @@ beforeAll(async () => {
   keyId = (await createKmsKey(kms)).keyId
   table = await createTestTable(ddb, { namePrefix: 'ch-outage', partitionKey: { name: 'pk', type: 'S' }, sortKey: { name: 'sk', type: 'N' } })
   info = await TableInfo.describe(ddb, table)
-  const writer = EncryptedDynamoDBClient.from(ddb, { materialsProvider: new DirectKmsMaterialsProvider({ keyId, kmsClient: kms }), attributeActions: actions })
+  const writer = EncryptedDynamoDBClient.from(ddb, { materialsProvider: new DirectKMSMaterialsProvider({ keyId, kmsClient: kms }), attributeActions: actions })
   for (const sk of ['1', '2']) {
     await writer.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'o' }, sk: { N: sk }, status: { S: 'ok' }, secret: { S: `s${sk}` } } }))
   }
@@ -138,7 +138,7 @@ describe.each(MODES)('outages on read surface unchanged, onDecryptFailure %s', (
   describe.each(Object.keys(readers))('%s', (readerName) => {
     const build = readers[readerName] as (typeof readers)[string]
     const options = (kmsClient: KMSClient): Options => ({
-      materialsProvider: new DirectKmsMaterialsProvider({ keyId, kmsClient }),
+      materialsProvider: new DirectKMSMaterialsProvider({ keyId, kmsClient }),
       attributeActions: actions,
       onDecryptFailure: mode,
       tables: { [table]: { tableInfo: info } },

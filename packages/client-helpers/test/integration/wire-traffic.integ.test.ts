@@ -46,7 +46,7 @@ import { AttributeActions, CryptoAction, type CryptographicMaterialsProvider } f
 import type { KMSClient } from '@aws-sdk/client-kms'
 import { createDynamoDBClient, createKMSClient, deleteTestTable, dynamoDbEndpoint, kmsEndpoint } from '@ddb-encryption/testing'
 import { EncryptedDynamoDBClient, EncryptedDynamoDBDocumentClient, EncryptedTable } from '@ddb-encryption/client-helpers'
-import { canonical, createDirectKmsProvider, createEventsTable, createMostRecentProvider, createWrappedProvider } from '../support/integration'
+import { canonical, createDirectKMSProvider, createEventsTable, createMostRecentProvider, createWrappedProvider } from '../support/integration'
 
 type Item = Record<string, AttributeValue>
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -544,7 +544,7 @@ describe('with KMS-based providers (their KMS and MetaStore requests recorded to
   it.each(['direct-kms', 'most-recent'] as const)('%s: put, get, query, read-modify-write update, client-side filter', async (name) => {
     let materialsProvider: CryptographicMaterialsProvider
     let metaTable: string | undefined
-    if (name === 'direct-kms') materialsProvider = await createDirectKmsProvider(kms)
+    if (name === 'direct-kms') materialsProvider = await createDirectKMSProvider(kms)
     else ({ provider: materialsProvider, metaTable } = await createMostRecentProvider(proxied, kms))
     try {
       const client = EncryptedDynamoDBClient.from(proxied, { materialsProvider, attributeActions: actions, readModifyWrite: true, clientSideFilters: true })

@@ -1,7 +1,7 @@
 import { DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb'
 import type { KMSClient } from '@aws-sdk/client-kms'
 import { LocalDelegatedKey, normalizeNumber, type CryptographicMaterialsProvider } from '@ddb-encryption/core'
-import { DirectKmsMaterialsProvider } from '@ddb-encryption/providers-kms'
+import { DirectKMSMaterialsProvider } from '@ddb-encryption/providers-kms'
 import { WrappedMaterialsProvider } from '@ddb-encryption/providers-wrapped'
 import { MetaStore, MostRecentProvider } from '@ddb-encryption/store-meta'
 import { createDynamoDBClient, createKmsKey, createTestTable, deepFreeze, deleteTestTable } from '@ddb-encryption/testing'
@@ -19,10 +19,10 @@ export function createWrappedProvider(): CryptographicMaterialsProvider {
   return new WrappedMaterialsProvider({ wrappingKey: aes, unwrappingKey: aes, signingKey: hmac })
 }
 
-/** DirectKmsMaterialsProvider on a new key of moto's KMS. */
-export async function createDirectKmsProvider(kms: KMSClient): Promise<CryptographicMaterialsProvider> {
+/** DirectKMSMaterialsProvider on a new key of moto's KMS. */
+export async function createDirectKMSProvider(kms: KMSClient): Promise<CryptographicMaterialsProvider> {
   const { keyId } = await createKmsKey(kms)
-  return new DirectKmsMaterialsProvider({ keyId, kmsClient: kms })
+  return new DirectKMSMaterialsProvider({ keyId, kmsClient: kms })
 }
 
 /**
@@ -32,13 +32,13 @@ export async function createDirectKmsProvider(kms: KMSClient): Promise<Cryptogra
 export async function createMostRecentProvider(ddb: DynamoDBClient, kms: KMSClient): Promise<{ provider: CryptographicMaterialsProvider; metaTable: string }> {
   const metaTable = `ch-meta-${globalThis.crypto.randomUUID().slice(0, 8)}`
   await MetaStore.createTable(ddb, metaTable, { billingMode: 'PAY_PER_REQUEST', waitTimeoutMs: 60_000 })
-  const store = new MetaStore({ client: ddb, tableName: metaTable, materialsProvider: await createDirectKmsProvider(kms) })
+  const store = new MetaStore({ client: ddb, tableName: metaTable, materialsProvider: await createDirectKMSProvider(kms) })
   return { provider: new MostRecentProvider({ store, materialName: 'client-helpers', ttlMs: 60_000 }), metaTable }
 }
 
 /** The three real providers; `cleanup` deletes the MetaStore table. */
 export async function createRealProviders(ddb: DynamoDBClient, kms: KMSClient): Promise<{ providers: RealProvider[]; cleanup: () => Promise<void> }> {
-  const [kmsProvider, mostRecent] = await Promise.all([createDirectKmsProvider(kms), createMostRecentProvider(ddb, kms)])
+  const [kmsProvider, mostRecent] = await Promise.all([createDirectKMSProvider(kms), createMostRecentProvider(ddb, kms)])
   return {
     providers: [
       { name: 'wrapped', provider: createWrappedProvider() },

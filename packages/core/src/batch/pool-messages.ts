@@ -45,18 +45,18 @@ export function sendableError(error: unknown): SentError {
   const cause = (e as { cause?: unknown }).cause
   return {
     name: e.name,
-    code: errors.DynamoDbEncryptionError.isInstance(e) ? e.code : undefined,
+    code: errors.DynamoDBEncryptionError.isInstance(e) ? e.code : undefined,
     message: e.message,
     causeMessage: cause instanceof Error ? cause.message : undefined,
   }
 }
 
-type ErrorClass = new (message: string, options?: ErrorOptions) => errors.DynamoDbEncryptionError
+type ErrorClass = new (message: string, options?: ErrorOptions) => errors.DynamoDBEncryptionError
 
 /** Our error classes by name, to rebuild a worker's error with its class (and so its `code`). */
 const ERROR_CLASSES: ReadonlyMap<string, ErrorClass> = new Map(
   Object.entries(errors).flatMap(([name, value]): [string, ErrorClass][] =>
-    typeof value === 'function' && (value === errors.DynamoDbEncryptionError || value.prototype instanceof errors.DynamoDbEncryptionError)
+    typeof value === 'function' && (value === errors.DynamoDBEncryptionError || value.prototype instanceof errors.DynamoDBEncryptionError)
       ? [[name, value as ErrorClass]]
       : []),
 )

@@ -1,4 +1,4 @@
-import { DecryptionError, DelegatedKeyError, DynamoDbEncryptionError, EncryptionError } from '../errors'
+import { DecryptionError, DelegatedKeyError, DynamoDBEncryptionError, EncryptionError } from '../errors'
 import type { DelegatedKey } from '../materials/delegated-key'
 
 /** A value, or a promise of it: native operations answer synchronously, a generic key through its promises. */
@@ -71,7 +71,7 @@ async function encryptOne(key: DelegatedKey, transformation: string, name: strin
   try {
     return await key.encrypt(transformation, name, plaintext)
   } catch (error) {
-    if (DynamoDbEncryptionError.isInstance(error)) throw error
+    if (DynamoDBEncryptionError.isInstance(error)) throw error
     throw new EncryptionError(`Failed to encrypt attribute "${name}"`, { cause: error })
   }
 }

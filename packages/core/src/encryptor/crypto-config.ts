@@ -1,6 +1,6 @@
 import type { AttributeActions } from '../attribute-actions'
 import type { Item } from '../attribute-value'
-import type { EncryptionContext } from '../encryption-context'
+import type { EncryptionContext, TableEncryptionContext } from '../encryption-context'
 import { InvalidArgumentError } from '../errors'
 import type { CryptographicMaterialsProvider } from '../materials/cryptographic-materials-provider'
 import { DEFAULT_WRITE_MODE, SerializeFlag, type WriteMode } from '../serialize/serialize-options'
@@ -10,11 +10,11 @@ export interface CryptoConfig {
   /** Supplies the keys for the item. */
   materialsProvider: CryptographicMaterialsProvider
   /**
-   * Where the item lives. `tableName` is required: it is signed into every item (FORMAT.md 3.3), so an item only
+   * The table's part of the item's encryption context: where the item lives. `tableName` is required: it is signed into every item (FORMAT.md 3.3), so an item only
    * verifies under the table name it was written with. `partitionKeyName` / `sortKeyName`, when given, are refused
    * as ENCRYPT_AND_SIGN and passed on to the provider (Direct KMS puts their values in the KMS context).
    */
-  encryptionContext: { tableName: string; partitionKeyName?: string; sortKeyName?: string }
+  encryptionContext: TableEncryptionContext
   /** What to do with each attribute. Reader and writer must use the same actions for every attribute. */
   attributeActions: AttributeActions
   /**

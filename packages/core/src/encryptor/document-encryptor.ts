@@ -1,6 +1,6 @@
 import type { AttributeValue, Item } from '../attribute-value'
 import { CryptoAction } from '../crypto-action'
-import { DeserializationError, DynamoDbEncryptionError, InvalidArgumentError, UnsupportedOperationError } from '../errors'
+import { DeserializationError, DynamoDBEncryptionError, InvalidArgumentError, UnsupportedOperationError } from '../errors'
 import { getOwn, hasOwn, setOwn } from '../own-property'
 import { ReservedAttribute } from '../wire'
 import { type CryptoConfig } from './crypto-config'
@@ -152,7 +152,7 @@ function marshallDocument(doc: Document, options: DocumentOptions | undefined, o
     }
     return item
   } catch (error) {
-    if (DynamoDbEncryptionError.isInstance(error)) throw error
+    if (DynamoDBEncryptionError.isInstance(error)) throw error
     const text = error instanceof Error ? error.message : ''
     const hint = MARSHALL_HINTS.find(([needle]) => text.includes(needle))?.[1] ?? 'a value has a type DynamoDB cannot store'
     throw new InvalidArgumentError(`${operation}: cannot convert the document to DynamoDB attribute values: ${hint}`)

@@ -2,7 +2,7 @@ import type { AttributeActions } from '../attribute-actions'
 import type { AttributeValue, Item } from '../attribute-value'
 import { CryptoAction } from '../crypto-action'
 import { isPending, keyOperations, type Eventually } from '../crypto/key-operations'
-import { DynamoDbEncryptionError, EncryptionError, SigningError } from '../errors'
+import { DynamoDBEncryptionError, EncryptionError, SigningError } from '../errors'
 import type { DelegatedKey } from '../materials/delegated-key'
 import { hasOwn, setOwn } from '../own-property'
 import { writeAttribute } from '../serialize/attribute'
@@ -30,7 +30,7 @@ function encryptAll(key: DelegatedKey, transformation: string, names: readonly s
       try {
         writeAttribute(writer, values[i] as AttributeValue, flags, undefined)
       } catch (error) {
-        if (DynamoDbEncryptionError.isInstance(error)) throw error
+        if (DynamoDBEncryptionError.isInstance(error)) throw error
         throw new EncryptionError(`Failed to encrypt attribute "${names[i] as string}"`, { cause: error })
       }
       ends[i] = writer.position
@@ -164,7 +164,7 @@ export async function encryptItem(item: Item, config: CryptoConfig): Promise<Ite
     const signed = keyOperations(signingKey).sign(signingKey.algorithm, data)
     signature = isPending(signed) ? await signed : signed
   } catch (error) {
-    if (DynamoDbEncryptionError.isInstance(error)) throw error
+    if (DynamoDBEncryptionError.isInstance(error)) throw error
     throw new SigningError('Failed to sign the item', { cause: error })
   }
   out[SIGNATURE] = { B: signature }

@@ -1,6 +1,6 @@
 import type { AttributeActions } from '../attribute-actions'
 import type { Item } from '../attribute-value'
-import { DynamoDbEncryptionError, InvalidArgumentError } from '../errors'
+import { DynamoDBEncryptionError, InvalidArgumentError } from '../errors'
 import type { CryptographicMaterialsProvider } from '../materials/cryptographic-materials-provider'
 import { hasOwn } from '../own-property'
 import { ReservedAttribute } from '../wire'
@@ -77,7 +77,7 @@ export function isPlaintextItem(item: Item): boolean {
  * For `@ddb-encryption/migrate`; not a stable API.
  */
 export function isMismatch(error: unknown): boolean {
-  if (DynamoDbEncryptionError.isInstance(error)) return !(error instanceof InvalidArgumentError) && (error as DynamoDbEncryptionError).code !== 'ERR_INVALID_ARGUMENT'
+  if (DynamoDBEncryptionError.isInstance(error)) return !(error instanceof InvalidArgumentError) && (error as DynamoDBEncryptionError).code !== 'ERR_INVALID_ARGUMENT'
   const name = (error as { name?: unknown } | null)?.name
   return typeof name === 'string' && KMS_MISMATCH.has(name)
 }

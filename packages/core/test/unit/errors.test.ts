@@ -1,19 +1,19 @@
 /**
- * Literal error codes and the exported union: a `switch` on `code` narrows an {@link AnyDynamoDbEncryptionError} to
+ * Literal error codes and the exported union: a `switch` on `code` narrows an {@link AnyDynamoDBEncryptionError} to
  * its class. `pnpm typecheck` compiles this file, so a class whose `code` is widened to `string` (or a code missing
  * from the switch) fails the build; the runtime assertions check that each case really is that class.
  */
 import * as core from '@ddb-encryption/core'
 import {
-  DynamoDbEncryptionError,
-  type AnyDynamoDbEncryptionError,
+  DynamoDBEncryptionError,
+  type AnyDynamoDBEncryptionError,
   type ErrorCode,
   type PythonRoundedNumbersError,
   type UnknownRegionError,
 } from '@ddb-encryption/core'
 
 /** The class each code narrows to; `never` in the default branch makes the switch exhaustive. */
-function classOf(error: AnyDynamoDbEncryptionError): string {
+function classOf(error: AnyDynamoDBEncryptionError): string {
   switch (error.code) {
     case 'ERR_INVALID_ARGUMENT': return 'InvalidArgumentError'
     case 'ERR_INVALID_ALGORITHM': return 'InvalidAlgorithmError'
@@ -27,7 +27,7 @@ function classOf(error: AnyDynamoDbEncryptionError): string {
     case 'ERR_JCE_TRANSFORMATION': return 'JceTransformationError'
     case 'ERR_DELEGATED_KEY': return 'DelegatedKeyError'
     case 'ERR_MATERIALS_UNAVAILABLE': return 'MaterialsUnavailableError'
-    case 'ERR_AWS_KMS_PROVIDER': return 'AwsKmsMaterialsProviderError'
+    case 'ERR_AWS_KMS_PROVIDER': return 'AwsKMSMaterialsProviderError'
     case 'ERR_UNKNOWN_REGION': {
       const narrowed: UnknownRegionError = error
       return narrowed.name === 'UnknownRegionError' ? 'UnknownRegionError' : 'a subclass'
@@ -52,12 +52,12 @@ function classOf(error: AnyDynamoDbEncryptionError): string {
 }
 
 // Every code of the union is a class's code (the base's own code is for the base alone, which is never thrown).
-type ClassCode = AnyDynamoDbEncryptionError['code']
+type ClassCode = AnyDynamoDBEncryptionError['code']
 const everyCodeHasAClass: Exclude<ErrorCode, ClassCode> = 'ERR_DDB_ENCRYPTION'
 
-type ErrorClass = new (message: string, options?: ErrorOptions) => DynamoDbEncryptionError
+type ErrorClass = new (message: string, options?: ErrorOptions) => DynamoDBEncryptionError
 const classes = Object.entries(core as Record<string, unknown>).filter(
-  (entry): entry is [string, ErrorClass] => typeof entry[1] === 'function' && (entry[1] as ErrorClass).prototype instanceof DynamoDbEncryptionError,
+  (entry): entry is [string, ErrorClass] => typeof entry[1] === 'function' && (entry[1] as ErrorClass).prototype instanceof DynamoDBEncryptionError,
 )
 
 describe('error codes', () => {
@@ -68,8 +68,8 @@ describe('error codes', () => {
 
   it.each(classes)('%s: a switch on its literal code narrows to it', (name, cls) => {
     const error = new cls('message')
-    expect(DynamoDbEncryptionError.isInstance(error)).toBe(true)
-    if (!DynamoDbEncryptionError.isInstance(error)) return
+    expect(DynamoDBEncryptionError.isInstance(error)).toBe(true)
+    if (!DynamoDBEncryptionError.isInstance(error)) return
     expect(classOf(error)).toBe(name)
   })
 })

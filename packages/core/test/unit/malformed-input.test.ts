@@ -1,6 +1,6 @@
 /**
  * Issue 9: every malformed input to decryptItem, the deserializers and the provider context check fails with a typed
- * DynamoDbEncryptionError (stable code), never a bare TypeError. The fuzzer (`pnpm fuzz`, packages/fuzz) found the
+ * DynamoDBEncryptionError (stable code), never a bare TypeError. The fuzzer (`pnpm fuzz`, packages/fuzz) found the
  * cases pinned here.
  */
 import {
@@ -11,7 +11,7 @@ import {
   DecryptionError,
   DeserializationError,
   deserializeAttribute,
-  DynamoDbEncryptionError,
+  DynamoDBEncryptionError,
   encryptItem,
   LocalDelegatedKey,
   ReservedAttribute,
@@ -37,7 +37,7 @@ describe('decryptItem with a malformed config', () => {
   ])('%s: InvalidArgumentError, not a TypeError', async (_label, config, message) => {
     for (const operation of [decryptItem, encryptItem]) {
       const error = await rejection(operation(item, config as unknown as CryptoConfig))
-      expect(DynamoDbEncryptionError.isInstance(error)).toBe(true)
+      expect(DynamoDBEncryptionError.isInstance(error)).toBe(true)
       expect(error.code).toBe('ERR_INVALID_ARGUMENT')
       expect(error.message).toContain(message)
     }

@@ -4,7 +4,7 @@ import {
   CryptoAction,
   DecryptionError,
   decryptItem,
-  DynamoDbEncryptionError,
+  DynamoDBEncryptionError,
   encryptItem,
   InvalidArgumentError,
   MaterialDescriptionKey,
@@ -142,7 +142,7 @@ describe.each([
         fc.pre(tamper !== undefined)
         const config = configFor(provider, tamper!.actions ?? actions, { tableName: tamper!.tableName ?? TABLE })
         const error = await rejection(decryptItem(tamper!.stored, config))
-        expect(DynamoDbEncryptionError.isInstance(error)).toBe(true)
+        expect(DynamoDBEncryptionError.isInstance(error)).toBe(true)
         expect(error).toBeInstanceOf(tamper!.expected)
         expect(error.code).toBe(CODES.get(tamper!.expected))
       }),

@@ -21,7 +21,7 @@ import {
   type CryptographicMaterialsProvider,
   type Item,
 } from '@ddb-encryption/core'
-import { DirectKmsMaterialsProvider } from '@ddb-encryption/providers-kms'
+import { DirectKMSMaterialsProvider } from '@ddb-encryption/providers-kms'
 import { StaticMaterialsProvider, WrappedMaterialsProvider } from '@ddb-encryption/providers-wrapped'
 import { MostRecentProvider } from '@ddb-encryption/store-meta'
 import { Random } from '../../src/random'
@@ -158,7 +158,7 @@ describe('names __proto__, constructor, toString, hasOwnProperty in the provider
     const kms = fakeKms(new Random(1))
     const recording = { send: async (command: { input: Record<string, unknown> }) => { sent.push(command.input); return (kms.send as (c: unknown) => Promise<unknown>)(command) } }
     const extra = record([['toString', 't'], ['hasOwnProperty', 'h'], ['other', 'o']])
-    const provider = new DirectKmsMaterialsProvider({ keyId: 'alias/k', kmsClient: recording as never, kmsEncryptionContext: extra })
+    const provider = new DirectKMSMaterialsProvider({ keyId: 'alias/k', kmsClient: recording as never, kmsEncryptionContext: extra })
     const config = configFor(provider)
     const stored = await encryptItem(item, config)
     expectSameItem(await decryptItem(stored, config), item)

@@ -1,5 +1,5 @@
 import { AttributeActions, CryptoAction, decryptItem, deserializeMaterialDescription, encryptItem, LocalDelegatedKey, type CryptoConfig, type Item } from '@ddb-encryption/core'
-import { DirectKmsMaterialsProvider } from '@ddb-encryption/providers-kms'
+import { DirectKMSMaterialsProvider } from '@ddb-encryption/providers-kms'
 import { StaticMaterialsProvider, WrappedMaterialsProvider } from '@ddb-encryption/providers-wrapped'
 import { MetaStore, MostRecentProvider } from '@ddb-encryption/store-meta'
 import { createDynamoDBClient, createKMSClient, createKmsKey, deleteTestTable } from '@ddb-encryption/testing'
@@ -52,7 +52,7 @@ describe('reEncryptTable', () => {
     const old = StaticMaterialsProvider.fromKeys({ encryptionKey: LocalDelegatedKey.generate('AES', 128), signingKey: LocalDelegatedKey.generate('HmacSHA256', 256) })
     const tableName = await tableWrittenWith(old)
     const { arn } = await createKmsKey(kms)
-    const kmsProvider = new DirectKmsMaterialsProvider({ keyId: arn, kmsClient: kms })
+    const kmsProvider = new DirectKMSMaterialsProvider({ keyId: arn, kmsClient: kms })
     const configuration: MigrationConfiguration = {
       target: { materialsProvider: kmsProvider, attributeActions: actions },
       previous: [{ name: 'static', materialsProvider: old, attributeActions: actions }],

@@ -9,7 +9,7 @@ import {
   CryptoAction,
   decryptItem,
   deserializeMaterialDescription,
-  DynamoDbEncryptionError,
+  DynamoDBEncryptionError,
   encryptItem,
   serializeMaterialDescription,
   type Item,
@@ -31,7 +31,7 @@ import {
   type TestKmsKey,
 } from '@ddb-encryption/testing'
 import { randomBytes } from 'node:crypto'
-import { DirectKmsMaterialsProvider } from '../../src/direct-kms-materials-provider'
+import { DirectKMSMaterialsProvider } from '../../src/direct-kms-materials-provider'
 
 jest.setTimeout(60_000)
 
@@ -81,7 +81,7 @@ function tableLabel(spec: TableSpec): string {
   return spec.sort === undefined ? `pk ${spec.partition}` : `pk ${spec.partition} + sk ${spec.sort}`
 }
 
-function configFor(provider: DirectKmsMaterialsProvider, tableName: string, withSort: boolean) {
+function configFor(provider: DirectKMSMaterialsProvider, tableName: string, withSort: boolean) {
   return {
     materialsProvider: provider,
     encryptionContext: { tableName, partitionKeyName: 'pk', ...(withSort ? { sortKeyName: 'sk' } : {}) },
@@ -125,12 +125,12 @@ afterAll(async () => {
   ddb?.destroy()
 })
 
-describe('DirectKmsMaterialsProvider on moto KMS and DynamoDB Local', () => {
+describe('DirectKMSMaterialsProvider on moto KMS and DynamoDB Local', () => {
   it.each(TABLES.map((spec) => [tableLabel(spec), spec] as const))(
     'round-trips an item with every attribute type through PutItem/GetItem (%s)',
     async (label, spec) => {
       const tableName = tables.get(label) as string
-      const provider = new DirectKmsMaterialsProvider({ keyId: key.arn, kmsClient: kms })
+      const provider = new DirectKMSMaterialsProvider({ keyId: key.arn, kmsClient: kms })
       const keys: Item = { pk: keyValue(spec.partition, 'p1'), ...(spec.sort ? { sk: keyValue(spec.sort, 's1') } : {}) }
       const plaintext = everyType(keys)
       const config = configFor(provider, tableName, spec.sort !== undefined)
@@ -146,7 +146,7 @@ describe('DirectKmsMaterialsProvider on moto KMS and DynamoDB Local', () => {
     const tableName = tables.get('pk S + sk N') as string
     const alias = await createKmsAlias(kms, `alias/ddb-enc-${randomBytes(6).toString('hex')}`, key.keyId)
     for (const keyId of [key.keyId, alias.aliasName, alias.aliasArn]) {
-      const provider = new DirectKmsMaterialsProvider({ keyId, kmsClient: kms })
+      const provider = new DirectKMSMaterialsProvider({ keyId, kmsClient: kms })
       const keys: Item = { pk: { S: `alias-${keyId}` }, sk: { N: '1' } }
       const config = configFor(provider, tableName, true)
       await put(tableName, await encryptItem(everyType(keys), config))
@@ -161,7 +161,7 @@ describe('DirectKmsMaterialsProvider on moto KMS and DynamoDB Local', () => {
     const mrk = await createKmsKey(kms, { multiRegion: true })
     expect(mrk.keyId).toMatch(/^mrk-/)
     for (const keyId of [mrk.keyId, mrk.arn]) {
-      const provider = new DirectKmsMaterialsProvider({ keyId, kmsClient: kms })
+      const provider = new DirectKMSMaterialsProvider({ keyId, kmsClient: kms })
       const stored = await encryptItem(everyType({ pk: { S: `mrk-${keyId}` } }), configFor(provider, 'T', false))
       expect(stored.s).toHaveProperty('B')
       expect(stored['*amzn-ddb-map-desc*']).toHaveProperty('B')
@@ -170,7 +170,7 @@ describe('DirectKmsMaterialsProvider on moto KMS and DynamoDB Local', () => {
 
   it('routes a key ARN to the clientSupplier client of its region', async () => {
     const asked: string[] = []
-    const provider = new DirectKmsMaterialsProvider({
+    const provider = new DirectKMSMaterialsProvider({
       keyId: key.arn,
       region: 'eu-west-1',
       clientSupplier: (region) => { asked.push(region); return kms },
@@ -183,7 +183,7 @@ describe('DirectKmsMaterialsProvider on moto KMS and DynamoDB Local', () => {
 
   it('refuses an item moved to another table, partition key or sort key with UnwrappingError', async () => {
     const tableName = tables.get('pk N + sk B') as string
-    const provider = new DirectKmsMaterialsProvider({ keyId: key.arn, kmsClient: kms })
+    const provider = new DirectKMSMaterialsProvider({ keyId: key.arn, kmsClient: kms })
     const keys: Item = { pk: keyValue('N', 'move'), sk: keyValue('B', 'move') }
     const stored = await encryptItem(everyType(keys), configFor(provider, tableName, true))
     const movedKeys: Item[] = [{ ...keys, pk: { N: '99' } }, { ...keys, sk: { B: Uint8Array.of(9) } }]
@@ -199,8 +199,8 @@ describe('DirectKmsMaterialsProvider on moto KMS and DynamoDB Local', () => {
   })
 
   it('refuses an item read with a different caller encryption context', async () => {
-    const writer = new DirectKmsMaterialsProvider({ keyId: key.arn, kmsClient: kms, kmsEncryptionContext: { tenant: 'a' } })
-    const reader = new DirectKmsMaterialsProvider({ keyId: key.arn, kmsClient: kms, kmsEncryptionContext: { tenant: 'b' } })
+    const writer = new DirectKMSMaterialsProvider({ keyId: key.arn, kmsClient: kms, kmsEncryptionContext: { tenant: 'a' } })
+    const reader = new DirectKMSMaterialsProvider({ keyId: key.arn, kmsClient: kms, kmsEncryptionContext: { tenant: 'b' } })
     const stored = await encryptItem(everyType({ pk: { S: 'ec' } }), configFor(writer, 'T', false))
     expect(await decryptItem(stored, configFor(writer, 'T', false))).toEqual(everyType({ pk: { S: 'ec' } }))
     await expect(decryptItem(stored, configFor(reader, 'T', false))).rejects.toThrow(UnwrappingError)
@@ -209,23 +209,23 @@ describe('DirectKmsMaterialsProvider on moto KMS and DynamoDB Local', () => {
   it("refuses another KMS key's data key swapped into the item", async () => {
     const other = await createKmsKey(kms)
     const keys: Item = { pk: { S: 'swap' } }
-    const mine = await encryptItem(everyType(keys), configFor(new DirectKmsMaterialsProvider({ keyId: key.arn, kmsClient: kms }), 'T', false))
-    const theirs = await encryptItem(everyType(keys), configFor(new DirectKmsMaterialsProvider({ keyId: other.arn, kmsClient: kms }), 'T', false))
+    const mine = await encryptItem(everyType(keys), configFor(new DirectKMSMaterialsProvider({ keyId: key.arn, kmsClient: kms }), 'T', false))
+    const theirs = await encryptItem(everyType(keys), configFor(new DirectKMSMaterialsProvider({ keyId: other.arn, kmsClient: kms }), 'T', false))
     const swapped: Item = { ...mine, '*amzn-ddb-map-desc*': theirs['*amzn-ddb-map-desc*'] as Item[string] }
     // Configured with a key ARN: the key KMS used must be that key.
-    const byArn = new DirectKmsMaterialsProvider({ keyId: key.arn, kmsClient: kms })
+    const byArn = new DirectKMSMaterialsProvider({ keyId: key.arn, kmsClient: kms })
     const error = await caught(decryptItem(swapped, configFor(byArn, 'T', false)))
     expect(error).toBeInstanceOf(UnwrappingError)
     expect((error as Error).message).toMatch(/another KMS key/)
     // Configured with an alias (no key check possible, reference behaviour): the other key's data key opens,
     // but it derives other keys, so the signature of `mine` does not verify.
     const alias = await createKmsAlias(kms, `alias/ddb-enc-${randomBytes(6).toString('hex')}`, key.keyId)
-    const byAlias = new DirectKmsMaterialsProvider({ keyId: alias.aliasName, kmsClient: kms })
+    const byAlias = new DirectKMSMaterialsProvider({ keyId: alias.aliasName, kmsClient: kms })
     await expect(decryptItem(swapped, configFor(byAlias, 'T', false))).rejects.toThrow(SignatureVerificationError)
   })
 
   it('refuses a corrupted data key with UnwrappingError', async () => {
-    const provider = new DirectKmsMaterialsProvider({ keyId: key.arn, kmsClient: kms })
+    const provider = new DirectKMSMaterialsProvider({ keyId: key.arn, kmsClient: kms })
     const materials = await provider.getEncryptionMaterials({ tableName: 'T', attributes: {}, materialDescription: {} })
     const blob = Buffer.from(materials.materialDescription['amzn-ddb-env-key'] as string, 'base64')
     blob[blob.length - 1] = (blob[blob.length - 1] as number) ^ 1
@@ -236,7 +236,7 @@ describe('DirectKmsMaterialsProvider on moto KMS and DynamoDB Local', () => {
 
   it('reads an item whose env-key is MIME base64 (76-character lines, CRLF), as older Java clients wrote it', async () => {
     const tableName = tables.get('pk S') as string
-    const provider = new DirectKmsMaterialsProvider({ keyId: key.arn, kmsClient: kms })
+    const provider = new DirectKMSMaterialsProvider({ keyId: key.arn, kmsClient: kms })
     const keys: Item = { pk: { S: 'mime' } }
     const config = configFor(provider, tableName, false)
     const stored = await encryptItem(everyType(keys), config)
@@ -258,16 +258,16 @@ describe('DirectKmsMaterialsProvider on moto KMS and DynamoDB Local', () => {
     // moto accepts GenerateDataKey and Decrypt with a disabled key, so after disabling the key on moto the
     // client's HTTP handler answers with the response real KMS gives (DisabledException); the SDK parses it.
     const doomed = await createKmsKey(kms)
-    const provider = new DirectKmsMaterialsProvider({ keyId: doomed.arn, kmsClient: kms })
+    const provider = new DirectKMSMaterialsProvider({ keyId: doomed.arn, kmsClient: kms })
     const stored = await encryptItem(everyType({ pk: { S: 'disabled' } }), configFor(provider, 'T', false))
     await disableKmsKey(kms, doomed.keyId)
     const { client } = injectingClient('DisabledException', Infinity, 3)
-    const disabled = new DirectKmsMaterialsProvider({ keyId: doomed.arn, kmsClient: client })
+    const disabled = new DirectKMSMaterialsProvider({ keyId: doomed.arn, kmsClient: client })
     const readError = await caught(decryptItem(stored, configFor(disabled, 'T', false)))
     expect(readError).toBeInstanceOf(UnwrappingError)
     expect((readError as UnwrappingError).cause).toBeInstanceOf(DisabledException)
     const writeError = await caught(encryptItem(everyType({ pk: { S: 'disabled' } }), configFor(disabled, 'T', false)))
-    expect(DynamoDbEncryptionError.isInstance(writeError)).toBe(false)
+    expect(DynamoDBEncryptionError.isInstance(writeError)).toBe(false)
     expect(writeError).toBeInstanceOf(DisabledException)
     expect((writeError as DisabledException).$metadata.attempts).toBe(1)
     client.destroy()
@@ -305,14 +305,14 @@ function injectingClient(errorType: string, times: number, maxAttempts: number):
   return { client, requests: () => count }
 }
 
-describe('DirectKmsMaterialsProvider with throttled KMS', () => {
+describe('DirectKMSMaterialsProvider with throttled KMS', () => {
   it('succeeds after throttled attempts within the SDK retry budget', async () => {
     const writer = injectingClient('ThrottlingException', 2, 3)
-    const provider = new DirectKmsMaterialsProvider({ keyId: key.arn, kmsClient: writer.client })
+    const provider = new DirectKMSMaterialsProvider({ keyId: key.arn, kmsClient: writer.client })
     const stored = await encryptItem(everyType({ pk: { S: 'throttle' } }), configFor(provider, 'T', false))
     expect(writer.requests()).toBe(3)
     const reader = injectingClient('ThrottlingException', 2, 3)
-    const readProvider = new DirectKmsMaterialsProvider({ keyId: key.arn, kmsClient: reader.client })
+    const readProvider = new DirectKMSMaterialsProvider({ keyId: key.arn, kmsClient: reader.client })
     expect(await decryptItem(stored, configFor(readProvider, 'T', false))).toEqual(everyType({ pk: { S: 'throttle' } }))
     expect(reader.requests()).toBe(3)
     writer.client.destroy()
@@ -320,14 +320,14 @@ describe('DirectKmsMaterialsProvider with throttled KMS', () => {
   })
 
   it('surfaces the SDK ThrottlingException unchanged when retries run out', async () => {
-    const healthy = new DirectKmsMaterialsProvider({ keyId: key.arn, kmsClient: kms })
+    const healthy = new DirectKMSMaterialsProvider({ keyId: key.arn, kmsClient: kms })
     const stored = await encryptItem(everyType({ pk: { S: 'throttle-out' } }), configFor(healthy, 'T', false))
     for (const operation of ['encrypt', 'decrypt'] as const) {
       const { client, requests } = injectingClient('ThrottlingException', 10, 2)
-      const provider = new DirectKmsMaterialsProvider({ keyId: key.arn, kmsClient: client })
+      const provider = new DirectKMSMaterialsProvider({ keyId: key.arn, kmsClient: client })
       const config = configFor(provider, 'T', false)
       const error = await caught(operation === 'encrypt' ? encryptItem(everyType({ pk: { S: 'x' } }), config) : decryptItem(stored, config))
-      expect(DynamoDbEncryptionError.isInstance(error)).toBe(false)
+      expect(DynamoDBEncryptionError.isInstance(error)).toBe(false)
       expect(error).toBeInstanceOf(KMSServiceException)
       expect((error as KMSServiceException).name).toBe('ThrottlingException')
       expect((error as KMSServiceException).$metadata.httpStatusCode).toBe(400)

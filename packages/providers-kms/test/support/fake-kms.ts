@@ -1,6 +1,6 @@
 import { DecryptCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms'
 import { randomBytes } from 'node:crypto'
-import type { KmsClientLike } from '../../src/direct-kms-materials-provider'
+import type { KMSClientLike } from '../../src/direct-kms-materials-provider'
 
 /** A command as the provider sends it: the SDK command object; tests read its `input`. */
 export type SentCommand = GenerateDataKeyCommand | DecryptCommand
@@ -21,11 +21,11 @@ export function sdkError(name: string): Error & { $metadata: { httpStatusCode: n
 export class FakeKms {
   readonly sent: SentCommand[] = []
   constructor(private readonly respond: (command: SentCommand) => unknown) {}
-  asClient(): KmsClientLike {
+  asClient(): KMSClientLike {
     return { send: (async (command: SentCommand) => {
       this.sent.push(command)
       return this.respond(command)
-    }) as unknown as KmsClientLike['send'] }
+    }) as unknown as KMSClientLike['send'] }
   }
 }
 

@@ -1,7 +1,7 @@
 import { deepFreeze } from '@ddb-encryption/testing'
 import { DecryptCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms'
 import {
-  AwsKmsMaterialsProviderError,
+  AwsKMSMaterialsProviderError,
   type EncryptionContext,
   InvalidAlgorithmError,
   InvalidArgumentError,
@@ -10,7 +10,7 @@ import {
   WrappingError,
 } from '@ddb-encryption/core'
 import { createCipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto'
-import { DirectKmsMaterialsProvider } from '../../src/direct-kms-materials-provider'
+import { DirectKMSMaterialsProvider } from '../../src/direct-kms-materials-provider'
 import { FakeKms, sdkError, type SentCommand } from '../support/fake-kms'
 
 const KEY_ARN = 'arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'
@@ -67,29 +67,29 @@ function aesCbc(keyHex: string, plaintext: string): Uint8Array {
   return new Uint8Array(Buffer.concat([iv, cipher.update(plaintext, 'utf8'), cipher.final()]))
 }
 
-describe('DirectKmsMaterialsProvider constructor', () => {
+describe('DirectKMSMaterialsProvider constructor', () => {
   it('refuses a missing or empty keyId', () => {
     const kmsClient = generateOk().asClient()
-    expect(() => new DirectKmsMaterialsProvider({ keyId: '', kmsClient })).toThrow(InvalidArgumentError)
-    expect(() => new DirectKmsMaterialsProvider({ keyId: '', kmsClient })).toThrow(/"keyId" option/)
+    expect(() => new DirectKMSMaterialsProvider({ keyId: '', kmsClient })).toThrow(InvalidArgumentError)
+    expect(() => new DirectKMSMaterialsProvider({ keyId: '', kmsClient })).toThrow(/"keyId" option/)
   })
 
   it('refuses options without kmsClient or clientSupplier', () => {
-    expect(() => new DirectKmsMaterialsProvider({ keyId: KEY_ARN })).toThrow(InvalidArgumentError)
-    expect(() => new DirectKmsMaterialsProvider({ keyId: KEY_ARN })).toThrow(/kmsClient.*clientSupplier/)
+    expect(() => new DirectKMSMaterialsProvider({ keyId: KEY_ARN })).toThrow(InvalidArgumentError)
+    expect(() => new DirectKMSMaterialsProvider({ keyId: KEY_ARN })).toThrow(/kmsClient.*clientSupplier/)
   })
 
   it('refuses caller encryption context keys that the provider reserves', () => {
     const kmsClient = generateOk().asClient()
     for (const key of ['*amzn-ddb-env-alg*', '*amzn-ddb-sig-alg*', '*aws-kms-table*']) {
-      expect(() => new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient, kmsEncryptionContext: { [key]: 'v' } }))
+      expect(() => new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient, kmsEncryptionContext: { [key]: 'v' } }))
         .toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringContaining('reserved') }))
     }
   })
 
   it('refuses material description keys other than env-alg and sig-alg', () => {
     const kmsClient = generateOk().asClient()
-    expect(() => new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient, materialDescription: { custom: 'x' } }))
+    expect(() => new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient, materialDescription: { custom: 'x' } }))
       .toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringContaining('"custom" is not supported') }))
   })
 
@@ -102,13 +102,13 @@ describe('DirectKmsMaterialsProvider constructor', () => {
     ['amzn-ddb-sig-alg', 'SHA256withRSA/2048'],
   ])('refuses %s = %s with InvalidAlgorithmError', (key, value) => {
     const kmsClient = generateOk().asClient()
-    expect(() => new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient, materialDescription: { [key]: value } }))
+    expect(() => new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient, materialDescription: { [key]: value } }))
       .toThrow(InvalidAlgorithmError)
   })
 
   it('refuses grant tokens that are not strings', () => {
     const kmsClient = generateOk().asClient()
-    expect(() => new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient, grantTokens: [1 as unknown as string] }))
+    expect(() => new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient, grantTokens: [1 as unknown as string] }))
       .toThrow(/"grantTokens" option/)
   })
 
@@ -116,7 +116,7 @@ describe('DirectKmsMaterialsProvider constructor', () => {
     const fake = generateOk()
     const grantTokens = ['t1']
     const encryptionContext: Record<string, string> = { purpose: 'test' }
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient(), grantTokens, kmsEncryptionContext: encryptionContext })
+    const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient(), grantTokens, kmsEncryptionContext: encryptionContext })
     grantTokens.push('t2')
     encryptionContext.purpose = 'changed'
     await provider.getEncryptionMaterials(context())
@@ -126,12 +126,12 @@ describe('DirectKmsMaterialsProvider constructor', () => {
   })
 })
 
-describe('DirectKmsMaterialsProvider region routing', () => {
+describe('DirectKMSMaterialsProvider region routing', () => {
   it('sends a key ARN of another region to the clientSupplier client of that region', async () => {
     const defaultClient = generateOk()
     const regional = generateOk()
     const asked: string[] = []
-    const provider = new DirectKmsMaterialsProvider({
+    const provider = new DirectKMSMaterialsProvider({
       keyId: 'arn:aws:kms:eu-west-1:111122223333:key/abc',
       kmsClient: defaultClient.asClient(),
       region: 'us-east-1',
@@ -146,7 +146,7 @@ describe('DirectKmsMaterialsProvider region routing', () => {
   it('sends an alias ARN to the region named in the ARN', async () => {
     const regional = generateOk()
     const asked: string[] = []
-    const provider = new DirectKmsMaterialsProvider({
+    const provider = new DirectKMSMaterialsProvider({
       keyId: 'arn:aws:kms:ap-south-1:111122223333:alias/orders',
       clientSupplier: (region) => { asked.push(region); return regional.asClient() },
     })
@@ -159,7 +159,7 @@ describe('DirectKmsMaterialsProvider region routing', () => {
     for (const keyId of ['alias/orders', '1234abcd-12ab-34cd-56ef-1234567890ab', 'mrk-1234abcd12ab34cd56ef1234567890ab']) {
       const regional = generateOk()
       const asked: string[] = []
-      const provider = new DirectKmsMaterialsProvider({
+      const provider = new DirectKMSMaterialsProvider({
         keyId,
         region: 'eu-central-1',
         clientSupplier: (region) => { asked.push(region); return regional.asClient() },
@@ -172,28 +172,28 @@ describe('DirectKmsMaterialsProvider region routing', () => {
 
   it('uses kmsClient for an alias name when no region is given', async () => {
     const fake = generateOk()
-    const provider = new DirectKmsMaterialsProvider({ keyId: 'alias/orders', kmsClient: fake.asClient(), clientSupplier: () => { throw new Error('not expected') } })
+    const provider = new DirectKMSMaterialsProvider({ keyId: 'alias/orders', kmsClient: fake.asClient(), clientSupplier: () => { throw new Error('not expected') } })
     await provider.getEncryptionMaterials(context())
     expect(fake.sent).toHaveLength(1)
   })
 
   it('throws UnknownRegionError when only clientSupplier is given and the key id has no region', () => {
-    expect(() => new DirectKmsMaterialsProvider({ keyId: 'alias/orders', clientSupplier: () => generateOk().asClient() }))
+    expect(() => new DirectKMSMaterialsProvider({ keyId: 'alias/orders', clientSupplier: () => generateOk().asClient() }))
       .toThrow(UnknownRegionError)
-    expect(() => new DirectKmsMaterialsProvider({ keyId: 'alias/orders', clientSupplier: () => generateOk().asClient() }))
+    expect(() => new DirectKMSMaterialsProvider({ keyId: 'alias/orders', clientSupplier: () => generateOk().asClient() }))
       .toThrow(expect.objectContaining({ code: 'ERR_UNKNOWN_REGION', message: expect.stringContaining('"region"') }))
   })
 
   it('refuses a key ARN of another region than the region option when only kmsClient is given', () => {
-    expect(() => new DirectKmsMaterialsProvider({ keyId: KEY_ARN, region: 'eu-west-1', kmsClient: generateOk().asClient() }))
-      .toThrow(AwsKmsMaterialsProviderError)
+    expect(() => new DirectKMSMaterialsProvider({ keyId: KEY_ARN, region: 'eu-west-1', kmsClient: generateOk().asClient() }))
+      .toThrow(AwsKMSMaterialsProviderError)
   })
 })
 
-describe('DirectKmsMaterialsProvider.getEncryptionMaterials', () => {
+describe('DirectKMSMaterialsProvider.getEncryptionMaterials', () => {
   it('sends exactly one GenerateDataKey with NumberOfBytes 32, no KeySpec and the exact encryption context', async () => {
     const fake = generateOk()
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient() })
+    const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient() })
     await provider.getEncryptionMaterials(context())
     expect(fake.sent).toHaveLength(1)
     expect(fake.sent[0]).toBeInstanceOf(GenerateDataKeyCommand)
@@ -213,7 +213,7 @@ describe('DirectKmsMaterialsProvider.getEncryptionMaterials', () => {
 
   it('sends S key values as is and the configured algorithm descriptions verbatim', async () => {
     const fake = generateOk()
-    const provider = new DirectKmsMaterialsProvider({
+    const provider = new DirectKMSMaterialsProvider({
       keyId: KEY_ARN,
       kmsClient: fake.asClient(),
       materialDescription: { 'amzn-ddb-env-alg': 'AES/128', 'amzn-ddb-sig-alg': 'HmacSHA384/384' },
@@ -229,7 +229,7 @@ describe('DirectKmsMaterialsProvider.getEncryptionMaterials', () => {
 
   it('sends grant tokens and merges the caller encryption context', async () => {
     const fake = generateOk()
-    const provider = new DirectKmsMaterialsProvider({
+    const provider = new DirectKMSMaterialsProvider({
       keyId: KEY_ARN,
       kmsClient: fake.asClient(),
       grantTokens: ['grant-a', 'grant-b'],
@@ -242,7 +242,7 @@ describe('DirectKmsMaterialsProvider.getEncryptionMaterials', () => {
 
   it('leaves out a named key attribute the item lacks and the table when no table name is set', async () => {
     const fake = generateOk()
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient() })
+    const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient() })
     await provider.getEncryptionMaterials(context({ tableName: undefined, attributes: { hashKey: { N: '1' } } }))
     expect(input(fake.sent[0]).EncryptionContext).toStrictEqual({
       '*amzn-ddb-env-alg*': 'AES/256',
@@ -253,7 +253,7 @@ describe('DirectKmsMaterialsProvider.getEncryptionMaterials', () => {
 
   it('refuses a key attribute of a type KMS context cannot hold, naming it, before calling KMS', async () => {
     const fake = generateOk()
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient() })
+    const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient() })
     const promise = provider.getEncryptionMaterials(context({ attributes: { hashKey: { L: [{ S: 'secret' }] }, rangeKey: { N: '1' } } }))
     await expect(promise).rejects.toThrow(InvalidArgumentError)
     await expect(provider.getEncryptionMaterials(context({ attributes: { hashKey: { BOOL: true } } })))
@@ -265,7 +265,7 @@ describe('DirectKmsMaterialsProvider.getEncryptionMaterials', () => {
     'refuses to write an N key held as %p, which DynamoDB would store in another form',
     async (text) => {
       const fake = generateOk()
-      const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient() })
+      const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient() })
       await expect(provider.getEncryptionMaterials(context({ attributes: { hashKey: { N: text }, rangeKey: { N: '1' } } })))
         .rejects.toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringContaining('Key attribute "hashKey"') }))
       expect(fake.sent).toHaveLength(0)
@@ -274,7 +274,7 @@ describe('DirectKmsMaterialsProvider.getEncryptionMaterials', () => {
 
   it('refuses a caller encryption context key equal to a key attribute name', async () => {
     const fake = generateOk()
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient(), kmsEncryptionContext: { rangeKey: 'x' } })
+    const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient(), kmsEncryptionContext: { rangeKey: 'x' } })
     await expect(provider.getEncryptionMaterials(context())).rejects.toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringContaining('"rangeKey"') }),
     )
@@ -282,13 +282,13 @@ describe('DirectKmsMaterialsProvider.getEncryptionMaterials', () => {
   })
 
   it('refuses a key attribute named like a reserved context key', async () => {
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: generateOk().asClient() })
+    const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: generateOk().asClient() })
     await expect(provider.getEncryptionMaterials(context({ partitionKeyName: '*aws-kms-table*', attributes: { '*aws-kms-table*': { S: 'a' } } })))
       .rejects.toThrow(InvalidArgumentError)
   })
 
   it('writes the material description of FORMAT.md 7.3 exactly', async () => {
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: generateOk().asClient() })
+    const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: generateOk().asClient() })
     const materials = await provider.getEncryptionMaterials(context())
     expect(materials.materialDescription).toStrictEqual({
       'aws-kms-ec-attr': '*keys*',
@@ -302,7 +302,7 @@ describe('DirectKmsMaterialsProvider.getEncryptionMaterials', () => {
   })
 
   it('derives the FORMAT.md 7.3 known-answer AES and HMAC keys with HKDF-SHA256', async () => {
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: generateOk().asClient() })
+    const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: generateOk().asClient() })
     const materials = await provider.getEncryptionMaterials(context())
     expect(materials.encryptionKey?.algorithm).toBe('AES')
     expect(materials.signingKey.algorithm).toBe('HmacSHA256')
@@ -316,7 +316,7 @@ describe('DirectKmsMaterialsProvider.getEncryptionMaterials', () => {
 
   it('zeroes the plaintext data key KMS returned', async () => {
     const plaintext = IKM.slice()
-    const provider = new DirectKmsMaterialsProvider({
+    const provider = new DirectKMSMaterialsProvider({
       keyId: KEY_ARN,
       kmsClient: new FakeKms(() => ({ Plaintext: plaintext, CiphertextBlob: BLOB.slice() })).asClient(),
     })
@@ -326,7 +326,7 @@ describe('DirectKmsMaterialsProvider.getEncryptionMaterials', () => {
 
   it('throws WrappingError when KMS returns no 32-byte data key', async () => {
     for (const response of [{ CiphertextBlob: BLOB }, { Plaintext: IKM.slice(0, 16), CiphertextBlob: BLOB }, { Plaintext: IKM.slice() }]) {
-      const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: new FakeKms(() => response).asClient() })
+      const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: new FakeKms(() => response).asClient() })
       await expect(provider.getEncryptionMaterials(context())).rejects.toThrow(WrappingError)
     }
   })
@@ -335,7 +335,7 @@ describe('DirectKmsMaterialsProvider.getEncryptionMaterials', () => {
     'passes a %s from GenerateDataKey through unchanged',
     async (name) => {
       const error = sdkError(name)
-      const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: new FakeKms(() => { throw error }).asClient() })
+      const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: new FakeKms(() => { throw error }).asClient() })
       await expect(provider.getEncryptionMaterials(context())).rejects.toBe(error)
     },
   )
@@ -343,16 +343,16 @@ describe('DirectKmsMaterialsProvider.getEncryptionMaterials', () => {
   it('does not mutate the deep-frozen context', async () => {
     const ctx = context()
     const before = JSON.stringify(ctx, (_, v: unknown) => (v instanceof Uint8Array ? [...v] : v))
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: generateOk().asClient() })
+    const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: generateOk().asClient() })
     await provider.getEncryptionMaterials(ctx)
     expect(JSON.stringify(ctx, (_, v: unknown) => (v instanceof Uint8Array ? [...v] : v))).toBe(before)
   })
 })
 
-describe('DirectKmsMaterialsProvider.getDecryptionMaterials', () => {
+describe('DirectKMSMaterialsProvider.getDecryptionMaterials', () => {
   it('sends exactly one Decrypt without KeyId, with the context rebuilt from the stored item', async () => {
     const fake = decryptOk()
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient(), grantTokens: ['g'] })
+    const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient(), grantTokens: ['g'] })
     await provider.getDecryptionMaterials(context({ materialDescription: storedDescription() }))
     expect(fake.sent).toHaveLength(1)
     expect(fake.sent[0]).toBeInstanceOf(DecryptCommand)
@@ -371,14 +371,14 @@ describe('DirectKmsMaterialsProvider.getDecryptionMaterials', () => {
 
   it('sends N key text exactly as held in the stored item, not normalized', async () => {
     const fake = decryptOk()
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient() })
+    const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient() })
     await provider.getDecryptionMaterials(context({ attributes: { hashKey: { N: '10.50' }, rangeKey: { N: '1E2' } }, materialDescription: storedDescription() }))
     expect(input(fake.sent[0]).EncryptionContext).toMatchObject({ hashKey: '10.50', rangeKey: '1E2' })
   })
 
   it("uses the item's algorithm descriptions, not the provider's, for the context and key lengths", async () => {
     const fake = decryptOk()
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient() })
+    const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient() })
     const materials = await provider.getDecryptionMaterials(
       context({ materialDescription: storedDescription({ 'amzn-ddb-env-alg': 'AES', 'amzn-ddb-sig-alg': 'HmacSHA512/512' }) }),
     )
@@ -393,14 +393,14 @@ describe('DirectKmsMaterialsProvider.getDecryptionMaterials', () => {
   })
 
   it('derives a 128-bit AES key as the first 16 bytes of the HKDF output', async () => {
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: decryptOk().asClient() })
+    const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: decryptOk().asClient() })
     const materials = await provider.getDecryptionMaterials(context({ materialDescription: storedDescription({ 'amzn-ddb-env-alg': 'AES/128' }) }))
     const plaintext = await materials.decryptionKey?.decrypt('AES/CBC/PKCS5Padding', 'a', aesCbc(ENC_KEY_HEX.slice(0, 32), 'short key'))
     expect(Buffer.from(plaintext ?? []).toString()).toBe('short key')
   })
 
   it('accepts a short HMAC key length on read (old items)', async () => {
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: decryptOk().asClient() })
+    const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: decryptOk().asClient() })
     const materials = await provider.getDecryptionMaterials(context({ materialDescription: storedDescription({ 'amzn-ddb-sig-alg': 'HmacSHA256/64' }) }))
     const data = new TextEncoder().encode('data')
     const key = Buffer.from(SIGN_KEY_HEX.slice(0, 16), 'hex')
@@ -408,7 +408,7 @@ describe('DirectKmsMaterialsProvider.getDecryptionMaterials', () => {
   })
 
   it('returns frozen materials carrying the item description', async () => {
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: decryptOk().asClient() })
+    const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: decryptOk().asClient() })
     const description = storedDescription()
     const materials = await provider.getDecryptionMaterials(context({ materialDescription: description }))
     expect(materials.materialDescription).toStrictEqual(description)
@@ -430,7 +430,7 @@ describe('DirectKmsMaterialsProvider.getDecryptionMaterials', () => {
     ['amzn-ddb-sig-alg', 'HmacSHA256/7', UnwrappingError, /signing key algorithm/],
   ])('refuses a description whose %s is %p before calling KMS', async (key, value, errorClass, message) => {
     const fake = decryptOk()
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient() })
+    const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient() })
     const promise = provider.getDecryptionMaterials(context({ materialDescription: storedDescription({ [key]: value }) }))
     await expect(promise).rejects.toThrow(errorClass)
     await expect(provider.getDecryptionMaterials(context({ materialDescription: storedDescription({ [key]: value }) }))).rejects.toThrow(message)
@@ -438,7 +438,7 @@ describe('DirectKmsMaterialsProvider.getDecryptionMaterials', () => {
   })
 
   it('accepts a description without aws-kms-ec-attr', async () => {
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: decryptOk().asClient() })
+    const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: decryptOk().asClient() })
     await expect(provider.getDecryptionMaterials(context({ materialDescription: storedDescription({ 'aws-kms-ec-attr': undefined }) })))
       .resolves.toBeDefined()
   })
@@ -447,7 +447,7 @@ describe('DirectKmsMaterialsProvider.getDecryptionMaterials', () => {
     'maps %s from Decrypt to UnwrappingError with the SDK error as cause',
     async (name) => {
       const error = sdkError(name)
-      const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: new FakeKms(() => { throw error }).asClient() })
+      const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: new FakeKms(() => { throw error }).asClient() })
       const caught: unknown = await provider.getDecryptionMaterials(context({ materialDescription: storedDescription() })).catch((e: unknown) => e)
       expect(caught).toBeInstanceOf(UnwrappingError)
       expect((caught as UnwrappingError).code).toBe('ERR_UNWRAPPING_FAILED')
@@ -460,37 +460,37 @@ describe('DirectKmsMaterialsProvider.getDecryptionMaterials', () => {
     'passes %s from Decrypt through unchanged',
     async (name) => {
       const error = sdkError(name)
-      const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: new FakeKms(() => { throw error }).asClient() })
+      const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: new FakeKms(() => { throw error }).asClient() })
       await expect(provider.getDecryptionMaterials(context({ materialDescription: storedDescription() }))).rejects.toBe(error)
     },
   )
 
   it('refuses a data key KMS decrypted under another key than the configured key ARN', async () => {
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: decryptOk(OTHER_ARN).asClient() })
+    const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: decryptOk(OTHER_ARN).asClient() })
     await expect(provider.getDecryptionMaterials(context({ materialDescription: storedDescription() })))
       .rejects.toThrow(expect.objectContaining({ code: 'ERR_UNWRAPPING_FAILED', message: expect.stringContaining('another KMS key') }))
   })
 
   it('accepts whatever key KMS used when the configured id is an alias', async () => {
-    const provider = new DirectKmsMaterialsProvider({ keyId: 'alias/orders', kmsClient: decryptOk(OTHER_ARN).asClient() })
+    const provider = new DirectKMSMaterialsProvider({ keyId: 'alias/orders', kmsClient: decryptOk(OTHER_ARN).asClient() })
     await expect(provider.getDecryptionMaterials(context({ materialDescription: storedDescription() }))).resolves.toBeDefined()
   })
 
   it('throws UnwrappingError when KMS returns no plaintext', async () => {
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: new FakeKms(() => ({ KeyId: KEY_ARN })).asClient() })
+    const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: new FakeKms(() => ({ KeyId: KEY_ARN })).asClient() })
     await expect(provider.getDecryptionMaterials(context({ materialDescription: storedDescription() }))).rejects.toThrow(UnwrappingError)
   })
 
   it('zeroes the plaintext data key KMS returned', async () => {
     const plaintext = IKM.slice()
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: new FakeKms(() => ({ Plaintext: plaintext, KeyId: KEY_ARN })).asClient() })
+    const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: new FakeKms(() => ({ Plaintext: plaintext, KeyId: KEY_ARN })).asClient() })
     await provider.getDecryptionMaterials(context({ materialDescription: storedDescription() }))
     expect(plaintext.every((byte) => byte === 0)).toBe(true)
   })
 
   it('has a refresh that does nothing and sends nothing', async () => {
     const fake = decryptOk()
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient() })
+    const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: fake.asClient() })
     await expect(provider.refresh()).resolves.toBeUndefined()
     expect(fake.sent).toHaveLength(0)
   })

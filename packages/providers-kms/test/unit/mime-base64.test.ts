@@ -17,7 +17,7 @@ import {
   type Item,
 } from '@ddb-encryption/core'
 import { DecryptCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms'
-import { DirectKmsMaterialsProvider } from '../../src/direct-kms-materials-provider'
+import { DirectKMSMaterialsProvider } from '../../src/direct-kms-materials-provider'
 import { emulatedKms } from '../support/fake-kms'
 
 const KEY_ARN = 'arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'
@@ -34,14 +34,14 @@ const withEnvKey = (item: Item, text: string): Item => ({
   [ReservedAttribute.MaterialDescription]: { B: serializeMaterialDescription({ ...descriptionOf(item), [ENV_KEY]: text }) },
 })
 
-describe('DirectKmsMaterialsProvider reads items whose env-key is MIME base64', () => {
+describe('DirectKMSMaterialsProvider reads items whose env-key is MIME base64', () => {
   it.each([
     ['MIME (76-character lines, CRLF between)', (t: string) => lines(t, 76).join('\r\n')],
     ['chunked (CRLF after every 76-character line)', (t: string) => lines(t, 76).map((l) => `${l}\r\n`).join('')],
     ['64-character lines separated by LF', (t: string) => lines(t, 64).join('\n')],
   ])('%s', async (_label, spell) => {
     const kms = emulatedKms(KEY_ARN)
-    const config = { materialsProvider: new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: kms.asClient() }), encryptionContext: CONTEXT, attributeActions: ACTIONS }
+    const config = { materialsProvider: new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: kms.asClient() }), encryptionContext: CONTEXT, attributeActions: ACTIONS }
     const stored = await encryptItem(PLAINTEXT, config)
     const canonical = descriptionOf(stored)[ENV_KEY] as string
     const text = spell(canonical)
@@ -57,7 +57,7 @@ describe('DirectKmsMaterialsProvider reads items whose env-key is MIME base64', 
 
   it('still refuses text neither reference decodes, before calling KMS', async () => {
     const kms = emulatedKms(KEY_ARN)
-    const config = { materialsProvider: new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: kms.asClient() }), encryptionContext: CONTEXT, attributeActions: ACTIONS }
+    const config = { materialsProvider: new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: kms.asClient() }), encryptionContext: CONTEXT, attributeActions: ACTIONS }
     const stored = await encryptItem(PLAINTEXT, config)
     const canonical = descriptionOf(stored)[ENV_KEY] as string
     // One character left over after the last complete unit: Java's MIME decoder and Python's b64decode refuse it.

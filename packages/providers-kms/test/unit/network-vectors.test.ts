@@ -7,7 +7,7 @@ import { DecryptCommand } from '@aws-sdk/client-kms'
 import { type AttributeValue, deserializeMaterialDescription, type Item, MetaStoreAttribute } from '@ddb-encryption/core'
 import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { DirectKmsMaterialsProvider } from '../../src/direct-kms-materials-provider'
+import { DirectKMSMaterialsProvider } from '../../src/direct-kms-materials-provider'
 import { kmsEncryptionContextFor } from '../../src/kms-encryption-context'
 import { FakeKms } from '../support/fake-kms'
 
@@ -176,7 +176,7 @@ describe('network (awskms) vectors: KMS Decrypt request structure', () => {
 
     // The provider itself sends exactly this context and blob (KMS faked: it only records the request).
     const kms = new FakeKms(() => ({ Plaintext: new Uint8Array(32), KeyId: c.keyId }))
-    const provider = new DirectKmsMaterialsProvider({ keyId: c.keyId, kmsClient: kms.asClient() })
+    const provider = new DirectKMSMaterialsProvider({ keyId: c.keyId, kmsClient: kms.asClient() })
     await provider.getDecryptionMaterials({ ...context, materialDescription: description })
     expect(kms.sent).toHaveLength(1)
     expect(kms.sent[0]).toBeInstanceOf(DecryptCommand)

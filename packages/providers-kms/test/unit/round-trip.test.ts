@@ -2,12 +2,12 @@ import {
   AttributeActions,
   CryptoAction,
   decryptItem,
-  DynamoDbEncryptionError,
+  DynamoDBEncryptionError,
   encryptItem,
   type Item,
   UnwrappingError,
 } from '@ddb-encryption/core'
-import { DirectKmsMaterialsProvider } from '../../src/direct-kms-materials-provider'
+import { DirectKMSMaterialsProvider } from '../../src/direct-kms-materials-provider'
 import { emulatedKms } from '../support/fake-kms'
 
 const KEY_ARN = 'arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'
@@ -33,14 +33,14 @@ function item(pk: Item[string], sk: Item[string]): Item {
 
 const actions = new AttributeActions({ attributeActions: { signed: CryptoAction.SIGN_ONLY } }).setIndexKeys('pk', 'sk')
 
-describe('DirectKmsMaterialsProvider with encryptItem / decryptItem (emulated KMS)', () => {
+describe('DirectKMSMaterialsProvider with encryptItem / decryptItem (emulated KMS)', () => {
   it.each([
     ['S', { S: 'order-1' }, { S: 'line-1' }],
     ['N', { N: '10.25' }, { N: '-3' }],
     ['B', { B: Uint8Array.of(0, 255) }, { B: Uint8Array.of(7) }],
   ])('round-trips an item with every attribute type and %s keys', async (_type, pk, sk) => {
     const kms = emulatedKms(KEY_ARN)
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: kms.asClient() })
+    const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: kms.asClient() })
     const config = { materialsProvider: provider, encryptionContext: TABLE, attributeActions: actions }
     const plaintext = item(pk, sk)
     const stored = await encryptItem(plaintext, config)
@@ -52,7 +52,7 @@ describe('DirectKmsMaterialsProvider with encryptItem / decryptItem (emulated KM
 
   it('refuses an item moved to another table, partition key or sort key with UnwrappingError', async () => {
     const kms = emulatedKms(KEY_ARN)
-    const provider = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: kms.asClient() })
+    const provider = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: kms.asClient() })
     const config = { materialsProvider: provider, encryptionContext: TABLE, attributeActions: actions }
     const stored = await encryptItem(item({ S: 'a' }, { N: '1' }), config)
     const attempts: Array<Promise<unknown>> = [
@@ -63,14 +63,14 @@ describe('DirectKmsMaterialsProvider with encryptItem / decryptItem (emulated KM
     for (const attempt of attempts) {
       const error = await attempt.catch((e: unknown) => e)
       expect(error).toBeInstanceOf(UnwrappingError)
-      expect(DynamoDbEncryptionError.isInstance(error)).toBe(true)
+      expect(DynamoDBEncryptionError.isInstance(error)).toBe(true)
     }
   })
 
   it('refuses an item read with different caller encryption context', async () => {
     const kms = emulatedKms(KEY_ARN)
-    const writer = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: kms.asClient(), kmsEncryptionContext: { tenant: 'a' } })
-    const reader = new DirectKmsMaterialsProvider({ keyId: KEY_ARN, kmsClient: kms.asClient(), kmsEncryptionContext: { tenant: 'b' } })
+    const writer = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: kms.asClient(), kmsEncryptionContext: { tenant: 'a' } })
+    const reader = new DirectKMSMaterialsProvider({ keyId: KEY_ARN, kmsClient: kms.asClient(), kmsEncryptionContext: { tenant: 'b' } })
     const stored = await encryptItem(item({ S: 'a' }, { N: '1' }), { materialsProvider: writer, encryptionContext: TABLE, attributeActions: actions })
     await expect(decryptItem(stored, { materialsProvider: reader, encryptionContext: TABLE, attributeActions: actions }))
       .rejects.toThrow(UnwrappingError)

@@ -1,7 +1,7 @@
 import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { DirectKmsMaterialsProvider } from '../../src/direct-kms-materials-provider'
+import { DirectKMSMaterialsProvider } from '../../src/direct-kms-materials-provider'
 
 interface CapturedRequest {
   headers: Record<string, string>
@@ -43,7 +43,7 @@ function recordingClient(): { client: KMSClient; requests: CapturedRequest[] } {
 describe('user agent', () => {
   it('appends ddb-encryption-js/<version> to each KMS request without changing the caller client', async () => {
     const { client, requests } = recordingClient()
-    const provider = new DirectKmsMaterialsProvider({ keyId: 'alias/orders', kmsClient: client })
+    const provider = new DirectKMSMaterialsProvider({ keyId: 'alias/orders', kmsClient: client })
     await provider.getEncryptionMaterials({ tableName: 't', attributes: {}, materialDescription: {} })
     await client.send(new ListKeysCommand({}))
     expect(requests).toHaveLength(2)

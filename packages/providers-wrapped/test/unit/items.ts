@@ -2,7 +2,7 @@ import {
   AttributeActions,
   CryptoAction,
   deserializeMaterialDescription,
-  DynamoDbEncryptionError,
+  DynamoDBEncryptionError,
   ReservedAttribute,
   serializeMaterialDescription,
   type CryptoConfig,
@@ -44,7 +44,7 @@ export interface Failure {
  * Runs `promise` and returns the caller-visible shape of its rejection; fails if it resolved or threw anything but
  * one of our typed errors.
  */
-export async function failureOf(promise: Promise<unknown>): Promise<Failure & { readonly error: DynamoDbEncryptionError }> {
+export async function failureOf(promise: Promise<unknown>): Promise<Failure & { readonly error: DynamoDBEncryptionError }> {
   let error: unknown
   try {
     await promise
@@ -52,7 +52,7 @@ export async function failureOf(promise: Promise<unknown>): Promise<Failure & { 
     error = caught
   }
   if (error === undefined) throw new Error('expected a rejection, but the promise resolved')
-  if (!DynamoDbEncryptionError.isInstance(error)) throw new Error(`expected a typed error, got ${String(error)}`)
+  if (!DynamoDBEncryptionError.isInstance(error)) throw new Error(`expected a typed error, got ${String(error)}`)
   return { name: error.constructor.name, code: error.code, message: error.message, error }
 }
 

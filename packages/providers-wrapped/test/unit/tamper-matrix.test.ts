@@ -6,7 +6,7 @@
  * every byte (or character) of every signed value, of the signature and of the material description; added,
  * removed and renamed attributes; another table; other key values (numeric keys changed past digit 28, -0); altered
  * algorithm entries of the description. Each must be rejected by decryptItem with a typed error (a core
- * DynamoDbEncryptionError with a stable code).
+ * DynamoDBEncryptionError with a stable code).
  *
  * The one exception is built into the format: the material description is not signed (FORMAT.md 3.4), so a change
  * to it that changes nothing the reader uses decrypts to the original item. Such changes are accepted only if they
@@ -17,7 +17,7 @@ import {
   AttributeActions,
   CryptoAction,
   decryptItem,
-  DynamoDbEncryptionError,
+  DynamoDBEncryptionError,
   encryptItem,
   fromBase64,
   InvalidMaterialDescriptionError,
@@ -54,7 +54,7 @@ async function outcomeOf(provider: CryptographicMaterialsProvider, actions: Attr
     const plaintext = await decryptItem(variant.item, configFor(provider, actions, variant.tableName ?? TABLE))
     return { rejected: false, plaintext }
   } catch (error) {
-    if (!DynamoDbEncryptionError.isInstance(error)) {
+    if (!DynamoDBEncryptionError.isInstance(error)) {
       throw new Error(`${variant.label}: untyped ${String((error as Error)?.name)}: ${String((error as Error)?.message)}`)
     }
     return { rejected: true, code: error.code }

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb'
 import {
   AttributeActions,
-  DynamoDbEncryptionError,
+  DynamoDBEncryptionError,
   decryptItem,
   deserializeMaterialDescription,
   encryptItem,
@@ -14,7 +14,7 @@ import {
   type CryptographicMaterialsProvider,
   type Item,
 } from '@ddb-encryption/core'
-import { DirectKmsMaterialsProvider } from '@ddb-encryption/providers-kms'
+import { DirectKMSMaterialsProvider } from '@ddb-encryption/providers-kms'
 import { createDynamoDBClient, createKMSClient, createKmsKey, deleteTestTable } from '@ddb-encryption/testing'
 import { MOST_RECENT_GRACE_PERIOD_MS, MetaStore, MostRecentProvider } from '../../src'
 import { newMetaProvider } from '../support/meta-provider'
@@ -173,15 +173,15 @@ describe('MetaStore and MostRecentProvider on DynamoDB Local', () => {
     enc[enc.length - 1]! ^= 0x01
     await ddb.send(new PutItemCommand({ TableName: tableName, Item: { ...row!, enc: { B: enc } } }))
     const flipped = await store.provider('tamper', 0).catch((e: unknown) => e)
-    expect(DynamoDbEncryptionError.isInstance(flipped)).toBe(true)
-    expect((flipped as DynamoDbEncryptionError).code).toBe('ERR_SIGNATURE_VERIFICATION_FAILED')
+    expect(DynamoDBEncryptionError.isInstance(flipped)).toBe(true)
+    expect((flipped as DynamoDBEncryptionError).code).toBe('ERR_SIGNATURE_VERIFICATION_FAILED')
     const reader = new MostRecentProvider({ store, materialName: 'tamper', ttlMs: 60_000 })
     await expect(decryptItem(written, dataConfig(reader))).rejects.toMatchObject({ code: 'ERR_SIGNATURE_VERIFICATION_FAILED' })
 
     // Move the original row to another version.
     await ddb.send(new PutItemCommand({ TableName: tableName, Item: { ...row!, V: { N: '1' } } }))
     const moved = await store.provider('tamper', 1).catch((e: unknown) => e)
-    expect((moved as DynamoDbEncryptionError).code).toBe('ERR_SIGNATURE_VERIFICATION_FAILED')
+    expect((moved as DynamoDBEncryptionError).code).toBe('ERR_SIGNATURE_VERIFICATION_FAILED')
   })
 
   it('works end to end with a KMS-protected MetaStore', async () => {
@@ -189,7 +189,7 @@ describe('MetaStore and MostRecentProvider on DynamoDB Local', () => {
     try {
       const { arn } = await createKmsKey(kms)
       const tableName = await newMetaTable()
-      const metaProvider = new DirectKmsMaterialsProvider({ keyId: arn, kmsClient: kms })
+      const metaProvider = new DirectKMSMaterialsProvider({ keyId: arn, kmsClient: kms })
       const store = new MetaStore({ client: ddb, tableName, materialsProvider: metaProvider })
       const provider = new MostRecentProvider({ store, materialName: 'kms-protected', ttlMs: 60_000 })
       const written = await encryptItem(item(7), dataConfig(provider))
@@ -198,7 +198,7 @@ describe('MetaStore and MostRecentProvider on DynamoDB Local', () => {
       const rowDescription = deserializeMaterialDescription(row!['*amzn-ddb-map-desc*']!.B!)
       expect(rowDescription['amzn-ddb-wrap-alg']).toBe('kms')
       // A fresh store and provider (another process) read it through KMS.
-      const otherStore = new MetaStore({ client: ddb, tableName, materialsProvider: new DirectKmsMaterialsProvider({ keyId: arn, kmsClient: kms }) })
+      const otherStore = new MetaStore({ client: ddb, tableName, materialsProvider: new DirectKMSMaterialsProvider({ keyId: arn, kmsClient: kms }) })
       const reader = new MostRecentProvider({ store: otherStore, materialName: 'kms-protected', ttlMs: 60_000 })
       expect(await decryptItem(written, dataConfig(reader))).toEqual(item(7))
     } finally {

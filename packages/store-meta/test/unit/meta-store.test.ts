@@ -2,7 +2,7 @@ import { deepFreeze } from '@ddb-encryption/testing'
 import {
   AttributeActions,
   CryptoAction,
-  DynamoDbEncryptionError,
+  DynamoDBEncryptionError,
   InvalidArgumentError,
   InvalidVersionError,
   ProviderStoreError,
@@ -162,7 +162,7 @@ describe('MetaStore.provider', () => {
     expect(ddb.sent.map((s) => s.command)).toEqual(['QueryCommand', 'GetItemCommand'])
     expect((ddb.sent[1]!.input.Key as Record<string, unknown>).V).toEqual({ N: '1' })
     const stored = await encryptItem(dataItem, dataConfig(first))
-    await expect(decryptItem(stored, dataConfig(newest))).rejects.toBeInstanceOf(DynamoDbEncryptionError)
+    await expect(decryptItem(stored, dataConfig(newest))).rejects.toBeInstanceOf(DynamoDBEncryptionError)
   })
 
   it('refuses a row whose material type is not "0"', async () => {
@@ -219,8 +219,8 @@ describe('MetaStore.provider', () => {
     const enc = row.enc!.B!
     enc[enc.length - 1]! ^= 1
     const error = await store.provider(NAME, 0).catch((e: unknown) => e)
-    expect(DynamoDbEncryptionError.isInstance(error)).toBe(true)
-    expect((error as DynamoDbEncryptionError).code).toBe('ERR_SIGNATURE_VERIFICATION_FAILED')
+    expect(DynamoDBEncryptionError.isInstance(error)).toBe(true)
+    expect((error as DynamoDBEncryptionError).code).toBe('ERR_SIGNATURE_VERIFICATION_FAILED')
   })
 
   it('fails with a typed error when a row was copied to another version', async () => {
@@ -229,7 +229,7 @@ describe('MetaStore.provider', () => {
     const row = ddb.table(TABLE).get(`${NAME}|0`)!
     ddb.table(TABLE).set(`${NAME}|1`, { ...row, V: { N: '1' } })
     const error = await store.provider(NAME, 1).catch((e: unknown) => e)
-    expect((error as DynamoDbEncryptionError).code).toBe('ERR_SIGNATURE_VERIFICATION_FAILED')
+    expect((error as DynamoDBEncryptionError).code).toBe('ERR_SIGNATURE_VERIFICATION_FAILED')
   })
 })
 

@@ -1,5 +1,5 @@
 import {
-  DynamoDbEncryptionError,
+  DynamoDBEncryptionError,
   InvalidArgumentError,
   InvalidVersionError,
   MaterialDescriptionKey,
@@ -316,7 +316,7 @@ describe('MostRecentProvider when the store fails', () => {
     const { store, provider } = setup()
     store.failure = outage
     const error = await encryptVersion(provider).catch((e: unknown) => e)
-    expect(DynamoDbEncryptionError.isInstance(error)).toBe(false)
+    expect(DynamoDBEncryptionError.isInstance(error)).toBe(false)
   })
 })
 

@@ -25,8 +25,8 @@ type ErrorClass = (new (message: string, options?: ErrorOptions) => Error & { co
 // compile-time dependencies on the packages it inspects.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const load = (name: string): Record<string, unknown> => require(name) as Record<string, unknown>
-const core = load('@ddb-encryption/core') as { DynamoDbEncryptionError: ErrorClass & { isInstance(value: unknown): boolean } }
-const Base = core.DynamoDbEncryptionError
+const core = load('@ddb-encryption/core') as { DynamoDBEncryptionError: ErrorClass & { isInstance(value: unknown): boolean } }
+const Base = core.DynamoDBEncryptionError
 
 const errorClasses: Array<{ pkg: string; exportName: string; cls: ErrorClass }> = []
 for (const pkg of published) {
@@ -38,7 +38,7 @@ for (const pkg of published) {
 }
 // The same class re-exported by several packages counts once.
 const unique = [...new Map(errorClasses.map((entry) => [entry.cls, entry])).values()]
-unique.push({ pkg: '@ddb-encryption/core', exportName: 'DynamoDbEncryptionError', cls: Base })
+unique.push({ pkg: '@ddb-encryption/core', exportName: 'DynamoDBEncryptionError', cls: Base })
 const classes = [...new Map(unique.map((entry) => [entry.cls, entry])).values()]
 
 const sourceFiles = published.flatMap((pkg) => listTs(join(pkg.dir, 'src')).map((file) => ({ file: file.slice(REPO_ROOT.length + 1), text: readFileSync(file, 'utf8') })))
@@ -86,7 +86,7 @@ describe('error conventions (CONTRIBUTING.md), over every exported error of ever
   })
 
   it.each(classes.map((entry) => [`${entry.pkg} ${entry.exportName}`, entry] as const))(
-    '%s: exported under its own name, <What>Error, extends DynamoDbEncryptionError, name = class, code ERR_*',
+    '%s: exported under its own name, <What>Error, extends DynamoDBEncryptionError, name = class, code ERR_*',
     (_label, { exportName, cls }) => {
       expect(exportName).toBe(cls.name)
       expect(cls.name).toMatch(/^[A-Z][A-Za-z]*Error$/)
