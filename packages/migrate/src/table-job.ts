@@ -1,4 +1,4 @@
-import { BatchGetItemCommand, ScanCommand, type DynamoDBClient, type ScanCommandOutput } from '@aws-sdk/client-dynamodb'
+import { BatchGetItemCommand, DynamoDBServiceException, ScanCommand, type DynamoDBClient, type ScanCommandOutput } from '@aws-sdk/client-dynamodb'
 import { InvalidArgumentError, invalidOption, mapWithConcurrency, methodsOption, optionsObject, stringOption, type Item, type WriteMode } from '@ddb-encryption/core'
 import { CapacityLimiter, withCapacity } from './capacity-limiter'
 import type { CheckpointStore, SegmentCheckpoint } from './checkpoint-store'
@@ -12,6 +12,16 @@ import { encodeKey } from './key-codec'
 import { describeTableSchema, primaryKeyOf, type TableSchema } from './table-schema'
 
 /** The commands a table job runs. */
+
+/**
+ * Giving up after retries answers with the error DynamoDB uses for the same situation (as client-helpers does for a
+ * lost read-modify-write race), so a caller handles it as it handles the service's own: too many unprocessed keys is
+ * throughput, an item changed by other writers on every try is a conflict.
+ */
+function serviceGiveUp(name: 'ProvisionedThroughputExceededException' | 'TransactionConflictException', message: string): DynamoDBServiceException {
+  return new DynamoDBServiceException({ name, $fault: 'client', $metadata: {}, message })
+}
+
 export type TableJobCommand = 'encrypt-table' | 're-encrypt' | 'verify'
 
 /** A range of scan segments, inclusive: `{ first: 0, last: 3 }` of `totalSegments`. */
@@ -412,7 +422,7 @@ class TableJob {
         keys = output.UnprocessedKeys?.[destinationTableName]?.Keys as Item[] | undefined
         if (keys !== undefined && keys.length > 0) {
           this.#readLimiter.throttled()
-          if (attempt > 20) throw new Error('BatchGetItem kept returning unprocessed keys; lower the read rate')
+          if (attempt > 20) throw serviceGiveUp('ProvisionedThroughputExceededException', 'BatchGetItem kept returning unprocessed keys after 20 tries; lower the read rate')
         }
       }
     }
@@ -457,7 +467,7 @@ class TableJob {
       }
       if (dryRun) return this.#countWrite(pageCounts, plan)
       if (attempt >= MAX_ATTEMPTS_PER_ITEM) {
-        throw new Error(`An item kept changing during ${MAX_ATTEMPTS_PER_ITEM} attempts to migrate it; run the job again later`)
+        throw serviceGiveUp('TransactionConflictException', `An item kept changing during ${MAX_ATTEMPTS_PER_ITEM} attempts to migrate it; run the job again later`)
       }
       const input = conditionalPutInput(destinationTableName, plan.item, expectOverride ?? plan.expect, schema)
       const outcome = await withCapacity(this.#writeLimiter, () => conditionalPut(options.client, input, schema), (o) => o.capacity)

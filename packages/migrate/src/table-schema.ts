@@ -1,5 +1,5 @@
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import type { AttributeActions, AttributeValue, Item } from '@ddb-encryption/core'
+import { InvalidArgumentError, type AttributeActions, type AttributeValue, type Item } from '@ddb-encryption/core'
 
 /** The key attributes of a table: its primary key and every index key (which must never be encrypted). */
 export interface TableSchema {
@@ -15,12 +15,15 @@ export interface TableSchema {
 /**
  * Reads a table's key schema and index keys with DescribeTable.
  *
- * @throws DynamoDB errors (ResourceNotFoundException, AccessDeniedException) unchanged; Error if the answer has no key schema.
+ * @throws DynamoDB errors (ResourceNotFoundException, AccessDeniedException) unchanged; InvalidArgumentError if the
+ *   client's answer has no key schema (a client that is not a DynamoDB client).
  */
 export async function describeTableSchema(client: Pick<DynamoDBClient, 'send'>, tableName: string): Promise<TableSchema> {
   const { Table: table } = await client.send(new DescribeTableCommand({ TableName: tableName }))
   const hash = table?.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName
-  if (table === undefined || hash === undefined) throw new Error(`DescribeTable returned no key schema for table "${tableName}"`)
+  if (table === undefined || hash === undefined) throw new InvalidArgumentError(
+    `DescribeTable answered without a key schema for table "${tableName}": the "client" option must be a DynamoDB client (DynamoDBClient)`,
+  )
   const range = table.KeySchema?.find((k) => k.KeyType === 'RANGE')?.AttributeName
   const names = new Set<string>([hash, ...(range !== undefined ? [range] : [])])
   for (const index of [...(table.GlobalSecondaryIndexes ?? []), ...(table.LocalSecondaryIndexes ?? [])]) {

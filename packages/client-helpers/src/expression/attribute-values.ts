@@ -5,14 +5,19 @@
  */
 import { normalizeNumber, type AttributeValue } from '@ddb-encryption/core'
 import { compareDecimals, parseDecimal, type Decimal } from './decimal'
+import { ExpressionValidationError } from './errors'
 
 export const ATTRIBUTE_TYPES = ['S', 'N', 'B', 'SS', 'NS', 'BS', 'BOOL', 'NULL', 'L', 'M'] as const
 export type AttributeType = (typeof ATTRIBUTE_TYPES)[number]
 
-/** The type tag of a value (`S`, `N`, ..., `M`). */
+/**
+ * The type tag of a value (`S`, `N`, ..., `M`). Expression values are checked by `attributeValueProblem` before any
+ * use and items come from DynamoDB or the item encryptor, so the error is DynamoDB's answer to a value of no known
+ * type, should one get past those.
+ */
 export function typeOf(value: AttributeValue): AttributeType {
   for (const type of ATTRIBUTE_TYPES) if (type in value) return type
-  throw new TypeError('An attribute value has no known DynamoDB type')
+  throw new ExpressionValidationError('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes')
 }
 
 /** The long type names DynamoDB uses in ADD / DELETE messages. */
@@ -41,7 +46,8 @@ export function compareStrings(a: string, b: string): -1 | 0 | 1 {
 
 function decimalOf(text: string): Decimal {
   const d = parseDecimal(text)
-  if (d === undefined) throw new TypeError('An N value is not a number')
+  // Expression values are checked before use and stored numbers are DynamoDB's: DynamoDB's answer, as a backstop.
+  if (d === undefined) throw new ExpressionValidationError('A value provided cannot be converted into a number')
   return d
 }
 

@@ -7,5 +7,5 @@ import { InvalidArgumentError } from '@ddb-encryption/core'
  */
 export class ExpressionValidationError extends InvalidArgumentError {
   /** The error name DynamoDB uses for the same failure. */
-  readonly dynamoDbErrorName = 'ValidationException'
+  readonly dynamoDBErrorName = 'ValidationException'
 }

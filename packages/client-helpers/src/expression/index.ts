@@ -4,7 +4,7 @@
  * evaluate conditions and filters on decrypted items, and to find which attributes an expression reads or writes.
  * @internal
  */
-export type { Comparator, Condition, DocumentPath, Operand, PathElement, UpdateAction, UpdateExpression } from './ast'
+export type { Comparator, Condition, ConditionOperand, DocumentPath, Operand, PathElement, UpdateAction, UpdateExpression, UpdateOperand } from './ast'
 export { ExpressionValidationError } from './errors'
 export {
   ExpressionAttributes,

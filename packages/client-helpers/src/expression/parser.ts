@@ -8,7 +8,7 @@
  * @internal
  */
 import type { AttributeValue } from '@ddb-encryption/core'
-import type { Comparator, Condition, DocumentPath, Operand, PathElement, UpdateAction, UpdateExpression } from './ast'
+import type { Comparator, Condition, ConditionOperand, DocumentPath, Operand, PathElement, UpdateAction, UpdateExpression, UpdateOperand } from './ast'
 import { compareScalars, LONG_TYPE_NAMES, typeOf, ATTRIBUTE_TYPES, type AttributeType } from './attribute-values'
 import { ExpressionValidationError } from './errors'
 import { isReservedWord, KEYWORDS } from './reserved-words'
@@ -661,12 +661,11 @@ class Checker {
   }
 
   /** A condition operand (structure already checked): a path, a value or size(). */
-  operand(raw: RawOperand): Operand {
+  operand(raw: RawOperand): ConditionOperand {
     switch (raw.kind) {
       case 'path':
-        return { kind: 'path', path: this.path(raw.path) }
       case 'value':
-        return { kind: 'value', placeholder: raw.placeholder, value: this.attributes.value(raw.placeholder, this.what) }
+        return this.leaf(raw)
       case 'call': {
         const operand = this.operand(raw.args[0] as RawOperand)
         this.requireType(operand, 'size', ['S', 'B', 'SS', 'NS', 'BS', 'L', 'M'])
@@ -708,11 +707,18 @@ class Checker {
     }
   }
 
-  setOperand(raw: RawOperand): Operand {
+  /** A path or a value operand, the leaves both conditions and updates share. */
+  leaf(raw: RawOperand & { kind: 'path' | 'value' }): ConditionOperand & UpdateOperand {
+    return raw.kind === 'path'
+      ? { kind: 'path', path: this.path(raw.path) }
+      : { kind: 'value', placeholder: raw.placeholder, value: this.attributes.value(raw.placeholder, this.what) }
+  }
+
+  setOperand(raw: RawOperand): UpdateOperand {
     switch (raw.kind) {
       case 'path':
       case 'value':
-        return this.operand(raw)
+        return this.leaf(raw)
       case 'call': {
         const [first, second] = raw.args as [RawOperand, RawOperand]
         if (raw.name === 'if_not_exists') {

@@ -6,7 +6,7 @@
  */
 import type { AttributeValue } from '@ddb-encryption/core'
 import type { Condition, DocumentPath, UpdateExpression } from './ast'
-import { setHasDuplicates, typeOf } from './attribute-values'
+import { ATTRIBUTE_TYPES, setHasDuplicates, typeOf, type AttributeType } from './attribute-values'
 import { numberTextProblem } from './decimal'
 import { ExpressionValidationError } from './errors'
 import { ExpressionAttributes, parseCondition, parseProjection, parseUpdate } from './parser'
@@ -35,11 +35,38 @@ const NAME_KEY = /^#[A-Za-z0-9_]+$/
 const VALUE_KEY = /^:[A-Za-z0-9_]+$/
 const SET_NAMES = { SS: 'string', NS: 'number', BS: 'binary' } as const
 
-/** Why DynamoDB refuses `value` (anywhere in an item or an expression value), or undefined. */
+const EMPTY_VALUE = 'Supplied AttributeValue is empty, must contain exactly one of the supported datatypes'
+
+/** What each type's member must hold in JavaScript, checked before the value is used. */
+const MEMBER_SHAPES: Readonly<Record<AttributeType, readonly [(member: unknown) => boolean, string]>> = {
+  S: [(m) => typeof m === 'string', 'a string'],
+  N: [(m) => typeof m === 'string', 'a string of decimal digits'],
+  B: [(m) => m instanceof Uint8Array, 'a Uint8Array'],
+  SS: [(m) => Array.isArray(m) && m.every((e) => typeof e === 'string'), 'an array of strings'],
+  NS: [(m) => Array.isArray(m) && m.every((e) => typeof e === 'string'), 'an array of number strings'],
+  BS: [(m) => Array.isArray(m) && m.every((e) => e instanceof Uint8Array), 'an array of Uint8Arrays'],
+  BOOL: [(m) => typeof m === 'boolean', 'a boolean'],
+  NULL: [(m) => typeof m === 'boolean', 'true'],
+  L: [(m) => Array.isArray(m), 'an array of attribute values'],
+  M: [(m) => typeof m === 'object' && m !== null && !Array.isArray(m), 'an object of attribute values'],
+}
+
+/**
+ * Why DynamoDB refuses `value` (anywhere in an item or an expression value), or undefined. Anything that is not an
+ * attribute value (not an object, no or several known type members, a member of the wrong JavaScript type) is
+ * refused here, so nothing later meets a value it cannot read.
+ */
 export function attributeValueProblem(value: AttributeValue): string | undefined {
+  const record: unknown = value
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return EMPTY_VALUE
   const tags = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-  if (tags.length !== 1) return 'Supplied AttributeValue is empty, must contain exactly one of the supported datatypes'
+  const tag = tags[0]
+  if (tags.length !== 1 || !(ATTRIBUTE_TYPES as readonly string[]).includes(tag as string)) return EMPTY_VALUE
   const type = typeOf(value)
+  const [fits, what] = MEMBER_SHAPES[type]
+  if (!fits((value as Record<string, unknown>)[type])) {
+    return `One or more parameter values were invalid: the ${type} member of an AttributeValue must be ${what}`
+  }
   switch (type) {
     case 'N':
       return numberTextProblem((value as { N: string }).N)

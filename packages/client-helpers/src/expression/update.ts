@@ -9,7 +9,7 @@
  * @internal
  */
 import { setOwn, type AttributeValue, type Item } from '@ddb-encryption/core'
-import type { DocumentPath, Operand, PathElement, UpdateExpression } from './ast'
+import type { DocumentPath, PathElement, UpdateExpression, UpdateOperand } from './ast'
 import { setDifference, setUnion, typeOf } from './attribute-values'
 import { addDecimals, formatDecimal, parseDecimal, storageProblem, subtractDecimals, type Decimal } from './decimal'
 import { ExpressionValidationError } from './errors'
@@ -43,7 +43,7 @@ function checkedNumber(d: Decimal): AttributeValue {
 }
 
 /** The value of a SET right-hand side, read from the item before the update. */
-function evaluateSetOperand(operand: Operand, item: Item): AttributeValue {
+function evaluateSetOperand(operand: UpdateOperand, item: Item): AttributeValue {
   switch (operand.kind) {
     case 'path': {
       const value = resolvePath(item, operand.path)
@@ -70,8 +70,6 @@ function evaluateSetOperand(operand: Operand, item: Item): AttributeValue {
       const right = decimal(evaluateSetOperand(operand.right, item))
       return checkedNumber(operand.kind === '+' ? addDecimals(left, right) : subtractDecimals(left, right))
     }
-    case 'size':
-      throw new TypeError('size() is a condition operand; it cannot appear in an update')
   }
 }
 

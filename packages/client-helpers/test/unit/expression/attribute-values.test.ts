@@ -1,8 +1,18 @@
-import { beginsWith, compareScalars, compareStrings, containsValue, setHasDuplicates, sizeOf, valuesEqual } from '../../../src/expression/attribute-values'
+import type { AttributeValue } from '@ddb-encryption/core'
+import { ExpressionValidationError } from '../../../src/expression'
+import { beginsWith, compareNumberTexts, compareScalars, compareStrings, containsValue, setHasDuplicates, sizeOf, typeOf, valuesEqual } from '../../../src/expression/attribute-values'
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b)
 
 describe('attribute value semantics', () => {
+  it('answers a value of no known type or a number that is not one with DynamoDB\'s ValidationException, not a TypeError', () => {
+    expect(() => typeOf({ FOO: 'x' } as unknown as AttributeValue)).toThrow(ExpressionValidationError)
+    expect(() => typeOf({} as AttributeValue)).toThrow('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes')
+    expect(() => compareNumberTexts('1', 'abc')).toThrow(ExpressionValidationError)
+    expect(() => compareNumberTexts('abc', '1')).toThrow('A value provided cannot be converted into a number')
+    expect(compareNumberTexts('1e1', '10')).toBe(0)
+  })
+
   it('orders strings by UTF-8 bytes, not UTF-16 code units', () => {
     // U+FFFF is one UTF-16 unit above the surrogate of U+1F600, but below it in UTF-8.
     expect(compareStrings('\uffff', '😀')).toBe(-1)

@@ -16,7 +16,7 @@ function rejected(request: ExpressionRequest): string {
   } catch (error) {
     expect(error).toBeInstanceOf(ExpressionValidationError)
     expect((error as ExpressionValidationError).code).toBe('ERR_INVALID_ARGUMENT')
-    expect((error as ExpressionValidationError).dynamoDbErrorName).toBe('ValidationException')
+    expect((error as ExpressionValidationError).dynamoDBErrorName).toBe('ValidationException')
     return (error as Error).message
   }
   throw new Error('expected a ValidationException')
@@ -88,6 +88,35 @@ describe('parser: request placeholders', () => {
       .toBe('ExpressionAttributeValues contains invalid value: Input collection contains duplicates for key :v')
     expect(rejected({ ConditionExpression: 'a = :v', ExpressionAttributeValues: { ':v': { NULL: false } } }))
       .toBe('ExpressionAttributeValues contains invalid value: One or more parameter values were invalid: Null attribute value types must have the value of true for key :v')
+  })
+
+  it('refuses, as a ValidationException, an expression value that is not an attribute value (never a TypeError)', () => {
+    const empty = 'ExpressionAttributeValues contains invalid value: Supplied AttributeValue is empty, must contain exactly one of the supported datatypes for key :v'
+    for (const value of [{ FOO: 'x' }, {}, { S: undefined }, 'x', null, 7, ['S'], { S: 'a', FOO: 1 }]) {
+      expect(rejected({ ConditionExpression: 'a < :v', ExpressionAttributeValues: { ':v': value as unknown as AttributeValue } })).toBe(empty)
+    }
+    const member = (type: string, what: string): string =>
+      `ExpressionAttributeValues contains invalid value: One or more parameter values were invalid: the ${type} member of an AttributeValue must be ${what} for key :v`
+    const cases: Array<[unknown, string, string]> = [
+      [{ S: 5 }, 'S', 'a string'],
+      [{ N: 5 }, 'N', 'a string of decimal digits'],
+      [{ B: 'AAE=' }, 'B', 'a Uint8Array'],
+      [{ SS: 'ab' }, 'SS', 'an array of strings'],
+      [{ NS: [1] }, 'NS', 'an array of number strings'],
+      [{ BS: ['a'] }, 'BS', 'an array of Uint8Arrays'],
+      [{ BOOL: 'yes' }, 'BOOL', 'a boolean'],
+      [{ NULL: 'true' }, 'NULL', 'true'],
+      [{ L: 'ab' }, 'L', 'an array of attribute values'],
+      [{ M: null }, 'M', 'an object of attribute values'],
+      [{ M: [] }, 'M', 'an object of attribute values'],
+    ]
+    for (const [value, type, what] of cases) {
+      expect(rejected({ ConditionExpression: 'a = :v', ExpressionAttributeValues: { ':v': value as AttributeValue } })).toBe(member(type, what))
+    }
+    // Nested values are checked the same way, and every refusal is typed the same in updates.
+    expect(rejected({ ConditionExpression: 'a = :v', ExpressionAttributeValues: { ':v': { L: [{ S: 'ok' }, 'x' as unknown as AttributeValue] } } })).toBe(empty)
+    expect(rejected({ ConditionExpression: 'a = :v', ExpressionAttributeValues: { ':v': { M: { k: { X: 1 } as unknown as AttributeValue } } } })).toBe(empty)
+    expect(rejected({ UpdateExpression: 'ADD a :v', ExpressionAttributeValues: { ':v': { FOO: [] } as unknown as AttributeValue } })).toBe(empty)
   })
 
   it('counts a placeholder used by any expression of the request', () => {
