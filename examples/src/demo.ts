@@ -182,7 +182,7 @@ async function ensureMetaTable(client: DynamoDBClient, tableName: string): Promi
   } catch (error) {
     if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error
   }
-  await MetaStore.createTable(client, tableName, { billingMode: 'PAY_PER_REQUEST' })
+  await MetaStore.createTable({ client, tableName, billingMode: 'PAY_PER_REQUEST' })
   return true
 }
 

@@ -19,7 +19,7 @@ export interface MostRecentMetaStoreOptions {
   kmsClient: KMSClient
   /** KMS key that protects the MetaStore rows (one KMS call per version loaded, not per item). */
   kmsKeyId: string
-  /** Existing MetaStore table, made once with `MetaStore.createTable(client, name)`. */
+  /** Existing MetaStore table, made once with `MetaStore.createTable({ client, tableName: name })`. */
   metaTableName: string
   /** Existing data table with partition key `pk` (S) and sort key `sk` (N). */
   tableName: string
@@ -64,7 +64,7 @@ async function storedMetaId(client: DynamoDBClient, tableName: string, key: Reco
  * `newProvider`, writes another, and reads both back.
  *
  * @example
- * await MetaStore.createTable(dynamoDBClient, 'meta', { billingMode: 'PAY_PER_REQUEST' })
+ * await MetaStore.createTable({ client: dynamoDBClient, tableName: 'meta', billingMode: 'PAY_PER_REQUEST' })
  * const result = await mostRecentMetaStore({ dynamoDBClient, kmsClient, kmsKeyId, metaTableName: 'meta', tableName: 'orders' })
  */
 export async function mostRecentMetaStore(options: MostRecentMetaStoreOptions): Promise<MostRecentMetaStoreResult> {

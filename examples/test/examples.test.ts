@@ -159,7 +159,7 @@ describe('mostRecentMetaStore', () => {
   it('rotates to a new version; the old item still decrypts and the new one uses the new version', async () => {
     const tableName = await dataTable()
     const metaTableName = `examples-meta-${Date.now().toString(36)}`
-    await MetaStore.createTable(ddb, metaTableName, { billingMode: 'PAY_PER_REQUEST' })
+    await MetaStore.createTable({ client: ddb, tableName: metaTableName, billingMode: 'PAY_PER_REQUEST' })
     tables.push(metaTableName)
     const result = await mostRecentMetaStore({ dynamoDBClient: ddb, kmsClient: kms, kmsKeyId, metaTableName, tableName, materialName: 'orders' })
     expect(result.versionBefore).toBe(0)

@@ -159,7 +159,7 @@ async function run(): Promise<BenchResults> {
   try {
     const key = await createKmsKey(kms, { description: 'ddb-encryption bench' })
     const metaTable = `bench-meta-${Date.now()}`
-    await MetaStore.createTable(ddb, metaTable, { billingMode: 'PAY_PER_REQUEST' })
+    await MetaStore.createTable({ client: ddb, tableName: metaTable, billingMode: 'PAY_PER_REQUEST' })
     const materialName = 'bench-materials'
 
     const referenceConfig: PythonServerConfig = {

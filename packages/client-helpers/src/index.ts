@@ -41,6 +41,7 @@ export {
   type IndexInfo,
   type TableDescriptionLike,
   type DescribeTableClient,
+  type TableInfoDescribeOptions,
 } from './table-info'
 export {
   ItemDecryptionError,

@@ -1,5 +1,7 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb'
-import { AttributeActions, CryptoAction, InvalidArgumentError, withUserAgent, type TableEncryptionContext } from '@ddb-encryption/core'
+import {
+  AttributeActions, CryptoAction, InvalidArgumentError, methodsOption, optionsObject, stringOption, withUserAgent, type TableEncryptionContext,
+} from '@ddb-encryption/core'
 import { PACKAGE_VERSION } from './package-version'
 
 /** A key attribute: its name and scalar type. */
@@ -49,12 +51,20 @@ export interface DescribeTableClient {
   send(command: unknown): Promise<unknown>
 }
 
+/** Options for {@link TableInfo.describe}. */
+export interface TableInfoDescribeOptions {
+  /** DynamoDB client (you build it, you destroy it); only `send` is used, for one DescribeTable. */
+  readonly client: DescribeTableClient
+  /** The table to describe. */
+  readonly tableName: string
+}
+
 /**
  * What the encrypted clients need to know about a table (FORMAT.md 8.1): primary key, every GSI and LSI key
  * schema and projection. Build it from DescribeTable with {@link TableInfo.describe} or by hand with the constructor when the caller may not call DescribeTable. Immutable.
  *
  * @example
- * const info = await TableInfo.describe(ddbClient, 'orders')
+ * const info = await TableInfo.describe({ client: ddbClient, tableName: 'orders' })
  * const actions = info.protectAttributeActions(new AttributeActions({ attributeActions: { note: CryptoAction.DO_NOTHING } }))
  */
 export class TableInfo {
@@ -120,7 +130,11 @@ export class TableInfo {
    *
    * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT when DynamoDB returns no usable description.
    */
-  static async describe(client: DescribeTableClient, tableName: string): Promise<TableInfo> {
+  static async describe(options: TableInfoDescribeOptions): Promise<TableInfo> {
+    const where = 'TableInfo.describe'
+    optionsObject(options, where)
+    const client = methodsOption<DescribeTableClient>(options.client, where, 'client', ['send'], 'a DynamoDB client')
+    const tableName = stringOption(options.tableName, where, 'tableName')
     const result = (await client.send(withUserAgent(new DescribeTableCommand({ TableName: tableName }), PACKAGE_VERSION))) as { Table?: TableDescriptionLike }
     if (result?.Table === undefined) {
       throw new InvalidArgumentError(`DescribeTable returned no description for table "${tableName}"; check the table name`)

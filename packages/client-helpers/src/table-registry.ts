@@ -57,7 +57,7 @@ export class TableRegistry {
 
   async #load(tableName: string): Promise<ResolvedTable> {
     const override = this.#settings.tables.get(tableName)
-    const info = override?.tableInfo ?? await TableInfo.describe(this.#client, tableName)
+    const info = override?.tableInfo ?? await TableInfo.describe({ client: this.#client, tableName })
     const actions = info.protectAttributeActions(override?.attributeActions ?? this.#settings.actions)
     return Object.freeze({
       info,

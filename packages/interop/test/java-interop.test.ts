@@ -130,7 +130,7 @@ describe('Java MetaStore + CachingMostRecentProvider (same DynamoDB Local table,
 
   beforeAll(async () => {
     const metaTable = `java-interop-meta-${Date.now().toString(36)}`
-    await MetaStore.createTable(ddb, metaTable, { billingMode: 'PAY_PER_REQUEST', waitTimeoutMs: 60_000 })
+    await MetaStore.createTable({ client: ddb, tableName: metaTable, billingMode: 'PAY_PER_REQUEST', waitTimeoutMs: 60_000 })
     tablesToDelete.push(metaTable)
     const meta = wrappedAesPair()
     store = new MetaStore({ client: ddb, tableName: metaTable, materialsProvider: meta.ours })

@@ -63,6 +63,10 @@ export interface MetaStoreOptions {
 
 /** Options for {@link MetaStore.createTable}. */
 export interface MetaStoreCreateTableOptions {
+  /** DynamoDB client (you build it, you destroy it); only `send` is used. */
+  client: Pick<DynamoDBClient, 'send'>
+  /** Name of the table to create. */
+  tableName: string
   /**
    * `PROVISIONED` (the reference clients' only mode) or `PAY_PER_REQUEST` (on-demand; usually the better choice,
    * since the table sees a burst of reads whenever a fleet's caches expire). Default `PROVISIONED`.
@@ -129,16 +133,13 @@ export class MetaStore implements ProviderStore {
    * DynamoDB errors (for example `ResourceInUseException` when it exists) pass through unchanged.
    *
    * @example
-   * await MetaStore.createTable(ddb, 'meta', { billingMode: 'PAY_PER_REQUEST' })
+   * await MetaStore.createTable({ client: ddb, tableName: 'meta', billingMode: 'PAY_PER_REQUEST' })
    */
-  static async createTable(
-    client: Pick<DynamoDBClient, 'send'>,
-    tableName: string,
-    options: MetaStoreCreateTableOptions = {},
-  ): Promise<void> {
+  static async createTable(options: MetaStoreCreateTableOptions): Promise<void> {
     const where = 'MetaStore.createTable'
     optionsObject(options, where)
-    stringOption(tableName, where, 'tableName')
+    const client = methodsOption<Pick<DynamoDBClient, 'send'>>(options.client, where, 'client', ['send'], 'a DynamoDB client')
+    const tableName = stringOption(options.tableName, where, 'tableName')
     const billingMode = oneOfOption(options.billingMode, where, 'billingMode', ['PROVISIONED', 'PAY_PER_REQUEST'] as const, 'PROVISIONED')
     const readCapacityUnits = positiveIntegerOption(options.readCapacityUnits, where, 'readCapacityUnits', 1)
     const writeCapacityUnits = positiveIntegerOption(options.writeCapacityUnits, where, 'writeCapacityUnits', 1)

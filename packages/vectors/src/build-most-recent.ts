@@ -30,7 +30,7 @@ export async function loadMetaStoreTable(
     throw new VectorsUnavailableError(`${ciphertextFile}: expected a non-empty table "${tableName}"`)
   }
   try {
-    await MetaStore.createTable(ddb, tableName, { billingMode: 'PAY_PER_REQUEST' })
+    await MetaStore.createTable({ client: ddb, tableName, billingMode: 'PAY_PER_REQUEST' })
   } catch (error) {
     if ((error as { name?: unknown }).name !== 'ResourceInUseException') throw error
     // Another scenario (or run) created it: wait until it can be written.
@@ -68,7 +68,7 @@ export const buildMostRecent: ProviderBuilder = async (scenario, keys, context) 
   if (context.purpose === 'write') {
     writeTables += 1
     tableName = `vectors-most-recent-${process.pid}-${Date.now().toString(36)}-${writeTables}`
-    await MetaStore.createTable(ddb, tableName, { billingMode: 'PAY_PER_REQUEST' })
+    await MetaStore.createTable({ client: ddb, tableName, billingMode: 'PAY_PER_REQUEST' })
   } else {
     tableName = metastore.table_name
     await loadMetaStoreTable(ddb, tableName, resolveFileUri(context.vectors.baseDir, metastore.ciphertext))

@@ -231,7 +231,7 @@ describe('EncryptedDynamoDBClient and EncryptedTable on DynamoDB Local', () => {
   })
 
   it('reads the table info with DescribeTable, including every index', async () => {
-    const info = await TableInfo.describe(ddb, events)
+    const info = await TableInfo.describe({ client: ddb, tableName: events })
     expect(info.encryptionContext).toEqual({ tableName: events, partitionKeyName: 'pk', sortKeyName: 'sk' })
     expect([...info.secondaryIndexKeyNames].sort()).toEqual(['created', 'owner', 'rank', 'status'])
     expect(info.index('by-owner')).toMatchObject({ kind: 'global', projectionType: 'KEYS_ONLY' })

@@ -32,7 +32,7 @@ beforeAll(async () => {
   kms = createKMSClient()
   keyId = (await createKmsKey(kms)).keyId
   table = await createTestTable(ddb, { namePrefix: 'ch-outage', partitionKey: { name: 'pk', type: 'S' }, sortKey: { name: 'sk', type: 'N' } })
-  info = await TableInfo.describe(ddb, table)
+  info = await TableInfo.describe({ client: ddb, tableName: table })
   const writer = EncryptedDynamoDBClient.from(ddb, { materialsProvider: new DirectKMSMaterialsProvider({ keyId, kmsClient: kms }), attributeActions: actions })
   for (const sk of ['1', '2']) {
     await writer.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'o' }, sk: { N: sk }, status: { S: 'ok' }, secret: { S: `s${sk}` } } }))

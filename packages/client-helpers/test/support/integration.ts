@@ -31,7 +31,7 @@ export async function createDirectKMSProvider(kms: KMSClient): Promise<Cryptogra
  */
 export async function createMostRecentProvider(ddb: DynamoDBClient, kms: KMSClient): Promise<{ provider: CryptographicMaterialsProvider; metaTable: string }> {
   const metaTable = `ch-meta-${globalThis.crypto.randomUUID().slice(0, 8)}`
-  await MetaStore.createTable(ddb, metaTable, { billingMode: 'PAY_PER_REQUEST', waitTimeoutMs: 60_000 })
+  await MetaStore.createTable({ client: ddb, tableName: metaTable, billingMode: 'PAY_PER_REQUEST', waitTimeoutMs: 60_000 })
   const store = new MetaStore({ client: ddb, tableName: metaTable, materialsProvider: await createDirectKMSProvider(kms) })
   return { provider: new MostRecentProvider({ store, materialName: 'client-helpers', ttlMs: 60_000 }), metaTable }
 }

@@ -38,9 +38,21 @@ describe('TableInfo', () => {
   it('describes a table with one DescribeTable call', async () => {
     let calls = 0
     const client = { send: async () => { calls++; return { Table: description } } }
-    const info = await TableInfo.describe(client, 't')
+    const info = await TableInfo.describe({ client, tableName: 't' })
     expect(info.primaryKeyNames).toEqual(['pk', 'sk'])
     expect(calls).toBe(1)
+    expect(info.encryptionContext).toEqual({ tableName: 't', partitionKeyName: 'pk', sortKeyName: 'sk' })
+  })
+
+  it('takes the client and the table name as options, refusing either missing before any call', async () => {
+    let calls = 0
+    const client = { send: async () => { calls++; return { Table: description } } }
+    await expect(TableInfo.describe({ tableName: 't' } as never)).rejects.toThrow(expect.objectContaining({
+      code: 'ERR_INVALID_ARGUMENT', message: 'TableInfo.describe: "client" option must be a DynamoDB client',
+    }))
+    await expect(TableInfo.describe(client as never)).rejects.toThrow('TableInfo.describe: "client" option must be a DynamoDB client') // the old positional call
+    await expect(TableInfo.describe({ client } as never)).rejects.toThrow('TableInfo.describe: "tableName" option must be a non-empty string')
+    expect(calls).toBe(0)
   })
 })
 

@@ -67,7 +67,7 @@ describe('reEncryptTable', () => {
 
   it('re-encrypts MetaStore version 0 items to the newest version (1); a second run changes nothing', async () => {
     const metaTable = `migrate-meta-${Date.now().toString(36)}`
-    await MetaStore.createTable(client, metaTable, { billingMode: 'PAY_PER_REQUEST' })
+    await MetaStore.createTable({ client, tableName: metaTable, billingMode: 'PAY_PER_REQUEST' })
     tables.push(metaTable)
     const aes = LocalDelegatedKey.generate('AES', 256)
     const store = new MetaStore({ client, tableName: metaTable, materialsProvider: new WrappedMaterialsProvider({ wrappingKey: aes, unwrappingKey: aes, signingKey: LocalDelegatedKey.generate('HmacSHA256', 256) }) })

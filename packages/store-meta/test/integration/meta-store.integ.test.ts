@@ -16,7 +16,7 @@ import {
 } from '@ddb-encryption/core'
 import { DirectKMSMaterialsProvider } from '@ddb-encryption/providers-kms'
 import { createDynamoDBClient, createKMSClient, createKmsKey, deleteTestTable } from '@ddb-encryption/testing'
-import { MOST_RECENT_GRACE_PERIOD_MS, MetaStore, MostRecentProvider } from '../../src'
+import { MOST_RECENT_GRACE_PERIOD_MS, MetaStore, MostRecentProvider, type MetaStoreCreateTableOptions } from '../../src'
 import { newMetaProvider } from '../support/meta-provider'
 
 // A hang guard, not a speed check: DynamoDB Local and moto are slow on a shared machine.
@@ -31,9 +31,9 @@ afterAll(async () => {
 })
 
 let counter = 0
-async function newMetaTable(options?: Parameters<typeof MetaStore.createTable>[2]): Promise<string> {
+async function newMetaTable(options?: Omit<MetaStoreCreateTableOptions, 'client' | 'tableName'>): Promise<string> {
   const name = `meta-${process.pid}-${Date.now().toString(36)}-${counter++}`
-  await MetaStore.createTable(ddb, name, options)
+  await MetaStore.createTable({ client: ddb, tableName: name, ...options })
   created.push(name)
   return name
 }
@@ -79,7 +79,7 @@ describe('MetaStore.createTable', () => {
     const name = await newMetaTable({ billingMode: 'PAY_PER_REQUEST' })
     const { Table: table } = await ddb.send(new DescribeTableCommand({ TableName: name }))
     expect(table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST')
-    await expect(MetaStore.createTable(ddb, name)).rejects.toMatchObject({ name: 'ResourceInUseException' })
+    await expect(MetaStore.createTable({ client: ddb, tableName: name })).rejects.toMatchObject({ name: 'ResourceInUseException' })
   })
 })
 

@@ -292,7 +292,7 @@ describe('MetaStore.createTable', () => {
   it('creates N (S) HASH, V (N) RANGE with 1/1 provisioned units by default and waits for ACTIVE', async () => {
     const ddb = new FakeDynamoDb()
     ddb.pendingStatuses = ['CREATING', 'CREATING']
-    await MetaStore.createTable(ddb.client, TABLE)
+    await MetaStore.createTable({ client: ddb.client, tableName: TABLE })
     expect(ddb.sent[0]).toEqual({
       command: 'CreateTableCommand',
       input: {
@@ -308,8 +308,8 @@ describe('MetaStore.createTable', () => {
 
   it('supports on-demand billing and custom units', async () => {
     const ddb = new FakeDynamoDb()
-    await MetaStore.createTable(ddb.client, 'a', { billingMode: 'PAY_PER_REQUEST' })
-    await MetaStore.createTable(ddb.client, 'b', { readCapacityUnits: 5, writeCapacityUnits: 2 })
+    await MetaStore.createTable({ client: ddb.client, tableName: 'a', billingMode: 'PAY_PER_REQUEST' })
+    await MetaStore.createTable({ client: ddb.client, tableName: 'b', readCapacityUnits: 5, writeCapacityUnits: 2 })
     const creates = ddb.sent.filter((s) => s.command === 'CreateTableCommand').map((s) => s.input)
     expect(creates[0]!.BillingMode).toBe('PAY_PER_REQUEST')
     expect(creates[0]!.ProvisionedThroughput).toBeUndefined()
@@ -318,15 +318,20 @@ describe('MetaStore.createTable', () => {
 
   it('validates its options', async () => {
     const ddb = new FakeDynamoDb()
-    await expect(MetaStore.createTable(ddb.client, TABLE, { readCapacityUnits: 0 })).rejects.toThrow(InvalidArgumentError)
-    await expect(MetaStore.createTable(ddb.client, TABLE, { billingMode: 'FREE' as never })).rejects.toThrow(InvalidArgumentError)
+    await expect(MetaStore.createTable({ client: ddb.client, tableName: TABLE, readCapacityUnits: 0 })).rejects.toThrow(InvalidArgumentError)
+    await expect(MetaStore.createTable({ client: ddb.client, tableName: TABLE, billingMode: 'FREE' as never })).rejects.toThrow(InvalidArgumentError)
+    // The client and the table name are options like the others (one way to pass a client: `{ client }`).
+    await expect(MetaStore.createTable({ tableName: TABLE } as never)).rejects.toThrow('MetaStore.createTable: "client" option must be a DynamoDB client')
+    await expect(MetaStore.createTable(ddb.client as never)).rejects.toThrow('MetaStore.createTable: "client" option must be a DynamoDB client') // the old positional call
+    await expect(MetaStore.createTable({ client: ddb.client } as never)).rejects.toThrow('MetaStore.createTable: "tableName" option must be a non-empty string')
+    await expect(MetaStore.createTable({ client: ddb.client, tableName: '' })).rejects.toThrow(InvalidArgumentError)
     expect(ddb.sent).toHaveLength(0)
   })
 
   it('gives up with ProviderStoreError when the table never becomes ACTIVE', async () => {
     const ddb = new FakeDynamoDb()
     ddb.pendingStatuses = Array.from({ length: 100 }, () => 'CREATING')
-    await expect(MetaStore.createTable(ddb.client, TABLE, { waitTimeoutMs: 0 })).rejects.toThrow(ProviderStoreError)
+    await expect(MetaStore.createTable({ client: ddb.client, tableName: TABLE, waitTimeoutMs: 0 })).rejects.toThrow(ProviderStoreError)
   })
 })
 

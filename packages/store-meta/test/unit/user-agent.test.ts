@@ -25,7 +25,7 @@ describe('user agent', () => {
   it('appends ddb-encryption-js/<version> to every MetaStore request without changing the caller client', async () => {
     const { client, requests } = new FakeDynamoDB({}, { respond: metaStoreResponder() })
     const clientStackBefore = client.middlewareStack.identify()
-    await MetaStore.createTable(client, 'meta', { billingMode: 'PAY_PER_REQUEST' })
+    await MetaStore.createTable({ client, tableName: 'meta', billingMode: 'PAY_PER_REQUEST' })
     const store = new MetaStore({ client, tableName: 'meta', materialsProvider: newMetaProvider() })
     await store.newProvider('orders')
     await store.provider('orders', 0)
