@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type AttributeValue, type Item, setOwn } from '@ddb-encryption/core'
 import { decryptFor } from './item-crypto'
 import { ItemDecryptionError } from './item-decryption-error'
-import { resolveSettings, type ClientSettings, type EncryptedClientOptions } from './settings'
+import { resolveSettings, type ClientSettings, type EncryptedDynamoDBClientOptions } from './settings'
 import type { DescribeTableClient } from './table-info'
 import { TableRegistry } from './table-registry'
 
@@ -22,7 +22,7 @@ export interface StreamRecordLike {
 }
 
 /** Options for {@link DynamoDBStreamDecryptor}: the encrypted clients' options plus where to read key schemas. */
-export interface DynamoDBStreamDecryptorOptions extends EncryptedClientOptions {
+export interface DynamoDBStreamDecryptorOptions extends EncryptedDynamoDBClientOptions {
   /** Reads a table's key schema with DescribeTable when `tables[name].tableInfo` is not given. */
   readonly client?: DescribeTableClient
 }

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '@ddb-encryption/core'
 import { encryptionPlugin, MiddlewareName, type MiddlewareStackLike } from './encryption-middleware'
 import type { DecryptFailureReport } from './item-decryption-error'
-import { resolveSettings, type EncryptedClientOptions } from './settings'
+import { resolveSettings, type EncryptedDynamoDBClientOptions } from './settings'
 import { TableRegistry } from './table-registry'
 import type { TableInfo } from './table-info'
 
@@ -110,7 +110,7 @@ export class EncryptedDynamoDBClient {
    * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT for an invalid option (naming it), a client without an SDK v3
    * middleware stack, or a client that is already encrypted.
    */
-  static from<C extends DynamoDBClientLike>(client: C, options: EncryptedClientOptions): EncryptedSend & EncryptedClientMethods & C {
+  static from<C extends DynamoDBClientLike>(client: C, options: EncryptedDynamoDBClientOptions): EncryptedSend & EncryptedClientMethods & C {
     const settings = resolveSettings(options)
     checkClient(client)
     if (client.middlewareStack.identify().some((entry) => entry.startsWith(`${MiddlewareName.Request} `))) {

@@ -8,10 +8,10 @@ import {
   type EncryptedSend,
 } from './encrypted-dynamodb-client'
 import type { DecryptFailureReport } from './item-decryption-error'
-import type { EncryptedClientOptions } from './settings'
+import type { EncryptedDynamoDBClientOptions } from './settings'
 
 /** Options for {@link EncryptedDynamoDBDocumentClient.from}: the encryption options plus the document client's translation. */
-export interface EncryptedDocumentClientOptions extends EncryptedClientOptions {
+export interface EncryptedDynamoDBDocumentClientOptions extends EncryptedDynamoDBClientOptions {
   /** How native values become attribute values (`removeUndefinedValues`, `convertClassInstanceToMap`, ...). Default: those of a `DynamoDBDocumentClient` passed in, else util-dynamodb's defaults. */
   readonly marshallOptions?: marshallOptions
   /** How attribute values become native values (`wrapNumbers`, ...). Default: as for `marshallOptions`. */
@@ -55,7 +55,7 @@ export class EncryptedDynamoDBDocumentClient {
    * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT for an invalid option (naming it) or a client that is already
    * encrypted.
    */
-  static from<C extends DynamoDBClientLike>(client: C, options: EncryptedDocumentClientOptions): EncryptedSend & EncryptedDocumentClientMethods & DynamoDBDocumentClient {
+  static from<C extends DynamoDBClientLike>(client: C, options: EncryptedDynamoDBDocumentClientOptions): EncryptedSend & EncryptedDocumentClientMethods & DynamoDBDocumentClient {
     const configured = (client?.config as { translateConfig?: TranslateConfig } | undefined)?.translateConfig
     // Copies: lib-dynamodb writes defaults into the option objects it is given.
     const translateConfig: TranslateConfig = {

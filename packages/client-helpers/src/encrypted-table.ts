@@ -20,7 +20,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb'
 import { InvalidArgumentError, invalidOption, optionsObject, retry } from '@ddb-encryption/core'
 import type { DynamoDBClientLike } from './encrypted-dynamodb-client'
-import { EncryptedDynamoDBDocumentClient, type EncryptedDocumentClientOptions } from './encrypted-dynamodb-document-client'
+import { EncryptedDynamoDBDocumentClient, type EncryptedDynamoDBDocumentClientOptions } from './encrypted-dynamodb-document-client'
 import type { FailedItem } from './item-decryption-error'
 import type { TableInfo } from './table-info'
 
@@ -28,7 +28,7 @@ import type { TableInfo } from './table-info'
 export type NativeItem = Record<string, unknown>
 
 /** Options for {@link EncryptedTable}: the document client options plus the table. */
-export interface EncryptedTableOptions extends EncryptedDocumentClientOptions {
+export interface EncryptedTableOptions extends EncryptedDynamoDBDocumentClientOptions {
   /** The DynamoDB client to send with (a `DynamoDBClient` or `DynamoDBDocumentClient`); never changed or destroyed. */
   readonly client: DynamoDBClientLike
   /** Name of the table every call goes to. */
@@ -55,6 +55,8 @@ export interface EncryptedTablePage {
 export type EncryptedTablePutOptions = Omit<PutCommandInput, 'TableName' | 'Item'>
 /** Options of {@link EncryptedTable.delete}: lib-dynamodb's `DeleteCommand` input without `TableName` and `Key`. */
 export type EncryptedTableDeleteOptions = Omit<DeleteCommandInput, 'TableName' | 'Key'>
+/** Options for {@link EncryptedTable.transactWrite}: the TransactWriteItems parameters other than the items. */
+export type EncryptedTableTransactWriteOptions = Omit<TransactWriteCommandInput, 'TransactItems'>
 /** Input of {@link EncryptedTable.update}: lib-dynamodb's `UpdateCommand` input without `TableName` and `Key`. */
 export type EncryptedTableUpdateInput = Omit<UpdateCommandInput, 'TableName' | 'Key'>
 /** Options of {@link EncryptedTable.get}: `consistentRead`, or lib-dynamodb's `GetCommand` input without `TableName` and `Key`. */
@@ -171,7 +173,7 @@ export class EncryptedTable {
    * on the client and sent in one transaction conditioned on the signatures of the items read.
    * @param options `ClientRequestToken`, `ReturnConsumedCapacity`, `ReturnItemCollectionMetrics`.
    */
-  async transactWrite(items: readonly EncryptedTableTransactItem[], options: Omit<TransactWriteCommandInput, 'TransactItems'> = {}): Promise<void> {
+  async transactWrite(items: readonly EncryptedTableTransactItem[], options: EncryptedTableTransactWriteOptions = {}): Promise<void> {
     const TableName = this.tableName
     const TransactItems = items.map((entry) => {
       const out: Dict = {}

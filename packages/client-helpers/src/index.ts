@@ -12,7 +12,7 @@ export {
 } from './encrypted-dynamodb-client'
 export {
   EncryptedDynamoDBDocumentClient,
-  type EncryptedDocumentClientOptions,
+  type EncryptedDynamoDBDocumentClientOptions,
   type EncryptedDocumentClientMethods,
   type DocumentDecryptFailureReport,
 } from './encrypted-dynamodb-document-client'
@@ -24,12 +24,13 @@ export {
   type EncryptedTableGetOptions,
   type EncryptedTableUpdateInput,
   type EncryptedTableDeleteOptions,
+  type EncryptedTableTransactWriteOptions,
   type EncryptedTableTransactItem,
   type BatchWriteResult,
   type NativeItem,
 } from './encrypted-table'
 export type {
-  EncryptedClientOptions,
+  EncryptedDynamoDBClientOptions,
   TableEncryptionOptions,
   BatchWriteRetryOptions,
   ForwardedCryptoOptions,

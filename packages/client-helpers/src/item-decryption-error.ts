@@ -17,7 +17,7 @@ export class ItemDecryptionError extends DecryptionError {
   /** `'not-encrypted'` when the item has no signature attribute, else `'integrity'`. */
   readonly failure: ItemDecryptionFailure
 
-  constructor(tableName: string, keyNames: readonly string[], key: Item, failure: ItemDecryptionFailure, options?: { cause?: unknown }) {
+  constructor(tableName: string, keyNames: readonly string[], key: Item, failure: ItemDecryptionFailure, options?: ErrorOptions) {
     const keys = keyNames.map((k) => `"${k}"`).join(', ')
     super(failure === 'not-encrypted'
       ? `An item of table "${tableName}" (key attributes ${keys}) is not encrypted: it has no signature attribute, so it was ` +

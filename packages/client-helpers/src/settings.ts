@@ -63,7 +63,7 @@ export function forwardedCryptoOptions(options: Readonly<ForwardedCryptoOptions>
 }
 
 /** Options for `EncryptedDynamoDBClient.from` (and, with translation options, the document client and EncryptedTable). */
-export interface EncryptedClientOptions extends Readonly<ForwardedCryptoOptions> {
+export interface EncryptedDynamoDBClientOptions extends Readonly<ForwardedCryptoOptions> {
   /** Supplies the keys for every item. Required. */
   readonly materialsProvider: CryptographicMaterialsProvider
   /** Actions for every table without its own. Default: ENCRYPT_AND_SIGN for every attribute (keys become SIGN_ONLY). */
@@ -143,7 +143,7 @@ function retryOption(where: string, name: string, value: BatchWriteRetryOptions 
  * Validates `options` (throwing core's `InvalidArgumentError` naming the option, prefixed with `where`) and returns
  * frozen settings.
  */
-export function resolveSettings(options: EncryptedClientOptions, where = 'EncryptedDynamoDBClient'): ClientSettings {
+export function resolveSettings(options: EncryptedDynamoDBClientOptions, where = 'EncryptedDynamoDBClient'): ClientSettings {
   optionsObject(options, where)
   const provider = methodsOption<CryptographicMaterialsProvider>(options.materialsProvider, where, 'materialsProvider',
     ['getEncryptionMaterials', 'getDecryptionMaterials'], 'a CryptographicMaterialsProvider')

@@ -10,7 +10,7 @@ export interface ResolvedTable {
   readonly config: CryptoConfig
   /** False when every action of this table is DO_NOTHING: its items are sent and returned as they are. */
   readonly encrypting: boolean
-  /** The migration window reads of this table go through, if any (see `EncryptedClientOptions.migrationWindow`). */
+  /** The migration window reads of this table go through, if any (see `EncryptedDynamoDBClientOptions.migrationWindow`). */
   readonly migrationWindow: MigrationWindowOptions | undefined
 }
 

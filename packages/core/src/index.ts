@@ -42,7 +42,7 @@ export { hkdfSha256 } from './crypto/hkdf'
 
 export { encryptItem } from './encryptor/encrypt-item'
 export { decryptItem } from './encryptor/decrypt-item'
-export type { CryptoConfig } from './encryptor/crypto-config'
+export type { CryptoConfig, CryptoOptions } from './encryptor/crypto-config'
 export { checkCryptoOptions } from './encryptor/crypto-config'
 export {
   decryptItemInWindow,

@@ -130,8 +130,15 @@ export class DynamoDBCheckpointStore implements CheckpointStore {
     Object.freeze(this)
   }
 
-  /** Creates the checkpoint table (on-demand billing) unless it exists, and waits until it is ACTIVE. */
-  static async createTable(client: Pick<DynamoDBClient, 'send'>, tableName: string): Promise<void> {
+  /**
+   * Creates the checkpoint table (on-demand billing) unless it exists, and waits until it is ACTIVE.
+   * @example await DynamoDBCheckpointStore.createTable({ client, tableName: 'migration-checkpoints' })
+   */
+  static async createTable(options: DynamoDBCheckpointStoreOptions): Promise<void> {
+    const where = 'DynamoDBCheckpointStore.createTable'
+    optionsObject(options, where)
+    const client = methodsOption<Pick<DynamoDBClient, 'send'>>(options.client, where, 'client', ['send'], 'a DynamoDB client')
+    const tableName = stringOption(options.tableName, where, 'tableName')
     try {
       await client.send(new CreateTableCommand({
         TableName: tableName,

@@ -163,7 +163,7 @@ export async function runCli(argv: readonly string[], io: Io = { stdout: process
     let checkpointStore: CheckpointStore | undefined
     if (v['checkpoint-file'] !== undefined) checkpointStore = new FileCheckpointStore(v['checkpoint-file'])
     if (v['checkpoint-table'] !== undefined) {
-      await DynamoDBCheckpointStore.createTable(client, v['checkpoint-table'])
+      await DynamoDBCheckpointStore.createTable({ client, tableName: v['checkpoint-table'] })
       checkpointStore = new DynamoDBCheckpointStore({ client, tableName: v['checkpoint-table'] })
     }
     if (v.to !== undefined && command === 'verify') throw new UsageError('verify does not take --to')

@@ -32,5 +32,5 @@ export {
 } from './checkpoint-store'
 export { CapacityLimiter, type CapacityLimiterOptions } from './capacity-limiter'
 export { explainItem, type ExplainOptions, type Explanation, type ActionDifference } from './explain'
-export { progressReporter, formatProgressLine } from './progress-reporter'
+export { progressReporter, formatProgressLine, type ProgressReporterOptions } from './progress-reporter'
 export { runCli, USAGE, ExitStatus } from './cli'

@@ -18,13 +18,19 @@ export function formatProgressLine(p: JobProgress): string {
     (p.done ? ` (done in ${duration(p.elapsedMs / 1000)})` : '')
 }
 
+/** Options for {@link progressReporter}. */
+export interface ProgressReporterOptions {
+  /** One JSON object per line even on a terminal. Default `false` (a line rewritten in place on a terminal). */
+  readonly json?: boolean
+}
+
 /**
  * A progress callback for a job: on a terminal, one line rewritten in place; otherwise one JSON object per line
  * (`{"type":"progress",...}`), for logs and machines (also on a terminal with `json: true`).
  */
 export function progressReporter(
   stream: NodeJS.WritableStream & { isTTY?: boolean },
-  options: { json?: boolean } = {},
+  options: ProgressReporterOptions = {},
 ): (progress: JobProgress) => void {
   if (stream.isTTY === true && options.json !== true) {
     return (p) => stream.write(`\r\x1b[2K${formatProgressLine(p)}${p.done ? '\n' : ''}`)

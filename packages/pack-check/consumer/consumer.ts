@@ -30,7 +30,7 @@ import {
   EncryptedDynamoDBDocumentClient,
   EncryptedTable,
   TableInfo,
-  type EncryptedClientOptions,
+  type EncryptedDynamoDBClientOptions,
 } from '@ddb-encryption/client-helpers'
 import { explainItem, type Explanation, type MigrationConfiguration } from '@ddb-encryption/migrate'
 
@@ -62,7 +62,7 @@ export async function main(): Promise<void> {
   const store: ProviderStore = new MetaStore({ client: ddb, tableName: 'meta', materialsProvider: kms })
   const mostRecent: CryptographicMaterialsProvider = new MostRecentProvider({ store, materialName: 'users', ttlMs: 60_000 })
 
-  const options: EncryptedClientOptions = { materialsProvider: mostRecent }
+  const options: EncryptedDynamoDBClientOptions = { materialsProvider: mostRecent }
   const client: DynamoDBClient = EncryptedDynamoDBClient.from(ddb, options)
   const docClient: DynamoDBDocumentClient = EncryptedDynamoDBDocumentClient.from(DynamoDBDocumentClient.from(ddb), options)
   const table = new EncryptedTable({ client: ddb, tableName: 'users', materialsProvider: kms })

@@ -35,7 +35,7 @@ const plain: Item = { id: S('plain'), secret: S('p'), note: S('n') }
 const legacy: Item = { id: S('legacy'), secret: S('l'), note: S('n') }
 const current: Item = { id: S('current'), secret: S('c'), note: S('n') }
 
-describe('EncryptedClientOptions.migrationWindow', () => {
+describe('EncryptedDynamoDBClientOptions.migrationWindow', () => {
   it('reads plaintext, previous-configuration and current items, reporting which matched; writes use the current one', async () => {
     const { fake, oldClient, windowed, events, stored } = setup()
     await fake.client.send(new PutItemCommand({ TableName: 'users', Item: plain }))

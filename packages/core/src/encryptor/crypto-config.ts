@@ -72,12 +72,15 @@ export function resolveOptions(config: CryptoConfig): ResolvedOptions {
   return accept ? { ...resolved, acceptRounded: true } : resolved
 }
 
+/** The options of a {@link CryptoConfig} other than provider, context and actions, which wrappers forward as they are. */
+export type CryptoOptions = Pick<CryptoConfig, 'writeMode' | 'acceptPythonRoundedNumbers'>
+
 /**
  * Checks the options of a {@link CryptoConfig} other than its provider, context and actions, as `encryptItem` and
  * `decryptItem` will: for wrappers (clients, tables, tools) that take these options once and use them per item.
  * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT for an unknown `writeMode` or a non-boolean `acceptPythonRoundedNumbers`.
  */
-export function checkCryptoOptions(options: Pick<CryptoConfig, 'writeMode' | 'acceptPythonRoundedNumbers'>): void {
+export function checkCryptoOptions(options: CryptoOptions): void {
   resolveOptions(options as CryptoConfig)
 }
 
