@@ -1,31 +1,59 @@
-import { createCipheriv, createDecipheriv, type KeyObject } from 'node:crypto'
+import { createCipheriv, createDecipheriv, randomBytes, type Cipher, type KeyObject } from 'node:crypto'
 import { UnwrappingError, WrappingError } from '../errors'
 
 /** RFC 3394 default initial value. */
 const DEFAULT_IV = Buffer.from('a6a6a6a6a6a6a6a6', 'hex')
+const IV_BYTE = 0xa6
+
+/**
+ * How many new content keys {@link AesKeyWrap.wrapNewKey} makes and wraps at a time. Measured on Node 20 (CPU per
+ * 32-byte key, AES-256 KEK): a fresh `id-aes256-wrap` context 16 µs; the batched wrap below 10 µs for 8 keys,
+ * 6.7 µs for 16, 4.1 µs for 32, 3.4 µs for 64. 32 keeps at most 1 KB of not yet used keys per KEK in memory.
+ */
+const NEW_KEY_BATCH = 32
+
+/** A batch of new random keys and their wraps, handed out one at a time. */
+interface NewKeys {
+  /** `count` keys of `length` bytes; a key's bytes are zeroed as it is handed out. */
+  readonly keys: Uint8Array
+  /** Their wraps, `length + 8` bytes each. */
+  readonly wrapped: Uint8Array
+  next: number
+}
 
 /**
  * RFC 3394 AES key wrap with the default IV, no padding (`AESWrap`, FORMAT.md 7.2), under one KEK. `cipherName` is
  * `id-aes128-wrap` / `id-aes192-wrap` / `id-aes256-wrap` by KEK size. A 32-byte key becomes 40 bytes.
  *
- * One fresh cipher context per call, finished with `final()`. (Reusing one context per KEK saved 4–6 µs per item on
- * Node 20 but failed to unwrap on Node 26's OpenSSL: correctness first.)
+ * {@link AesKeyWrap.wrap} and {@link AesKeyWrap.unwrap} use one fresh cipher context per call, finished with
+ * `final()`. (Reusing one wrap context per KEK is refused by Node 26's OpenSSL after the first call.)
+ *
+ * {@link AesKeyWrap.wrapNewKey}, the wrapped materials provider's per-item path, makes new content keys in batches
+ * and wraps a whole batch at once with RFC 3394's algorithm (section 2.2.1) driven from here over one persistent
+ * `aes-<bits>-ecb` context of the KEK: each of the 6·n steps of the wrap is one AES block per key, and the blocks of
+ * all keys of the batch go through the ECB context in one `update()`. That is 6·n native calls per batch instead of a
+ * new wrap context (about 13–17 µs) per key; see {@link NEW_KEY_BATCH} for what it saves. The bytes are those of
+ * Node's `id-aes*-wrap` (proved in `crypto-aes-key-wrap.test.ts` against it and the RFC 3394 vectors).
  * @internal
  */
 export class AesKeyWrap {
   readonly #cipherName: string
+  readonly #ecbName: string
   readonly #kek: KeyObject
+  /** The persistent ECB encryption context of the KEK (padding off); dropped if a native call ever throws. */
+  #ecb: Cipher | undefined
+  /** Not yet used new keys, per key length. */
+  readonly #newKeys = new Map<number, NewKeys>()
 
   constructor(cipherName: string, kek: KeyObject) {
     this.#cipherName = cipherName
+    this.#ecbName = `aes-${(kek.symmetricKeySize ?? 0) * 8}-ecb`
     this.#kek = kek
   }
 
   /** Wraps `keyData` (at least 16 bytes, a multiple of 8). */
   wrap(keyData: Uint8Array): Uint8Array {
-    if (keyData.byteLength < 16 || keyData.byteLength % 8 !== 0) {
-      throw new WrappingError('AESWrap needs a key of at least 16 bytes whose length is a multiple of 8')
-    }
+    checkKeyLength(keyData.byteLength)
     try {
       const wrapper = createCipheriv(this.#cipherName, this.#kek, DEFAULT_IV)
       const out = Buffer.concat([wrapper.update(keyData), wrapper.final()])
@@ -33,6 +61,111 @@ export class AesKeyWrap {
       return new Uint8Array(out)
     } catch (cause) {
       throw new WrappingError('Key wrap failed', { cause })
+    }
+  }
+
+  /**
+   * A new random key of `length` bytes (at least 16, a multiple of 8) from `crypto.randomBytes` and its wrap,
+   * the same bytes {@link AesKeyWrap.wrap} gives for it. Keys are made and wrapped {@link NEW_KEY_BATCH} at a time
+   * (see the class comment); each is handed out once, and its bytes in the batch are zeroed as it is. The caller
+   * wipes the returned key bytes.
+   */
+  wrapNewKey(length: number): { key: Uint8Array; wrapped: Uint8Array } {
+    checkKeyLength(length)
+    let batch = this.#newKeys.get(length)
+    if (batch === undefined || batch.next === NEW_KEY_BATCH) {
+      const random = randomBytes(NEW_KEY_BATCH * length)
+      const keys = new Uint8Array(random)
+      random.fill(0)
+      let wrapped: Uint8Array
+      try {
+        wrapped = this.wrapBatch(keys, length)
+      } catch (cause) {
+        keys.fill(0)
+        throw new WrappingError('Key wrap failed', { cause })
+      }
+      batch = { keys, wrapped, next: 0 }
+      this.#newKeys.set(length, batch)
+    }
+    const i = batch.next++
+    const key = batch.keys.slice(i * length, (i + 1) * length)
+    batch.keys.fill(0, i * length, (i + 1) * length)
+    const wrapped = batch.wrapped.slice(i * (length + 8), (i + 1) * (length + 8))
+    return { key, wrapped }
+  }
+
+  /**
+   * RFC 3394 wrap (section 2.2.1, default IV) of each of the keys of `length` bytes laid end to end in `keys`, all in
+   * step: for j = 0..5 and i = 1..n, every key's block `A ‖ R[i]` is encrypted, and then `A = MSB64(B) ⊕ t` with
+   * t = n·j + i and `R[i] = LSB64(B)`; the blocks of all keys are one ECB `update()`. Returns each key's `A ‖ R[1..n]`
+   * end to end. Intermediate blocks are wiped.
+   */
+  wrapBatch(keys: Uint8Array, length: number): Uint8Array {
+    checkKeyLength(length)
+    const count = keys.byteLength / length
+    if (!Number.isInteger(count) || count === 0) throw new Error('wrapBatch: keys must be whole keys of the given length')
+    const n = length >>> 3
+    const stride = length + 8
+    const out = new Uint8Array(count * stride)
+    // A of each key lives in the first half of its input block; R[1..n] in `out` after its 8-byte A slot.
+    const input = new Uint8Array(count * 16)
+    let blocks: Buffer | undefined
+    try {
+      for (let k = 0; k < count; k++) {
+        input.fill(IV_BYTE, k * 16, k * 16 + 8)
+        out.set(keys.subarray(k * length, (k + 1) * length), k * stride + 8)
+      }
+      for (let j = 0; j < 6; j++) {
+        for (let i = 1; i <= n; i++) {
+          for (let k = 0; k < count; k++) {
+            const r = k * stride + 8 * i
+            const p = k * 16 + 8
+            for (let b = 0; b < 8; b++) input[p + b] = out[r + b] as number
+          }
+          blocks = this.#encryptBlocks(input)
+          const t = n * j + i
+          for (let k = 0; k < count; k++) {
+            const p = k * 16
+            const r = k * stride + 8 * i
+            for (let b = 0; b < 8; b++) {
+              input[p + b] = blocks[p + b] as number
+              out[r + b] = blocks[p + 8 + b] as number
+            }
+            input[p + 4] = (input[p + 4] as number) ^ (t >>> 24)
+            input[p + 5] = (input[p + 5] as number) ^ ((t >>> 16) & 0xff)
+            input[p + 6] = (input[p + 6] as number) ^ ((t >>> 8) & 0xff)
+            input[p + 7] = (input[p + 7] as number) ^ (t & 0xff)
+          }
+          blocks.fill(0)
+          blocks = undefined
+        }
+      }
+      for (let k = 0; k < count; k++) {
+        for (let b = 0; b < 8; b++) out[k * stride + b] = input[k * 16 + b] as number
+      }
+      return out
+    } catch (cause) {
+      out.fill(0)
+      throw cause
+    } finally {
+      blocks?.fill(0)
+      input.fill(0)
+    }
+  }
+
+  /** One `update()` of whole blocks on the persistent ECB context (built on first use, dropped if it throws). */
+  #encryptBlocks(input: Uint8Array): Buffer {
+    try {
+      this.#ecb ??= createCipheriv(this.#ecbName, this.#kek, null).setAutoPadding(false)
+      const blocks = this.#ecb.update(input)
+      if (blocks.byteLength !== input.byteLength) {
+        blocks.fill(0)
+        throw new Error('the ECB context returned an unexpected length')
+      }
+      return blocks
+    } catch (cause) {
+      this.#ecb = undefined
+      throw cause
     }
   }
 
@@ -57,5 +190,11 @@ export class AesKeyWrap {
     } finally {
       body?.fill(0)
     }
+  }
+}
+
+function checkKeyLength(length: number): void {
+  if (!Number.isSafeInteger(length) || length < 16 || length % 8 !== 0) {
+    throw new WrappingError('AESWrap needs a key of at least 16 bytes whose length is a multiple of 8')
   }
 }

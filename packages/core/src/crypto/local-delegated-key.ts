@@ -76,6 +76,34 @@ function lookupKeyAlgorithm(algorithm: unknown): KeyAlgorithmSpec {
   return spec
 }
 
+const AES_SPEC = KEY_ALGORITHMS.get(JceName.Aes) as KeyAlgorithmSpec
+
+/** Set by the class's static block, which can reach the wrapping key's private key wrap. */
+let wrapNewKeyWith: (wrappingKey: object, transformation: string, bits: number) => NewWrappedKey | undefined
+
+/** A new AES content key and its wrap, from {@link wrapNewContentKey}. @internal */
+export interface NewWrappedKey {
+  /** The new content key (held as a `KeyObject`). */
+  readonly contentKey: LocalDelegatedKey
+  /** Its wrap under the wrapping key (`AESWrap`). */
+  readonly wrapped: Uint8Array
+}
+
+/**
+ * A new random AES content key of `bits` bits and its `AESWrap` wrap under `wrappingKey`, as one call: the same
+ * result as `randomKeyBytes(bits / 8)`, `wrappingKey.wrap(transformation, bytes)` and
+ * `LocalDelegatedKey.fromBytes({ key: bytes, algorithm: 'AES' })`, but the keys come from batches made and wrapped
+ * together ({@link AesKeyWrap.wrapNewKey}: about 4 µs per key instead of 16 µs for a wrap context, measured on
+ * Node 20), and the key bytes are wiped once the `KeyObject` holds them. Returns `undefined` (the caller takes the
+ * plain path, with its errors) unless `wrappingKey` is one of our AES `LocalDelegatedKey`s, `transformation` is
+ * `AESWrap` and `bits` is 128, 192 or 256. For the wrapped materials provider; not a stable API.
+ * @throws WrappingError (`ERR_WRAPPING_FAILED`, `Key wrap failed`) if the native cipher fails.
+ * @internal
+ */
+export function wrapNewContentKey(wrappingKey: DelegatedKey, transformation: string, bits: number): NewWrappedKey | undefined {
+  return typeof wrappingKey === 'object' && wrappingKey !== null ? wrapNewKeyWith(wrappingKey, transformation, bits) : undefined
+}
+
 /**
  * A key held in this process (as a Node `KeyObject`) that performs the DynamoDB Encryption Client's operations
  * itself, the counterpart of the Python client's `JceNameLocalDelegatedKey`. Algorithm and transformation names
@@ -111,7 +139,9 @@ export class LocalDelegatedKey implements DelegatedKey, NativeOperationsKey {
   readonly #publicKey: KeyObject | undefined
   /** AES: the attribute cipher (persistent CBC contexts, FORMAT.md 4.2) and the key-wrap cipher name. */
   readonly #cbc: AesCbc | undefined
-  readonly #keyWrap: AesKeyWrap | undefined
+  readonly #wrapCipher: string | undefined
+  /** AES: key wrap under this key, built on first use (a content key never wraps: saves an object per item). */
+  #keyWrap: AesKeyWrap | undefined
 
   /** The item encryptor's operations on this key, built on first use. */
   #operations: KeyOperations | undefined
@@ -133,7 +163,7 @@ export class LocalDelegatedKey implements DelegatedKey, NativeOperationsKey {
       this.sizeBits = key.asymmetricKeyDetails?.modulusLength ?? 0
       this.#publicKey = key.type === 'public' ? key : createPublicKey(key)
       this.#cbc = undefined
-      this.#keyWrap = undefined
+      this.#wrapCipher = undefined
     } else {
       if (key.type !== 'secret') {
         throw new InvalidKeyError(`A ${algorithm} key must be a symmetric (secret) key`)
@@ -149,11 +179,11 @@ export class LocalDelegatedKey implements DelegatedKey, NativeOperationsKey {
           throw new InvalidKeyError('AES keys must be 16, 24 or 32 bytes (128, 192 or 256 bits)')
         }
         this.#cbc = new AesCbc(cbcCipher, key)
-        this.#keyWrap = new AesKeyWrap(wrapCipher, key)
+        this.#wrapCipher = wrapCipher
       } else {
         if (length === 0) throw new InvalidKeyError(`A ${algorithm} key must not be empty`)
         this.#cbc = undefined
-        this.#keyWrap = undefined
+        this.#wrapCipher = undefined
       }
     }
     Object.freeze(this)
@@ -469,10 +499,24 @@ export class LocalDelegatedKey implements DelegatedKey, NativeOperationsKey {
   }
 
   #aesWrapFor(transformation: string): AesKeyWrap {
-    if (this.#keyWrap === undefined) {
+    if (this.#wrapCipher === undefined) {
       throw new DelegatedKeyError(`${transformation} needs an AES key; this key is ${this.algorithm}`)
     }
+    this.#keyWrap ??= new AesKeyWrap(this.#wrapCipher, this.#key)
     return this.#keyWrap
+  }
+
+  static {
+    wrapNewKeyWith = (wrappingKey, transformation, bits) => {
+      if (!(#wrapCipher in wrappingKey) || wrappingKey.#wrapCipher === undefined) return undefined
+      if (WRAP_TRANSFORMATIONS.get(transformation)?.kind !== 'aes-wrap' || !AES_KEY_BITS.includes(bits)) return undefined
+      const { key, wrapped } = wrappingKey.#aesWrapFor(transformation).wrapNewKey(bits >>> 3)
+      try {
+        return { contentKey: new LocalDelegatedKey(createSecretKey(key), JceName.Aes, AES_SPEC), wrapped }
+      } finally {
+        key.fill(0)
+      }
+    }
   }
 
   #rsaPublicFor(transformation: string): KeyObject {

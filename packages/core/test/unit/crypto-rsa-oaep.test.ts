@@ -220,4 +220,24 @@ describe('LocalDelegatedKey RSA/ECB/OAEPWithSHA-256AndMGF1Padding', () => {
     await expect(rsa.wrap('RSA/ECB/OAEPWithSHA-256AndMGF1PaddingX', new Uint8Array(32))).rejects.toThrow(JceTransformationError)
     await expect(rsa.wrap('AESWrap', new Uint8Array(32))).rejects.toThrow(DelegatedKeyError)
   })
+  it('MGF1 over one-shot SHA-1 blocks: wraps decode and reference encodings unwrap, for every content key length, on 1024- and 2048-bit keys', async () => {
+    // The data block is k - hLen - 1 bytes (95 or 223 here): MGF1 ends inside a 20-byte SHA-1 block, and the seed
+    // mask takes 2 blocks; every message length moves where the separator and the key bytes sit.
+    const wrapper = LocalDelegatedKey.fromKeyObject(publicKey, 'RSA')
+    const unwrappers = [
+      { key: LocalDelegatedKey.fromKeyObject(privateKey, 'RSA'), ref },
+      { key: LocalDelegatedKey.fromKeyObject(small.privateKey, 'RSA'), ref: small.ref },
+    ]
+    for (const length of [16, 24, 32]) {
+      const contentKey = new Uint8Array(randomBytes(length))
+      const wrapped = await wrapper.wrap(OAEP.sha256, contentKey)
+      expect(oaepDecode(ref.k, 'sha256', 'sha1', refDecrypt(ref, wrapped))).toEqual(contentKey)
+      for (const { key, ref: r } of unwrappers) {
+        for (const hash of ['sha1', 'sha256'] as const) {
+          const encoded = refEncrypt(r, oaepEncode(r.k, hash, 'sha1', contentKey))
+          expect(await isAesKey(await key.unwrap(OAEP[hash], encoded, 'AES', 'symmetric'), contentKey)).toBe(true)
+        }
+      }
+    }
+  })
 })

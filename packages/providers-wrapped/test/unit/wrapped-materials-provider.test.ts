@@ -13,7 +13,7 @@ import {
   type DelegatedKey,
 } from '@ddb-encryption/core'
 import { WrappedMaterialsProvider } from '../../src/wrapped-materials-provider'
-import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto'
+import { constants, createDecipheriv, createPublicKey, createSecretKey, publicEncrypt, randomBytes } from 'node:crypto'
 import { aesKey, aesKeyFrom, context, deepFreeze, hmacKey, rsaKeys, rsaPairDer, sameContentKey } from '../support/keys'
 
 const ENV_KEY = MaterialDescriptionKey.WrappedDataKey
@@ -303,5 +303,68 @@ describe('WrappedMaterialsProvider with the item encryptor', () => {
     expect(stored.secret).toHaveProperty('B')
     expect(stored[ReservedAttribute.Signature]).toHaveProperty('B')
     expect(await decryptItem(stored, { materialsProvider, encryptionContext, attributeActions: actions })).toEqual(item)
+  })
+})
+
+describe('WrappedMaterialsProvider: batched content keys (core wrapNewContentKey) equal the plain wrap path', () => {
+  const actions = new AttributeActions({ attributeActions: { pk: CryptoAction.SIGN_ONLY } })
+  const encryptionContext = { tableName: 'table', partitionKeyName: 'pk' }
+
+  /** A DelegatedKey that forwards to one of ours: the provider cannot take the batched path with it. */
+  function forwarding(key: DelegatedKey): DelegatedKey {
+    return {
+      algorithm: key.algorithm,
+      allowedForRawMaterials: key.allowedForRawMaterials,
+      encrypt: (t, n, p) => key.encrypt(t, n, p),
+      decrypt: (t, n, c) => key.decrypt(t, n, c),
+      wrap: (t, k) => key.wrap(t, k),
+      unwrap: (t, w, a, kt) => key.unwrap(t, w, a, kt),
+      sign: (a, d) => key.sign(a, d),
+      verify: (a, sg, d) => key.verify(a, sg, d),
+    }
+  }
+
+  it.each([128, 192, 256])('env-key is the native RFC 3394 wrap of the content key (AES/%i), for 60 items in a row', async (bits) => {
+    const kekBytes = new Uint8Array(randomBytes(32))
+    const kek = aesKeyFrom(kekBytes)
+    const provider = new WrappedMaterialsProvider({ wrappingKey: kek, unwrappingKey: kek, signingKey: hmacKey(), materialDescription: { [ENV_ALG]: `AES/${bits}` } })
+    const seen = new Set<string>()
+    for (let i = 0; i < 60; i++) {
+      const materials = await provider.getEncryptionMaterials(context())
+      const envKey = materials.materialDescription[ENV_KEY] as string
+      expect(seen.has(envKey)).toBe(false)
+      seen.add(envKey)
+      const unwrapper = createDecipheriv('id-aes256-wrap', createSecretKey(kekBytes), Buffer.from('a6a6a6a6a6a6a6a6', 'hex'))
+      const contentBytes = new Uint8Array(Buffer.concat([unwrapper.update(b64(envKey)), unwrapper.final()]))
+      expect(contentBytes.byteLength).toBe(bits / 8)
+      expect(await sameContentKey(materials.encryptionKey as DelegatedKey, aesKeyFrom(contentBytes))).toBe(true)
+    }
+  })
+
+  it('items written on the batched path read on the plain path and the other way round', async () => {
+    const kek = aesKey()
+    const signingKey = hmacKey()
+    const fast = new WrappedMaterialsProvider({ wrappingKey: kek, unwrappingKey: kek, signingKey })
+    const plain = new WrappedMaterialsProvider({ wrappingKey: forwarding(kek), unwrappingKey: forwarding(kek), signingKey })
+    const item = deepFreeze({ pk: { S: 'key' }, secret: { S: 'top secret' }, n: { N: '10.5' }, b: { B: new Uint8Array([0, 1, 2]) } })
+    for (const [writer, reader] of [[fast, plain], [plain, fast], [fast, fast]] as const) {
+      const stored = await encryptItem(item, { materialsProvider: writer, encryptionContext, attributeActions: actions })
+      expect(await decryptItem(stored, { materialsProvider: reader, encryptionContext, attributeActions: actions })).toEqual(item)
+    }
+  })
+
+  it('a wrong unwrapping key or a tampered env-key from the batched path fails with the fixed UnwrappingError', async () => {
+    const kek = aesKey()
+    const provider = new WrappedMaterialsProvider({ wrappingKey: kek, unwrappingKey: kek, signingKey: hmacKey() })
+    const other = new WrappedMaterialsProvider({ wrappingKey: aesKey(), unwrappingKey: aesKey(), signingKey: hmacKey() })
+    const enc = await provider.getEncryptionMaterials(context())
+    const wrong = await other.getDecryptionMaterials(context({ ...enc.materialDescription })).catch((e: unknown) => e)
+    const tampered = await provider
+      .getDecryptionMaterials(context({ ...enc.materialDescription, [ENV_KEY]: flipByte(enc.materialDescription[ENV_KEY] as string, 3) }))
+      .catch((e: unknown) => e)
+    for (const error of [wrong, tampered]) {
+      expect(error).toBeInstanceOf(UnwrappingError)
+      expect((error as Error).message).toMatch(/^Unable to unwrap the content key of this item/)
+    }
   })
 })
