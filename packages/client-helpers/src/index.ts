@@ -33,6 +33,7 @@ export type {
   EncryptedDynamoDBClientOptions,
   TableEncryptionOptions,
   BatchWriteRetryOptions,
+  UpdateRetryOptions,
   ForwardedCryptoOptions,
 } from './settings'
 export {
@@ -42,6 +43,7 @@ export {
   type IndexInfo,
   type TableDescriptionLike,
   type DescribeTableClient,
+  type IndexDescriptionLike,
   type TableInfoDescribeOptions,
 } from './table-info'
 export {
