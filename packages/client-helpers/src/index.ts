@@ -25,6 +25,7 @@ export {
   type EncryptedTableUpdateInput,
   type EncryptedTableDeleteOptions,
   type EncryptedTableTransactWriteOptions,
+  type EncryptedTableBatchWriteInput,
   type EncryptedTableTransactItem,
   type BatchWriteResult,
   type NativeItem,
