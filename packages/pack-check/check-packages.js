@@ -11,8 +11,12 @@
 //                 TypeScript, consumers run by the oldest Node (engines.node);
 //        current: the newest @aws-sdk 3.x, the repository's TypeScript, consumers run by the current Node LTS.
 //      Node binaries come from the npm registry's `node` package, cached in <repo>/.cache/node.
-//   5. Install size and dependency count of each package (from the current install) are reported; core,
-//      providers-wrapped and providers-kms must not pull in @aws-sdk/client-dynamodb.
+//   5. Install size and dependency count of each package (from the current install) are measured and compared with
+//      the table in the root README.md (pack-check:footprint markers); core, providers-wrapped and providers-kms
+//      must not pull in @aws-sdk/client-dynamodb.
+//   6. What the docs promise is what is tested: every "Node >= / TypeScript >= / AWS SDK v3 >=" statement in the
+//      READMEs and CONTRIBUTING.md equals support.json and the peer floors; homepage / bugs point at the repository;
+//      every published package is released by a changeset (so `changeset version` writes its CHANGELOG.md).
 // Exits 1 with every problem listed. KEEP_PACK_CHECK=1 keeps the temp dir. Network: the npm registry, once per
 // machine (the npm cache lives in the git-ignored <repo>/.cache/npm and is used with --prefer-offline).
 'use strict'
@@ -37,6 +41,13 @@ const WITHOUT_DYNAMODB_CLIENT = ['@ddb-encryption/core', '@ddb-encryption/provid
 
 /** Every package that is not private must be here, so the consumers exercise it. */
 const EXPECTED_PUBLISHED = ['core', 'providers-wrapped', 'providers-kms', 'store-meta', 'client-helpers', 'migrate']
+
+/** Where the install size table lives, and how far a measurement may move before the table must be updated. */
+const FOOTPRINT_DOC = path.join(REPO, 'README.md')
+const FOOTPRINT_TOLERANCE = { share: 0.15, minBytes: 100 * 1024, dependencies: 3 }
+
+/** Documents whose "Supported: Node >= ..." statements must match what this check installs. */
+const SUPPORT_DOCS = ['README.md', 'CONTRIBUTING.md', ...EXPECTED_PUBLISHED.map((folder) => `packages/${folder}/README.md`)]
 
 /** Peer dependencies a user installs next to our packages; the consumers use all of them. */
 const CONSUMER_PEERS = ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-kms']
@@ -176,6 +187,12 @@ function checkManifest(pkg, published) {
   expect(m.sideEffects === false, 'sideEffects must be false')
   expect(m.engines?.node === `>=${SUPPORT.node.oldest}`, `engines.node must be ">=${SUPPORT.node.oldest}", the oldest Node the consumers run on (support.json)`)
   expect(typeof m.homepage === 'string' && typeof m.bugs?.url === 'string', 'homepage and bugs.url are missing')
+  const repositoryUrl = typeof m.repository?.url === 'string' ? m.repository.url.replace(/^git\+/, '').replace(/\.git$/, '') : undefined
+  if (repositoryUrl !== undefined) {
+    expect(m.homepage === `${repositoryUrl}/tree/main/packages/${pkg.folder}#readme`,
+      `homepage must be "${repositoryUrl}/tree/main/packages/${pkg.folder}#readme" (the package's README in repository.url)`)
+    expect(m.bugs?.url === `${repositoryUrl}/issues`, `bugs.url must be "${repositoryUrl}/issues" (the issues of repository.url)`)
+  }
   expect(m.publishConfig?.access === 'public', 'publishConfig.access must be "public"')
   expect(m.repository?.directory === `packages/${pkg.folder}`, `repository.directory must be "packages/${pkg.folder}"`)
   expect(Array.isArray(m.keywords) && m.keywords.length > 0, 'keywords are missing')
@@ -415,16 +432,128 @@ function installFootprint(consumer, lock, name) {
   return { dependencies: seen.size - 1, bytes, names }
 }
 
+/** Sizes as the README table writes them: kB below 1 MB, MB with one decimal above. */
+function formatBytes(bytes) {
+  return bytes < 1024 * 1024 ? `${Math.round(bytes / 1024)} kB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`
+}
+
+function parseBytes(text) {
+  const match = /^([\d.]+) (kB|MB)$/.exec(text.trim())
+  if (!match) return undefined
+  return Number(match[1]) * (match[2] === 'kB' ? 1024 : 1024 * 1024)
+}
+
+/** The install size table of the README: package -> { dependencies, bytes }. */
+function documentedFootprints() {
+  const text = fs.readFileSync(FOOTPRINT_DOC, 'utf8')
+  const block = /<!-- pack-check:footprint -->([\s\S]*?)<!-- \/pack-check:footprint -->/.exec(text)
+  if (!block) {
+    fail(path.relative(REPO, FOOTPRINT_DOC), 'has no install size table between <!-- pack-check:footprint --> and <!-- /pack-check:footprint -->')
+    return {}
+  }
+  const rows = {}
+  for (const line of block[1].split('\n')) {
+    const cells = line.split('|').map((cell) => cell.trim())
+    const name = /^`(@ddb-encryption\/[a-z-]+)`$/.exec(cells[1] ?? '')?.[1]
+    if (name === undefined) continue
+    rows[name] = { dependencies: Number(cells[2]), bytes: parseBytes(cells[3] ?? '') }
+  }
+  return rows
+}
+
+/** A README row for a measurement, to paste when the table is out of date. */
+function footprintRow(name, footprint) {
+  return `| \`${name}\` | ${footprint.dependencies} | ${formatBytes(footprint.bytes)} |`
+}
+
 function reportFootprints(published, current) {
   const rows = []
+  const documented = documentedFootprints()
+  const measured = []
   for (const pkg of published) {
     const footprint = installFootprint(current.consumer, current.lock, pkg.name)
-    rows.push(`${pkg.name}: ${footprint.dependencies} dependencies, ${(footprint.bytes / 1024 / 1024).toFixed(1)} MB installed`)
+    measured.push(footprintRow(pkg.name, footprint))
+    rows.push(`${pkg.name}: ${footprint.dependencies} dependencies, ${formatBytes(footprint.bytes)} installed`)
     if (WITHOUT_DYNAMODB_CLIENT.includes(pkg.name) && footprint.names.includes('@aws-sdk/client-dynamodb')) {
       fail(`${pkg.name} (install footprint)`, 'pulls in @aws-sdk/client-dynamodb, which it does not need')
     }
+    const doc = documented[pkg.name]
+    const where = `${pkg.name} (install footprint, ${path.relative(REPO, FOOTPRINT_DOC)})`
+    if (doc === undefined) {
+      fail(where, `has no row in the install size table; add ${footprintRow(pkg.name, footprint)}`)
+      continue
+    }
+    if (Math.abs(doc.dependencies - footprint.dependencies) > FOOTPRINT_TOLERANCE.dependencies || Number.isNaN(doc.dependencies)) {
+      fail(where, `says ${doc.dependencies} dependencies, the install has ${footprint.dependencies}: update the row to ${footprintRow(pkg.name, footprint)}`)
+    }
+    const allowed = Math.max(FOOTPRINT_TOLERANCE.minBytes, FOOTPRINT_TOLERANCE.share * footprint.bytes)
+    if (doc.bytes === undefined || Math.abs(doc.bytes - footprint.bytes) > allowed) {
+      fail(where, `says ${doc.bytes === undefined ? 'no size' : formatBytes(doc.bytes)}, the install has ${formatBytes(footprint.bytes)}: update the row to ${footprintRow(pkg.name, footprint)}`)
+    }
+  }
+  for (const name of Object.keys(documented)) {
+    if (!published.some((pkg) => pkg.name === name)) fail(path.relative(REPO, FOOTPRINT_DOC), `install size table lists ${name}, which is not a published package`)
+  }
+  if (problems.some((problem) => problem.includes('(install footprint'))) {
+    notes.add(`measured install footprints, as README rows:\n${measured.join('\n')}`)
   }
   return rows
+}
+
+/**
+ * Every "Node >= X", "TypeScript >= Y" and "AWS SDK v3 >= Z" in the docs is what this check installs as the oldest:
+ * support.json's Node and TypeScript (major.minor, or the full version), the floor of the @aws-sdk peer ranges.
+ */
+function checkSupportDocs(floors) {
+  const sdkFloors = new Set(CONSUMER_PEERS.map((peer) => floors[peer]).filter(Boolean))
+  const [tsMajor, tsMinor] = SUPPORT.typescript.oldest.split('.')
+  const expected = {
+    Node: [SUPPORT.node.oldest],
+    TypeScript: [`${tsMajor}.${tsMinor}`, SUPPORT.typescript.oldest],
+    'AWS SDK v3': [...sdkFloors],
+  }
+  for (const doc of SUPPORT_DOCS) {
+    const file = path.join(REPO, doc)
+    if (!fs.existsSync(file)) continue
+    const text = fs.readFileSync(file, 'utf8').replace(/\s+/g, ' ')
+    for (const [what, allowed] of Object.entries(expected)) {
+      for (const match of text.matchAll(new RegExp(`${what} >= ?(\\d+(?:\\.\\d+)*)`, 'g'))) {
+        if (!allowed.includes(match[1])) fail(doc, `says "${what} >= ${match[1]}", but the oldest version pack-check installs is ${allowed[allowed.length - 1]} (support.json / peer ranges)`)
+      }
+    }
+  }
+}
+
+/**
+ * Changelogs come from changesets (`changeset version` writes each package's CHANGELOG.md): every published package
+ * must be released by a changeset or already have a CHANGELOG.md, and every changeset must name known packages with
+ * a bump and say something.
+ */
+function checkChangesets(published) {
+  const dir = path.join(REPO, '.changeset')
+  const released = new Set()
+  const known = new Set(fs.readdirSync(PACKAGES_DIR).map((folder) => path.join(PACKAGES_DIR, folder, 'package.json'))
+    .filter((file) => fs.existsSync(file)).map((file) => readJson(file).name))
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.md') && f !== 'README.md')) {
+    const text = fs.readFileSync(path.join(dir, file), 'utf8')
+    const match = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(text)
+    if (!match) {
+      fail(`.changeset/${file}`, 'has no front matter (---, "package": bump lines, ---)')
+      continue
+    }
+    for (const line of match[1].split('\n').filter((l) => l.trim() !== '')) {
+      const entry = /^(["'])([^"']+)\1:\s*(patch|minor|major)\s*$/.exec(line.trim())
+      if (!entry) fail(`.changeset/${file}`, `front matter line "${line}" is not "package": patch|minor|major`)
+      else if (!known.has(entry[2])) fail(`.changeset/${file}`, `names ${entry[2]}, which is not a package of this repository`)
+      else released.add(entry[2])
+    }
+    if (match[2].trim().length === 0) fail(`.changeset/${file}`, 'has no summary (the CHANGELOG entry users read)')
+  }
+  for (const pkg of published) {
+    if (!released.has(pkg.name) && !fs.existsSync(path.join(pkg.dir, 'CHANGELOG.md'))) {
+      fail(pkg.name, 'has neither a changeset nor a CHANGELOG.md: `pnpm changeset` to describe it for its first release')
+    }
+  }
 }
 
 let footprints = []
@@ -447,20 +576,24 @@ async function main() {
     if (licenseTexts.size > 1) fail('LICENSE', 'the packages ship different LICENSE texts')
 
     const floors = peerFloors(published)
+    checkSupportDocs(floors)
+    checkChangesets(published)
+    // Every peer, optional ones too (core's @aws-sdk/util-dynamodb): the oldest scenario installs its floor exactly.
+    const peers = [...new Set([...CONSUMER_PEERS, ...Object.keys(floors)])]
     const scenarios = [
       {
         name: 'oldest',
         node: SUPPORT.node.oldest,
         typescript: SUPPORT.typescript.oldest,
         typesNode: `^${SUPPORT.node.oldest.split('.')[0]}`,
-        peers: CONSUMER_PEERS.map((peer) => `${peer}@${floors[peer]}`),
+        peers: peers.map((peer) => `${peer}@${floors[peer]}`),
       },
       {
         name: 'current',
         node: SUPPORT.node.lts,
         typescript: REPO_TYPESCRIPT,
         typesNode: `^${SUPPORT.node.lts.split('.')[0]}`,
-        peers: CONSUMER_PEERS.map((peer) => `${peer}@^3`),
+        peers: peers.map((peer) => `${peer}@^3`),
       },
     ]
     for (const scenario of scenarios) scenario.exact = scenario.name === 'oldest' ? scenario.peers : []
@@ -488,6 +621,7 @@ function finish(started, published) {
   if (problems.length > 0) {
     console.error(`\npack-check: ${problems.length} problem(s) found in the published packages:\n`)
     for (const problem of problems) console.error(`  x ${problem.split('\n').join('\n    ')}\n`)
+    for (const note of notes) console.error(`pack-check: note: ${note}\n`)
     console.error(`pack-check: FAILED in ${seconds}s (${timings.join(', ')})`)
     process.exitCode = 1
     return
@@ -500,7 +634,12 @@ function finish(started, published) {
     'CommonJS, ESM and TypeScript consumers all pass on the oldest and the current versions')
 }
 
-main().catch((error) => {
-  console.error(error)
-  process.exitCode = 1
-})
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error)
+    process.exitCode = 1
+  })
+}
+
+// For measuring a kept install (KEEP_PACK_CHECK=1) without a full run.
+module.exports = { installFootprint, footprintRow, formatBytes, documentedFootprints, reportFootprints, checkSupportDocs, checkChangesets, problems, notes }

@@ -55,6 +55,13 @@ export interface EncryptedTablePage {
 export type EncryptedTablePutOptions = Omit<PutCommandInput, 'TableName' | 'Item'>
 /** Options of {@link EncryptedTable.delete}: lib-dynamodb's `DeleteCommand` input without `TableName` and `Key`. */
 export type EncryptedTableDeleteOptions = Omit<DeleteCommandInput, 'TableName' | 'Key'>
+/** What {@link EncryptedTable.batchWrite} writes: items to put and keys to delete. */
+export interface EncryptedTableBatchWriteInput {
+  /** Items to put (plain objects; encrypted before their batch is sent). */
+  readonly put?: readonly NativeItem[]
+  /** Keys of the items to delete. */
+  readonly delete?: readonly NativeItem[]
+}
 /** Options for {@link EncryptedTable.transactWrite}: the TransactWriteItems parameters other than the items. */
 export type EncryptedTableTransactWriteOptions = Omit<TransactWriteCommandInput, 'TransactItems'>
 /** Input of {@link EncryptedTable.update}: lib-dynamodb's `UpdateCommand` input without `TableName` and `Key`. */
@@ -219,7 +226,7 @@ export class EncryptedTable {
    * Writes and deletes in batches of 25, every item encrypted before its batch is sent; unprocessed entries are
    * retried with exponential backoff and, if some remain, returned (as passed in).
    */
-  async batchWrite(requests: { put?: readonly NativeItem[]; delete?: readonly NativeItem[] }): Promise<BatchWriteResult> {
+  async batchWrite(requests: EncryptedTableBatchWriteInput): Promise<BatchWriteResult> {
     const all: Dict[] = [
       ...(requests.put ?? []).map((Item) => ({ PutRequest: { Item } })),
       ...(requests.delete ?? []).map((Key) => ({ DeleteRequest: { Key } })),

@@ -25,6 +25,7 @@ export {
   type EncryptedTableUpdateInput,
   type EncryptedTableDeleteOptions,
   type EncryptedTableTransactWriteOptions,
+  type EncryptedTableBatchWriteInput,
   type EncryptedTableTransactItem,
   type BatchWriteResult,
   type NativeItem,
@@ -33,6 +34,7 @@ export type {
   EncryptedDynamoDBClientOptions,
   TableEncryptionOptions,
   BatchWriteRetryOptions,
+  UpdateRetryOptions,
   ForwardedCryptoOptions,
 } from './settings'
 export {
@@ -42,6 +44,7 @@ export {
   type IndexInfo,
   type TableDescriptionLike,
   type DescribeTableClient,
+  type IndexDescriptionLike,
   type TableInfoDescribeOptions,
 } from './table-info'
 export {

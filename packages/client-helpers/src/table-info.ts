@@ -40,7 +40,9 @@ export interface TableDescriptionLike {
   GlobalSecondaryIndexes?: readonly IndexDescriptionLike[]
   LocalSecondaryIndexes?: readonly IndexDescriptionLike[]
 }
-interface IndexDescriptionLike {
+
+/** The parts of a DescribeTable index description that TableInfo reads. */
+export interface IndexDescriptionLike {
   IndexName?: string
   KeySchema?: readonly { AttributeName?: string; KeyType?: string }[]
   Projection?: { ProjectionType?: string }

@@ -19,6 +19,7 @@ export {
   oneOfOption,
   functionOption,
   methodsOption,
+  type DurationOptions,
 } from './options'
 
 export type { DelegatedKey, KeyType, KeyEncoding } from './materials/delegated-key'

@@ -43,13 +43,17 @@ export function positiveIntegerOption(value: unknown, where: string, name: strin
   return value
 }
 
+/** Options for {@link durationOption}. */
+export interface DurationOptions {
+  /** Accept 0 as well. Default `false` (a duration must be positive). */
+  readonly allowZero?: boolean
+  /** Milliseconds returned when the option is undefined. Default: none (undefined is refused). */
+  readonly fallback?: number
+}
+
 /** A finite number of milliseconds, > 0 (or >= 0 with `allowZero`); `fallback` when undefined. */
-export function durationOption(
-  value: unknown,
-  where: string,
-  name: string,
-  { allowZero = false, fallback }: { allowZero?: boolean; fallback?: number } = {},
-): number {
+export function durationOption(value: unknown, where: string, name: string, options: DurationOptions = {}): number {
+  const { allowZero = false, fallback } = options
   if (value === undefined && fallback !== undefined) return fallback
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
     throw invalidOption(where, name, `a ${allowZero ? 'non-negative' : 'positive'} number of milliseconds`)

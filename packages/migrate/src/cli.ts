@@ -68,7 +68,8 @@ export function parseSegments(text: string): { first: number; last: number; tota
   return { first, last, total }
 }
 
-interface Io {
+/** Where {@link runCli} writes (and the signal that stops it). */
+export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean }
   stderr: NodeJS.WritableStream & { isTTY?: boolean }
   signal?: AbortSignal
@@ -78,7 +79,7 @@ interface Io {
  * Runs the CLI with `argv` (without `node` and the script); resolves to the exit status. Results go to stdout as
  * JSON lines; progress to stderr (one updating line on a terminal, JSON lines otherwise).
  */
-export async function runCli(argv: readonly string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function runCli(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let parsed
   try {
     parsed = parseArgs({

@@ -33,4 +33,4 @@ export {
 export { CapacityLimiter, type CapacityLimiterOptions } from './capacity-limiter'
 export { explainItem, type ExplainOptions, type Explanation, type ActionDifference } from './explain'
 export { progressReporter, formatProgressLine, type ProgressReporterOptions } from './progress-reporter'
-export { runCli, USAGE, ExitStatus } from './cli'
+export { runCli, USAGE, ExitStatus, type CliIo } from './cli'

@@ -1,6 +1,7 @@
-import { createHash, hash as oneShotHash, randomBytes, type KeyObject } from 'node:crypto'
+import { createHash, hash as oneShotHash, type KeyObject } from 'node:crypto'
 import { UnwrappingError, WrappingError } from '../errors'
 import { HASH_LENGTH, type HashName } from './jce-names'
+import { randomKeyBytes } from './random'
 import { ctEqual, ctIsZero, rsaRawDecrypt, rsaRawEncrypt } from './rsa-raw'
 
 /*
@@ -69,7 +70,11 @@ export function rsaOaepEncrypt(publicKey: KeyObject, k: number, hash: HashName, 
   db.set(labelHash(hash), 0)
   db[db.byteLength - message.byteLength - 1] = 0x01
   db.set(message, db.byteLength - message.byteLength)
-  seed.set(randomBytes(hLen))
+  // The seed from the pooled CSPRNG bytes content keys come from (crypto.randomBytes, random.ts): one fewer
+  // randomBytes call (about 4 µs) per wrap.
+  const seedBytes = randomKeyBytes(hLen)
+  seed.set(seedBytes)
+  seedBytes.fill(0)
   xorMgf1(seed, db) // maskedDB
   xorMgf1(db, seed) // maskedSeed
   try {

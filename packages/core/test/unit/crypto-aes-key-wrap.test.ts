@@ -1,6 +1,6 @@
 import { LocalDelegatedKey, wrapNewContentKey } from '../../src/crypto/local-delegated-key'
 import { DelegatedKeyError, JceTransformationError, UnwrappingError, WrappingError } from '../../src/errors'
-import { AesKeyWrap } from '../../src/crypto/aes-key-wrap'
+import { AesKeyWrap, unwrapContextReusable } from '../../src/crypto/aes-key-wrap'
 import { createCipheriv, createDecipheriv, createSecretKey, generateKeyPairSync, randomBytes } from 'node:crypto'
 
 const hex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text.replace(/\s+/g, ''), 'hex'))
@@ -231,5 +231,61 @@ describe('AESWrap batched over a persistent ECB context (AesKeyWrap.wrapBatch / 
     expect(wrapNewContentKey(kek, 'AES', 256)).toBeUndefined()
     expect(wrapNewContentKey(kek, 'AESWrapX', 256)).toBeUndefined()
     for (const bits of [0, 64, 160, 512]) expect(wrapNewContentKey(kek, 'AESWrap', bits)).toBeUndefined()
+  })
+})
+
+describe('AESWrap unwrap on a persistent context where this Node allows it', () => {
+  it('the probe says what this Node does: a second unwrap on one context gives the right bytes, or it is not reused', () => {
+    for (const bits of [128, 192, 256]) {
+      const name = `id-aes${bits}-wrap`
+      const kek = new Uint8Array(randomBytes(bits / 8))
+      const a = new Uint8Array(randomBytes(32))
+      const b = new Uint8Array(randomBytes(16))
+      const context = createDecipheriv(name, createSecretKey(kek), Buffer.from('a6a6a6a6a6a6a6a6', 'hex'))
+      let twice: boolean
+      try {
+        twice = Buffer.compare(context.update(nativeWrap(kek, a)), a) === 0 && Buffer.compare(context.update(nativeWrap(kek, b)), b) === 0
+      } catch {
+        twice = false
+      }
+      expect(unwrapContextReusable(name)).toBe(twice)
+      expect(unwrapContextReusable(name)).toBe(twice) // cached answer
+    }
+    expect(unwrapContextReusable('id-aes512-wrap')).toBe(false)
+  })
+
+  it('unwraps random sequences of good, tampered, short and wrong-KEK inputs exactly as a fresh native context does', () => {
+    for (const bits of [128, 192, 256]) {
+      const kek = new Uint8Array(randomBytes(bits / 8))
+      const otherKek = new Uint8Array(randomBytes(bits / 8))
+      const ours = new AesKeyWrap(`id-aes${bits}-wrap`, createSecretKey(kek))
+      for (let i = 0; i < 150; i++) {
+        const key = new Uint8Array(randomBytes([16, 24, 32, 64][i % 4] as number))
+        let input = nativeWrap(kek, key)
+        const kind = i % 5
+        if (kind === 1) input[i % input.length] = (input[i % input.length] as number) ^ (1 << (i % 8))
+        if (kind === 2) input = nativeWrap(otherKek, key)
+        if (kind === 3) input = input.subarray(0, 16)
+        let expected: Uint8Array | undefined
+        try {
+          expected = nativeUnwrap(kek, input)
+        } catch {
+          expected = undefined
+        }
+        if (expected === undefined) {
+          let error: unknown
+          try {
+            ours.unwrap(input)
+          } catch (e) {
+            error = e
+          }
+          expect(error).toBeInstanceOf(UnwrappingError)
+          expect((error as Error).message).toBe('Key unwrap failed')
+        } else {
+          expect(Buffer.compare(ours.unwrap(input), expected)).toBe(0)
+          expect(Buffer.compare(expected, key)).toBe(0)
+        }
+      }
+    }
   })
 })

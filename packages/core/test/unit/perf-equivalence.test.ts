@@ -12,14 +12,16 @@ import type { AttributeValue } from '../../src/attribute-value'
 import { CryptoAction } from '../../src/crypto-action'
 import { AesCbc } from '../../src/crypto/aes-cbc'
 import { sha256, sha256Into } from '../../src/crypto/hash'
-import { LocalDelegatedKey } from '../../src/crypto/local-delegated-key'
+import { LocalDelegatedKey, wrapNewContentKey } from '../../src/crypto/local-delegated-key'
 import { DecryptionError, EncryptionError, SerializationError } from '../../src/errors'
 import { serializeAttribute } from '../../src/serialize/attribute'
 import { ByteWriter } from '../../src/serialize/byte-writer'
 import { stringToSign } from '../../src/serialize/string-to-sign'
 import { MaterialDescriptionKey, ReservedAttribute, SYMMETRIC_MODE } from '../../src/wire'
 import { descriptionBytes, parsedDescription } from '../../src/encryptor/description-cache'
-import { createEncryptionMaterials, type EncryptionMaterials } from '../../src/materials/cryptographic-materials'
+import { createDecryptionMaterials, createEncryptionMaterials, type DecryptionMaterials, type EncryptionMaterials } from '../../src/materials/cryptographic-materials'
+import type { CryptographicMaterialsProvider } from '../../src/materials/cryptographic-materials-provider'
+import type { EncryptionContext } from '../../src/encryption-context'
 import { deserializeMaterialDescription, serializeMaterialDescription } from '../../src/serialize/material-description'
 import { canonical, EDGE_NUMBERS, itemWithActions, numberText } from '../support/arbitraries'
 import { normalizeNumber, normalizeNumberFully } from '../../src/serialize/number'
@@ -785,5 +787,55 @@ describe('Material description fast paths (description-cache.ts) equal the plain
     broken[broken.indexOf(0x42)] = 0xff
     expect(outcome(() => parsedDescription(broken))).toEqual(outcome(() => deserializeMaterialDescription(broken)))
     expect(outcome(() => parsedDescription(broken))).toMatchObject({ error: 'InvalidMaterialDescriptionError' })
+  })
+})
+
+describe('Wrapped content keys: batched AESWrap (wrapNewContentKey) and the persistent unwrap context equal Node\'s id-aes256-wrap', () => {
+  const kekBytes = new Uint8Array(randomBytes(32))
+  const kek = localKey(kekBytes)
+  const hmacBytes = new Uint8Array(randomBytes(32))
+  const hmac = LocalDelegatedKey.fromBytes({ key: hmacBytes, algorithm: 'HmacSHA256', keyType: 'symmetric', encoding: 'RAW' })
+  const ENV_KEY = MaterialDescriptionKey.WrappedDataKey
+  /** The smallest wrapped provider: a new batched content key per item, unwrapped by the KEK on read. */
+  const provider: CryptographicMaterialsProvider = {
+    async getEncryptionMaterials(): Promise<EncryptionMaterials> {
+      const fresh = wrapNewContentKey(kek, 'AESWrap', 256)
+      if (fresh === undefined) throw new Error('the batched path must apply to an AES-256 LocalDelegatedKey')
+      return createEncryptionMaterials({ materialDescription: { [ENV_KEY]: Buffer.from(fresh.wrapped).toString('base64') }, encryptionKey: fresh.contentKey, signingKey: hmac })
+    },
+    async getDecryptionMaterials(context: EncryptionContext): Promise<DecryptionMaterials> {
+      const wrapped = new Uint8Array(Buffer.from(context.materialDescription[ENV_KEY] as string, 'base64'))
+      const decryptionKey = await kek.unwrap('AESWrap', wrapped, 'AES/256', 'symmetric')
+      return createDecryptionMaterials({ materialDescription: context.materialDescription, decryptionKey, verificationKey: hmac })
+    },
+    async refresh(): Promise<void> {},
+  }
+  const nodeUnwrap = (wrapped: Uint8Array): Uint8Array => {
+    const unwrapper = createDecipheriv('id-aes256-wrap', createSecretKey(kekBytes), Buffer.from('a6a6a6a6a6a6a6a6', 'hex'))
+    return new Uint8Array(Buffer.concat([unwrapper.update(wrapped), unwrapper.final()]))
+  }
+
+  it('for random items: each env-key unwraps natively to the key whose Node CBC decrypts every attribute; reading back gives the item', async () => {
+    const envKeys = new Set<string>()
+    await fc.assert(
+      fc.asyncProperty(itemWithActions, async ({ item, actions }) => {
+        const config = configFor(provider, actions)
+        const stored = await encryptItem(item, config)
+        const description = deserializeMaterialDescription((stored[ReservedAttribute.MaterialDescription] as { B: Uint8Array }).B)
+        const envKey = description[ENV_KEY] as string
+        expect(envKeys.has(envKey)).toBe(false)
+        envKeys.add(envKey)
+        const contentKey = nodeUnwrap(new Uint8Array(Buffer.from(envKey, 'base64')))
+        expect(contentKey.byteLength).toBe(32)
+        for (const name of Object.keys(item)) {
+          if (actions.action(name) !== CryptoAction.ENCRYPT_AND_SIGN) continue
+          const blob = (stored[name] as { B: Uint8Array }).B
+          expect(same(nodeDecrypt(contentKey, blob), serializeAttribute(item[name] as AttributeValue))).toBe(true)
+        }
+        const read = await decryptItem(stored, config)
+        for (const name of Object.keys(item)) expect(canonical(read[name] as AttributeValue)).toEqual(canonical(item[name] as AttributeValue))
+      }),
+      { numRuns: 100 },
+    )
   })
 })

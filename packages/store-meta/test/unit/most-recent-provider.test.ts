@@ -349,3 +349,46 @@ describe('MostRecentProvider.refresh', () => {
     expect(store.count('maxVersion')).toBe(1)
   })
 })
+
+describe('MostRecentProvider cache hits without an async frame (the per-item path)', () => {
+  it('rejects (never throws synchronously) a malformed context or meta id, on a cache hit and a miss', async () => {
+    const { provider } = setup()
+    for (const warm of [false, true]) {
+      if (warm) await encryptVersion(provider)
+      let encrypting: Promise<unknown> | undefined
+      let decrypting: Promise<unknown> | undefined
+      expect(() => { encrypting = provider.getEncryptionMaterials(null as never) }).not.toThrow()
+      expect(() => { decrypting = provider.getDecryptionMaterials(itemContext('no-hash')) }).not.toThrow()
+      await expect(encrypting).rejects.toThrow(InvalidArgumentError)
+      await expect(decrypting).rejects.toThrow(DynamoDbEncryptionError)
+    }
+  })
+
+  it('rejects (never throws synchronously) when a cached provider throws synchronously, and returns a promise when it does not', async () => {
+    const store = new FakeStore()
+    const boom = new Error('sync failure')
+    const throwing = {
+      getEncryptionMaterials: () => { throw boom },
+      getDecryptionMaterials: () => { throw boom },
+      refresh: async () => {},
+    }
+    const realProvider = store.provider.bind(store)
+    store.provider = async (...args: Parameters<FakeStore['provider']>) => { await realProvider(...args); return throwing as never }
+    const realCreate = store.getOrCreateProvider.bind(store)
+    store.getOrCreateProvider = async (...args: Parameters<FakeStore['getOrCreateProvider']>) => { await realCreate(...args); return throwing as never }
+    const provider = new MostRecentProvider({ store, materialName: NAME, ttlMs: TTL, now: new Clock().now })
+    for (let i = 0; i < 2; i++) { // miss, then hit
+      let encrypting: Promise<unknown> | undefined
+      expect(() => { encrypting = provider.getEncryptionMaterials(contextWith()) }).not.toThrow()
+      expect(encrypting).toBeInstanceOf(Promise)
+      await expect(encrypting).rejects.toBe(boom)
+      let decrypting: Promise<unknown> | undefined
+      expect(() => { decrypting = provider.getDecryptionMaterials(itemContext(`${NAME}#0`)) }).not.toThrow()
+      await expect(decrypting).rejects.toBe(boom)
+    }
+    const { provider: plain } = setup()
+    await encryptVersion(plain)
+    expect(plain.getEncryptionMaterials(contextWith())).toBeInstanceOf(Promise)
+    expect(plain.getDecryptionMaterials(itemContext(`${NAME}#0`))).toBeInstanceOf(Promise)
+  })
+})

@@ -149,6 +149,21 @@ describe('public names (CONTRIBUTING.md conventions), over every published packa
         }
       }
     }
+    // An options object is a named type, never an inline `{ ... }` in a public signature.
+    for (const { pkg, name, node } of declarations) {
+      const visit = (child: ts.Node): void => {
+        if (ts.isParameter(child) && child.type && ts.isTypeLiteralNode(child.type)) {
+          const owner = child.parent
+          const isPrivate = (ts.isMethodDeclaration(owner) || ts.isConstructorDeclaration(owner)) &&
+            (owner.modifiers?.some((m) => m.kind === ts.SyntaxKind.PrivateKeyword || m.kind === ts.SyntaxKind.ProtectedKeyword) ?? false)
+          if (!isPrivate && !ts.isFunctionTypeNode(owner) && !ts.isArrowFunction(owner) && !ts.isFunctionExpression(owner)) {
+            wrong.push(`${pkg}: ${name} has an inline options type: ${child.getText()}`)
+          }
+        }
+        if (!ts.isBlock(child)) ts.forEachChild(child, visit)
+      }
+      visit(node)
+    }
     expect(wrong).toEqual([])
     // No other suffix for an options type; CryptoConfig keeps the reference clients' name.
     const otherSuffix = published.flatMap((pkg) => [...pkg.exported].filter((n) => /(Opts|Params|Props|Settings|Config)$/.test(n) && n !== 'CryptoConfig'))
