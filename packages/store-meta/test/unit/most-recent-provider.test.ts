@@ -360,7 +360,7 @@ describe('MostRecentProvider cache hits without an async frame (the per-item pat
       expect(() => { encrypting = provider.getEncryptionMaterials(null as never) }).not.toThrow()
       expect(() => { decrypting = provider.getDecryptionMaterials(itemContext('no-hash')) }).not.toThrow()
       await expect(encrypting).rejects.toThrow(InvalidArgumentError)
-      await expect(decrypting).rejects.toThrow(DynamoDbEncryptionError)
+      await expect(decrypting).rejects.toThrow(DynamoDBEncryptionError)
     }
   })
 
