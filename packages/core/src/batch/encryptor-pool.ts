@@ -25,8 +25,8 @@ export interface EncryptorPoolOptions {
   /** Worker threads, a positive integer. Default `os.availableParallelism()`. */
   threads?: number
   /**
-   * Most items sent to a worker per message, a positive integer (a batch smaller than `threads` × 2 chunks is cut
-   * finer, so every thread gets a share). Default 32.
+   * Most items sent to a worker per message, a positive integer (chunks get smaller towards the end of a batch, so
+   * the threads finish together and a small batch still reaches every thread). Default 32.
    */
   chunkSize?: number
 }
@@ -72,6 +72,8 @@ const DEFAULT_CHUNK_SIZE = 32
  * idles while this thread decodes its results and encodes the next chunk.
  */
 const IN_FLIGHT = 2
+/** Smallest chunk cut for a batch's tail (a message costs about as much as an item's work). */
+const MIN_GUIDED_CHUNK = 2
 
 function positiveInteger(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback
@@ -200,8 +202,7 @@ export class EncryptorPool {
     }
     if (this.#closed) return Promise.reject(new InvalidArgumentError('This EncryptorPool is closed'))
     if (items.length === 0) return Promise.resolve([])
-    // Small batches are cut finer, so that every thread gets a share.
-    const chunkSize = Math.min(this.#chunkSize, Math.ceil(items.length / (Math.max(this.#slots.length, 1) * IN_FLIGHT)))
+    const chunkSize = this.#chunkSize
     return new Promise<Item[]>((resolve, reject) => {
       this.#queue.push({
         operation, items, config, configName, chunkSize, out: new Array<Item>(items.length), resolve, reject,
@@ -339,7 +340,11 @@ export class EncryptorPool {
         continue
       }
       const start = batch.next
-      const end = Math.min(start + batch.chunkSize, batch.items.length)
+      // Chunks shrink as the batch nears its end (guided scheduling), so that the threads finish together: with
+      // fixed 32-item chunks one thread could idle for a whole chunk (~2 ms) at the end of each 512-item batch. Small
+      // batches are so cut finely enough for every thread to get a share.
+      const share = Math.ceil((batch.items.length - start) / (Math.max(this.#slots.length, 1) * IN_FLIGHT * 2))
+      const end = Math.min(start + Math.min(batch.chunkSize, Math.max(share, MIN_GUIDED_CHUNK)), batch.items.length)
       batch.next = end
       const writer = new TransportWriter(Math.ceil(this.#itemBytes * (end - start) * 1.25))
       const indexes: number[] = []

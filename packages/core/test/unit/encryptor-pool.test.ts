@@ -187,6 +187,19 @@ describe('EncryptorPool (worker threads)', () => {
     }
   })
 
+  it('with the default chunk size, still gives a small batch to every thread (chunks shrink towards the end)', async () => {
+    const other = await dist.EncryptorPool.start({ configModule: CONFIG_MODULE, configData, threads: 2 })
+    try {
+      const config = await other.config('threads')
+      const plain = items(8)
+      const stored = await dist.encryptItems(plain, config, { pool: other })
+      expect(new Set(stored.map(threadOf)).size).toBe(2)
+      expect(await dist.decryptItems(stored, config, { pool: other })).toEqual(plain)
+    } finally {
+      await other.close()
+    }
+  })
+
   it('rejects batches after close', async () => {
     const other = await dist.EncryptorPool.start({ configModule: CONFIG_MODULE, configData, threads: 1 })
     const config = await other.config()
