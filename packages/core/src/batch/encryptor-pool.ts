@@ -72,8 +72,8 @@ const DEFAULT_CHUNK_SIZE = 32
  * idles while this thread decodes its results and encodes the next chunk.
  */
 const IN_FLIGHT = 2
-/** Smallest chunk cut for a batch's tail (a message costs about as much as an item's work). */
-const MIN_GUIDED_CHUNK = 2
+/** Smallest chunk cut for a batch's tail. */
+const MIN_GUIDED_CHUNK = 8
 
 function positiveInteger(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback
@@ -341,10 +341,13 @@ export class EncryptorPool {
       }
       const start = batch.next
       // Chunks shrink as the batch nears its end (guided scheduling), so that the threads finish together: with
-      // fixed 32-item chunks one thread could idle for a whole chunk (~2 ms) at the end of each 512-item batch. Small
-      // batches are so cut finely enough for every thread to get a share.
-      const share = Math.ceil((batch.items.length - start) / (Math.max(this.#slots.length, 1) * IN_FLIGHT * 2))
-      const end = Math.min(start + Math.min(batch.chunkSize, Math.max(share, MIN_GUIDED_CHUNK)), batch.items.length)
+      // fixed 32-item chunks one thread could idle for most of a chunk (~2 ms) at the end of each 512-item batch.
+      // Not below 8 items (each message costs tens of µs, more on a busy machine), except that a small batch is
+      // still cut so that every thread gets a share.
+      const threads = Math.max(this.#slots.length, 1)
+      const share = Math.ceil((batch.items.length - start) / (threads * IN_FLIGHT))
+      const floor = Math.min(MIN_GUIDED_CHUNK, Math.ceil(batch.items.length / threads))
+      const end = Math.min(start + Math.min(batch.chunkSize, Math.max(share, floor)), batch.items.length)
       batch.next = end
       const writer = new TransportWriter(Math.ceil(this.#itemBytes * (end - start) * 1.25))
       const indexes: number[] = []
