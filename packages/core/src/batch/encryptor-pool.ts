@@ -6,6 +6,9 @@ import type { Item } from '../attribute-value'
 import type { CryptoConfig } from '../encryptor/crypto-config'
 import { DecryptionError, EncryptionError, InvalidArgumentError } from '../errors'
 import { loadConfigFactory, type CryptoConfigFactory } from './config-module'
+import { decryptItem } from '../encryptor/decrypt-item'
+import { encryptItem } from '../encryptor/encrypt-item'
+import { TransportReader, TransportWriter } from './item-transport'
 import { receivedError, type PoolOperation, type TaskMessage, type WorkerData, type WorkerMessage } from './pool-messages'
 
 /** Options of {@link EncryptorPool.start}. */
@@ -21,34 +24,56 @@ export interface EncryptorPoolOptions {
   configData?: unknown
   /** Worker threads, a positive integer. Default `os.availableParallelism()`. */
   threads?: number
-  /** Items sent to a worker per message, a positive integer. Default 32. */
+  /**
+   * Most items sent to a worker per message, a positive integer (chunks get smaller towards the end of a batch, so
+   * the threads finish together and a small batch still reaches every thread). Default 32.
+   */
   chunkSize?: number
 }
 
 interface Batch {
   readonly operation: PoolOperation
+  readonly items: readonly Item[]
+  /** The config in this thread, for the items the transport cannot carry (they run here). */
+  readonly config: CryptoConfig
+  readonly configName: string
+  readonly chunkSize: number
   readonly out: Item[]
   readonly resolve: (items: Item[]) => void
   readonly reject: (error: unknown) => void
-  /** Chunks sent or queued and not yet answered. */
+  /** First item not yet cut into a chunk (the batch's length once it failed: nothing more is sent). */
+  next: number
+  /** Chunks on workers and items running here, not yet answered. */
   open: number
   failedAt: number
   failure: unknown
+  settled: boolean
+  /** Items run in this thread, one after the other. */
+  here: Promise<void>
 }
 
 interface Task {
+  readonly id: number
   readonly batch: Batch
-  readonly start: number
-  readonly message: TaskMessage
+  /** The batch index of each item of the chunk, in order. */
+  readonly indexes: readonly number[]
 }
 
 interface Slot {
   worker: Worker
-  task: Task | undefined
+  /** Chunks sent and not yet answered, oldest first (the worker answers in order). */
+  readonly tasks: Task[]
 }
 
 const WORKER_SCRIPT = path.join(__dirname, 'pool-worker.js')
 const DEFAULT_CHUNK_SIZE = 32
+/**
+ * Chunks in flight per worker: with 2, the next chunk is already waiting when the worker finishes one, so it never
+ * idles while this thread decodes its results and encodes the next chunk.
+ */
+const IN_FLIGHT = 2
+/** Smallest chunk cut for a batch's tail. */
+const MIN_GUIDED_CHUNK = 8
 
 function positiveInteger(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback
@@ -69,8 +94,11 @@ function moduleUrl(configModule: unknown): string {
 /**
  * Worker threads for CPU-bound bulk encryption and decryption (local keys; the item encryptor is synchronous
  * CPU work once materials are at hand), used through {@link encryptItems} / {@link decryptItems} with the `pool`
- * option. Items are cut into chunks; each idle thread takes the next chunk and runs it one item at a time; the
- * results come back in item order.
+ * option. Items are cut into chunks, each encoded into one buffer that is moved (not copied) to a thread, which
+ * runs it one item at a time and moves the results back the same way (item-transport.ts); every thread holds up to
+ * two chunks, so it never waits for this one. Results come back in item order, with the error of the lowest-index
+ * failing item. An item the encoding cannot carry exactly (not a plain item of AttributeValue objects) runs in this
+ * thread instead, so its result or error is the in-thread one.
  *
  * Configuration reaches the threads as a module, not as objects: every thread (and this one, for
  * {@link EncryptorPool.config}) imports `configModule` and calls its `createCryptoConfig(name, configData)` once
@@ -89,7 +117,8 @@ function moduleUrl(configModule: unknown): string {
  */
 export class EncryptorPool {
   readonly #slots: Slot[] = []
-  readonly #queue: Task[] = []
+  /** Batches with items not yet cut into chunks, oldest first. */
+  readonly #queue: Batch[] = []
   readonly #data: WorkerData
   readonly #factory: CryptoConfigFactory
   readonly #chunkSize: number
@@ -98,6 +127,8 @@ export class EncryptorPool {
   readonly #names = new WeakMap<CryptoConfig, string>()
   #nextId = 0
   #closed = false
+  /** Bytes per encoded item of the last chunk: sizes the next chunk's buffer so it seldom grows. */
+  #itemBytes = 1024
 
   private constructor(data: WorkerData, factory: CryptoConfigFactory, chunkSize: number) {
     this.#data = data
@@ -171,13 +202,12 @@ export class EncryptorPool {
     }
     if (this.#closed) return Promise.reject(new InvalidArgumentError('This EncryptorPool is closed'))
     if (items.length === 0) return Promise.resolve([])
+    const chunkSize = this.#chunkSize
     return new Promise<Item[]>((resolve, reject) => {
-      const batch: Batch = { operation, out: new Array<Item>(items.length), resolve, reject, open: 0, failedAt: items.length, failure: undefined }
-      for (let start = 0; start < items.length; start += this.#chunkSize) {
-        const chunk = items.slice(start, start + this.#chunkSize)
-        this.#queue.push({ batch, start, message: { id: this.#nextId++, operation, configName, items: chunk } })
-        batch.open += 1
-      }
+      this.#queue.push({
+        operation, items, config, configName, chunkSize, out: new Array<Item>(items.length), resolve, reject,
+        next: 0, open: 0, failedAt: items.length, failure: undefined, settled: false, here: Promise.resolve(),
+      })
       this.#dispatch()
     })
   }
@@ -186,12 +216,15 @@ export class EncryptorPool {
   async close(): Promise<void> {
     this.#closed = true
     const slots = this.#slots.splice(0)
-    for (const task of this.#queue.splice(0)) this.#settle(task, undefined, new InvalidArgumentError('This EncryptorPool was closed'))
+    const closed = (): InvalidArgumentError => new InvalidArgumentError('This EncryptorPool was closed')
+    for (const batch of this.#queue.splice(0)) {
+      this.#fail(batch, batch.next, closed())
+      this.#finish(batch)
+    }
     await Promise.all(slots.map(async (slot) => {
-      const task = slot.task
-      slot.task = undefined
+      const tasks = slot.tasks.splice(0)
       await slot.worker.terminate()
-      if (task !== undefined) this.#settle(task, undefined, new InvalidArgumentError('This EncryptorPool was closed'))
+      for (const task of tasks) this.#settleFailed(task, 0, closed())
     }))
   }
 
@@ -199,7 +232,7 @@ export class EncryptorPool {
   #spawn(): Promise<void> {
     return new Promise((resolve, reject) => {
       const worker = new Worker(WORKER_SCRIPT, { workerData: this.#data })
-      const slot: Slot = { worker, task: undefined }
+      const slot: Slot = { worker, tasks: [] }
       let ready = false
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'ready') {
@@ -226,68 +259,144 @@ export class EncryptorPool {
     })
   }
 
-  /** A worker died (its code threw outside a task, or it was killed): fail its task and start a replacement. */
+  /** A worker died (its code threw outside a task, or it was killed): fail its chunks and start a replacement. */
   #lost(slot: Slot, cause: unknown): void {
     const index = this.#slots.indexOf(slot)
     if (index < 0) return
     this.#slots.splice(index, 1)
-    const task = slot.task
-    slot.task = undefined
-    if (task !== undefined) {
-      const message = 'An EncryptorPool worker thread stopped while it held items'
-      this.#settle(task, undefined, task.batch.operation === 'encrypt' ? new EncryptionError(message, { cause }) : new DecryptionError(message, { cause }))
+    const message = 'An EncryptorPool worker thread stopped while it held items'
+    for (const task of slot.tasks.splice(0)) {
+      this.#settleFailed(task, 0, task.batch.operation === 'encrypt' ? new EncryptionError(message, { cause }) : new DecryptionError(message, { cause }))
     }
     if (this.#closed) return
     this.#spawn().catch((error: unknown) => {
-      // Without any thread left, queued chunks would wait forever: fail them.
+      // Without any thread left, queued batches would wait forever: fail them.
       if (this.#slots.length > 0) return
-      for (const queued of this.#queue.splice(0)) this.#settle(queued, undefined, error)
+      for (const batch of this.#queue.splice(0)) {
+        this.#fail(batch, batch.next, error)
+        this.#finish(batch)
+      }
     })
   }
 
   #answer(slot: Slot, message: Extract<WorkerMessage, { type: 'done' | 'failed' }>): void {
-    const task = slot.task
-    if (task === undefined || task.message.id !== message.id) return
-    slot.task = undefined
-    if (message.type === 'done') this.#settle(task, message.items, undefined)
-    else this.#settle(task, undefined, receivedError(message.error), task.start + message.index)
+    const at = slot.tasks.findIndex((task) => task.id === message.id)
+    if (at < 0) return
+    const task = slot.tasks.splice(at, 1)[0] as Task
+    if (message.type === 'failed') {
+      this.#settleFailed(task, message.index, receivedError(message.error))
+    } else {
+      const batch = task.batch
+      const reader = new TransportReader(message.buffer, message.length)
+      try {
+        // A failed batch only wipes what still arrives.
+        if (batch.failedAt === batch.items.length) {
+          for (const index of task.indexes) batch.out[index] = reader.item()
+        }
+      } finally {
+        reader.wipe()
+      }
+      batch.open -= 1
+      this.#finish(batch)
+    }
     this.#dispatch()
   }
 
-  /** Records one chunk's outcome; settles its batch when no chunk of it is open any more. */
-  #settle(task: Task, items: readonly Item[] | undefined, error: unknown, failedAt = task.start): void {
-    const batch = task.batch
-    batch.open -= 1
-    if (items !== undefined) {
-      for (let i = 0; i < items.length; i++) batch.out[task.start + i] = items[i] as Item
-    } else if (failedAt < batch.failedAt) {
-      batch.failedAt = failedAt
+  /** Item `position` of `task` failed with `error` (the chunk's items before it are dropped). */
+  #settleFailed(task: Task, position: number, error: unknown): void {
+    this.#fail(task.batch, task.indexes[position] ?? (task.indexes[0] as number), error)
+    task.batch.open -= 1
+    this.#finish(task.batch)
+  }
+
+  /** Records a failure of item `index`; the lowest index wins, and nothing more of the batch is started. */
+  #fail(batch: Batch, index: number, error: unknown): void {
+    if (index < batch.failedAt) {
+      batch.failedAt = index
       batch.failure = error
-      // No point running the rest of a failed batch.
-      for (let i = this.#queue.length - 1; i >= 0; i--) {
-        if ((this.#queue[i] as Task).batch === batch) {
-          this.#queue.splice(i, 1)
-          batch.open -= 1
-        }
-      }
     }
-    if (batch.open > 0) return
-    if (batch.failedAt < batch.out.length) batch.reject(batch.failure)
+    batch.next = batch.items.length
+  }
+
+  /** Settles the batch once every item was cut and every chunk answered. */
+  #finish(batch: Batch): void {
+    if (batch.settled || batch.open > 0 || batch.next < batch.items.length) return
+    batch.settled = true
+    if (batch.failedAt < batch.items.length) batch.reject(batch.failure)
     else batch.resolve(batch.out)
   }
 
-  /** Hands queued chunks to idle workers; a busy worker keeps the process alive, an idle one does not. */
-  #dispatch(): void {
-    for (const slot of this.#slots) {
-      if (slot.task !== undefined) continue
-      const task = this.#queue.shift()
-      if (task === undefined) {
-        slot.worker.unref()
+  /**
+   * The next chunk to send, encoded: items the transport cannot carry exactly are run in this thread instead (so
+   * their result or error is the in-thread one). Undefined when no batch has items left to send.
+   */
+  #cut(): (Task & { readonly send: TaskMessage }) | undefined {
+    for (;;) {
+      const batch = this.#queue[0]
+      if (batch === undefined) return undefined
+      if (batch.next >= batch.items.length) {
+        this.#queue.shift()
+        this.#finish(batch)
         continue
       }
-      slot.task = task
-      slot.worker.ref()
-      slot.worker.postMessage(task.message)
+      const start = batch.next
+      // Chunks shrink as the batch nears its end (guided scheduling), so that the threads finish together: with
+      // fixed 32-item chunks one thread could idle for most of a chunk (~2 ms) at the end of each 512-item batch.
+      // Not below 8 items (each message costs tens of µs, more on a busy machine), except that a small batch is
+      // still cut so that every thread gets a share.
+      const threads = Math.max(this.#slots.length, 1)
+      const share = Math.ceil((batch.items.length - start) / (threads * IN_FLIGHT))
+      const floor = Math.min(MIN_GUIDED_CHUNK, Math.ceil(batch.items.length / threads))
+      const end = Math.min(start + Math.min(batch.chunkSize, Math.max(share, floor)), batch.items.length)
+      batch.next = end
+      const writer = new TransportWriter(Math.ceil(this.#itemBytes * (end - start) * 1.25))
+      const indexes: number[] = []
+      for (let i = start; i < end; i++) {
+        if (writer.tryItem(batch.items[i] as Item)) indexes.push(i)
+        else this.#runHere(batch, i)
+      }
+      if (indexes.length === 0) continue
+      this.#itemBytes = Math.max(64, Math.ceil(writer.position / indexes.length))
+      batch.open += 1
+      const id = this.#nextId++
+      const buffer = writer.transfer()
+      return { id, batch, indexes, send: { id, operation: batch.operation, configName: batch.configName, count: indexes.length, buffer, length: writer.position } }
     }
+  }
+
+  /** Runs item `index` of the batch in this thread, after the batch's other such items. */
+  #runHere(batch: Batch, index: number): void {
+    batch.open += 1
+    const operation = batch.operation === 'encrypt' ? encryptItem : decryptItem
+    batch.here = batch.here.then(async () => {
+      if (batch.failedAt < batch.items.length) return
+      try {
+        batch.out[index] = await operation(batch.items[index] as Item, batch.config)
+      } catch (error) {
+        this.#fail(batch, index, error)
+      }
+    }).finally(() => {
+      batch.open -= 1
+      this.#finish(batch)
+    })
+  }
+
+  /**
+   * Hands chunks to workers, up to {@link IN_FLIGHT} each (every worker gets one before any gets a second); a busy
+   * worker keeps the process alive, an idle one does not.
+   */
+  #dispatch(): void {
+    fill: for (let depth = 1; depth <= IN_FLIGHT; depth++) {
+      for (const slot of this.#slots) {
+        if (slot.tasks.length >= depth) continue
+        const next = this.#cut()
+        if (next === undefined) break fill
+        const { send, ...task } = next
+        slot.tasks.push(task)
+        slot.worker.ref()
+        slot.worker.postMessage(send, [send.buffer])
+      }
+    }
+    for (const slot of this.#slots) if (slot.tasks.length === 0) slot.worker.unref()
   }
 }

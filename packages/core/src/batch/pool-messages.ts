@@ -1,10 +1,9 @@
-import type { Item } from '../attribute-value'
 import * as errors from '../errors'
 
 /**
- * The messages between an {@link EncryptorPool} and its worker threads (structured clone). Items travel as plain
- * objects with `Uint8Array` binaries; errors as their class name, code and message (a thrown object does not survive
- * the trip with its class).
+ * The messages between an {@link EncryptorPool} and its worker threads. Items travel encoded in one transferred
+ * `ArrayBuffer` per chunk (item-transport.ts); errors as their class name, code and message (a thrown object does
+ * not survive the trip with its class).
  * @internal
  */
 export type PoolOperation = 'encrypt' | 'decrypt'
@@ -16,12 +15,14 @@ export interface WorkerData {
   readonly configData: unknown
 }
 
-/** @internal */
+/** A chunk of items for a worker: `count` items encoded in the first `length` bytes of `buffer` (transferred). @internal */
 export interface TaskMessage {
   readonly id: number
   readonly operation: PoolOperation
   readonly configName: string
-  readonly items: readonly Item[]
+  readonly count: number
+  readonly buffer: ArrayBuffer
+  readonly length: number
 }
 
 /** @internal */
@@ -36,7 +37,9 @@ export interface SentError {
 export type WorkerMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'start-failed'; readonly error: SentError }
-  | { readonly type: 'done'; readonly id: number; readonly items: readonly Item[] }
+  /** Every item of the task, encoded in order in the first `length` bytes of `buffer` (transferred). */
+  | { readonly type: 'done'; readonly id: number; readonly buffer: ArrayBuffer; readonly length: number }
+  /** The item at `index` of the task failed; the items before it are dropped. */
   | { readonly type: 'failed'; readonly id: number; readonly index: number; readonly error: SentError }
 
 /** An error as it can cross a thread boundary. @internal */

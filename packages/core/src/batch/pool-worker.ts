@@ -1,14 +1,16 @@
 /**
  * Entry point of an {@link EncryptorPool} worker thread: loads the pool's config module, builds each named config
- * once (its own providers, keys and clients) and runs the chunks of items it is sent, one item at a time.
+ * once (its own providers, keys and clients) and runs the chunks of items it is sent, one chunk and one item at a
+ * time, answering each chunk with its results encoded in one transferred buffer.
  * @internal
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import type { Item } from '../attribute-value'
 import type { CryptoConfig } from '../encryptor/crypto-config'
 import { decryptItem } from '../encryptor/decrypt-item'
 import { encryptItem } from '../encryptor/encrypt-item'
+import { DecryptionError, EncryptionError } from '../errors'
 import { loadConfigFactory, type CryptoConfigFactory } from './config-module'
+import { TransportReader, TransportWriter } from './item-transport'
 import { sendableError, type TaskMessage, type WorkerData, type WorkerMessage } from './pool-messages'
 
 const port = parentPort
@@ -17,34 +19,50 @@ const { configModule, configData } = workerData as WorkerData
 
 const configs = new Map<string, Promise<CryptoConfig>>()
 
-function post(message: WorkerMessage): void {
-  port?.postMessage(message)
-}
-
 async function run(factory: CryptoConfigFactory, task: TaskMessage): Promise<void> {
   let config = configs.get(task.configName)
   if (config === undefined) {
-    config = Promise.resolve(factory(task.configName, configData))
+    // Built inside a promise: a factory that throws fails the chunk's first item instead of the thread.
+    config = Promise.resolve().then(() => factory(task.configName, configData))
     configs.set(task.configName, config)
   }
-  const operation = task.operation === 'encrypt' ? encryptItem : decryptItem
-  const out: Item[] = new Array<Item>(task.items.length)
+  const encrypt = task.operation === 'encrypt'
+  const operation = encrypt ? encryptItem : decryptItem
+  const reader = new TransportReader(task.buffer, task.length)
+  // Results are about the size of the items (encryption adds ~130 bytes per item: IVs, padding, signature, description).
+  const writer = new TransportWriter(task.length + task.count * 192)
   let index = 0
   try {
     const resolved = await config
-    for (; index < task.items.length; index++) out[index] = await operation(task.items[index] as Item, resolved)
+    for (; index < task.count; index++) {
+      const result = await operation(reader.item(), resolved)
+      if (!writer.tryItem(result)) {
+        // Our encryptor's results are always plain items; this would be a bug, reported as the item's failure.
+        const message = 'The EncryptorPool worker could not send back an item it processed'
+        throw encrypt ? new EncryptionError(message) : new DecryptionError(message)
+      }
+    }
   } catch (error) {
-    post({ type: 'failed', id: task.id, index, error: sendableError(error) })
+    writer.wipe()
+    port?.postMessage({ type: 'failed', id: task.id, index, error: sendableError(error) } satisfies WorkerMessage)
     return
+  } finally {
+    // The request held plaintext (encrypt) or signed-only attributes next to ciphertext (decrypt).
+    reader.wipe()
   }
-  post({ type: 'done', id: task.id, items: out })
+  const buffer = writer.transfer()
+  port?.postMessage({ type: 'done', id: task.id, buffer, length: writer.position } satisfies WorkerMessage, [buffer])
 }
 
 loadConfigFactory(configModule).then(
   (factory) => {
-    // Tasks arrive one at a time per worker (the pool waits for each answer), so they never overlap here.
-    port.on('message', (task: TaskMessage) => void run(factory, task))
-    post({ type: 'ready' })
+    // The pool keeps up to two chunks in flight per worker so the thread never waits for the next one; they run one
+    // after the other here.
+    let previous = Promise.resolve()
+    port.on('message', (task: TaskMessage) => {
+      previous = previous.then(() => run(factory, task))
+    })
+    port.postMessage({ type: 'ready' } satisfies WorkerMessage)
   },
-  (error: unknown) => post({ type: 'start-failed', error: sendableError(error) }),
+  (error: unknown) => port.postMessage({ type: 'start-failed', error: sendableError(error) } satisfies WorkerMessage),
 )

@@ -25,6 +25,11 @@ exports.createCryptoConfig = (name, data) => {
       refresh: async () => undefined,
     },
     encryptionContext: { tableName: 'PoolTable', partitionKeyName: 'pk' },
-    attributeActions: new AttributeActions({ attributeActions: { pk: CryptoAction.SIGN_ONLY } }),
+    // The "mixed" config also has a signed-only and a plain (DO_NOTHING) attribute.
+    attributeActions: new AttributeActions({
+      attributeActions: name === 'mixed'
+        ? { pk: CryptoAction.SIGN_ONLY, signed: CryptoAction.SIGN_ONLY, plain: CryptoAction.DO_NOTHING }
+        : { pk: CryptoAction.SIGN_ONLY },
+    }),
   }
 }

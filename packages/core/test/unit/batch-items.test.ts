@@ -3,6 +3,8 @@
  * order whatever order the provider answers in, and the error of the lowest-index failing item.
  */
 import {
+  AttributeActions,
+  CryptoAction,
   decryptItem,
   decryptItems,
   DecryptionError,
@@ -77,6 +79,31 @@ describe('encryptItems / decryptItems in this thread', () => {
     expect(sequential).toBeInstanceOf(DecryptionError)
     const onlyFive = await rejection(decryptItems(bad.slice(3), config, { concurrency: 2 }))
     expect(onlyFive).toBeInstanceOf(SignatureVerificationError)
+  })
+
+  it('gives every AttributeValue type, empty sets/lists/maps, binary views and unicode names the single-item results', async () => {
+    const config = configFor(aesHmacProvider(), new AttributeActions({ attributeActions: { pk: CryptoAction.SIGN_ONLY, plain: CryptoAction.DO_NOTHING } }))
+    const big = new Uint8Array(300).map((_, i) => i & 0xff)
+    const plain: Item[] = Array.from({ length: 6 }, (_, i) => ({
+      pk: { S: `item#${i}` },
+      'é 日本 \u{1F600}': { S: 'unicode name' },
+      b: { B: big.subarray(i, i + 50) },
+      bs: { BS: [big.subarray(0, 1), big.subarray(1, 3)] },
+      ss: { SS: [] },
+      ns: { NS: ['1.50', '07'] },
+      l: { L: [] },
+      m: { M: { z: { M: {} }, a: { L: [{ NULL: true }, { BOOL: false }] } } },
+      plain: { N: '0042.00' },
+    }))
+    const stored = await encryptItems(plain, config, { concurrency: 3 })
+    const single = await Promise.all(plain.map((item) => encryptItem(item, config)))
+    const back = await decryptItems(stored, config)
+    for (let i = 0; i < plain.length; i++) {
+      expect(back[i]).toEqual(await decryptItem(single[i] as Item, config))
+      expect((back[i] as Item)['plain']).toBe((stored[i] as Item)['plain'])
+      expect((back[i] as Item)['b']).toEqual({ B: Uint8Array.from(big.subarray(i, i + 50)) })
+      expect((back[i] as Item)['ss']).toEqual({ SS: [] })
+    }
   })
 
   it('returns an empty array for no items and refuses bad arguments with InvalidArgumentError', async () => {

@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs'
 import * as path from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { decryptItem, deserializeMaterialDescription, ReservedAttribute, type Item } from '../../src/index'
+import { decryptItem, decryptItems, deserializeMaterialDescription, encryptItems, ReservedAttribute, type AttributeValue, type Item } from '../../src/index'
+import { makeItem } from '../support/arbitraries'
 import { rejection } from '../support/helpers'
 
 const DIST = path.join(__dirname, '..', '..', 'dist', 'index.js')
@@ -15,6 +16,46 @@ const dist = require(DIST) as typeof import('../../src/index')
 
 const CONFIG_MODULE = path.join(__dirname, '..', 'support', 'pool-config.js')
 const configData = { aes: randomBytes(16).toString('base64'), hmac: randomBytes(32).toString('base64') }
+
+/** The value as nested entries in key order, binaries as hex: equal only if exactly the same (toEqual ignores key order). */
+function exact(value: unknown): unknown {
+  if (value instanceof Uint8Array) return ['bytes', Buffer.from(value).toString('hex')]
+  if (Array.isArray(value)) return value.map(exact)
+  if (value !== null && typeof value === 'object') return Object.keys(value).map((key) => [key, exact((value as Record<string, unknown>)[key])])
+  return value
+}
+
+const threadOf = (item: Item): string | undefined =>
+  deserializeMaterialDescription((item[ReservedAttribute.MaterialDescription] as { B: Uint8Array }).B)['thread']
+
+/** Items of the "mixed" config: every type encrypted, signed only and left plain, with unusual names and values. */
+function mixedItems(count: number): Item[] {
+  const big = new Uint8Array(4096).map((_, i) => (i * 7) & 0xff)
+  const every = (i: number): Record<string, AttributeValue> => ({
+    s: { S: `text ${i} é 日本 \u{1F600}` },
+    empty: { S: '' },
+    n: { N: '055.10' },
+    b: { B: big.subarray(i, i + 33) },
+    ss: { SS: ['z', 'a'] },
+    ns: { NS: ['10', '9.50'] },
+    bs: { BS: [Uint8Array.of(9), big.subarray(0, 2)] },
+    ssEmpty: { SS: [] },
+    t: { BOOL: true },
+    f: { BOOL: false },
+    nul: { NULL: true },
+    l: { L: [{ S: 'x' }, { L: [] }, { M: {} }, { N: '1' }] },
+    m: { M: { z: { S: 'last' }, a: { BOOL: true }, '10': { N: '1' }, 'ü': { M: { deeper: { B: big.subarray(7, 9) } } } } },
+  })
+  return Array.from({ length: count }, (_, i) => makeItem([
+    ['pk', { S: `item#${i}` }],
+    ['signed', { M: every(i) }],
+    ['plain', { L: [{ N: '007' }, { S: 'lone \uD800 surrogate' }, { NULL: false }, { B: big.subarray(i, i + 5) }] }],
+    ['__proto__', { N: String(i) }],
+    ['日本語の名前', { M: every(i + 1) }],
+    ['long', { S: 'long text '.repeat(i % 3 === 0 ? 3000 : 3) }],
+    ...Object.entries(every(i)),
+  ]))
+}
 
 function items(count: number): Item[] {
   return Array.from({ length: count }, (_, i) => ({ pk: { S: `item#${i}` }, blob: { B: randomBytes(i + 1) }, n: { N: String(i) } }))
@@ -55,6 +96,79 @@ describe('EncryptorPool (worker threads)', () => {
     expect(await dist.decryptItems(stored.slice(0, 2), config, { pool })).toHaveLength(2)
   })
 
+  it('encrypts and decrypts exactly as this thread does: every type, unusual names and values, binary views, large items', async () => {
+    const config = await pool.config('mixed')
+    const plain = mixedItems(12)
+    const [onPool, here] = [await dist.encryptItems(plain, config, { pool }), await encryptItems(plain, config)]
+    for (let i = 0; i < plain.length; i++) {
+      const a = onPool[i] as Item
+      const b = here[i] as Item
+      // Same attributes in the same order; signed-only and plain values identical; ciphertexts the same length.
+      expect(Object.keys(a)).toEqual(Object.keys(b))
+      for (const name of Object.keys(b)) {
+        if (name === 'pk' || name === 'signed' || name === 'plain') expect(exact(a[name])).toEqual(exact(b[name]))
+        else expect((a[name] as { B: Uint8Array }).B.length).toBe((b[name] as { B: Uint8Array }).B.length)
+      }
+      expect(exact(a['plain'])).toEqual(exact(plain[i]?.['plain']))
+    }
+    // Pool-encrypted items decrypt here, and items encrypted here decrypt on the pool, to exactly what this thread
+    // decrypts (decrypted values come back canonical: sorted map keys and sets, normalized numbers).
+    const expected = await decryptItems(here, config)
+    const back = await decryptItems(onPool, config)
+    const backOnPool = await dist.decryptItems(here, config, { pool })
+    for (let i = 0; i < plain.length; i++) {
+      expect(exact(back[i])).toEqual(exact(expected[i]))
+      expect(exact(backOnPool[i])).toEqual(exact(expected[i]))
+      expect(exact((backOnPool[i] as Item)['plain'])).toEqual(exact(plain[i]?.['plain']))
+      expect(Object.getOwnPropertyDescriptor(backOnPool[i], '__proto__')?.value).toEqual({ N: String(i) })
+    }
+  })
+
+  it('keeps order over many chunks and concurrent batches of different configs', async () => {
+    const [a, b] = [await pool.config('threads'), await pool.config('mixed')]
+    const plainA = items(150)
+    const plainB = mixedItems(40)
+    const [storedA, storedB] = await Promise.all([dist.encryptItems(plainA, a, { pool }), dist.encryptItems(plainB, b, { pool })])
+    expect(new Set(storedA.map(threadOf)).has('0')).toBe(false)
+    const [backA, backB] = await Promise.all([dist.decryptItems(storedA, a, { pool }), dist.decryptItems(storedB, b, { pool })])
+    expect(exact(backA)).toEqual(exact(await decryptItems(storedA, a)))
+    expect(exact(backB)).toEqual(exact(await decryptItems(storedB, b)))
+    expect(backA).toEqual(plainA)
+  })
+
+  it('runs items it cannot encode exactly in this thread, with the in-thread result, in order', async () => {
+    const config = await pool.config('threads')
+    const plain = items(9)
+    // A value with an undefined extra key is valid (the serializer ignores it) but not a plain AttributeValue.
+    const odd: Item = { ...(plain[4] as Item), blob: { B: Uint8Array.of(1, 2), S: undefined } as unknown as AttributeValue }
+    const batch = [...plain.slice(0, 4), odd, ...plain.slice(5)]
+    const stored = await dist.encryptItems(batch, config, { pool })
+    expect(stored.map(threadOf).map((thread) => thread === '0')).toEqual([false, false, false, false, true, false, false, false, false])
+    expect(exact(await dist.decryptItems(stored, config, { pool }))).toEqual(exact([...plain.slice(0, 4), { ...odd, blob: { B: Uint8Array.of(1, 2) } }, ...plain.slice(5)]))
+  })
+
+  it('fails with the in-thread error of the lowest-index failing item, from a worker or from this thread', async () => {
+    const config = await pool.config()
+    const plain = items(20)
+    // Item 7 fails in a worker (NULL: false cannot be encrypted); item 12 cannot be encoded and fails here.
+    const inWorker = { ...(plain[7] as Item), blob: { NULL: false } }
+    const here = { ...(plain[12] as Item), blob: { S: 42 } as unknown as AttributeValue }
+    for (const [batch, expected] of [
+      [[...plain.slice(0, 7), inWorker, ...plain.slice(8, 12), here, ...plain.slice(13)], inWorker],
+      [[...plain.slice(0, 7), here, ...plain.slice(8, 12), inWorker, ...plain.slice(13)], here],
+      [[inWorker], inWorker],
+      [[here], here],
+    ] as const) {
+      const expectedError = await rejection(encryptItems([expected], config))
+      const error = await rejection(dist.encryptItems(batch, config, { pool }))
+      expect(error.constructor.name).toBe(expectedError.constructor.name)
+      expect(error).toBeInstanceOf(dist.SerializationError)
+      expect(error.code).toBe(expectedError.code)
+      expect(error.message).toBe(expectedError.message)
+    }
+    expect(await dist.encryptItems(plain.slice(0, 3), config, { pool })).toHaveLength(3)
+  })
+
   it('refuses a config that it did not build', async () => {
     const own = await pool.config()
     const copy = { ...own }
@@ -70,6 +184,19 @@ describe('EncryptorPool (worker threads)', () => {
       { configModule: CONFIG_MODULE, chunkSize: 1.5 },
     ]) {
       expect(await rejection(dist.EncryptorPool.start(options))).toBeInstanceOf(dist.InvalidArgumentError)
+    }
+  })
+
+  it('with the default chunk size, still gives a small batch to every thread (chunks shrink towards the end)', async () => {
+    const other = await dist.EncryptorPool.start({ configModule: CONFIG_MODULE, configData, threads: 2 })
+    try {
+      const config = await other.config('threads')
+      const plain = items(8)
+      const stored = await dist.encryptItems(plain, config, { pool: other })
+      expect(new Set(stored.map(threadOf)).size).toBe(2)
+      expect(await dist.decryptItems(stored, config, { pool: other })).toEqual(plain)
+    } finally {
+      await other.close()
     }
   })
 
