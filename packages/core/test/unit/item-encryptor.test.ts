@@ -21,9 +21,8 @@ import {
   type EncryptionMaterials,
   type Item,
 } from '../../src/index'
-import { deepCopy, deepFreeze } from '@ddb-encryption/testing'
+import { aesHmacProvider, deepCopy, deepFreeze, TestStaticProvider } from '@ddb-encryption/testing'
 import { body, configFor, descriptionOf, rejection, resign, TABLE, withDescription } from '../support/helpers'
-import { aesHmacProvider, TestStaticProvider } from '../support/static-provider'
 
 const SIG = ReservedAttribute.Signature
 const DESC = ReservedAttribute.MaterialDescription

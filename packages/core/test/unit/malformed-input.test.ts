@@ -18,7 +18,7 @@ import {
   type CryptoConfig,
 } from '../../src/index'
 import { body, configFor, rejection, resign, thrown } from '../support/helpers'
-import { TestStaticProvider } from '../support/static-provider'
+import { TestStaticProvider } from '@ddb-encryption/testing'
 
 const ascii = (text: string): number[] => Array.from(Buffer.from(text, 'utf8'))
 const lv = (bytes: number[]): number[] => [bytes.length >>> 24, (bytes.length >>> 16) & 0xff, (bytes.length >>> 8) & 0xff, bytes.length & 0xff, ...bytes]

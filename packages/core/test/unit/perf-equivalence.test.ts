@@ -24,7 +24,7 @@ import { deserializeMaterialDescription, serializeMaterialDescription } from '..
 import { canonical, EDGE_NUMBERS, itemWithActions, numberText } from '../support/arbitraries'
 import { normalizeNumber, normalizeNumberFully } from '../../src/serialize/number'
 import { configFor, rejection, resign, withDescription } from '../support/helpers'
-import { TestStaticProvider } from '../support/static-provider'
+import { TestStaticProvider } from '@ddb-encryption/testing'
 import { decryptItem } from '../../src/encryptor/decrypt-item'
 import { encryptItem } from '../../src/encryptor/encrypt-item'
 import type { DelegatedKey } from '../../src/materials/delegated-key'

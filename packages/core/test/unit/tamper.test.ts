@@ -16,7 +16,7 @@ import {
 } from '../../src/index'
 import { itemWithActions, makeItem, PARTITION_KEY } from '../support/arbitraries'
 import { configFor, descriptionOf, rejection, TABLE, withDescription } from '../support/helpers'
-import { aesHmacProvider, aesRsaProvider, type TestStaticProvider } from '../support/static-provider'
+import { aesHmacProvider, aesRsaProvider, type TestStaticProvider } from '@ddb-encryption/testing'
 
 type ErrorClass = typeof SignatureVerificationError | typeof DecryptionError | typeof InvalidArgumentError
 const CODES = new Map<ErrorClass, string>([

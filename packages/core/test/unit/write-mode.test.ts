@@ -21,7 +21,7 @@ import {
 } from '../../src/index'
 import { itemWithActions } from '../support/arbitraries'
 import { body, configFor, rejection, TABLE } from '../support/helpers'
-import { aesHmacProvider } from '../support/static-provider'
+import { aesHmacProvider } from '@ddb-encryption/testing'
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 const signOnly = new AttributeActions({ defaultAction: CryptoAction.SIGN_ONLY })
