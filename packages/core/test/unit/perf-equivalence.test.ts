@@ -23,12 +23,11 @@ import { createEncryptionMaterials, type EncryptionMaterials } from '../../src/m
 import { deserializeMaterialDescription, serializeMaterialDescription } from '../../src/serialize/material-description'
 import { canonical, EDGE_NUMBERS, itemWithActions, numberText } from '../support/arbitraries'
 import { normalizeNumber, normalizeNumberFully } from '../../src/serialize/number'
-import { configFor, rejection, resign, withDescription } from '../support/helpers'
-import { TestStaticProvider } from '@ddb-encryption/testing'
+import { configFor, rejection, resign } from '../support/helpers'
+import { forwardingKey, TestStaticProvider, withDescription } from '@ddb-encryption/testing'
 import { decryptItem } from '../../src/encryptor/decrypt-item'
 import { encryptItem } from '../../src/encryptor/encrypt-item'
 import type { DelegatedKey } from '../../src/materials/delegated-key'
-import { forwardingKey } from '../support/helpers'
 
 const CBC = 'AES/CBC/PKCS5Padding'
 const NODE_CBC: Record<number, string> = { 16: 'aes-128-cbc', 24: 'aes-192-cbc', 32: 'aes-256-cbc' }
