@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb'
 import { FAKE_CREDENTIALS } from './fake-credentials'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -25,9 +25,12 @@ export type WireAnswer = { body: Json } | { error: string; status?: number; fiel
 
 /**
  * A real `DynamoDBClient` (full SDK middleware stack, one attempt) over an in-memory DynamoDB that works on the wire
- * JSON: it stores items exactly as sent and records every request with its headers. No network. Conditions and
- * expressions are not evaluated (DynamoDB Local checks real semantics in the integration tests). `answers` may
- * replace the next responses of an operation; `respond` may answer every request.
+ * JSON: it stores items exactly as sent and records every request with its headers. No network. Of the expressions
+ * it evaluates only a PutItem `ConditionExpression` made of `attribute_not_exists(...)` terms joined by AND, and a
+ * Query `KeyConditionExpression` `<partition key> = :value` (Query returns the items in sort-key order,
+ * `ScanIndexForward: false` reversed, cut at `Limit`); other conditions, filters and projections are not evaluated
+ * (DynamoDB Local checks real semantics in the integration tests). CreateTable adds a table with the given key
+ * schema. `answers` may replace the next responses of an operation; `respond` may answer every request.
  */
 export class FakeDynamoDB {
   readonly requests: WireRequest[] = []
@@ -51,9 +54,11 @@ export class FakeDynamoDB {
           const responded = options.respond?.(received)
           const answer = responded !== undefined ? { body: responded } : this.answers[op]?.shift()
           if (answer !== undefined && typeof answer !== 'function' && 'throw' in answer) throw answer.throw
-          const [status, json] = answer === undefined ? [200, this.#respond(op, body)]
+          const result = answer === undefined ? this.#respond(op, body) : undefined
+          const [status, json] = result instanceof ServiceError ? [400, errorBody(result.type, result.message)]
+            : answer === undefined ? [200, result as Json]
             : typeof answer === 'function' ? [200, answer(body)]
-            : 'error' in answer ? [answer.status ?? 400, { __type: `com.amazonaws.dynamodb.v20120810#${answer.error}`, message: 'injected', ...answer.fields }]
+            : 'error' in answer ? [answer.status ?? 400, { ...errorBody(answer.error, 'injected'), ...answer.fields }]
             : [200, answer.body]
           return {
             response: {
@@ -65,6 +70,23 @@ export class FakeDynamoDB {
         },
       } as unknown as DynamoDBClient['config']['requestHandler'],
     })
+  }
+
+  /** How many requests of `op` were received. */
+  count(op: string): number {
+    return this.requests.filter((r) => r.op === op).length
+  }
+
+  /** Stores an SDK item (Uint8Array B values) in `table` as the wire JSON a PutItem would, without a request. */
+  putItem(table: string, item: Record<string, AttributeValue>): void {
+    const wire = toWire({ M: item }).M as Json
+    this.#t(table).set(this.#key(table, wire), wire)
+  }
+
+  /** The stored item of `key` in `table`, as an SDK item (a copy: changing it changes nothing stored). */
+  getItem(table: string, key: Record<string, AttributeValue>): Record<string, AttributeValue> | undefined {
+    const wire = this.#t(table).get(this.#key(table, toWire({ M: key }).M as Json))
+    return wire === undefined ? undefined : (fromWire({ M: wire }) as { M: Record<string, AttributeValue> }).M
   }
 
   /** Operations received, in order. */
@@ -94,11 +116,50 @@ export class FakeDynamoDB {
   }
 
   #t(name: string): Map<string, Json> {
-    return this.tables.get(name) as Map<string, Json>
+    const table = this.tables.get(name)
+    if (table === undefined) throw new Error(`unknown table ${name}`)
+    return table
   }
 
-  #respond(op: string, input: Json): Json {
+  /** Query: the items of one partition (`<partition key> = :value`), in sort-key order. */
+  #query(input: Json): Json[] {
+    const s = this.schemas[input['TableName']]
+    let items = [...this.#t(input['TableName']).values()]
+    const keyCondition = /^\s*(#?[\w]+)\s*=\s*(:[\w]+)\s*$/.exec(input['KeyConditionExpression'] ?? '')
+    if (s !== undefined && keyCondition !== null) {
+      const name = input['ExpressionAttributeNames']?.[keyCondition[1] as string] ?? keyCondition[1]
+      const value = JSON.stringify(input['ExpressionAttributeValues']?.[keyCondition[2] as string])
+      if (name === s.pk) items = items.filter((item) => JSON.stringify(item[s.pk]) === value)
+    }
+    if (s?.sk !== undefined) {
+      const sk = s.sk
+      const order = (item: Json): number | string => (item[sk]?.N !== undefined ? Number(item[sk].N) : String(item[sk]?.S ?? item[sk]?.B ?? ''))
+      items.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0))
+    }
+    if (input['ScanIndexForward'] === false) items.reverse()
+    return input['Limit'] === undefined ? items : items.slice(0, input['Limit'])
+  }
+
+  /** PutItem's condition when it is `attribute_not_exists(a) AND ...`: whether the stored item `old` fails it. */
+  #conditionFails(input: Json, old: Json | undefined): boolean {
+    const condition = input['ConditionExpression']
+    if (typeof condition !== 'string' || old === undefined) return false
+    const terms = condition.split(/\s+AND\s+/i).map((term) => /^\s*attribute_not_exists\(\s*(#?[\w]+)\s*\)\s*$/.exec(term))
+    if (terms.some((term) => term === null)) return false
+    return terms.some((term) => (input['ExpressionAttributeNames']?.[term![1] as string] ?? term![1]) in old)
+  }
+
+  #respond(op: string, input: Json): Json | ServiceError {
     switch (op) {
+      case 'CreateTable': {
+        if (this.tables.has(input['TableName'])) return new ServiceError('ResourceInUseException', `Table already exists: ${input['TableName']}`)
+        const keyName = (type: string): string | undefined => (input['KeySchema'] as Json[]).find((k) => k['KeyType'] === type)?.['AttributeName']
+        const sk = keyName('RANGE')
+        const table = { TableName: input['TableName'], KeySchema: input['KeySchema'], AttributeDefinitions: input['AttributeDefinitions'], TableStatus: 'ACTIVE' }
+        this.schemas[input['TableName']] = { pk: keyName('HASH') as string, ...(sk === undefined ? {} : { sk }), table }
+        this.tables.set(input['TableName'], new Map())
+        return { TableDescription: { ...table, TableStatus: 'CREATING' } }
+      }
       case 'DescribeTable': {
         const s = this.schemas[input['TableName']]
         if (s === undefined) return {}
@@ -107,11 +168,13 @@ export class FakeDynamoDB {
             TableName: input['TableName'],
             KeySchema: [{ AttributeName: s.pk, KeyType: 'HASH' }, ...(s.sk ? [{ AttributeName: s.sk, KeyType: 'RANGE' }] : [])],
             AttributeDefinitions: [{ AttributeName: s.pk, AttributeType: 'S' }, ...(s.sk ? [{ AttributeName: s.sk, AttributeType: 'N' }] : [])],
+            TableStatus: 'ACTIVE',
           },
         }
       }
       case 'PutItem': {
         const old = this.#t(input['TableName']).get(this.#key(input['TableName'], input['Item']))
+        if (this.#conditionFails(input, old)) return new ServiceError('ConditionalCheckFailedException', 'The conditional request failed')
         this.#t(input['TableName']).set(this.#key(input['TableName'], input['Item']), input['Item'])
         return input['ReturnValues'] === 'ALL_OLD' && old ? { Attributes: old } : {}
       }
@@ -131,7 +194,7 @@ export class FakeDynamoDB {
       }
       case 'Query':
       case 'Scan': {
-        const items = [...this.#t(input['TableName']).values()]
+        const items = op === 'Query' ? this.#query(input) : [...this.#t(input['TableName']).values()]
         if (input['Select'] === 'COUNT') return { Count: items.length, ScannedCount: items.length }
         return { Items: items, Count: items.length, ScannedCount: items.length }
       }
@@ -179,3 +242,30 @@ export function userAgentOf(request: WireRequest | undefined): string {
 export const S = (s: string): { S: string } => ({ S: s })
 /** Shorthand for a low-level N value. */
 export const N = (n: string): { N: string } => ({ N: n })
+
+/** A service error the in-memory table answers (status 400). */
+class ServiceError {
+  constructor(readonly type: string, readonly message: string) {}
+}
+
+function errorBody(type: string, message: string): Json {
+  return { __type: `com.amazonaws.dynamodb.v20120810#${type}`, message }
+}
+
+/** An SDK attribute value as DynamoDB's wire JSON (B and BS base64). */
+function toWire(value: AttributeValue): Json {
+  if (value.B !== undefined) return { B: Buffer.from(value.B).toString('base64') }
+  if (value.BS !== undefined) return { BS: value.BS.map((b) => Buffer.from(b).toString('base64')) }
+  if (value.M !== undefined) return { M: Object.fromEntries(Object.entries(value.M).map(([k, v]) => [k, toWire(v)])) }
+  if (value.L !== undefined) return { L: value.L.map(toWire) }
+  return { ...value }
+}
+
+/** Wire JSON as an SDK attribute value. */
+function fromWire(value: Json): AttributeValue {
+  if (value['B'] !== undefined) return { B: new Uint8Array(Buffer.from(value['B'], 'base64')) }
+  if (value['BS'] !== undefined) return { BS: (value['BS'] as string[]).map((b) => new Uint8Array(Buffer.from(b, 'base64'))) }
+  if (value['M'] !== undefined) return { M: Object.fromEntries(Object.entries(value['M'] as Json).map(([k, v]) => [k, fromWire(v)])) }
+  if (value['L'] !== undefined) return { L: (value['L'] as Json[]).map(fromWire) }
+  return { ...value } as AttributeValue
+}

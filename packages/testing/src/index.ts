@@ -38,3 +38,5 @@ export {
 export { runPython, type RunPythonOptions, type RunPythonResult } from './run-python'
 export { FakeDynamoDB, userAgentOf, S, N, type FakeDynamoDBOptions, type WireRequest, type WireAnswer } from './fake-dynamodb'
 export { deepFreeze, deepCopy } from './deep-freeze'
+export { TestStaticProvider, aesHmacProvider, aesRsaProvider, sharedRsaKeys, type TestStaticProviderOptions } from './static-provider'
+export { storedBody, descriptionOf, withDescription, forwardingKey } from './stored-items'

@@ -14,14 +14,13 @@ import {
   UnwrappingError,
   createEncryptionMaterials,
   decryptItem,
-  deserializeMaterialDescription,
   encryptItem,
-  serializeMaterialDescription,
   stringToSign,
   type CryptoConfig,
   type Item,
 } from '@ddb-encryption/core'
 import { StaticMaterialsProvider, WrappedMaterialsProvider } from '@ddb-encryption/providers-wrapped'
+import { descriptionOf, withDescription } from '@ddb-encryption/testing'
 import { differingAttributes } from '../src'
 
 const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
@@ -45,16 +44,6 @@ const plaintext: Item = Object.freeze({
 
 function rsaKey(algorithm: string, type: 'public' | 'private'): LocalDelegatedKey {
   return LocalDelegatedKey.fromBytes({ key: type === 'public' ? publicDer : privateDer, algorithm, keyType: type, encoding: 'DER' })
-}
-
-function description(item: Item): Record<string, string> {
-  const value = item[ReservedAttribute.MaterialDescription]
-  if (value === undefined || !('B' in value)) throw new Error('item has no material description')
-  return deserializeMaterialDescription(value.B)
-}
-
-function withDescription(item: Item, md: Record<string, string>): Item {
-  return { ...item, [ReservedAttribute.MaterialDescription]: { B: serializeMaterialDescription(md) } }
 }
 
 describe('an old Java wrapped item: RSA PKCS#1 v1.5 content key, no amzn-ddb-wrap-alg, env-alg "AES"', () => {
@@ -83,7 +72,7 @@ describe('an old Java wrapped item: RSA PKCS#1 v1.5 content key, no amzn-ddb-wra
   const config = (): CryptoConfig => ({ materialsProvider: reader(), encryptionContext, attributeActions })
 
   it('has the Java-style description', () => {
-    const md = description(stored)
+    const md = descriptionOf(stored)
     expect(md[MaterialDescriptionKey.ContentKeyWrappingAlgorithm]).toBeUndefined()
     expect(md[MaterialDescriptionKey.ContentEncryptionAlgorithm]).toBe('AES')
     expect(stored.secret).toHaveProperty('B')
@@ -95,7 +84,7 @@ describe('an old Java wrapped item: RSA PKCS#1 v1.5 content key, no amzn-ddb-wra
   })
 
   it('fails like a wrong key when env-alg is changed to name another key length (implicit rejection)', async () => {
-    const md = description(stored)
+    const md = descriptionOf(stored)
     const tampered = withDescription(stored, { ...md, [MaterialDescriptionKey.ContentEncryptionAlgorithm]: 'AES/128' })
     const error = await decryptItem(tampered, config()).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(DecryptionError)
@@ -103,7 +92,7 @@ describe('an old Java wrapped item: RSA PKCS#1 v1.5 content key, no amzn-ddb-wra
   })
 
   it('fails when wrap-alg is added to claim RSA-OAEP', async () => {
-    const md = description(stored)
+    const md = descriptionOf(stored)
     const tampered = withDescription(stored, { ...md, [MaterialDescriptionKey.ContentKeyWrappingAlgorithm]: 'RSA/ECB/OAEPWithSHA-256AndMGF1Padding' })
     await expect(decryptItem(tampered, config())).rejects.toBeInstanceOf(UnwrappingError)
   })
@@ -132,7 +121,7 @@ describe('static AES materials with an RSA (SHA256withRSA) signature', () => {
     const signature = stored[ReservedAttribute.Signature]
     if (signature === undefined || !('B' in signature)) throw new Error('no signature attribute')
     expect(signature.B).toHaveLength(256)
-    expect(description(stored)[MaterialDescriptionKey.SigningAlgorithm]).toBe('SHA256withRSA')
+    expect(descriptionOf(stored)[MaterialDescriptionKey.SigningAlgorithm]).toBe('SHA256withRSA')
     const data = stringToSign(stored, encryptionContext.tableName, attributeActions)
     expect(verify('sha256', data, publicKey, signature.B)).toBe(true)
     expect(verify('sha256', data, generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey, signature.B)).toBe(false)

@@ -21,7 +21,7 @@ import {
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb'
 import { AttributeActions, CryptoAction, ReservedAttribute } from '@ddb-encryption/core'
-import { createDynamoDBClient, createTestTable, deleteTestTable } from '@ddb-encryption/testing'
+import { aesHmacProvider, createDynamoDBClient, createTestTable, deepFreeze, deleteTestTable } from '@ddb-encryption/testing'
 import {
   EncryptedDynamoDBClient,
   EncryptedDynamoDBDocumentClient,
@@ -30,8 +30,6 @@ import {
   TableInfo,
   type DocumentDecryptFailureReport,
 } from '@ddb-encryption/client-helpers'
-import { deepFreeze } from '@ddb-encryption/testing'
-import { createTestProvider } from '../support/test-provider'
 import { flakyBatchWriteClient } from '../support/integration'
 
 const actions = new AttributeActions({ attributeActions: { status: CryptoAction.SIGN_ONLY, views: CryptoAction.DO_NOTHING } })
@@ -83,7 +81,7 @@ const everyType = () => ({
 })
 
 describe('EncryptedDynamoDBDocumentClient on DynamoDB Local', () => {
-  const provider = createTestProvider()
+  const provider = aesHmacProvider()
   let doc: ReturnType<typeof EncryptedDynamoDBDocumentClient.from>
   beforeAll(() => {
     doc = EncryptedDynamoDBDocumentClient.from(spiedClient(), {
@@ -213,7 +211,7 @@ describe('EncryptedDynamoDBDocumentClient on DynamoDB Local', () => {
 })
 
 describe('EncryptedDynamoDBClient and EncryptedTable on DynamoDB Local', () => {
-  const provider = createTestProvider()
+  const provider = aesHmacProvider()
 
   it('works with the low-level paginateQuery and binary partition keys', async () => {
     const client = EncryptedDynamoDBClient.from(ddb, { materialsProvider: provider, attributeActions: actions })

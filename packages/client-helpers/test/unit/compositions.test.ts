@@ -2,13 +2,12 @@ import { GetItemCommand, PutItemCommand, paginateScan as paginateLowScan } from 
 import { DynamoDBDocument, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, paginateQuery } from '@aws-sdk/lib-dynamodb'
 import { ReservedAttribute } from '@ddb-encryption/core'
 import { EncryptedDynamoDBClient, EncryptedDynamoDBDocumentClient } from '@ddb-encryption/client-helpers'
-import { createTestProvider } from '../support/test-provider'
-import { FakeDynamoDB } from '@ddb-encryption/testing'
+import { aesHmacProvider, FakeDynamoDB } from '@ddb-encryption/testing'
 
 const SIG = ReservedAttribute.Signature
 
-function setup(): { fake: FakeDynamoDB; options: { materialsProvider: ReturnType<typeof createTestProvider> } } {
-  return { fake: new FakeDynamoDB({ users: { pk: 'id' } }), options: { materialsProvider: createTestProvider() } }
+function setup(): { fake: FakeDynamoDB; options: { materialsProvider: ReturnType<typeof aesHmacProvider> } } {
+  return { fake: new FakeDynamoDB({ users: { pk: 'id' } }), options: { materialsProvider: aesHmacProvider() } }
 }
 
 /** The stored (wire) item of `id`: ciphertext for `secret`, a signature, the key in plaintext. */
@@ -62,7 +61,7 @@ describe('compositions over the middleware stack', () => {
     await again.put({ TableName: 'users', Item: { id: 'e', secret: 's5' } })
     expectEncrypted(fake, 'e')
     expect((await doc.send(new QueryCommand({ TableName: 'users', KeyConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': 'e' } }))).Items)
-      .toEqual([{ id: 'd', secret: 's4' }, { id: 'e', secret: 's5' }]) // the fake does not evaluate key conditions
+      .toEqual([{ id: 'e', secret: 's5' }])
   })
 
   it('never changes the caller client: it keeps sending in plaintext', async () => {

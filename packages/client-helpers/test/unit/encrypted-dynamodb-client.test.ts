@@ -20,9 +20,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 
 type Item = Record<string, AttributeValue>
 import { EncryptedDynamoDBClient, ItemDecryptionError, TableInfo, type DecryptFailureReport } from '@ddb-encryption/client-helpers'
-import { deepFreeze } from '@ddb-encryption/testing'
-import { createTestProvider } from '../support/test-provider'
-import { FakeDynamoDB, N, S } from '@ddb-encryption/testing'
+import { aesHmacProvider, deepFreeze, FakeDynamoDB, N, S } from '@ddb-encryption/testing'
 
 const actions = new AttributeActions({
   attributeActions: { tag: CryptoAction.SIGN_ONLY, hits: CryptoAction.DO_NOTHING, meta: CryptoAction.DO_NOTHING },
@@ -31,7 +29,7 @@ const actions = new AttributeActions({
 function setup(options: Partial<Parameters<typeof EncryptedDynamoDBClient.from>[1]> = {}) {
   const fake = new FakeDynamoDB({ users: { pk: 'id' }, events: { pk: 'pk', sk: 'sk' } })
   const base = fake.client
-  const provider = createTestProvider()
+  const provider = aesHmacProvider()
   const client = EncryptedDynamoDBClient.from(base, { materialsProvider: provider, attributeActions: actions, ...options })
   const dataOps = () => fake.sent.filter((s) => s.op !== 'DescribeTable')
   return { fake, client, provider, dataOps }
@@ -79,8 +77,8 @@ describe('EncryptedDynamoDBClient.send PutItem / GetItem', () => {
   it('fills the encryption context with the table name and primary key names from DescribeTable', async () => {
     const { client, provider } = setup()
     await client.send(new PutItemCommand({ TableName: 'events', Item: { pk: S('a'), sk: N('1'), body: S('b') } }))
-    expect(provider.contexts[0]).toMatchObject({ tableName: 'events', partitionKeyName: 'pk', sortKeyName: 'sk' })
-    expect(provider.contexts[0]?.attributes).toEqual({ pk: S('a'), sk: N('1'), body: S('b') })
+    expect(provider.encryptionContexts[0]).toMatchObject({ tableName: 'events', partitionKeyName: 'pk', sortKeyName: 'sk' })
+    expect(provider.encryptionContexts[0]?.attributes).toEqual({ pk: S('a'), sk: N('1'), body: S('b') })
   })
 })
 
@@ -270,7 +268,7 @@ describe('EncryptedDynamoDBClient.from', () => {
     const { client } = setup()
     expect(client).toBeInstanceOf(DynamoDBClient)
     expect(client).toBeInstanceOf(EncryptedDynamoDBClient)
-    expect(() => EncryptedDynamoDBClient.from(new FakeDynamoDB({}).client, { materialsProvider: createTestProvider(), decryptConcurrency: 0 }))
+    expect(() => EncryptedDynamoDBClient.from(new FakeDynamoDB({}).client, { materialsProvider: aesHmacProvider(), decryptConcurrency: 0 }))
       .toThrow(/"decryptConcurrency"/)
     expect(() => EncryptedDynamoDBClient.from(new FakeDynamoDB({}).client, {} as never)).toThrow(/"materialsProvider"/)
   })
@@ -286,14 +284,14 @@ describe('EncryptedDynamoDBClient.from', () => {
     ['clientSideFilters', { clientSideFilters: 1 }, /"clientSideFilters" option must be a boolean/],
     ['migrationWindow', { migrationWindow: { onRead: 'log' } }, /"migrationWindow.onRead" option must be a function/],
   ])('refuses a bad %s option with InvalidArgumentError naming it', (_name, bad, message) => {
-    const options = bad === null ? null : { materialsProvider: createTestProvider(), ...bad }
+    const options = bad === null ? null : { materialsProvider: aesHmacProvider(), ...bad }
     const attempt = (): unknown => EncryptedDynamoDBClient.from(new FakeDynamoDB({}).client, options as never)
     expect(attempt).toThrow(InvalidArgumentError)
     expect(attempt).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(message) }))
   })
 
   it('refuses a client without an SDK v3 middleware stack, and construction with new, with InvalidArgumentError', () => {
-    expect(() => EncryptedDynamoDBClient.from({ send: () => undefined } as never, { materialsProvider: createTestProvider() }))
+    expect(() => EncryptedDynamoDBClient.from({ send: () => undefined } as never, { materialsProvider: aesHmacProvider() }))
       .toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(/"client" must be an AWS SDK v3 DynamoDBClient/) }))
     expect(() => new (EncryptedDynamoDBClient as unknown as new () => unknown)()).toThrow(InvalidArgumentError)
   })
@@ -301,7 +299,7 @@ describe('EncryptedDynamoDBClient.from', () => {
   it('uses a tableInfo given in options instead of DescribeTable', async () => {
     const fake = new FakeDynamoDB({ t: { pk: 'k' } })
     const client = EncryptedDynamoDBClient.from(fake.client, {
-      materialsProvider: createTestProvider(),
+      materialsProvider: aesHmacProvider(),
       tables: { t: { tableInfo: new TableInfo({ tableName: 't', partitionKey: { name: 'k', type: 'S' } }) } },
     })
     await client.send(new PutItemCommand({ TableName: 't', Item: { k: S('1'), v: S('2') } }))

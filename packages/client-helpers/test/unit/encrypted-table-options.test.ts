@@ -1,12 +1,11 @@
 import { InvalidArgumentError, ReservedAttribute } from '@ddb-encryption/core'
 import { EncryptedTable } from '@ddb-encryption/client-helpers'
-import { FakeDynamoDB } from '@ddb-encryption/testing'
-import { createTestProvider } from '../support/test-provider'
+import { aesHmacProvider, FakeDynamoDB } from '@ddb-encryption/testing'
 
 describe('new EncryptedTable(options)', () => {
   it('takes the client in its options, like every other constructor, and round-trips through it', async () => {
     const fake = new FakeDynamoDB({ users: { pk: 'id' } })
-    const table = new EncryptedTable({ client: fake.client, tableName: 'users', materialsProvider: createTestProvider() })
+    const table = new EncryptedTable({ client: fake.client, tableName: 'users', materialsProvider: aesHmacProvider() })
     await table.put({ id: '1', ssn: '123-45-6789' })
     const stored = [...(fake.tables.get('users')?.values() ?? [])][0]
     expect(stored?.[ReservedAttribute.Signature]).toBeDefined()
@@ -22,7 +21,7 @@ describe('new EncryptedTable(options)', () => {
     ['batchMaxAttempts', { batchMaxAttempts: 0 }, /EncryptedTable: "batchMaxAttempts" option must be a positive integer/],
     ['batchBaseDelayMs', { batchBaseDelayMs: -1 }, /EncryptedTable: "batchBaseDelayMs" option must be a non-negative number of milliseconds/],
   ])('refuses a bad %s with InvalidArgumentError naming it', (_name, bad, message) => {
-    const options = bad === undefined ? undefined : { client: new FakeDynamoDB().client, tableName: 'users', materialsProvider: createTestProvider(), ...bad }
+    const options = bad === undefined ? undefined : { client: new FakeDynamoDB().client, tableName: 'users', materialsProvider: aesHmacProvider(), ...bad }
     const attempt = (): unknown => new EncryptedTable(options as never)
     expect(attempt).toThrow(InvalidArgumentError)
     expect(attempt).toThrow(message)

@@ -1,8 +1,7 @@
 import { GetItemCommand, PutItemCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb'
 import { AttributeActions, CryptoAction, ReservedAttribute, type WindowReadEvent } from '@ddb-encryption/core'
 import { EncryptedDynamoDBClient, ItemDecryptionError, TableInfo } from '@ddb-encryption/client-helpers'
-import { createTestProvider } from '../support/test-provider'
-import { FakeDynamoDB, S } from '@ddb-encryption/testing'
+import { aesHmacProvider, FakeDynamoDB, S } from '@ddb-encryption/testing'
 
 type Item = Record<string, AttributeValue>
 
@@ -12,8 +11,8 @@ const tableInfo = new TableInfo({ tableName: 'users', partitionKey: { name: 'id'
 
 function setup() {
   const fake = new FakeDynamoDB({ users: { pk: 'id' } })
-  const oldProvider = createTestProvider()
-  const newProvider = createTestProvider()
+  const oldProvider = aesHmacProvider()
+  const newProvider = aesHmacProvider()
   const events: WindowReadEvent[] = []
   const oldClient = EncryptedDynamoDBClient.from(fake.client, { materialsProvider: oldProvider, attributeActions: oldActions, tables: { users: { tableInfo } } })
   const strict = EncryptedDynamoDBClient.from(fake.client, { materialsProvider: newProvider, attributeActions: newActions, tables: { users: { tableInfo } } })
@@ -72,7 +71,7 @@ describe('EncryptedDynamoDBClientOptions.migrationWindow', () => {
 
   it('refuses a malformed window with a TypeError naming the option', () => {
     const fake = new FakeDynamoDB({ users: { pk: 'id' } })
-    const materialsProvider = createTestProvider()
+    const materialsProvider = aesHmacProvider()
     expect(() => EncryptedDynamoDBClient.from(fake.client, { materialsProvider, migrationWindow: { allowPlaintext: 'yes' as unknown as boolean } })).toThrow(/migrationWindow/)
     expect(() => EncryptedDynamoDBClient.from(fake.client, {
       materialsProvider,

@@ -7,8 +7,7 @@
 import { BatchGetItemCommand, BatchWriteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb'
 import { AttributeActions, CryptoAction } from '@ddb-encryption/core'
 import { EncryptedDynamoDBClient } from '@ddb-encryption/client-helpers'
-import { createTestProvider } from '../support/test-provider'
-import { FakeDynamoDB } from '@ddb-encryption/testing'
+import { aesHmacProvider, FakeDynamoDB } from '@ddb-encryption/testing'
 
 type Item = Record<string, AttributeValue>
 const own = (target: object, key: string): boolean => Object.prototype.hasOwnProperty.call(target, key)
@@ -19,7 +18,7 @@ function setup() {
   // Table named `constructor`, key attributes `constructor` (partition) and `hasOwnProperty` (sort).
   const fake = new FakeDynamoDB({ constructor: { pk: 'constructor', sk: 'hasOwnProperty' } })
   const actions = new AttributeActions({ attributeActions: parse('{"toString":0}') as unknown as Record<string, CryptoAction> })
-  const client = EncryptedDynamoDBClient.from(fake.client, { materialsProvider: createTestProvider(), attributeActions: actions })
+  const client = EncryptedDynamoDBClient.from(fake.client, { materialsProvider: aesHmacProvider(), attributeActions: actions })
   return { fake, client }
 }
 

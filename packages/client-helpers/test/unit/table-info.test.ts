@@ -1,6 +1,5 @@
 import { AttributeActions, CryptoAction } from '@ddb-encryption/core'
-import { FakeDynamoDB } from '@ddb-encryption/testing'
-import { createTestProvider } from '../support/test-provider'
+import { aesHmacProvider, FakeDynamoDB } from '@ddb-encryption/testing'
 import { EncryptedDynamoDBClient, TableInfo } from '@ddb-encryption/client-helpers'
 
 const description = {
@@ -59,7 +58,7 @@ describe('TableInfo', () => {
 describe('the DescribeTable cache of an encrypted client', () => {
   it('describes a table once per client and again after refreshTableInfo', async () => {
     const fake = new FakeDynamoDB({ t: { pk: 'k' } })
-    const client = EncryptedDynamoDBClient.from(fake.client, { materialsProvider: createTestProvider() })
+    const client = EncryptedDynamoDBClient.from(fake.client, { materialsProvider: aesHmacProvider() })
     const [a, b] = await Promise.all([client.tableInfo('t'), client.tableInfo('t')])
     expect(a).toBe(b)
     expect(fake.ops).toEqual(['DescribeTable'])
@@ -67,14 +66,14 @@ describe('the DescribeTable cache of an encrypted client', () => {
     await client.tableInfo('t')
     expect(fake.ops).toEqual(['DescribeTable', 'DescribeTable'])
     // Another client has its own cache.
-    await EncryptedDynamoDBClient.from(fake.client, { materialsProvider: createTestProvider() }).tableInfo('t')
+    await EncryptedDynamoDBClient.from(fake.client, { materialsProvider: aesHmacProvider() }).tableInfo('t')
     expect(fake.ops).toHaveLength(3)
   })
 
   it('does not cache a failed DescribeTable, and lets its error through unchanged', async () => {
     const fake = new FakeDynamoDB({ t: { pk: 'k' } })
     fake.answers['DescribeTable'] = [{ error: 'ThrottlingException' }]
-    const client = EncryptedDynamoDBClient.from(fake.client, { materialsProvider: createTestProvider() })
+    const client = EncryptedDynamoDBClient.from(fake.client, { materialsProvider: aesHmacProvider() })
     await expect(client.tableInfo('t')).rejects.toMatchObject({ name: 'ThrottlingException' })
     await expect(client.tableInfo('t')).resolves.toBeInstanceOf(TableInfo)
   })

@@ -1,9 +1,8 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { EncryptedDynamoDBClient } from '@ddb-encryption/client-helpers'
-import { FakeDynamoDB, userAgentOf } from '@ddb-encryption/testing'
+import { aesHmacProvider, FakeDynamoDB, userAgentOf } from '@ddb-encryption/testing'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createTestProvider } from '../support/test-provider'
 
 // Read independently of src/package-version.ts, so the test also proves the version that goes on the wire.
 const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }
@@ -17,7 +16,7 @@ describe('user agent', () => {
   it('appends ddb-encryption-js/<version> to the requests it sends, without changing the caller client or command', async () => {
     const { client, requests } = new FakeDynamoDB({}, { respond: ({ op }) => (op === 'DescribeTable' ? USERS_TABLE : {}) })
     const clientStackBefore = client.middlewareStack.identify()
-    const encrypted = EncryptedDynamoDBClient.from(client, { materialsProvider: createTestProvider() })
+    const encrypted = EncryptedDynamoDBClient.from(client, { materialsProvider: aesHmacProvider() })
     const put = new PutItemCommand({ TableName: 'users', Item: { id: { S: 'u1' }, secret: { S: 'p@ss' } } })
     // The caller's own command middleware must still run on the command actually sent.
     put.middlewareStack.add(

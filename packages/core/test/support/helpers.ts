@@ -1,11 +1,9 @@
+import { storedBody } from '@ddb-encryption/testing'
 import {
   AttributeActions,
   CryptoAction,
-  deserializeMaterialDescription,
   ReservedAttribute,
-  serializeMaterialDescription,
   stringToSign,
-  type AttributeValue,
   type CryptoConfig,
   type CryptographicMaterialsProvider,
   type DelegatedKey,
@@ -28,27 +26,6 @@ export function configFor(
   return { materialsProvider: provider, attributeActions, encryptionContext: { tableName: TABLE, partitionKeyName: 'pk', ...context }, ...options }
 }
 
-/** The stored item without the two reserved attributes. */
-export function body(item: Item): Record<string, AttributeValue> {
-  const out: Record<string, AttributeValue> = {}
-  for (const name of Object.keys(item)) {
-    if (name === ReservedAttribute.Signature || name === ReservedAttribute.MaterialDescription) continue
-    Object.defineProperty(out, name, { value: item[name], enumerable: true, writable: true, configurable: true })
-  }
-  return out
-}
-
-/** Parsed material description of a stored item. */
-export function descriptionOf(item: Item): Record<string, string> {
-  const attr = item[ReservedAttribute.MaterialDescription] as { B: Uint8Array }
-  return deserializeMaterialDescription(attr.B)
-}
-
-/** The item with its material description replaced (the description is not signed, so no re-signing needed). */
-export function withDescription(item: Item, md: Record<string, string>): Item {
-  return { ...item, [ReservedAttribute.MaterialDescription]: { B: serializeMaterialDescription(md) } }
-}
-
 /**
  * Re-signs a modified stored item with `key`, as a writer holding the keys would: lets tests reach the checks that
  * run after verification.
@@ -61,7 +38,7 @@ export async function resign(
   algorithm: string = key.algorithm,
   tableName: string = TABLE,
 ): Promise<Item> {
-  const signature = await key.sign(algorithm, stringToSign(body(item), tableName, actions, options))
+  const signature = await key.sign(algorithm, stringToSign(storedBody(item), tableName, actions, options))
   return { ...item, [ReservedAttribute.Signature]: { B: signature } }
 }
 
@@ -83,21 +60,4 @@ export function thrown(fn: () => unknown): Error {
     return error as Error
   }
   throw new Error('expected an error')
-}
-
-/**
- * A DelegatedKey that forwards every call to `key` but is not a LocalDelegatedKey, so the encryptor takes its
- * generic (promise-based, per-attribute) path instead of the LocalDelegatedKey fast path.
- */
-export function forwardingKey(key: DelegatedKey): DelegatedKey {
-  return {
-    algorithm: key.algorithm,
-    allowedForRawMaterials: key.allowedForRawMaterials,
-    encrypt: (t, n, p) => key.encrypt(t, n, p),
-    decrypt: (t, n, c) => key.decrypt(t, n, c),
-    wrap: (t, k) => key.wrap(t, k),
-    unwrap: (t, k, a, ty) => key.unwrap(t, k, a, ty),
-    sign: (a, d) => key.sign(a, d),
-    verify: (a, sig, d) => key.verify(a, sig, d),
-  }
 }

@@ -18,7 +18,7 @@ import {
   type Item,
 } from '../../src/index'
 import { configFor, rejection } from '../support/helpers'
-import { aesHmacProvider } from '../support/static-provider'
+import { aesHmacProvider } from '@ddb-encryption/testing'
 
 function items(count: number): Item[] {
   return Array.from({ length: count }, (_, i) => ({ pk: { S: `item#${i}` }, secret: { S: `secret ${i}` }, n: { N: String(i) } }))

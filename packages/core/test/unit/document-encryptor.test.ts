@@ -10,9 +10,8 @@ import {
   ReservedAttribute,
   SignatureVerificationError,
 } from '../../src/index'
-import { deepCopy, deepFreeze } from '@ddb-encryption/testing'
+import { aesHmacProvider, deepCopy, deepFreeze } from '@ddb-encryption/testing'
 import { configFor, rejection } from '../support/helpers'
-import { aesHmacProvider } from '../support/static-provider'
 
 const actions = new AttributeActions({
   attributeActions: { pk: CryptoAction.SIGN_ONLY, signedNumber: CryptoAction.SIGN_ONLY, plain: CryptoAction.DO_NOTHING },

@@ -21,9 +21,8 @@ import {
   type EncryptionMaterials,
   type Item,
 } from '../../src/index'
-import { deepCopy, deepFreeze } from '@ddb-encryption/testing'
-import { body, configFor, descriptionOf, rejection, resign, TABLE, withDescription } from '../support/helpers'
-import { aesHmacProvider, TestStaticProvider } from '../support/static-provider'
+import { aesHmacProvider, deepCopy, deepFreeze, descriptionOf, storedBody, TestStaticProvider, withDescription } from '@ddb-encryption/testing'
+import { configFor, rejection, resign, TABLE } from '../support/helpers'
 
 const SIG = ReservedAttribute.Signature
 const DESC = ReservedAttribute.MaterialDescription
@@ -84,8 +83,8 @@ describe('encryptItem', () => {
     const provider = aesHmacProvider({ signingKey })
     const encrypted = await encryptItem(sampleItem(), configFor(provider, actions))
     const signature = (encrypted[SIG] as { B: Uint8Array }).B
-    expect(await signingKey.verify('HmacSHA256', signature, stringToSign(body(encrypted), TABLE, actions))).toBe(true)
-    expect(await signingKey.verify('HmacSHA256', signature, stringToSign(body(encrypted), 'OtherTable', actions))).toBe(false)
+    expect(await signingKey.verify('HmacSHA256', signature, stringToSign(storedBody(encrypted), TABLE, actions))).toBe(true)
+    expect(await signingKey.verify('HmacSHA256', signature, stringToSign(storedBody(encrypted), 'OtherTable', actions))).toBe(false)
   })
 
   it('returns a shallow copy and adds nothing when every action is DO_NOTHING', async () => {
@@ -340,9 +339,9 @@ describe('decryptItem', () => {
       const provider = aesHmacProvider({ signingKey })
       const item = { pk: { S: 'k' }, bs: { BS: [Uint8Array.of(0x01), Uint8Array.of(0x80)] } }
       const ours = await encryptItem(item, configFor(provider, signOnly))
-      const java = stringToSign(body(ours), TABLE, signOnly, { ordering: 'utf16' })
+      const java = stringToSign(storedBody(ours), TABLE, signOnly, { ordering: 'utf16' })
       // The test is meaningful only if Java's bytes differ from ours.
-      expect(Buffer.from(java).equals(Buffer.from(stringToSign(body(ours), TABLE, signOnly)))).toBe(false)
+      expect(Buffer.from(java).equals(Buffer.from(stringToSign(storedBody(ours), TABLE, signOnly)))).toBe(false)
       const javaSigned = await resign(ours, signingKey, signOnly, { ordering: 'utf16' })
       expect(await decryptItem(javaSigned, configFor(provider, signOnly))).toEqual(item)
     })
@@ -352,8 +351,8 @@ describe('decryptItem', () => {
       const provider = aesHmacProvider({ signingKey })
       const item = { pk: { S: 'k' }, big: { N: '123456789012345678901234567891' } }
       const ours = await encryptItem(item, configFor(provider, signOnly))
-      const python = stringToSign(body(ours), TABLE, signOnly, { numbers: 'python' })
-      expect(Buffer.from(python).equals(Buffer.from(stringToSign(body(ours), TABLE, signOnly)))).toBe(false)
+      const python = stringToSign(storedBody(ours), TABLE, signOnly, { numbers: 'python' })
+      expect(Buffer.from(python).equals(Buffer.from(stringToSign(storedBody(ours), TABLE, signOnly)))).toBe(false)
       const pythonSigned = await resign(ours, signingKey, signOnly, { numbers: 'python' })
       const error = await rejection(decryptItem(pythonSigned, configFor(provider, signOnly)))
       expect(error).toBeInstanceOf(PythonRoundedNumbersError)

@@ -7,7 +7,7 @@ import { createDecipheriv, randomBytes } from 'node:crypto'
 import { isPending, keyOperations, NATIVE_OPERATIONS, type KeyOperations } from '../../src/crypto/key-operations'
 import { LocalDelegatedKey } from '../../src/crypto/local-delegated-key'
 import { DecryptionError, InvalidArgumentError, JceTransformationError } from '../../src/errors'
-import { forwardingKey } from '../support/helpers'
+import { forwardingKey } from '@ddb-encryption/testing'
 
 const CBC = 'AES/CBC/PKCS5Padding'
 

@@ -17,8 +17,8 @@ import {
   ReservedAttribute,
   type CryptoConfig,
 } from '../../src/index'
-import { body, configFor, rejection, resign, thrown } from '../support/helpers'
-import { TestStaticProvider } from '../support/static-provider'
+import { configFor, rejection, resign, thrown } from '../support/helpers'
+import { storedBody, TestStaticProvider } from '@ddb-encryption/testing'
 
 const ascii = (text: string): number[] => Array.from(Buffer.from(text, 'utf8'))
 const lv = (bytes: number[]): number[] => [bytes.length >>> 24, (bytes.length >>> 16) & 0xff, (bytes.length >>> 8) & 0xff, bytes.length & 0xff, ...bytes]
@@ -67,7 +67,7 @@ describe('deserializeAttribute: N text that is not a number', () => {
     const stored = await encryptItem({ pk: { S: 'k' }, amount: { N: '1' } }, config)
     const forged = await encryptionKey.encrypt('AES/CBC/PKCS5Padding', 'amount', Uint8Array.from([0x00, 0x6e, ...lv(ascii('abc'))]))
     const rewritten = await resign({ ...stored, amount: { B: forged } }, signingKey, actions)
-    expect(Object.keys(body(rewritten))).toEqual(['pk', 'amount'])
+    expect(Object.keys(storedBody(rewritten))).toEqual(['pk', 'amount'])
     const error = await rejection(decryptItem(rewritten, config))
     expect(error).toBeInstanceOf(DecryptionError)
     expect(error.message).toBe('Decryption failed')

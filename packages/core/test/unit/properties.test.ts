@@ -1,9 +1,8 @@
 import fc from 'fast-check'
 import { CryptoAction, decryptItem, encryptItem, ReservedAttribute, type AttributeValue } from '../../src/index'
 import { canonical, itemWithActions, PARTITION_KEY } from '../support/arbitraries'
-import { deepCopy, deepFreeze } from '@ddb-encryption/testing'
+import { aesHmacProvider, aesRsaProvider, deepCopy, deepFreeze, type TestStaticProvider } from '@ddb-encryption/testing'
 import { configFor } from '../support/helpers'
-import { aesHmacProvider, aesRsaProvider, type TestStaticProvider } from '../support/static-provider'
 
 describe.each([
   ['AES-128 + HmacSHA256', aesHmacProvider, 300],

@@ -15,8 +15,8 @@ import {
   type Item,
 } from '../../src/index'
 import { itemWithActions, makeItem, PARTITION_KEY } from '../support/arbitraries'
-import { configFor, descriptionOf, rejection, TABLE, withDescription } from '../support/helpers'
-import { aesHmacProvider, aesRsaProvider, type TestStaticProvider } from '../support/static-provider'
+import { configFor, rejection, TABLE } from '../support/helpers'
+import { aesHmacProvider, aesRsaProvider, descriptionOf, type TestStaticProvider, withDescription } from '@ddb-encryption/testing'
 
 type ErrorClass = typeof SignatureVerificationError | typeof DecryptionError | typeof InvalidArgumentError
 const CODES = new Map<ErrorClass, string>([

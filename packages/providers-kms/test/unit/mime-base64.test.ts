@@ -8,15 +8,13 @@ import {
   CryptoAction,
   decryptItem,
   DecryptionError,
-  deserializeMaterialDescription,
   encryptItem,
   MaterialDescriptionKey,
-  ReservedAttribute,
-  serializeMaterialDescription,
   UnwrappingError,
   type Item,
 } from '@ddb-encryption/core'
 import { DecryptCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms'
+import { descriptionOf, withDescription } from '@ddb-encryption/testing'
 import { DirectKMSMaterialsProvider } from '../../src/direct-kms-materials-provider'
 import { emulatedKms } from '../support/fake-kms'
 
@@ -27,12 +25,7 @@ const PLAINTEXT: Item = Object.freeze({ pk: { S: 'order-1' }, sk: { N: '3' }, ca
 const ENV_KEY = MaterialDescriptionKey.WrappedDataKey
 
 const lines = (text: string, width: number): string[] => text.match(new RegExp(`.{1,${width}}`, 'g')) ?? []
-const descriptionOf = (item: Item): Record<string, string> =>
-  deserializeMaterialDescription((item[ReservedAttribute.MaterialDescription] as { B: Uint8Array }).B)
-const withEnvKey = (item: Item, text: string): Item => ({
-  ...item,
-  [ReservedAttribute.MaterialDescription]: { B: serializeMaterialDescription({ ...descriptionOf(item), [ENV_KEY]: text }) },
-})
+const withEnvKey = (item: Item, text: string): Item => withDescription(item, { ...descriptionOf(item), [ENV_KEY]: text })
 
 describe('DirectKMSMaterialsProvider reads items whose env-key is MIME base64', () => {
   it.each([

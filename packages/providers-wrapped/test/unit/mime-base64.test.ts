@@ -6,7 +6,8 @@
 import { decryptItem, encryptItem, MaterialDescriptionKey, type Item } from '@ddb-encryption/core'
 import { WrappedMaterialsProvider } from '../../src/wrapped-materials-provider'
 import { aesKey, hmacKey, rsaKeys } from '../support/keys'
-import { configFor, descriptionOf, withDescription } from './items'
+import { descriptionOf, withDescription } from '@ddb-encryption/testing'
+import { configFor } from '../support/items'
 
 const ENV_KEY = MaterialDescriptionKey.WrappedDataKey
 

@@ -33,7 +33,7 @@ import {
 import { StaticMaterialsProvider } from '../../src/static-materials-provider'
 import { WrappedMaterialsProvider } from '../../src/wrapped-materials-provider'
 import { aesKey, hmacKey, rsaKeys } from '../support/keys'
-import { configFor, TABLE } from './items'
+import { configFor, TABLE } from '../support/items'
 
 const SIG = ReservedAttribute.Signature
 const DESC = ReservedAttribute.MaterialDescription

@@ -22,7 +22,8 @@ import {
 import { constants, createPublicKey, generateKeyPairSync, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto'
 import { WrappedMaterialsProvider } from '../../src/wrapped-materials-provider'
 import { aesKey, hmacKey, rsaKeys, rsaPairDer } from '../support/keys'
-import { configFor, descriptionOf, failureOf, recordingWrapper, withDescription, type Failure } from './items'
+import { descriptionOf, withDescription } from '@ddb-encryption/testing'
+import { configFor, failureOf, recordingWrapper, type Failure } from '../support/items'
 
 const ENV_KEY = MaterialDescriptionKey.WrappedDataKey
 const ENV_ALG = MaterialDescriptionKey.ContentEncryptionAlgorithm

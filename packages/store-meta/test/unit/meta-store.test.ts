@@ -1,4 +1,4 @@
-import { deepFreeze } from '@ddb-encryption/testing'
+import { deepFreeze, FakeDynamoDB } from '@ddb-encryption/testing'
 import {
   AttributeActions,
   CryptoAction,
@@ -15,14 +15,16 @@ import {
 import { createCipheriv } from 'node:crypto'
 import { MetaStore } from '../../src/meta-store'
 import { MostRecentProvider } from '../../src/most-recent-provider'
-import { FakeDynamoDb } from '../support/fake-dynamodb'
 import { newMetaProvider } from '../support/meta-provider'
 
 const TABLE = 'meta'
 const NAME = 'orders'
 
+/** The key of version `version` of NAME in the MetaStore table. */
+const rowKey = (version: number | string, name = NAME) => ({ N: { S: name }, V: { N: String(version) } })
+
 function setup(options: { consistentRead?: boolean } = {}) {
-  const ddb = new FakeDynamoDb()
+  const ddb = new FakeDynamoDB({ [TABLE]: { pk: 'N', sk: 'V' } })
   const inner = newMetaProvider()
   // A pass-through wrapper, so tests can count how often the rows are decrypted.
   const metaProvider = {
@@ -70,18 +72,19 @@ describe('MetaStore.getOrCreateProvider', () => {
   it('writes the row of FORMAT.md 7.4 with a conditional put', async () => {
     const { ddb, store, rowConfig } = setup()
     await store.getOrCreateProvider(NAME, 0)
-    expect(ddb.sent.map((s) => s.command)).toEqual(['PutItemCommand'])
+    expect(ddb.sent.map((s) => s.op)).toEqual(['PutItem'])
     const input = ddb.sent[0]!.input
     expect(input.TableName).toBe(TABLE)
     expect(input.ConditionExpression).toBe('attribute_not_exists(#N) AND attribute_not_exists(#V)')
     expect(input.ExpressionAttributeNames).toEqual({ '#N': 'N', '#V': 'V' })
     const stored = input.Item as Record<string, Record<string, unknown>>
+    expect(ddb.getItem(TABLE, rowKey(0))).toBeDefined()
     expect(Object.keys(stored).sort()).toEqual(['*amzn-ddb-map-desc*', '*amzn-ddb-map-sig*', 'N', 'V', 'enc', 'encAlg', 'int', 'intAlg', 't'])
     expect(stored.N).toEqual({ S: NAME })
     expect(stored.V).toEqual({ N: '0' })
     for (const name of ['t', 'encAlg', 'enc', 'intAlg', 'int']) expect(Object.keys(stored[name]!)).toEqual(['B'])
 
-    const row = await decryptItem(stored as unknown as Item, rowConfig)
+    const row = await decryptItem(ddb.getItem(TABLE, rowKey(0)) as Item, rowConfig)
     expect(row.t).toEqual({ S: '0' })
     expect(row.encAlg).toEqual({ S: 'AES' })
     expect(row.intAlg).toEqual({ S: 'HmacSHA256' })
@@ -105,9 +108,9 @@ describe('MetaStore.getOrCreateProvider', () => {
     const { ddb, store, metaProvider } = setup()
     const other = new MetaStore({ client: ddb.client, tableName: TABLE, materialsProvider: metaProvider })
     const winner = await other.getOrCreateProvider(NAME, 0)
-    ddb.sent.length = 0
+    ddb.requests.length = 0
     const loser = await store.getOrCreateProvider(NAME, 0)
-    expect(ddb.sent.map((s) => s.command)).toEqual(['PutItemCommand', 'GetItemCommand'])
+    expect(ddb.sent.map((s) => s.op)).toEqual(['PutItem', 'GetItem'])
     expect(ddb.sent[1]!.input.ConsistentRead).toBe(true)
     expect(await roundTrip(winner, loser)).toEqual(dataItem)
     expect(await roundTrip(loser, winner)).toEqual(dataItem)
@@ -115,11 +118,10 @@ describe('MetaStore.getOrCreateProvider', () => {
 
   it('passes other DynamoDB errors through and does not return unsaved keys', async () => {
     const { ddb, store } = setup()
-    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' })
-    ddb.nextPutError = throttled
-    await expect(store.getOrCreateProvider(NAME, 0)).rejects.toBe(throttled)
-    expect(ddb.count('GetItemCommand')).toBe(0)
-    expect(ddb.table(TABLE).size).toBe(0)
+    ddb.answers.PutItem = [{ error: 'ProvisionedThroughputExceededException' }]
+    await expect(store.getOrCreateProvider(NAME, 0)).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException' })
+    expect(ddb.count('GetItem')).toBe(0)
+    expect(ddb.tables.get(TABLE)?.size).toBe(0)
   })
 
   it('refuses material names containing "#" and bad versions', async () => {
@@ -140,8 +142,8 @@ describe('MetaStore.provider', () => {
     expect(error).toBeInstanceOf(InvalidVersionError)
     expect((error as InvalidVersionError).code).toBe('ERR_INVALID_VERSION')
     expect((error as Error).message).toMatch(/Version 3 of the requested material name was not found in table "meta"/)
-    expect(ddb.sent).toEqual([{ command: 'GetItemCommand', input: { TableName: TABLE, Key: { N: { S: NAME }, V: { N: '3' } }, ConsistentRead: true } }])
-    expect(ddb.count('PutItemCommand')).toBe(0)
+    expect(ddb.sent).toEqual([{ op: 'GetItem', input: { TableName: TABLE, Key: { N: { S: NAME }, V: { N: '3' } }, ConsistentRead: true } }])
+    expect(ddb.count('PutItem')).toBe(0)
   })
 
   it('uses eventually consistent reads when asked', async () => {
@@ -149,17 +151,17 @@ describe('MetaStore.provider', () => {
     await store.getOrCreateProvider(NAME, 0)
     await store.provider(NAME, 0)
     await store.maxVersion(NAME)
-    expect(ddb.sent.filter((s) => s.command !== 'PutItemCommand').map((s) => s.input.ConsistentRead)).toEqual([false, false])
+    expect(ddb.sent.filter((s) => s.op !== 'PutItem').map((s) => s.input.ConsistentRead)).toEqual([false, false])
   })
 
   it('without a version, creates version 0 or loads the newest', async () => {
     const { ddb, store } = setup()
     const first = await store.provider(NAME)
-    expect(ddb.sent.map((s) => s.command)).toEqual(['QueryCommand', 'PutItemCommand'])
+    expect(ddb.sent.map((s) => s.op)).toEqual(['Query', 'PutItem'])
     await store.newProvider(NAME)
-    ddb.sent.length = 0
+    ddb.requests.length = 0
     const newest = await store.provider(NAME)
-    expect(ddb.sent.map((s) => s.command)).toEqual(['QueryCommand', 'GetItemCommand'])
+    expect(ddb.sent.map((s) => s.op)).toEqual(['Query', 'GetItem'])
     expect((ddb.sent[1]!.input.Key as Record<string, unknown>).V).toEqual({ N: '1' })
     const stored = await encryptItem(dataItem, dataConfig(first))
     await expect(decryptItem(stored, dataConfig(newest))).rejects.toBeInstanceOf(DynamoDBEncryptionError)
@@ -171,7 +173,7 @@ describe('MetaStore.provider', () => {
       N: { S: NAME }, V: { N: '0' }, t: { S: '1' }, encAlg: { S: 'AES' }, enc: { B: new Uint8Array(32) },
       intAlg: { S: 'HmacSHA256' }, int: { B: new Uint8Array(32) },
     }, rowConfig)
-    ddb.table(TABLE).set(`${NAME}|0`, row as never)
+    ddb.putItem(TABLE, row)
     const error = await store.provider(NAME, 0).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(InvalidVersionError)
     expect((error as Error).message).toMatch(/Unsupported material type/)
@@ -184,7 +186,7 @@ describe('MetaStore.provider', () => {
       intAlg: { S: 'HmacSHA256' }, int: { B: new Uint8Array(32) },
     }
     delete plain[missing]
-    ddb.table(TABLE).set(`${NAME}|0`, await encryptItem(plain as Item, rowConfig) as never)
+    ddb.putItem(TABLE, await encryptItem(plain as Item, rowConfig))
     const error = await store.provider(NAME, 0).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ProviderStoreError)
     expect((error as ProviderStoreError).code).toBe('ERR_PROVIDER_STORE')
@@ -193,10 +195,10 @@ describe('MetaStore.provider', () => {
 
   it('accepts short keys on read (16-byte enc, 8-byte int)', async () => {
     const { ddb, store, rowConfig } = setup()
-    ddb.table(TABLE).set(`${NAME}|5`, await encryptItem({
+    ddb.putItem(TABLE, await encryptItem({
       N: { S: NAME }, V: { N: '5' }, t: { S: '0' }, encAlg: { S: 'AES' }, enc: { B: new Uint8Array(16).fill(1) },
       intAlg: { S: 'HmacSHA256' }, int: { B: new Uint8Array(8).fill(2) },
-    }, rowConfig) as never)
+    }, rowConfig))
     const provider = await store.provider(NAME, 5)
     // A content key wrapped (RFC 3394) under the 16-byte enc, as a Python writer would store it.
     const wrap = createCipheriv('id-aes128-wrap', new Uint8Array(16).fill(1), Buffer.from('A6A6A6A6A6A6A6A6', 'hex'))
@@ -215,9 +217,10 @@ describe('MetaStore.provider', () => {
   it('fails with a typed error when a stored row was altered', async () => {
     const { ddb, store } = setup()
     await store.getOrCreateProvider(NAME, 0)
-    const row = ddb.table(TABLE).get(`${NAME}|0`)!
+    const row = ddb.getItem(TABLE, rowKey(0))!
     const enc = row.enc!.B!
     enc[enc.length - 1]! ^= 1
+    ddb.putItem(TABLE, row)
     const error = await store.provider(NAME, 0).catch((e: unknown) => e)
     expect(DynamoDBEncryptionError.isInstance(error)).toBe(true)
     expect((error as DynamoDBEncryptionError).code).toBe('ERR_SIGNATURE_VERIFICATION_FAILED')
@@ -226,8 +229,8 @@ describe('MetaStore.provider', () => {
   it('fails with a typed error when a row was copied to another version', async () => {
     const { ddb, store } = setup()
     await store.getOrCreateProvider(NAME, 0)
-    const row = ddb.table(TABLE).get(`${NAME}|0`)!
-    ddb.table(TABLE).set(`${NAME}|1`, { ...row, V: { N: '1' } })
+    const row = ddb.getItem(TABLE, rowKey(0))!
+    ddb.putItem(TABLE, { ...row, V: { N: '1' } })
     const error = await store.provider(NAME, 1).catch((e: unknown) => e)
     expect((error as DynamoDBEncryptionError).code).toBe('ERR_SIGNATURE_VERIFICATION_FAILED')
   })
@@ -244,10 +247,10 @@ describe('MetaStore.maxVersion', () => {
     await store.getOrCreateProvider(NAME, 0)
     await store.getOrCreateProvider(NAME, 7)
     await store.getOrCreateProvider('other', 9)
-    ddb.sent.length = 0
+    ddb.requests.length = 0
     expect(await store.maxVersion(NAME)).toBe(7)
     expect(ddb.sent).toEqual([{
-      command: 'QueryCommand',
+      op: 'Query',
       input: {
         TableName: TABLE,
         KeyConditionExpression: '#N = :name',
@@ -264,7 +267,7 @@ describe('MetaStore.maxVersion', () => {
 
   it('refuses a stored V that is not a non-negative integer', async () => {
     const { ddb, store } = setup()
-    ddb.table(TABLE).set('x', { N: { S: NAME }, V: { N: '1.5' } })
+    ddb.putItem(TABLE, rowKey('1.5'))
     await expect(store.maxVersion(NAME)).rejects.toThrow(ProviderStoreError)
   })
 })
@@ -275,7 +278,8 @@ describe('MetaStore.newProvider', () => {
     await store.newProvider(NAME)
     await store.newProvider(NAME)
     await store.newProvider(NAME)
-    expect([...ddb.table(TABLE).keys()].sort()).toEqual([`${NAME}|0`, `${NAME}|1`, `${NAME}|2`])
+    expect([0, 1, 2, 3].map((version) => ddb.getItem(TABLE, rowKey(version)) !== undefined)).toEqual([true, true, true, false])
+    expect(ddb.tables.get(TABLE)?.size).toBe(3)
     expect(await store.maxVersion(NAME)).toBe(2)
   })
 })
@@ -289,12 +293,14 @@ describe('MetaStore.versionFromMaterialDescription', () => {
 })
 
 describe('MetaStore.createTable', () => {
+  const creating = () => ({ body: { Table: { TableName: TABLE, TableStatus: 'CREATING' } } })
+
   it('creates N (S) HASH, V (N) RANGE with 1/1 provisioned units by default and waits for ACTIVE', async () => {
-    const ddb = new FakeDynamoDb()
-    ddb.pendingStatuses = ['CREATING', 'CREATING']
+    const ddb = new FakeDynamoDB()
+    ddb.answers.DescribeTable = [creating(), creating()]
     await MetaStore.createTable({ client: ddb.client, tableName: TABLE })
     expect(ddb.sent[0]).toEqual({
-      command: 'CreateTableCommand',
+      op: 'CreateTable',
       input: {
         TableName: TABLE,
         AttributeDefinitions: [{ AttributeName: 'N', AttributeType: 'S' }, { AttributeName: 'V', AttributeType: 'N' }],
@@ -303,21 +309,21 @@ describe('MetaStore.createTable', () => {
         ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
       },
     })
-    expect(ddb.count('DescribeTableCommand')).toBe(3)
+    expect(ddb.count('DescribeTable')).toBe(3)
   })
 
   it('supports on-demand billing and custom units', async () => {
-    const ddb = new FakeDynamoDb()
+    const ddb = new FakeDynamoDB()
     await MetaStore.createTable({ client: ddb.client, tableName: 'a', billingMode: 'PAY_PER_REQUEST' })
     await MetaStore.createTable({ client: ddb.client, tableName: 'b', readCapacityUnits: 5, writeCapacityUnits: 2 })
-    const creates = ddb.sent.filter((s) => s.command === 'CreateTableCommand').map((s) => s.input)
+    const creates = ddb.sent.filter((s) => s.op === 'CreateTable').map((s) => s.input)
     expect(creates[0]!.BillingMode).toBe('PAY_PER_REQUEST')
     expect(creates[0]!.ProvisionedThroughput).toBeUndefined()
     expect(creates[1]!.ProvisionedThroughput).toEqual({ ReadCapacityUnits: 5, WriteCapacityUnits: 2 })
   })
 
   it('validates its options', async () => {
-    const ddb = new FakeDynamoDb()
+    const ddb = new FakeDynamoDB()
     await expect(MetaStore.createTable({ client: ddb.client, tableName: TABLE, readCapacityUnits: 0 })).rejects.toThrow(InvalidArgumentError)
     await expect(MetaStore.createTable({ client: ddb.client, tableName: TABLE, billingMode: 'FREE' as never })).rejects.toThrow(InvalidArgumentError)
     // The client and the table name are options like the others (one way to pass a client: `{ client }`).
@@ -329,8 +335,8 @@ describe('MetaStore.createTable', () => {
   })
 
   it('gives up with ProviderStoreError when the table never becomes ACTIVE', async () => {
-    const ddb = new FakeDynamoDb()
-    ddb.pendingStatuses = Array.from({ length: 100 }, () => 'CREATING')
+    const ddb = new FakeDynamoDB()
+    ddb.answers.DescribeTable = Array.from({ length: 100 }, creating)
     await expect(MetaStore.createTable({ client: ddb.client, tableName: TABLE, waitTimeoutMs: 0 })).rejects.toThrow(ProviderStoreError)
   })
 })

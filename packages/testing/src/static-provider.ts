@@ -8,7 +8,7 @@ import {
   type EncryptionContext,
   type EncryptionMaterials,
   LocalDelegatedKey,
-} from '../../src/index'
+} from '@ddb-encryption/core'
 
 
 /** Options of {@link TestStaticProvider}. */
@@ -23,8 +23,9 @@ export interface TestStaticProviderOptions {
 }
 
 /**
- * A tiny static provider for tests: the same frozen materials for every item, and a record of every context it
- * was given (so tests can assert what the encryptor passes).
+ * The static provider of every package's tests: the same frozen materials for every item, and a record of every
+ * context it was given (so tests can assert what the encryptor passes). Tests that need a real provider use
+ * providers-wrapped's `StaticMaterialsProvider`; worker-thread config modules (plain CommonJS) build their own.
  */
 export class TestStaticProvider implements CryptographicMaterialsProvider {
   readonly encryptionContexts: EncryptionContext[] = []

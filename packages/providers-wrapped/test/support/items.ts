@@ -1,15 +1,5 @@
-import {
-  AttributeActions,
-  CryptoAction,
-  deserializeMaterialDescription,
-  DynamoDBEncryptionError,
-  ReservedAttribute,
-  serializeMaterialDescription,
-  type CryptoConfig,
-  type CryptographicMaterialsProvider,
-  type DelegatedKey,
-  type Item,
-} from '@ddb-encryption/core'
+import { AttributeActions, CryptoAction, DynamoDBEncryptionError, type CryptoConfig, type CryptographicMaterialsProvider, type DelegatedKey } from '@ddb-encryption/core'
+import { forwardingKey } from '@ddb-encryption/testing'
 
 /** Item-level test helpers shared by the unwrap-failure, base64 and tamper tests of this package. */
 
@@ -21,16 +11,6 @@ export const KEY_ACTIONS = new AttributeActions({ attributeActions: { pk: Crypto
 /** A config with default options (writeMode 'portable', exact numbers): what the tests must hold under. */
 export function configFor(provider: CryptographicMaterialsProvider, actions: AttributeActions = KEY_ACTIONS, tableName = TABLE): CryptoConfig {
   return { materialsProvider: provider, attributeActions: actions, encryptionContext: { tableName, partitionKeyName: 'pk', sortKeyName: 'sk' } }
-}
-
-/** Parsed material description of a stored item. */
-export function descriptionOf(item: Item): Record<string, string> {
-  return deserializeMaterialDescription((item[ReservedAttribute.MaterialDescription] as { B: Uint8Array }).B)
-}
-
-/** The item with its (unsigned) material description replaced. */
-export function withDescription(item: Item, md: Record<string, string>): Item {
-  return { ...item, [ReservedAttribute.MaterialDescription]: { B: serializeMaterialDescription(md) } }
 }
 
 /** What a failure looks like to a caller: class, code, message. */
@@ -59,16 +39,10 @@ export async function failureOf(promise: Promise<unknown>): Promise<Failure & { 
 /** A DelegatedKey that forwards to `key` and records every content key it is asked to wrap. */
 export function recordingWrapper(key: DelegatedKey, wrapped: Uint8Array[]): DelegatedKey {
   return {
-    algorithm: key.algorithm,
-    allowedForRawMaterials: key.allowedForRawMaterials,
-    encrypt: (t, n, p) => key.encrypt(t, n, p),
-    decrypt: (t, n, c) => key.decrypt(t, n, c),
-    wrap: (t, k) => {
-      wrapped.push(k.slice())
-      return key.wrap(t, k)
+    ...forwardingKey(key),
+    wrap: (algorithm, contentKey) => {
+      wrapped.push(contentKey.slice())
+      return key.wrap(algorithm, contentKey)
     },
-    unwrap: (t, k, a, ty) => key.unwrap(t, k, a, ty),
-    sign: (a, d) => key.sign(a, d),
-    verify: (a, s, d) => key.verify(a, s, d),
   }
 }
