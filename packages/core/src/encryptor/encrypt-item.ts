@@ -1,7 +1,7 @@
 import type { AttributeActions } from '../attribute-actions'
 import type { AttributeValue, Item } from '../attribute-value'
 import { CryptoAction } from '../crypto-action'
-import { isPending, keyOperations, type Eventually } from '../crypto/key-operations'
+import { hasNativeOperations, isPending, keyOperations, type Eventually } from '../crypto/key-operations'
 import { DynamoDbEncryptionError, EncryptionError, SigningError } from '../errors'
 import type { DelegatedKey } from '../materials/delegated-key'
 import { hasOwn, setOwn } from '../own-property'
@@ -159,7 +159,8 @@ export async function encryptItem(item: Item, config: CryptoConfig): Promise<Ite
   const signingKey = materials.signingKey
   let signature: Uint8Array
   try {
-    const data = stringToSignWithFlags(out, tableName, actions, options.writeFlags)
+    // A native key signs synchronously and keeps no reference: the string to sign can go in reused memory.
+    const data = stringToSignWithFlags(out, tableName, actions, options.writeFlags, hasNativeOperations(signingKey))
     // A LocalDelegatedKey signs synchronously: no promise per item.
     const signed = keyOperations(signingKey).sign(signingKey.algorithm, data)
     signature = isPending(signed) ? await signed : signed

@@ -16,12 +16,13 @@ import { LocalDelegatedKey } from '../../src/crypto/local-delegated-key'
 import { DecryptionError, EncryptionError, SerializationError } from '../../src/errors'
 import { serializeAttribute } from '../../src/serialize/attribute'
 import { ByteWriter } from '../../src/serialize/byte-writer'
-import { stringToSign } from '../../src/serialize/string-to-sign'
+import { stringToSign, stringToSignWithFlags } from '../../src/serialize/string-to-sign'
+import { SerializeFlag } from '../../src/serialize/serialize-options'
 import { MaterialDescriptionKey, ReservedAttribute, SYMMETRIC_MODE } from '../../src/wire'
 import { descriptionBytes, parsedDescription } from '../../src/encryptor/description-cache'
 import { createEncryptionMaterials, type EncryptionMaterials } from '../../src/materials/cryptographic-materials'
 import { deserializeMaterialDescription, serializeMaterialDescription } from '../../src/serialize/material-description'
-import { canonical, EDGE_NUMBERS, itemWithActions, numberText } from '../support/arbitraries'
+import { attributeName, attributeValue, canonical, cryptoAction, EDGE_NUMBERS, itemWithActions, makeItem, numberText } from '../support/arbitraries'
 import { normalizeNumber, normalizeNumberFully } from '../../src/serialize/number'
 import { configFor, rejection, resign, withDescription } from '../support/helpers'
 import { TestStaticProvider } from '../support/static-provider'
@@ -395,6 +396,94 @@ describe('stringToSign on one reused writer equals the FORMAT.md 3.2 definition'
     const actions = new AttributeActions({ defaultAction: CryptoAction.SIGN_ONLY })
     const sts = stringToSign({ a: long, b: short }, 't', actions)
     expect(Buffer.from(sts.subarray(32 + 96 + 64, 32 + 96 + 96)).equals(sha(serializeAttribute(short)))).toBe(true)
+  })
+})
+
+describe('stringToSign with per-shape signing plans and reused output equals the FORMAT.md 3.2 definition', () => {
+  const sha = (data: Uint8Array | string): Buffer => createHash('sha256').update(data).digest()
+  const byCodePoint = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
+  const byUtf16 = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+
+  /** FORMAT.md 3.2 computed piece by piece, with nothing cached; undefined where a value cannot be serialized. */
+  function definition(item: Record<string, AttributeValue>, table: string, actions: AttributeActions, utf16: boolean): Buffer | undefined {
+    const names = Object.keys(item).filter((name) => actions.action(name) !== CryptoAction.DO_NOTHING &&
+      name !== ReservedAttribute.Signature && name !== ReservedAttribute.MaterialDescription)
+    names.sort(utf16 ? byUtf16 : byCodePoint)
+    try {
+      return Buffer.concat([sha(`TABLE>${table}<TABLE`), ...names.flatMap((name) => [
+        sha(name),
+        sha(actions.action(name) === CryptoAction.ENCRYPT_AND_SIGN ? 'ENCRYPTED' : 'PLAINTEXT'),
+        sha(serializeAttribute(item[name] as AttributeValue, utf16 ? { ordering: 'utf16' } : undefined)),
+      ])])
+    } catch {
+      return undefined
+    }
+  }
+
+  // A few shapes that repeat (so plans are reused), with the same names in other orders, values changing each time.
+  const names = fc.uniqueArray(attributeName, { minLength: 1, maxLength: 6 })
+  const step = fc.record({
+    shape: fc.nat({ max: 3 }),
+    rotate: fc.nat({ max: 5 }),
+    values: fc.array(attributeValue, { minLength: 6, maxLength: 6 }),
+    actions: fc.nat({ max: 1 }),
+    table: fc.constantFrom('t', 'Table ä'),
+    utf16: fc.boolean(),
+    reuse: fc.boolean(),
+    reserved: fc.boolean(),
+  })
+
+  it('for runs of items whose shapes repeat, in both orders, with and without reused output, on two tables and two actions', () => {
+    fc.assert(
+      fc.property(fc.array(names, { minLength: 4, maxLength: 4 }), cryptoAction, cryptoAction, fc.array(step, { minLength: 1, maxLength: 25 }),
+        (shapes, defaultA, defaultB, steps) => {
+          const overrides = Object.fromEntries((shapes[0] as string[]).slice(0, 2).map((n, i) => [n, i === 0 ? CryptoAction.SIGN_ONLY : CryptoAction.DO_NOTHING]))
+          const actionSets = [new AttributeActions({ defaultAction: defaultA }), new AttributeActions({ defaultAction: defaultB, attributeActions: overrides })]
+          let previous: { bytes: Uint8Array; copy: Buffer } | undefined
+          for (const { shape, rotate, values, actions: which, table, utf16, reuse, reserved } of steps) {
+            const shapeNames = shapes[shape] as string[]
+            const ordered = [...shapeNames.slice(rotate % shapeNames.length), ...shapeNames.slice(0, rotate % shapeNames.length)]
+            const entries: [string, AttributeValue][] = ordered.map((name, i) => [name, values[i] as AttributeValue])
+            if (reserved) entries.push([ReservedAttribute.Signature, { B: new Uint8Array(32) }], [ReservedAttribute.MaterialDescription, { B: new Uint8Array(4) }])
+            const item = makeItem(entries) as Record<string, AttributeValue>
+            const actions = actionSets[which] as AttributeActions
+            const expected = definition(item, table, actions, utf16)
+            if (expected === undefined) {
+              expect(() => stringToSignWithFlags(item, table, actions, utf16 ? SerializeFlag.Utf16Ordering : 0, reuse)).toThrow(SerializationError)
+              continue
+            }
+            const bytes = stringToSignWithFlags(item, table, actions, utf16 ? SerializeFlag.Utf16Ordering : 0, reuse)
+            expect(Buffer.from(bytes).equals(expected)).toBe(true)
+            // A result not in reused memory stays as it was after later calls.
+            if (previous !== undefined) expect(Buffer.from(previous.bytes).equals(previous.copy)).toBe(true)
+            previous = reuse ? undefined : { bytes, copy: Buffer.from(bytes) }
+          }
+        }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('asks a look-alike actions object every time (no plan is kept for it), so changing answers are followed', () => {
+    let action: CryptoAction = CryptoAction.SIGN_ONLY
+    const lookAlike = { action: () => action } as unknown as AttributeActions
+    const item = { a: { S: 'x' }, b: { N: '1' } }
+    const real = (a: CryptoAction): Uint8Array => stringToSign(item, 't', new AttributeActions({ defaultAction: a }))
+    expect(Buffer.from(stringToSign(item, 't', lookAlike)).equals(Buffer.from(real(CryptoAction.SIGN_ONLY)))).toBe(true)
+    action = CryptoAction.ENCRYPT_AND_SIGN
+    expect(Buffer.from(stringToSign(item, 't', lookAlike)).equals(Buffer.from(real(CryptoAction.ENCRYPT_AND_SIGN)))).toBe(true)
+    action = CryptoAction.DO_NOTHING
+    expect(stringToSign(item, 't', lookAlike).length).toBe(32)
+  })
+
+  it('keeps refusing a bad table name or attribute name and a missing value after the same shape succeeded', () => {
+    const actions = new AttributeActions({ defaultAction: CryptoAction.SIGN_ONLY })
+    const good = { a: { S: 'x' }, b: { N: '1' } }
+    stringToSign(good, 't', actions)
+    expect(() => stringToSign(good, 'bad \uD800', actions)).toThrow('The table name contains a lone UTF-16 surrogate')
+    expect(() => stringToSign({ a: { S: 'x' }, b: undefined as unknown as AttributeValue }, 't', actions)).toThrow('Attribute "b" has no value')
+    expect(() => stringToSign({ a: { S: 'x' }, 'b\uDC00': { N: '1' } }, 't', actions)).toThrow('An attribute name contains a lone UTF-16 surrogate')
+    expect(() => stringToSign({ a: { S: 'x' }, b: { N: 'x' } }, 't', actions)).toThrow(SerializationError)
+    expect(Buffer.from(stringToSign(good, 't', actions)).equals(definition(good, 't', actions, false) as Buffer)).toBe(true)
   })
 })
 
