@@ -4,7 +4,7 @@ import { describeAttributePath } from './attribute-path'
 import { ByteReader, type ByteReaderErrors } from './byte-reader'
 import { acquireWriter, type ByteWriter, releaseWriter } from './byte-writer'
 import { normalizeNumber, normalizeNumberPython } from './number'
-import { compareBytesSigned, compareBytesUnsigned, compareCodePoint, compareUtf16 } from './ordering'
+import { compareBytesSigned, compareBytesUnsigned, compareCodePoint, compareUtf16, sortInPlace } from './ordering'
 import { SerializeFlag, serializeFlags, type SerializeOptions } from './serialize-options'
 import { isWellFormed } from './well-formed'
 import { hasOwn, setOwn } from '../own-property'
@@ -96,7 +96,7 @@ function writeValue(writer: ByteWriter, value: AttributeValue, flags: number, de
       if (!Array.isArray(body)) fail('SS must be an array of strings')
       const members: string[] = new Array<string>(body.length)
       for (let i = 0; i < body.length; i++) members[i] = checkString(body[i], 'SS member')
-      members.sort((flags & SerializeFlag.Utf16Ordering) !== 0 ? compareUtf16 : compareCodePoint)
+      sortInPlace(members, (flags & SerializeFlag.Utf16Ordering) !== 0 ? compareUtf16 : compareCodePoint)
       writer.tag(Tag.SS)
       writer.u32(members.length)
       for (const member of members) writer.lengthString(member)
@@ -107,7 +107,7 @@ function writeValue(writer: ByteWriter, value: AttributeValue, flags: number, de
       const members: string[] = new Array<string>(body.length)
       for (let i = 0; i < body.length; i++) members[i] = numberText(body[i], flags, 'NS member')
       // Normalized numbers are ASCII, so both reference orders agree (FORMAT.md 1.4).
-      members.sort(compareUtf16)
+      sortInPlace(members, compareUtf16)
       writer.tag(Tag.NS)
       writer.u32(members.length)
       for (const member of members) writer.lengthString(member)
@@ -121,7 +121,7 @@ function writeValue(writer: ByteWriter, value: AttributeValue, flags: number, de
         if (!isBytes(member)) fail('BS members must be Uint8Array')
         members[i] = member
       }
-      members.sort((flags & SerializeFlag.Utf16Ordering) !== 0 ? compareBytesSigned : compareBytesUnsigned)
+      sortInPlace(members, (flags & SerializeFlag.Utf16Ordering) !== 0 ? compareBytesSigned : compareBytesUnsigned)
       writer.tag(Tag.BS)
       writer.u32(members.length)
       for (const member of members) writer.lengthValue(member)
@@ -157,7 +157,7 @@ function writeValue(writer: ByteWriter, value: AttributeValue, flags: number, de
       const map = body as Readonly<Record<string, AttributeValue>>
       const keys = Object.keys(map)
       for (const key of keys) checkString(key, 'a map key')
-      keys.sort((flags & SerializeFlag.Utf16Ordering) !== 0 ? compareUtf16 : compareCodePoint)
+      sortInPlace(keys, (flags & SerializeFlag.Utf16Ordering) !== 0 ? compareUtf16 : compareCodePoint)
       writer.tag(Tag.M)
       writer.u32(keys.length)
       for (const key of keys) {

@@ -18,11 +18,12 @@ import { serializeAttribute } from '../../src/serialize/attribute'
 import { ByteWriter } from '../../src/serialize/byte-writer'
 import { stringToSign, stringToSignWithFlags } from '../../src/serialize/string-to-sign'
 import { SerializeFlag } from '../../src/serialize/serialize-options'
+import { compareBytesSigned, compareBytesUnsigned, compareCodePoint, compareUtf16, sortInPlace } from '../../src/serialize/ordering'
 import { MaterialDescriptionKey, ReservedAttribute, SYMMETRIC_MODE } from '../../src/wire'
 import { descriptionBytes, parsedDescription } from '../../src/encryptor/description-cache'
 import { createEncryptionMaterials, type EncryptionMaterials } from '../../src/materials/cryptographic-materials'
 import { deserializeMaterialDescription, serializeMaterialDescription } from '../../src/serialize/material-description'
-import { attributeName, attributeValue, canonical, cryptoAction, EDGE_NUMBERS, itemWithActions, makeItem, numberText } from '../support/arbitraries'
+import { attributeName, attributeValue, bytes, canonical, cryptoAction, text, EDGE_NUMBERS, itemWithActions, makeItem, numberText } from '../support/arbitraries'
 import { normalizeNumber, normalizeNumberFully } from '../../src/serialize/number'
 import { configFor, rejection, resign, withDescription } from '../support/helpers'
 import { TestStaticProvider } from '../support/static-provider'
@@ -484,6 +485,31 @@ describe('stringToSign with per-shape signing plans and reused output equals the
     expect(() => stringToSign({ a: { S: 'x' }, 'b\uDC00': { N: '1' } }, 't', actions)).toThrow('An attribute name contains a lone UTF-16 surrogate')
     expect(() => stringToSign({ a: { S: 'x' }, b: { N: 'x' } }, 't', actions)).toThrow(SerializationError)
     expect(Buffer.from(stringToSign(good, 't', actions)).equals(definition(good, 't', actions, false) as Buffer)).toBe(true)
+  })
+})
+
+describe('sortInPlace (insertion sort for small sets and maps) equals Array#sort', () => {
+  const strings = fc.array(fc.oneof(text, fc.constantFrom('a', 'b', 'ab', '')), { maxLength: 40 })
+  const byteArrays = fc.array(fc.oneof(bytes, fc.constantFrom(Uint8Array.of(0x7f), Uint8Array.of(0x80), Uint8Array.of(0x80, 0))), { maxLength: 40 })
+
+  it('orders random strings (duplicates included, lengths 0..40) by code point and by UTF-16 exactly as Array#sort', () => {
+    fc.assert(fc.property(strings, (values) => {
+      for (const compare of [compareCodePoint, compareUtf16]) {
+        const ours = [...values]
+        sortInPlace(ours, compare)
+        expect(ours).toEqual([...values].sort(compare))
+      }
+    }), { numRuns: 1000 })
+  })
+
+  it('orders random byte strings (duplicates included, lengths 0..40) as unsigned and as signed bytes exactly as Array#sort', () => {
+    fc.assert(fc.property(byteArrays, (values) => {
+      for (const compare of [compareBytesUnsigned, compareBytesSigned]) {
+        const ours = [...values]
+        sortInPlace(ours, compare)
+        expect(ours.map((b) => Buffer.from(b).toString('hex'))).toEqual([...values].sort(compare).map((b) => Buffer.from(b).toString('hex')))
+      }
+    }), { numRuns: 1000 })
   })
 })
 
