@@ -275,7 +275,7 @@ function readValue(reader: ByteReader, depth: number): AttributeValue {
   const tag = reader.byte()
   switch (tag) {
     case Tag.B:
-      return { B: reader.lengthValueView().slice() }
+      return { B: reader.lengthValueCopy() }
     case Tag.S:
       return { S: reader.lengthString() }
     case Tag.N:
@@ -283,7 +283,7 @@ function readValue(reader: ByteReader, depth: number): AttributeValue {
     case Tag.BS: {
       const count = reader.count(4)
       const members: Uint8Array[] = new Array<Uint8Array>(count)
-      for (let i = 0; i < count; i++) members[i] = reader.lengthValueView().slice()
+      for (let i = 0; i < count; i++) members[i] = reader.lengthValueCopy()
       return { BS: members }
     }
     case Tag.SS:

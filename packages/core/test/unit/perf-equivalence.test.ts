@@ -14,7 +14,7 @@ import { AesCbc } from '../../src/crypto/aes-cbc'
 import { sha256, sha256Into } from '../../src/crypto/hash'
 import { LocalDelegatedKey } from '../../src/crypto/local-delegated-key'
 import { DecryptionError, EncryptionError, SerializationError } from '../../src/errors'
-import { serializeAttribute } from '../../src/serialize/attribute'
+import { deserializeAttribute, serializeAttribute } from '../../src/serialize/attribute'
 import { ByteWriter } from '../../src/serialize/byte-writer'
 import { stringToSign, stringToSignWithFlags } from '../../src/serialize/string-to-sign'
 import { SerializeFlag } from '../../src/serialize/serialize-options'
@@ -513,6 +513,29 @@ describe('sortInPlace (insertion sort for small sets and maps) equals Array#sort
   })
 })
 
+describe('deserializeAttribute copies B and BS bytes with one slice', () => {
+  it('returns plain Uint8Array copies that share no memory with the input, for Uint8Array, view and Buffer inputs', () => {
+    fc.assert(fc.property(fc.oneof(bytes.map((B) => ({ B })), fc.uniqueArray(bytes, { minLength: 1, maxLength: 4, selector: (b) => Buffer.from(b).toString('hex') }).map((BS) => ({ BS }))), (value) => {
+      const serialized = serializeAttribute(value)
+      const padded = new Uint8Array(serialized.length + 8)
+      padded.set(serialized, 3)
+      for (const input of [serialized.slice(), padded.subarray(3, 3 + serialized.length), Buffer.from(serialized)]) {
+        const parsed = deserializeAttribute(input)
+        const blobs = 'B' in parsed ? [parsed.B] : (parsed as { BS: Uint8Array[] }).BS
+        for (const blob of blobs) {
+          expect(Object.getPrototypeOf(blob)).toBe(Uint8Array.prototype)
+          expect(blob.byteOffset).toBe(0)
+          expect(blob.buffer.byteLength).toBe(blob.byteLength)
+        }
+        const before = Buffer.from(serializeAttribute(parsed))
+        input.fill(0xee)
+        expect(Buffer.from(serializeAttribute(parsed)).equals(before)).toBe(true)
+        expect(before.equals(Buffer.from(serialized))).toBe(true)
+      }
+    }), { numRuns: 300 })
+  })
+})
+
 describe('ByteWriter reuse', () => {
   it('writes u32 big-endian exactly as Buffer#writeUInt32BE, and refuses values above 2^32 - 1', () => {
     fc.assert(
@@ -853,6 +876,19 @@ describe('Material description fast paths (description-cache.ts) equal the plain
         expect(Buffer.from(descriptionBytes(materials(md, withKey)))).toEqual(Buffer.from(plainBytes(md, withKey)))
       }
     }), { numRuns: 300 })
+  })
+
+  it('descriptionBytes gives each item its own copy (slab views): changing one never changes another or the cache', () => {
+    fc.assert(fc.property(description, fc.boolean(), fc.integer({ min: 2, max: 120 }), (md, withKey, count) => {
+      const frozen = materials(md, withKey) // the same frozen materials for every item: the cached path
+      const expected = Buffer.from(plainBytes(md, withKey))
+      const copies = Array.from({ length: count }, () => descriptionBytes(frozen))
+      for (const copy of copies) expect(Buffer.from(copy).equals(expected)).toBe(true)
+      // Scribble over every other copy: the rest, and the next copies, keep the plain bytes.
+      copies.forEach((copy, i) => { if (i % 2 === 0) copy.fill(0xa5) })
+      copies.forEach((copy, i) => { if (i % 2 === 1) expect(Buffer.from(copy).equals(expected)).toBe(true) })
+      expect(Buffer.from(descriptionBytes(frozen)).equals(expected)).toBe(true)
+    }), { numRuns: 200 })
   })
 
   it('descriptionBytes refuses a value with a lone surrogate after a run of good ones, like the plain serializer, and recovers', () => {
