@@ -52,6 +52,10 @@ function binaryValues(blobs: readonly Uint8Array[]): AttributeValue[] {
   return out
 }
 
+function refuseReserved(name: string): never {
+  throw new EncryptionError(`Reserved attribute name "${name}" found in item; rename or remove it before encrypting`)
+}
+
 /** `writeMode: 'portable'`: refuses the item if its string to sign differs between the two orders (FORMAT.md 11). */
 function checkPortableItem(item: Item, actions: AttributeActions): void {
   const signedNames: string[] = []
@@ -101,11 +105,8 @@ export async function encryptItem(item: Item, config: CryptoConfig): Promise<Ite
   const tableName = checkConfig(config)
   const options = resolveOptions(config)
   // Python refuses these: they would be overwritten, or worse, confuse a reader (FORMAT.md 2.1).
-  for (const reserved of [SIGNATURE, DESCRIPTION]) {
-    if (hasOwn(item, reserved)) {
-      throw new EncryptionError(`Reserved attribute name "${reserved}" found in item; rename or remove it before encrypting`)
-    }
-  }
+  if (hasOwn(item, SIGNATURE)) refuseReserved(SIGNATURE)
+  if (hasOwn(item, DESCRIPTION)) refuseReserved(DESCRIPTION)
 
   // Refused before the provider is called (no KMS request for an item that cannot be written).
   if (options.portable) checkPortableItem(item, config.attributeActions)

@@ -536,6 +536,54 @@ describe('deserializeAttribute copies B and BS bytes with one slice', () => {
   })
 })
 
+describe('per-config checks done once (crypto-config.ts) still refuse what the plain checks refuse', () => {
+  const aes = LocalDelegatedKey.generate('AES', 128)
+  const hmac = LocalDelegatedKey.generate('HmacSHA256', 256)
+  const provider = new TestStaticProvider({ encryptionKey: aes, signingKey: hmac })
+  const item = { pk: { S: 'a' }, sk: { N: '1' }, x: { S: 'secret' } }
+  const keyed = (actions: AttributeActions, partitionKeyName?: string, sortKeyName?: string): Parameters<typeof encryptItem>[1] =>
+    ({ materialsProvider: provider, attributeActions: actions, encryptionContext: { tableName: 'T', partitionKeyName, sortKeyName } })
+
+  it('refuses an encrypted key attribute right after the same names passed with other actions, and other names after the same actions', async () => {
+    const good = new AttributeActions({ attributeActions: { pk: CryptoAction.SIGN_ONLY, sk: CryptoAction.SIGN_ONLY } })
+    const bad = new AttributeActions({ attributeActions: { pk: CryptoAction.SIGN_ONLY } })
+    for (let i = 0; i < 3; i++) {
+      await encryptItem(item, keyed(good, 'pk', 'sk'))
+      expect((await rejection(encryptItem(item, keyed(bad, 'pk', 'sk')))).message).toBe(
+        'Cannot encrypt sort key "sk": key attributes must stay plaintext; call attributeActions.setIndexKeys(...) or give it SIGN_ONLY')
+      await encryptItem(item, keyed(good, 'pk', 'sk'))
+      expect((await rejection(encryptItem(item, keyed(good, 'pk', 'x')))).code).toBe('ERR_INVALID_ARGUMENT')
+      expect((await rejection(decryptItem(item, keyed(good, 'x')))).code).toBe('ERR_INVALID_ARGUMENT')
+    }
+  })
+
+  it('asks a look-alike actions object every time (its answer is not remembered)', async () => {
+    const real = new AttributeActions({ attributeActions: { pk: CryptoAction.SIGN_ONLY, sk: CryptoAction.SIGN_ONLY } })
+    let calls = 0
+    const lookAlike = Object.assign(Object.create({
+      action: (name: string) => real.action(name),
+      assertKeysNotEncrypted: () => { calls++ },
+    }), { takeNoActions: false }) as AttributeActions
+    for (let i = 0; i < 3; i++) await encryptItem(item, keyed(lookAlike, 'pk', 'sk'))
+    expect(calls).toBe(3)
+  })
+
+  it('gives the provider a frozen context with the same keys in the same order as before, for every combination of key names', async () => {
+    const actions = new AttributeActions({ defaultAction: CryptoAction.SIGN_ONLY })
+    for (const [partitionKeyName, sortKeyName] of [[undefined, undefined], ['pk', undefined], [undefined, 'sk'], ['pk', 'sk']] as const) {
+      await encryptItem(item, keyed(actions, partitionKeyName, sortKeyName))
+      const context = provider.encryptionContexts.at(-1)
+      expect(Object.isFrozen(context)).toBe(true)
+      expect(Object.keys(context ?? {})).toEqual([
+        'tableName', ...(partitionKeyName !== undefined ? ['partitionKeyName'] : []), ...(sortKeyName !== undefined ? ['sortKeyName'] : []),
+        'attributes', 'materialDescription',
+      ])
+      expect(context).toEqual({ tableName: 'T', ...(partitionKeyName !== undefined ? { partitionKeyName } : {}),
+        ...(sortKeyName !== undefined ? { sortKeyName } : {}), attributes: item, materialDescription: {} })
+    }
+  })
+})
+
 describe('ByteWriter reuse', () => {
   it('writes u32 big-endian exactly as Buffer#writeUInt32BE, and refuses values above 2^32 - 1', () => {
     fc.assert(
