@@ -79,7 +79,8 @@ const plans: SigningPlan[] = []
 let nextPlan = 0
 let lastPlan: SigningPlan | undefined
 
-function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+/** True if both lists hold the same names in the same order. @internal */
+export function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true

@@ -584,6 +584,49 @@ describe('per-config checks done once (crypto-config.ts) still refuse what the p
   })
 })
 
+describe('encryptItem with per-shape caches (signing plan, portable names) equals the uncached path', () => {
+  // A subclass is never cached (only exact AttributeActions are), so it takes the plain path every time.
+  class UncachedActions extends AttributeActions {}
+  const aes = LocalDelegatedKey.generate('AES', 128)
+  const hmac = LocalDelegatedKey.generate('HmacSHA256', 256)
+  const provider = new TestStaticProvider({ encryptionKey: aes, signingKey: hmac })
+  const nonPortable = fc.constantFrom<AttributeValue>(
+    { SS: ['\uFF01', '\u{1F600}'] }, { BS: [Uint8Array.of(0x01), Uint8Array.of(0x80)] }, { M: { '\uFF01': { N: '1' }, '\u{1F600}': { N: '2' } } },
+  )
+  const value = fc.oneof({ weight: 4, arbitrary: attributeValue }, { weight: 1, arbitrary: nonPortable })
+  const nameSets = fc.array(fc.uniqueArray(fc.oneof(attributeName, fc.constantFrom('\uFF01', '\u{1F600}')), { minLength: 1, maxLength: 5 }), { minLength: 2, maxLength: 2 })
+  type Outcome = { ok: true } | { code: string | undefined; message: string }
+
+  async function outcome(run: () => Promise<unknown>): Promise<Outcome> {
+    try {
+      await run()
+      return { ok: true }
+    } catch (error) {
+      return { code: (error as { code?: string }).code, message: (error as Error).message }
+    }
+  }
+
+  it('refuses and accepts the same items with the same errors, for runs of items of two repeating shapes', async () => {
+    await fc.assert(fc.asyncProperty(nameSets, fc.constantFrom('portable', 'python', 'java') as fc.Arbitrary<'portable' | 'python' | 'java'>, cryptoAction,
+      fc.array(fc.tuple(fc.nat({ max: 1 }), fc.array(value, { minLength: 5, maxLength: 5 })), { minLength: 1, maxLength: 10 }),
+      async (shapes, writeMode, defaultAction, steps) => {
+        const overrides = { [shapes[0]?.[0] as string]: CryptoAction.SIGN_ONLY }
+        const cached = new AttributeActions({ defaultAction, attributeActions: overrides })
+        const plain = new UncachedActions({ defaultAction, attributeActions: overrides })
+        const config = (actions: AttributeActions): Parameters<typeof encryptItem>[1] =>
+          ({ materialsProvider: provider, attributeActions: actions, encryptionContext: { tableName: 'T' }, writeMode })
+        for (const [shape, values] of steps) {
+          const item = makeItem((shapes[shape] as string[]).map((name, i) => [name, values[i] as AttributeValue] as const))
+          let stored: Record<string, AttributeValue> | undefined
+          const fast = await outcome(async () => { stored = await encryptItem(item, config(cached)) })
+          expect(fast).toEqual(await outcome(() => encryptItem(item, config(plain))))
+          // What the cached path wrote verifies and decrypts on the uncached path (same string to sign).
+          if (stored !== undefined) expect(await outcome(() => decryptItem(stored as Record<string, AttributeValue>, config(plain)))).toEqual({ ok: true })
+        }
+      }), { numRuns: 150 })
+  })
+})
+
 describe('ByteWriter reuse', () => {
   it('writes u32 big-endian exactly as Buffer#writeUInt32BE, and refuses values above 2^32 - 1', () => {
     fc.assert(
