@@ -62,6 +62,15 @@ export function keyOperations(key: DelegatedKey): KeyOperations {
   return adapter
 }
 
+/**
+ * True if the key offers native operations: they answer synchronously and keep no reference to their input, so the
+ * caller may reuse the memory it passed as soon as the call returns.
+ * @internal
+ */
+export function hasNativeOperations(key: DelegatedKey): boolean {
+  return typeof (key as Partial<NativeOperationsKey>)[NATIVE_OPERATIONS] === 'function'
+}
+
 /** True for a promise (or any thenable): an operation that did not answer synchronously. @internal */
 export function isPending<T>(value: Eventually<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function'

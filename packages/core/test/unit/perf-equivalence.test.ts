@@ -14,16 +14,18 @@ import { AesCbc } from '../../src/crypto/aes-cbc'
 import { sha256, sha256Into } from '../../src/crypto/hash'
 import { LocalDelegatedKey, wrapNewContentKey } from '../../src/crypto/local-delegated-key'
 import { DecryptionError, EncryptionError, SerializationError } from '../../src/errors'
-import { serializeAttribute } from '../../src/serialize/attribute'
+import { deserializeAttribute, serializeAttribute } from '../../src/serialize/attribute'
 import { ByteWriter } from '../../src/serialize/byte-writer'
-import { stringToSign } from '../../src/serialize/string-to-sign'
+import { stringToSign, stringToSignWithFlags } from '../../src/serialize/string-to-sign'
+import { SerializeFlag } from '../../src/serialize/serialize-options'
+import { compareBytesSigned, compareBytesUnsigned, compareCodePoint, compareUtf16, sortInPlace } from '../../src/serialize/ordering'
 import { MaterialDescriptionKey, ReservedAttribute, SYMMETRIC_MODE } from '../../src/wire'
 import { descriptionBytes, parsedDescription } from '../../src/encryptor/description-cache'
 import { createDecryptionMaterials, createEncryptionMaterials, type DecryptionMaterials, type EncryptionMaterials } from '../../src/materials/cryptographic-materials'
 import type { CryptographicMaterialsProvider } from '../../src/materials/cryptographic-materials-provider'
 import type { EncryptionContext } from '../../src/encryption-context'
 import { deserializeMaterialDescription, serializeMaterialDescription } from '../../src/serialize/material-description'
-import { canonical, EDGE_NUMBERS, itemWithActions, numberText } from '../support/arbitraries'
+import { attributeName, attributeValue, bytes, canonical, cryptoAction, text, EDGE_NUMBERS, itemWithActions, makeItem, numberText } from '../support/arbitraries'
 import { normalizeNumber, normalizeNumberFully } from '../../src/serialize/number'
 import { configFor, rejection, resign } from '../support/helpers'
 import { forwardingKey, TestStaticProvider, withDescription } from '@ddb-encryption/testing'
@@ -399,6 +401,233 @@ describe('stringToSign on one reused writer equals the FORMAT.md 3.2 definition'
   })
 })
 
+describe('stringToSign with per-shape signing plans and reused output equals the FORMAT.md 3.2 definition', () => {
+  const sha = (data: Uint8Array | string): Buffer => createHash('sha256').update(data).digest()
+  const byCodePoint = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
+  const byUtf16 = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+
+  /** FORMAT.md 3.2 computed piece by piece, with nothing cached; undefined where a value cannot be serialized. */
+  function definition(item: Record<string, AttributeValue>, table: string, actions: AttributeActions, utf16: boolean): Buffer | undefined {
+    const names = Object.keys(item).filter((name) => actions.action(name) !== CryptoAction.DO_NOTHING &&
+      name !== ReservedAttribute.Signature && name !== ReservedAttribute.MaterialDescription)
+    names.sort(utf16 ? byUtf16 : byCodePoint)
+    try {
+      return Buffer.concat([sha(`TABLE>${table}<TABLE`), ...names.flatMap((name) => [
+        sha(name),
+        sha(actions.action(name) === CryptoAction.ENCRYPT_AND_SIGN ? 'ENCRYPTED' : 'PLAINTEXT'),
+        sha(serializeAttribute(item[name] as AttributeValue, utf16 ? { ordering: 'utf16' } : undefined)),
+      ])])
+    } catch {
+      return undefined
+    }
+  }
+
+  // A few shapes that repeat (so plans are reused), with the same names in other orders, values changing each time.
+  const names = fc.uniqueArray(attributeName, { minLength: 1, maxLength: 6 })
+  const step = fc.record({
+    shape: fc.nat({ max: 3 }),
+    rotate: fc.nat({ max: 5 }),
+    values: fc.array(attributeValue, { minLength: 6, maxLength: 6 }),
+    actions: fc.nat({ max: 1 }),
+    table: fc.constantFrom('t', 'Table ä'),
+    utf16: fc.boolean(),
+    reuse: fc.boolean(),
+    reserved: fc.boolean(),
+  })
+
+  it('for runs of items whose shapes repeat, in both orders, with and without reused output, on two tables and two actions', () => {
+    fc.assert(
+      fc.property(fc.array(names, { minLength: 4, maxLength: 4 }), cryptoAction, cryptoAction, fc.array(step, { minLength: 1, maxLength: 25 }),
+        (shapes, defaultA, defaultB, steps) => {
+          const overrides = Object.fromEntries((shapes[0] as string[]).slice(0, 2).map((n, i) => [n, i === 0 ? CryptoAction.SIGN_ONLY : CryptoAction.DO_NOTHING]))
+          const actionSets = [new AttributeActions({ defaultAction: defaultA }), new AttributeActions({ defaultAction: defaultB, attributeActions: overrides })]
+          let previous: { bytes: Uint8Array; copy: Buffer } | undefined
+          for (const { shape, rotate, values, actions: which, table, utf16, reuse, reserved } of steps) {
+            const shapeNames = shapes[shape] as string[]
+            const ordered = [...shapeNames.slice(rotate % shapeNames.length), ...shapeNames.slice(0, rotate % shapeNames.length)]
+            const entries: [string, AttributeValue][] = ordered.map((name, i) => [name, values[i] as AttributeValue])
+            if (reserved) entries.push([ReservedAttribute.Signature, { B: new Uint8Array(32) }], [ReservedAttribute.MaterialDescription, { B: new Uint8Array(4) }])
+            const item = makeItem(entries) as Record<string, AttributeValue>
+            const actions = actionSets[which] as AttributeActions
+            const expected = definition(item, table, actions, utf16)
+            if (expected === undefined) {
+              expect(() => stringToSignWithFlags(item, table, actions, utf16 ? SerializeFlag.Utf16Ordering : 0, reuse)).toThrow(SerializationError)
+              continue
+            }
+            const bytes = stringToSignWithFlags(item, table, actions, utf16 ? SerializeFlag.Utf16Ordering : 0, reuse)
+            expect(Buffer.from(bytes).equals(expected)).toBe(true)
+            // A result not in reused memory stays as it was after later calls.
+            if (previous !== undefined) expect(Buffer.from(previous.bytes).equals(previous.copy)).toBe(true)
+            previous = reuse ? undefined : { bytes, copy: Buffer.from(bytes) }
+          }
+        }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('asks a look-alike actions object every time (no plan is kept for it), so changing answers are followed', () => {
+    let action: CryptoAction = CryptoAction.SIGN_ONLY
+    const lookAlike = { action: () => action } as unknown as AttributeActions
+    const item = { a: { S: 'x' }, b: { N: '1' } }
+    const real = (a: CryptoAction): Uint8Array => stringToSign(item, 't', new AttributeActions({ defaultAction: a }))
+    expect(Buffer.from(stringToSign(item, 't', lookAlike)).equals(Buffer.from(real(CryptoAction.SIGN_ONLY)))).toBe(true)
+    action = CryptoAction.ENCRYPT_AND_SIGN
+    expect(Buffer.from(stringToSign(item, 't', lookAlike)).equals(Buffer.from(real(CryptoAction.ENCRYPT_AND_SIGN)))).toBe(true)
+    action = CryptoAction.DO_NOTHING
+    expect(stringToSign(item, 't', lookAlike).length).toBe(32)
+  })
+
+  it('keeps refusing a bad table name or attribute name and a missing value after the same shape succeeded', () => {
+    const actions = new AttributeActions({ defaultAction: CryptoAction.SIGN_ONLY })
+    const good = { a: { S: 'x' }, b: { N: '1' } }
+    stringToSign(good, 't', actions)
+    expect(() => stringToSign(good, 'bad \uD800', actions)).toThrow('The table name contains a lone UTF-16 surrogate')
+    expect(() => stringToSign({ a: { S: 'x' }, b: undefined as unknown as AttributeValue }, 't', actions)).toThrow('Attribute "b" has no value')
+    expect(() => stringToSign({ a: { S: 'x' }, 'b\uDC00': { N: '1' } }, 't', actions)).toThrow('An attribute name contains a lone UTF-16 surrogate')
+    expect(() => stringToSign({ a: { S: 'x' }, b: { N: 'x' } }, 't', actions)).toThrow(SerializationError)
+    expect(Buffer.from(stringToSign(good, 't', actions)).equals(definition(good, 't', actions, false) as Buffer)).toBe(true)
+  })
+})
+
+describe('sortInPlace (insertion sort for small sets and maps) equals Array#sort', () => {
+  const strings = fc.array(fc.oneof(text, fc.constantFrom('a', 'b', 'ab', '')), { maxLength: 40 })
+  const byteArrays = fc.array(fc.oneof(bytes, fc.constantFrom(Uint8Array.of(0x7f), Uint8Array.of(0x80), Uint8Array.of(0x80, 0))), { maxLength: 40 })
+
+  it('orders random strings (duplicates included, lengths 0..40) by code point and by UTF-16 exactly as Array#sort', () => {
+    fc.assert(fc.property(strings, (values) => {
+      for (const compare of [compareCodePoint, compareUtf16]) {
+        const ours = [...values]
+        sortInPlace(ours, compare)
+        expect(ours).toEqual([...values].sort(compare))
+      }
+    }), { numRuns: 1000 })
+  })
+
+  it('orders random byte strings (duplicates included, lengths 0..40) as unsigned and as signed bytes exactly as Array#sort', () => {
+    fc.assert(fc.property(byteArrays, (values) => {
+      for (const compare of [compareBytesUnsigned, compareBytesSigned]) {
+        const ours = [...values]
+        sortInPlace(ours, compare)
+        expect(ours.map((b) => Buffer.from(b).toString('hex'))).toEqual([...values].sort(compare).map((b) => Buffer.from(b).toString('hex')))
+      }
+    }), { numRuns: 1000 })
+  })
+})
+
+describe('deserializeAttribute copies B and BS bytes with one slice', () => {
+  it('returns plain Uint8Array copies that share no memory with the input, for Uint8Array, view and Buffer inputs', () => {
+    fc.assert(fc.property(fc.oneof(bytes.map((B) => ({ B })), fc.uniqueArray(bytes, { minLength: 1, maxLength: 4, selector: (b) => Buffer.from(b).toString('hex') }).map((BS) => ({ BS }))), (value) => {
+      const serialized = serializeAttribute(value)
+      const padded = new Uint8Array(serialized.length + 8)
+      padded.set(serialized, 3)
+      for (const input of [serialized.slice(), padded.subarray(3, 3 + serialized.length), Buffer.from(serialized)]) {
+        const parsed = deserializeAttribute(input)
+        const blobs = 'B' in parsed ? [parsed.B] : (parsed as { BS: Uint8Array[] }).BS
+        for (const blob of blobs) {
+          expect(Object.getPrototypeOf(blob)).toBe(Uint8Array.prototype)
+          expect(blob.byteOffset).toBe(0)
+          expect(blob.buffer.byteLength).toBe(blob.byteLength)
+        }
+        const before = Buffer.from(serializeAttribute(parsed))
+        input.fill(0xee)
+        expect(Buffer.from(serializeAttribute(parsed)).equals(before)).toBe(true)
+        expect(before.equals(Buffer.from(serialized))).toBe(true)
+      }
+    }), { numRuns: 300 })
+  })
+})
+
+describe('per-config checks done once (crypto-config.ts) still refuse what the plain checks refuse', () => {
+  const aes = LocalDelegatedKey.generate('AES', 128)
+  const hmac = LocalDelegatedKey.generate('HmacSHA256', 256)
+  const provider = new TestStaticProvider({ encryptionKey: aes, signingKey: hmac })
+  const item = { pk: { S: 'a' }, sk: { N: '1' }, x: { S: 'secret' } }
+  const keyed = (actions: AttributeActions, partitionKeyName?: string, sortKeyName?: string): Parameters<typeof encryptItem>[1] =>
+    ({ materialsProvider: provider, attributeActions: actions, encryptionContext: { tableName: 'T', partitionKeyName, sortKeyName } })
+
+  it('refuses an encrypted key attribute right after the same names passed with other actions, and other names after the same actions', async () => {
+    const good = new AttributeActions({ attributeActions: { pk: CryptoAction.SIGN_ONLY, sk: CryptoAction.SIGN_ONLY } })
+    const bad = new AttributeActions({ attributeActions: { pk: CryptoAction.SIGN_ONLY } })
+    for (let i = 0; i < 3; i++) {
+      await encryptItem(item, keyed(good, 'pk', 'sk'))
+      expect((await rejection(encryptItem(item, keyed(bad, 'pk', 'sk')))).message).toBe(
+        'Cannot encrypt sort key "sk": key attributes must stay plaintext; call attributeActions.setIndexKeys(...) or give it SIGN_ONLY')
+      await encryptItem(item, keyed(good, 'pk', 'sk'))
+      expect((await rejection(encryptItem(item, keyed(good, 'pk', 'x')))).code).toBe('ERR_INVALID_ARGUMENT')
+      expect((await rejection(decryptItem(item, keyed(good, 'x')))).code).toBe('ERR_INVALID_ARGUMENT')
+    }
+  })
+
+  it('asks a look-alike actions object every time (its answer is not remembered)', async () => {
+    const real = new AttributeActions({ attributeActions: { pk: CryptoAction.SIGN_ONLY, sk: CryptoAction.SIGN_ONLY } })
+    let calls = 0
+    const lookAlike = Object.assign(Object.create({
+      action: (name: string) => real.action(name),
+      assertKeysNotEncrypted: () => { calls++ },
+    }), { takeNoActions: false }) as AttributeActions
+    for (let i = 0; i < 3; i++) await encryptItem(item, keyed(lookAlike, 'pk', 'sk'))
+    expect(calls).toBe(3)
+  })
+
+  it('gives the provider a frozen context with the same keys in the same order as before, for every combination of key names', async () => {
+    const actions = new AttributeActions({ defaultAction: CryptoAction.SIGN_ONLY })
+    for (const [partitionKeyName, sortKeyName] of [[undefined, undefined], ['pk', undefined], [undefined, 'sk'], ['pk', 'sk']] as const) {
+      await encryptItem(item, keyed(actions, partitionKeyName, sortKeyName))
+      const context = provider.encryptionContexts.at(-1)
+      expect(Object.isFrozen(context)).toBe(true)
+      expect(Object.keys(context ?? {})).toEqual([
+        'tableName', ...(partitionKeyName !== undefined ? ['partitionKeyName'] : []), ...(sortKeyName !== undefined ? ['sortKeyName'] : []),
+        'attributes', 'materialDescription',
+      ])
+      expect(context).toEqual({ tableName: 'T', ...(partitionKeyName !== undefined ? { partitionKeyName } : {}),
+        ...(sortKeyName !== undefined ? { sortKeyName } : {}), attributes: item, materialDescription: {} })
+    }
+  })
+})
+
+describe('encryptItem with per-shape caches (signing plan, portable names) equals the uncached path', () => {
+  // A subclass is never cached (only exact AttributeActions are), so it takes the plain path every time.
+  class UncachedActions extends AttributeActions {}
+  const aes = LocalDelegatedKey.generate('AES', 128)
+  const hmac = LocalDelegatedKey.generate('HmacSHA256', 256)
+  const provider = new TestStaticProvider({ encryptionKey: aes, signingKey: hmac })
+  const nonPortable = fc.constantFrom<AttributeValue>(
+    { SS: ['\uFF01', '\u{1F600}'] }, { BS: [Uint8Array.of(0x01), Uint8Array.of(0x80)] }, { M: { '\uFF01': { N: '1' }, '\u{1F600}': { N: '2' } } },
+  )
+  const value = fc.oneof({ weight: 4, arbitrary: attributeValue }, { weight: 1, arbitrary: nonPortable })
+  const nameSets = fc.array(fc.uniqueArray(fc.oneof(attributeName, fc.constantFrom('\uFF01', '\u{1F600}')), { minLength: 1, maxLength: 5 }), { minLength: 2, maxLength: 2 })
+  type Outcome = { ok: true } | { code: string | undefined; message: string }
+
+  async function outcome(run: () => Promise<unknown>): Promise<Outcome> {
+    try {
+      await run()
+      return { ok: true }
+    } catch (error) {
+      return { code: (error as { code?: string }).code, message: (error as Error).message }
+    }
+  }
+
+  it('refuses and accepts the same items with the same errors, for runs of items of two repeating shapes', async () => {
+    await fc.assert(fc.asyncProperty(nameSets, fc.constantFrom('portable', 'python', 'java') as fc.Arbitrary<'portable' | 'python' | 'java'>, cryptoAction,
+      fc.array(fc.tuple(fc.nat({ max: 1 }), fc.array(value, { minLength: 5, maxLength: 5 })), { minLength: 1, maxLength: 10 }),
+      async (shapes, writeMode, defaultAction, steps) => {
+        const overrides = { [shapes[0]?.[0] as string]: CryptoAction.SIGN_ONLY }
+        const cached = new AttributeActions({ defaultAction, attributeActions: overrides })
+        const plain = new UncachedActions({ defaultAction, attributeActions: overrides })
+        const config = (actions: AttributeActions): Parameters<typeof encryptItem>[1] =>
+          ({ materialsProvider: provider, attributeActions: actions, encryptionContext: { tableName: 'T' }, writeMode })
+        for (const [shape, values] of steps) {
+          const item = makeItem((shapes[shape] as string[]).map((name, i) => [name, values[i] as AttributeValue] as const))
+          let stored: Record<string, AttributeValue> | undefined
+          const fast = await outcome(async () => { stored = await encryptItem(item, config(cached)) })
+          expect(fast).toEqual(await outcome(() => encryptItem(item, config(plain))))
+          // What the cached path wrote verifies and decrypts on the uncached path (same string to sign).
+          if (stored !== undefined) expect(await outcome(() => decryptItem(stored as Record<string, AttributeValue>, config(plain)))).toEqual({ ok: true })
+        }
+      }), { numRuns: 150 })
+  })
+})
+
 describe('ByteWriter reuse', () => {
   it('writes u32 big-endian exactly as Buffer#writeUInt32BE, and refuses values above 2^32 - 1', () => {
     fc.assert(
@@ -739,6 +968,19 @@ describe('Material description fast paths (description-cache.ts) equal the plain
         expect(Buffer.from(descriptionBytes(materials(md, withKey)))).toEqual(Buffer.from(plainBytes(md, withKey)))
       }
     }), { numRuns: 300 })
+  })
+
+  it('descriptionBytes gives each item its own copy (slab views): changing one never changes another or the cache', () => {
+    fc.assert(fc.property(description, fc.boolean(), fc.integer({ min: 2, max: 120 }), (md, withKey, count) => {
+      const frozen = materials(md, withKey) // the same frozen materials for every item: the cached path
+      const expected = Buffer.from(plainBytes(md, withKey))
+      const copies = Array.from({ length: count }, () => descriptionBytes(frozen))
+      for (const copy of copies) expect(Buffer.from(copy).equals(expected)).toBe(true)
+      // Scribble over every other copy: the rest, and the next copies, keep the plain bytes.
+      copies.forEach((copy, i) => { if (i % 2 === 0) copy.fill(0xa5) })
+      copies.forEach((copy, i) => { if (i % 2 === 1) expect(Buffer.from(copy).equals(expected)).toBe(true) })
+      expect(Buffer.from(descriptionBytes(frozen)).equals(expected)).toBe(true)
+    }), { numRuns: 200 })
   })
 
   it('descriptionBytes refuses a value with a lone surrogate after a run of good ones, like the plain serializer, and recovers', () => {
