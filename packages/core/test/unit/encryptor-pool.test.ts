@@ -200,6 +200,32 @@ describe('EncryptorPool (worker threads)', () => {
     }
   })
 
+  it('with useCallingThread, runs a share of each batch here too, with the same results and errors', async () => {
+    expect(await rejection(dist.EncryptorPool.start({ configModule: CONFIG_MODULE, useCallingThread: 'yes' as unknown as boolean }))).toBeInstanceOf(dist.InvalidArgumentError)
+    const other = await dist.EncryptorPool.start({ configModule: CONFIG_MODULE, configData, threads: 2, useCallingThread: true })
+    try {
+      const config = await other.config('threads')
+      const plain = items(40)
+      const stored = await dist.encryptItems(plain, config, { pool: other })
+      const threads = stored.map(threadOf)
+      expect(threads.includes('0')).toBe(true)
+      expect(new Set(threads).size).toBe(3)
+      expect(await dist.decryptItems(stored, config, { pool: other })).toEqual(plain)
+      expect(await decryptItems(stored, config)).toEqual(plain)
+      // Items run here fail as they do in a plain in-thread batch; the lowest index still wins.
+      const bad = { ...(plain[39] as Item), blob: { NULL: false } }
+      const expected = await rejection(encryptItems([bad], config))
+      for (const batch of [[...plain.slice(0, 39), bad], [bad, ...plain.slice(1, 39), bad]]) {
+        const error = await rejection(dist.encryptItems(batch, config, { pool: other }))
+        expect(error).toBeInstanceOf(dist.SerializationError)
+        expect(error.message).toBe(expected.message)
+      }
+      expect(await dist.encryptItems(plain.slice(0, 3), config, { pool: other })).toHaveLength(3)
+    } finally {
+      await other.close()
+    }
+  })
+
   it('rejects batches after close', async () => {
     const other = await dist.EncryptorPool.start({ configModule: CONFIG_MODULE, configData, threads: 1 })
     const config = await other.config()

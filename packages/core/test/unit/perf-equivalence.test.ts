@@ -16,6 +16,7 @@ import { LocalDelegatedKey, wrapNewContentKey } from '../../src/crypto/local-del
 import { DecryptionError, EncryptionError, SerializationError } from '../../src/errors'
 import { deserializeAttribute, serializeAttribute } from '../../src/serialize/attribute'
 import { ByteWriter } from '../../src/serialize/byte-writer'
+import { ByteReader, type ByteReaderErrors } from '../../src/serialize/byte-reader'
 import { stringToSign, stringToSignWithFlags } from '../../src/serialize/string-to-sign'
 import { SerializeFlag } from '../../src/serialize/serialize-options'
 import { compareBytesSigned, compareBytesUnsigned, compareCodePoint, compareUtf16, sortInPlace } from '../../src/serialize/ordering'
@@ -625,6 +626,44 @@ describe('encryptItem with per-shape caches (signing plan, portable names) equal
           if (stored !== undefined) expect(await outcome(() => decryptItem(stored as Record<string, AttributeValue>, config(plain)))).toEqual({ ok: true })
         }
       }), { numRuns: 150 })
+  })
+})
+
+describe('ByteReader.lengthString: short ASCII strings decoded in JS equal the fatal TextDecoder', () => {
+  const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+  const errors: ByteReaderErrors = {
+    truncated(length) { throw new Error(`truncated ${length}`) },
+    invalidUtf8() { throw new Error('invalid utf-8') },
+  }
+  const ascii = fc.uint8Array({ maxLength: 24 }).map((b) => b.map((x) => x & 0x7f))
+  const content = fc.oneof(ascii, fc.uint8Array({ maxLength: 24 }), fc.string({ maxLength: 12 }).map((t) => new Uint8Array(Buffer.from(t, 'utf8'))))
+
+  it('reads the same text (or the same error) and ends at the same position, for any bytes, lengths around 16 and truncated data', () => {
+    fc.assert(fc.property(fc.nat({ max: 7 }), content, fc.integer({ min: -3, max: 3 }), fc.nat({ max: 30 }), (prefix, bytes, lengthDelta, cut) => {
+      const declared = Math.max(0, bytes.length + lengthDelta)
+      const full = new Uint8Array(prefix + 4 + bytes.length)
+      new DataView(full.buffer).setUint32(prefix, declared)
+      full.set(bytes, prefix + 4)
+      const data = full.subarray(0, Math.max(0, full.length - (cut % 4 === 0 ? 0 : cut)))
+      // Expected: FORMAT.md LV read with the fatal decoder.
+      let expected: { text: string; position: number } | { error: string }
+      if (prefix + 4 > data.length || declared > data.length - prefix - 4) expected = { error: `truncated ${data.length}` }
+      else {
+        try {
+          expected = { text: fatal.decode(data.subarray(prefix + 4, prefix + 4 + declared)), position: prefix + 4 + declared }
+        } catch {
+          expected = { error: 'invalid utf-8' }
+        }
+      }
+      const reader = new ByteReader(data, errors, prefix)
+      let actual: typeof expected
+      try {
+        actual = { text: reader.lengthString(), position: reader.position }
+      } catch (error) {
+        actual = { error: (error as Error).message }
+      }
+      expect(actual).toEqual(expected)
+    }), { numRuns: 3000 })
   })
 })
 
