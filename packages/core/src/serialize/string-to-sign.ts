@@ -59,8 +59,9 @@ function checkText(text: unknown, what: string): string {
  * Everything of a string to sign that depends only on the item's attribute names, the actions and the order: which
  * names are signed, in which order, and their name and marker digests. Items that one code path writes or reads
  * have the same names in the same order, so the plan is made once per such shape and reused: this saves the
- * filtering, the name checks, the sort, two digest lookups and two copies per name (measured: about 3 µs per item
- * of 10 attributes, in each direction).
+ * filtering, the name checks, the sort, two digest lookups and two copies per name (measured with the reused output
+ * below, A/B in one process on a loaded machine: the string to sign of the stored benchmark item 15.6 -> 11.6 µs,
+ * in each direction).
  */
 interface SigningPlan {
   readonly actions: AttributeActions
