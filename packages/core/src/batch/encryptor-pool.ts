@@ -31,9 +31,9 @@ export interface EncryptorPoolOptions {
   chunkSize?: number
   /**
    * Also run part of every batch in the calling thread, between handing chunks to the workers (8 items at a time,
-   * so the workers' answers are not held up for long). Items run here skip the trip to a worker, whose cost (about a
-   * quarter of an item's own work on 2 cores, mostly in this thread) bounds what the workers alone can gain; it
-   * blocks this thread's event loop for those items. Default false.
+   * so the workers' answers are not held up for long). Items run here skip the trip to a worker, whose cost (about
+   * a third of an item's own work, measured on a busy 2-core machine, most of it in this thread) bounds what the
+   * workers alone can gain; it blocks this thread's event loop for those items. Default false.
    */
   useCallingThread?: boolean
 }
