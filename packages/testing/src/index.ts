@@ -5,9 +5,9 @@
  */
 export { TestEnvironmentVariable, dynamoDbEndpoint, kmsEndpoint, pythonExecutable } from './environment'
 export { javaBridgeJar, type JavaBridgeJar } from './java-bridge'
-export { FAKE_CREDENTIALS, DEFAULT_REGION } from './fake-credentials'
-export { createDynamoDBClient, type CreateDynamoDBClientOptions } from './create-dynamodb-client'
-export { createKMSClient, type CreateKMSClientOptions } from './create-kms-client'
+export { FAKE_CREDENTIALS, DEFAULT_REGION, type TestClientOptions } from './fake-credentials'
+export { createDynamoDBClient } from './create-dynamodb-client'
+export { createKMSClient } from './create-kms-client'
 export {
   createTestTable,
   deleteTestTable,

@@ -1,17 +1,6 @@
 // Decrypt concurrency and ordering, failed items in a page (throw or report), and BatchWriteItem's unprocessed
 // items, on DynamoDB Local with real providers.
-import {
-  BatchWriteItemCommand,
-  DeleteItemCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand as LowQueryCommand,
-  ScanCommand as LowScanCommand,
-  TransactWriteItemsCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-} from '@aws-sdk/client-dynamodb'
+import * as Low from '@aws-sdk/client-dynamodb'
 import type { KMSClient } from '@aws-sdk/client-kms'
 import { BatchWriteCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb'
 import { AttributeActions, CryptoAction, type CryptographicMaterialsProvider, type EncryptionContext } from '@ddb-encryption/core'
@@ -26,13 +15,13 @@ import {
 } from '@ddb-encryption/client-helpers'
 import { createRealProviders, createWrappedProvider, flakyBatchWriteClient, frozen, type RealProvider } from '../support/integration'
 
-type Item = Record<string, AttributeValue>
-const S = (s: string): AttributeValue => ({ S: s })
-const N = (n: number | string): AttributeValue => ({ N: String(n) })
+type Item = Record<string, Low.AttributeValue>
+const S = (s: string): Low.AttributeValue => ({ S: s })
+const N = (n: number | string): Low.AttributeValue => ({ N: String(n) })
 const actions = new AttributeActions({ attributeActions: { status: CryptoAction.SIGN_ONLY } })
 const PROVIDERS: RealProvider['name'][] = ['wrapped', 'direct-kms', 'most-recent']
 
-let ddb: DynamoDBClient
+let ddb: Low.DynamoDBClient
 let kms: KMSClient
 let table: string
 let cleanup: () => Promise<void>
@@ -94,9 +83,9 @@ describe('decryptConcurrency', () => {
     const { provider, stats } = recordingProvider(inner)
     const client = EncryptedDynamoDBClient.from(ddb, { materialsProvider: provider, attributeActions: actions, decryptConcurrency: concurrency })
     const query = { TableName: table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': S('conc') }, ScanIndexForward: false, ConsistentRead: true }
-    const storedOrder = (await ddb.send(new LowQueryCommand(query))).Items?.map((i) => i['sk']?.N)
+    const storedOrder = (await ddb.send(new Low.QueryCommand(query))).Items?.map((i) => i['sk']?.N)
     expect(storedOrder).toHaveLength(100)
-    const out = await client.send(new LowQueryCommand(query))
+    const out = await client.send(new Low.QueryCommand(query))
     expect(out.Items?.map((i) => i['sk']?.N)).toEqual(storedOrder)
     expect(out.Items).toEqual([...items].reverse())
     expect(stats.calls).toBe(100)
@@ -124,17 +113,17 @@ describe.each(PROVIDERS)('a failed item in a page, with the %s provider', (provi
     provider = providers.get(providerName) as CryptographicMaterialsProvider
     const client = EncryptedDynamoDBClient.from(ddb, { materialsProvider: provider, attributeActions: actions })
     good = [1, 2, 3, 4].map((sk) => ({ pk: S(pk), sk: N(sk), status: S('ok'), body: S(`b${sk}`) }))
-    for (const Item of good) await client.send(new PutItemCommand({ TableName: table, Item }))
+    for (const Item of good) await client.send(new Low.PutItemCommand({ TableName: table, Item }))
     // sk 2: a signed attribute changed in storage; sk 5: written with other keys.
-    const stored = (await ddb.send(new GetItemCommand({ TableName: table, Key: { pk: S(pk), sk: N(2) }, ConsistentRead: true }))).Item as Item
-    await ddb.send(new PutItemCommand({ TableName: table, Item: { ...stored, status: S('tampered') } }))
+    const stored = (await ddb.send(new Low.GetItemCommand({ TableName: table, Key: { pk: S(pk), sk: N(2) }, ConsistentRead: true }))).Item as Item
+    await ddb.send(new Low.PutItemCommand({ TableName: table, Item: { ...stored, status: S('tampered') } }))
     const stranger = EncryptedDynamoDBClient.from(ddb, { materialsProvider: createWrappedProvider(), attributeActions: actions })
-    await stranger.send(new PutItemCommand({ TableName: table, Item: { pk: S(pk), sk: N(5), status: S('ok'), body: S('b5') } }))
+    await stranger.send(new Low.PutItemCommand({ TableName: table, Item: { pk: S(pk), sk: N(5), status: S('ok'), body: S('b5') } }))
   })
 
   it('fails the Query with ItemDecryptionError naming the key, not the values', async () => {
     const client = EncryptedDynamoDBClient.from(ddb, { materialsProvider: provider, attributeActions: actions })
-    const error = await client.send(new LowQueryCommand(query)).then(() => undefined, (e: unknown) => e)
+    const error = await client.send(new Low.QueryCommand(query)).then(() => undefined, (e: unknown) => e)
     expect(error).toBeInstanceOf(ItemDecryptionError)
     expect(error).toMatchObject({ code: 'ERR_DECRYPTION_FAILED' })
     expect([{ pk: S(pk), sk: N(2) }, { pk: S(pk), sk: N(5) }]).toContainEqual((error as ItemDecryptionError).key)
@@ -144,11 +133,11 @@ describe.each(PROVIDERS)('a failed item in a page, with the %s provider', (provi
 
   it('with onDecryptFailure "report", returns the good items in order beside the failed ones (low-level, document, EncryptedTable)', async () => {
     const client = EncryptedDynamoDBClient.from(ddb, { materialsProvider: provider, attributeActions: actions, onDecryptFailure: 'report' })
-    const out: { Items?: Item[] } & DecryptFailureReport = await client.send(new LowQueryCommand(query))
+    const out: { Items?: Item[] } & DecryptFailureReport = await client.send(new Low.QueryCommand(query))
     expect(out.Items).toEqual([good[0], good[2], good[3]])
     expect(out.FailedItems?.map((f) => f.key)).toEqual([{ pk: S(pk), sk: N(2) }, { pk: S(pk), sk: N(5) }])
     expect(out.FailedItems?.every((f) => f.tableName === table && f.error instanceof ItemDecryptionError)).toBe(true)
-    const scan = await client.send(new LowScanCommand({ TableName: table, FilterExpression: 'pk = :p', ExpressionAttributeValues: { ':p': S(pk) }, ConsistentRead: true }))
+    const scan = await client.send(new Low.ScanCommand({ TableName: table, FilterExpression: 'pk = :p', ExpressionAttributeValues: { ':p': S(pk) }, ConsistentRead: true }))
     expect(scan.Items).toEqual([good[0], good[2], good[3]])
     expect((scan as DecryptFailureReport).FailedItems).toHaveLength(2)
 
@@ -172,26 +161,26 @@ describe('BatchWriteItem unprocessed items', () => {
     const flaky = flakyBatchWriteClient(ddb, { unprocessed: 2, times: 1 })
     const client = EncryptedDynamoDBClient.from(flaky, { materialsProvider: provider, attributeActions: actions })
     const input = frozen({ RequestItems: { [table]: [...requests('unproc'), { DeleteRequest: { Key: { pk: S('nothing'), sk: N(1) } } }] } })
-    const out = await client.send(new BatchWriteItemCommand(input.value))
+    const out = await client.send(new Low.BatchWriteItemCommand(input.value))
     expect(out.UnprocessedItems).toEqual({ [table]: input.snapshot.RequestItems[table]?.slice(0, 2) })
     expect(out.UnprocessedItems?.[table]?.[0]).toBe(input.value.RequestItems[table]?.[0])
     expect(input.value).toEqual(input.snapshot)
     expect(flaky.batchWrites).toBe(1)
     // Sending them again through the encrypted client finishes the job.
-    await client.send(new BatchWriteItemCommand({ RequestItems: out.UnprocessedItems ?? {} }))
+    await client.send(new Low.BatchWriteItemCommand({ RequestItems: out.UnprocessedItems ?? {} }))
     const check = EncryptedDynamoDBClient.from(ddb, { materialsProvider: provider, attributeActions: actions })
-    const all = await check.send(new LowQueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': S('unproc') }, ConsistentRead: true }))
+    const all = await check.send(new Low.QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': S('unproc') }, ConsistentRead: true }))
     expect(all.Items).toEqual(requests('unproc').map((r) => r.PutRequest.Item))
   })
 
   it('are retried by the batchWriteRetry option until done', async () => {
     const flaky = flakyBatchWriteClient(ddb, { unprocessed: 2, times: 2 })
     const client = EncryptedDynamoDBClient.from(flaky, { materialsProvider: provider, attributeActions: actions, batchWriteRetry: { maxAttempts: 3, baseDelayMs: 1 } })
-    const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: requests('retry') } }))
+    const out = await client.send(new Low.BatchWriteItemCommand({ RequestItems: { [table]: requests('retry') } }))
     expect(out.UnprocessedItems ?? {}).toEqual({})
     expect(flaky.batchWrites).toBe(3)
     const check = EncryptedDynamoDBClient.from(ddb, { materialsProvider: provider, attributeActions: actions })
-    const all = await check.send(new LowQueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': S('retry') }, ConsistentRead: true }))
+    const all = await check.send(new Low.QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': S('retry') }, ConsistentRead: true }))
     expect(all.Items).toEqual(requests('retry').map((r) => r.PutRequest.Item))
   })
 
@@ -209,19 +198,19 @@ describe('BatchWriteItem unprocessed items', () => {
 describe('ReturnValuesOnConditionCheckFailure: ALL_OLD', () => {
   const provider = createWrappedProvider()
   const old: Item = { pk: S('ccf'), sk: N(1), status: S('s'), body: S('old secret') }
-  let client: ReturnType<typeof EncryptedDynamoDBClient.from<DynamoDBClient>>
+  let client: ReturnType<typeof EncryptedDynamoDBClient.from<Low.DynamoDBClient>>
   beforeAll(async () => {
     const withViews = new AttributeActions({ attributeActions: { status: CryptoAction.SIGN_ONLY, views: CryptoAction.DO_NOTHING } })
     client = EncryptedDynamoDBClient.from(ddb, { materialsProvider: provider, attributeActions: withViews })
-    await client.send(new PutItemCommand({ TableName: table, Item: old }))
+    await client.send(new Low.PutItemCommand({ TableName: table, Item: old }))
   })
   const failing = { ConditionExpression: 'attribute_not_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const }
 
   it('gives the decrypted old item in the ConditionalCheckFailedException of PutItem, DeleteItem and UpdateItem', async () => {
     for (const send of [
-      () => client.send(new PutItemCommand({ TableName: table, Item: { ...old, body: S('new') }, ...failing })),
-      () => client.send(new DeleteItemCommand({ TableName: table, Key: { pk: S('ccf'), sk: N(1) }, ...failing })),
-      () => client.send(new UpdateItemCommand({ TableName: table, Key: { pk: S('ccf'), sk: N(1) }, UpdateExpression: 'SET #v = :v', ExpressionAttributeNames: { '#v': 'views' }, ExpressionAttributeValues: { ':v': N(1) }, ...failing })),
+      () => client.send(new Low.PutItemCommand({ TableName: table, Item: { ...old, body: S('new') }, ...failing })),
+      () => client.send(new Low.DeleteItemCommand({ TableName: table, Key: { pk: S('ccf'), sk: N(1) }, ...failing })),
+      () => client.send(new Low.UpdateItemCommand({ TableName: table, Key: { pk: S('ccf'), sk: N(1) }, UpdateExpression: 'SET #v = :v', ExpressionAttributeNames: { '#v': 'views' }, ExpressionAttributeValues: { ':v': N(1) }, ...failing })),
     ]) {
       const error = await send().then(() => undefined, (e: unknown) => e)
       expect(error).toMatchObject({ name: 'ConditionalCheckFailedException', Item: old })
@@ -229,7 +218,7 @@ describe('ReturnValuesOnConditionCheckFailure: ALL_OLD', () => {
   })
 
   it('gives the decrypted old item in each cancellation reason of TransactWriteItems', async () => {
-    const error = await client.send(new TransactWriteItemsCommand({ TransactItems: [
+    const error = await client.send(new Low.TransactWriteItemsCommand({ TransactItems: [
       { Put: { TableName: table, Item: { pk: S('ccf'), sk: N(2), body: S('fine') } } },
       { Put: { TableName: table, Item: { ...old, body: S('new') }, ...failing } },
     ] })).then(() => undefined, (e: unknown) => e) as { name?: string; CancellationReasons?: { Code?: string; Item?: Item }[] }
@@ -240,7 +229,7 @@ describe('ReturnValuesOnConditionCheckFailure: ALL_OLD', () => {
 
   it('drops an old item that fails to verify instead of handing back ciphertext', async () => {
     const stranger = EncryptedDynamoDBClient.from(ddb, { materialsProvider: createWrappedProvider(), attributeActions: actions })
-    const error = await stranger.send(new PutItemCommand({ TableName: table, Item: old, ...failing })).then(() => undefined, (e: unknown) => e)
+    const error = await stranger.send(new Low.PutItemCommand({ TableName: table, Item: old, ...failing })).then(() => undefined, (e: unknown) => e)
     expect(error).toMatchObject({ name: 'ConditionalCheckFailedException' })
     expect((error as { Item?: unknown }).Item).toBeUndefined()
   })

@@ -2,29 +2,8 @@
 // put / get / query / scan / batch / transact. Each write is checked on the raw stored item (read with the plain
 // client: ciphertext and a signature every time); each read must return the plaintext; a refused request must be a
 // typed refusal with nothing sent (a recording middleware on the raw client) and nothing stored.
-import {
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand as LowQueryCommand,
-  ScanCommand as LowScanCommand,
-  TransactGetItemsCommand,
-  TransactWriteItemsCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb'
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  DynamoDBDocument,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-  TransactGetCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb'
+import * as Low from '@aws-sdk/client-dynamodb'
+import * as Doc from '@aws-sdk/lib-dynamodb'
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb'
 import { AttributeActions, CryptoAction, ReservedAttribute, UnsupportedOperationError } from '@ddb-encryption/core'
 import { createDynamoDBClient, createTestTable, deleteTestTable } from '@ddb-encryption/testing'
@@ -42,7 +21,7 @@ const options = {
   attributeActions: new AttributeActions({ attributeActions: { status: CryptoAction.SIGN_ONLY } }),
 }
 
-let ddb: DynamoDBClient
+let ddb: Low.DynamoDBClient
 let spy: SpiedClient
 let table: string
 
@@ -59,41 +38,41 @@ afterAll(async () => {
 })
 
 /** A composition: how it is built over the (recording) raw client, and whether it speaks native values. */
-const COMPOSITIONS: [string, boolean, (raw: DynamoDBClient) => Sender][] = [
+const COMPOSITIONS: [string, boolean, (raw: Low.DynamoDBClient) => Sender][] = [
   ['EncryptedDynamoDBClient', false, (raw) => EncryptedDynamoDBClient.from(raw, options)],
-  ['DynamoDBDocumentClient.from(EncryptedDynamoDBClient)', true, (raw) => DynamoDBDocumentClient.from(EncryptedDynamoDBClient.from(raw, options))],
-  ['DynamoDBDocument.from(EncryptedDynamoDBClient)', true, (raw) => DynamoDBDocument.from(EncryptedDynamoDBClient.from(raw, options))],
+  ['DynamoDBDocumentClient.from(EncryptedDynamoDBClient)', true, (raw) => Doc.DynamoDBDocumentClient.from(EncryptedDynamoDBClient.from(raw, options))],
+  ['DynamoDBDocument.from(EncryptedDynamoDBClient)', true, (raw) => Doc.DynamoDBDocument.from(EncryptedDynamoDBClient.from(raw, options))],
   ['EncryptedDynamoDBDocumentClient', true, (raw) => EncryptedDynamoDBDocumentClient.from(raw, options)],
-  ['DynamoDBDocument.from(EncryptedDynamoDBDocumentClient)', true, (raw) => DynamoDBDocument.from(EncryptedDynamoDBDocumentClient.from(raw, options))],
+  ['DynamoDBDocument.from(EncryptedDynamoDBDocumentClient)', true, (raw) => Doc.DynamoDBDocument.from(EncryptedDynamoDBDocumentClient.from(raw, options))],
 ]
 
 /** The commands of one value form: lib-dynamodb's for native values, the low-level ones otherwise. */
 function commands(native: boolean) {
   const item = (i: Native): Native => (native ? i : marshall(i))
   return {
-    put: (i: Native) => (native ? new PutCommand({ TableName: table, Item: i }) : new PutItemCommand({ TableName: table, Item: marshall(i) })),
-    get: (k: Native) => (native ? new GetCommand({ TableName: table, Key: k, ConsistentRead: true }) : new GetItemCommand({ TableName: table, Key: marshall(k), ConsistentRead: true })),
+    put: (i: Native) => (native ? new Doc.PutCommand({ TableName: table, Item: i }) : new Low.PutItemCommand({ TableName: table, Item: marshall(i) })),
+    get: (k: Native) => (native ? new Doc.GetCommand({ TableName: table, Key: k, ConsistentRead: true }) : new Low.GetItemCommand({ TableName: table, Key: marshall(k), ConsistentRead: true })),
     query: (pk: string) => (native
-      ? new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': pk }, ConsistentRead: true })
-      : new LowQueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: pk } }, ConsistentRead: true })),
+      ? new Doc.QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': pk }, ConsistentRead: true })
+      : new Low.QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: pk } }, ConsistentRead: true })),
     scan: (pk: string) => (native
-      ? new ScanCommand({ TableName: table, FilterExpression: 'pk = :p', ExpressionAttributeValues: { ':p': pk }, ConsistentRead: true })
-      : new LowScanCommand({ TableName: table, FilterExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: pk } }, ConsistentRead: true })),
+      ? new Doc.ScanCommand({ TableName: table, FilterExpression: 'pk = :p', ExpressionAttributeValues: { ':p': pk }, ConsistentRead: true })
+      : new Low.ScanCommand({ TableName: table, FilterExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: pk } }, ConsistentRead: true })),
     batchWrite: (items: Native[]) => (native
-      ? new BatchWriteCommand({ RequestItems: { [table]: items.map((Item) => ({ PutRequest: { Item } })) } })
-      : new BatchWriteItemCommand({ RequestItems: { [table]: items.map((i) => ({ PutRequest: { Item: marshall(i) } })) } })),
+      ? new Doc.BatchWriteCommand({ RequestItems: { [table]: items.map((Item) => ({ PutRequest: { Item } })) } })
+      : new Low.BatchWriteItemCommand({ RequestItems: { [table]: items.map((i) => ({ PutRequest: { Item: marshall(i) } })) } })),
     batchGet: (keys: Native[]) => (native
-      ? new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } })
-      : new BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys.map((k) => marshall(k)), ConsistentRead: true } } })),
+      ? new Doc.BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } })
+      : new Low.BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys.map((k) => marshall(k)), ConsistentRead: true } } })),
     transactWrite: (i: Native) => (native
-      ? new TransactWriteCommand({ TransactItems: [{ Put: { TableName: table, Item: i } }] })
-      : new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: table, Item: marshall(i) } }] })),
+      ? new Doc.TransactWriteCommand({ TransactItems: [{ Put: { TableName: table, Item: i } }] })
+      : new Low.TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: table, Item: marshall(i) } }] })),
     transactGet: (k: Native) => (native
-      ? new TransactGetCommand({ TransactItems: [{ Get: { TableName: table, Key: k } }] })
-      : new TransactGetItemsCommand({ TransactItems: [{ Get: { TableName: table, Key: marshall(k) } }] })),
+      ? new Doc.TransactGetCommand({ TransactItems: [{ Get: { TableName: table, Key: k } }] })
+      : new Low.TransactGetItemsCommand({ TransactItems: [{ Get: { TableName: table, Key: marshall(k) } }] })),
     refusedPut: (i: Native) => (native
-      ? new PutCommand({ TableName: table, Item: i, ConditionExpression: 'secret <> :s', ExpressionAttributeValues: { ':s': 'x' } })
-      : new PutItemCommand({ TableName: table, Item: marshall(i), ConditionExpression: 'secret <> :s', ExpressionAttributeValues: { ':s': { S: 'x' } } })),
+      ? new Doc.PutCommand({ TableName: table, Item: i, ConditionExpression: 'secret <> :s', ExpressionAttributeValues: { ':s': 'x' } })
+      : new Low.PutItemCommand({ TableName: table, Item: marshall(i), ConditionExpression: 'secret <> :s', ExpressionAttributeValues: { ':s': { S: 'x' } } })),
     toNative: (value: unknown): Native => (native ? (value as Native) : unmarshall(value as never)),
     item,
   }
@@ -101,7 +80,7 @@ function commands(native: boolean) {
 
 /** The raw stored item of `pk`/`sk`, read with the plain client. */
 async function raw(pk: string, sk: number): Promise<Record<string, Record<string, unknown>> | undefined> {
-  const { Item } = await ddb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: pk }, sk: { N: String(sk) } }, ConsistentRead: true }))
+  const { Item } = await ddb.send(new Low.GetItemCommand({ TableName: table, Key: { pk: { S: pk }, sk: { N: String(sk) } }, ConsistentRead: true }))
   return Item as Record<string, Record<string, unknown>> | undefined
 }
 

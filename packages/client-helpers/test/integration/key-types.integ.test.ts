@@ -1,17 +1,6 @@
 // Partition-only and partition+sort tables with S, N and B keys, through every client; batches and transactions
 // spanning all of them at once with a different real provider per table (the `tables` option).
-import {
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
-  DeleteItemCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand as LowQueryCommand,
-  TransactGetItemsCommand,
-  TransactWriteItemsCommand,
-  type AttributeValue,
-} from '@aws-sdk/client-dynamodb'
+import * as Low from '@aws-sdk/client-dynamodb'
 import type { KMSClient } from '@aws-sdk/client-kms'
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { AttributeActions, CryptoAction, type CryptographicMaterialsProvider } from '@ddb-encryption/core'
@@ -19,7 +8,7 @@ import { createDynamoDBClient, createKMSClient, createTestTable, deleteTestTable
 import { EncryptedDynamoDBClient, EncryptedDynamoDBDocumentClient, EncryptedTable } from '@ddb-encryption/client-helpers'
 import { BIG_38, createRealProviders, flakyBatchWriteClient, frozen } from '../support/integration'
 
-type Item = Record<string, AttributeValue>
+type Item = Record<string, Low.AttributeValue>
 type KeyType = TestKeyAttribute['type']
 
 interface Shape { readonly label: string; readonly pk: KeyType; readonly sk?: KeyType }
@@ -29,7 +18,7 @@ const SHAPES: Shape[] = [
 ]
 
 /** The i-th low-level key value of a type (numbers include a 38-digit one and a negative fraction). */
-function lowValue(type: KeyType, i: number): AttributeValue {
+function lowValue(type: KeyType, i: number): Low.AttributeValue {
   switch (type) {
     case 'S': return { S: `key-${i} ✓` }
     case 'N': return { N: i === 0 ? BIG_38 : `-${i}.5` }
@@ -43,7 +32,7 @@ function nativeValue(type: KeyType, i: number): unknown {
 }
 
 const actions = new AttributeActions({ attributeActions: { tag: CryptoAction.SIGN_ONLY } })
-let ddb: DynamoDBClient
+let ddb: Low.DynamoDBClient
 let kms: KMSClient
 let cleanup: () => Promise<void>
 const names = new Map<string, string>()
@@ -87,20 +76,20 @@ describe.each(SHAPES)('a table keyed $label', (shape) => {
   it('low-level PutItem, GetItem, Query, BatchGetItem, DeleteItem; stored keys stay plaintext', async () => {
     const client = EncryptedDynamoDBClient.from(ddb, { materialsProvider: provider, attributeActions: actions })
     const items = [0, 1, 2].map((i) => lowItem(shape, i))
-    for (const Item of items) await client.send(new PutItemCommand(frozen({ TableName: table, Item }).value))
-    const stored = (await ddb.send(new GetItemCommand({ TableName: table, Key: lowKey(shape, 1), ConsistentRead: true }))).Item
+    for (const Item of items) await client.send(new Low.PutItemCommand(frozen({ TableName: table, Item }).value))
+    const stored = (await ddb.send(new Low.GetItemCommand({ TableName: table, Key: lowKey(shape, 1), ConsistentRead: true }))).Item
     expect(stored).toMatchObject({ ...lowKey(shape, 1), tag: { S: 't1' } })
     expect(Object.keys(stored?.['body'] ?? {})).toEqual(['B'])
-    expect((await client.send(new GetItemCommand({ TableName: table, Key: lowKey(shape, 1), ConsistentRead: true }))).Item).toEqual(items[1])
-    const q = await client.send(new LowQueryCommand({ TableName: table, KeyConditionExpression: 'p = :p', ExpressionAttributeValues: { ':p': lowKey(shape, 0)['p'] as AttributeValue }, ConsistentRead: true }))
-    const rawOrder = await ddb.send(new LowQueryCommand({ TableName: table, KeyConditionExpression: 'p = :p', ExpressionAttributeValues: { ':p': lowKey(shape, 0)['p'] as AttributeValue }, ConsistentRead: true }))
+    expect((await client.send(new Low.GetItemCommand({ TableName: table, Key: lowKey(shape, 1), ConsistentRead: true }))).Item).toEqual(items[1])
+    const q = await client.send(new Low.QueryCommand({ TableName: table, KeyConditionExpression: 'p = :p', ExpressionAttributeValues: { ':p': lowKey(shape, 0)['p'] as Low.AttributeValue }, ConsistentRead: true }))
+    const rawOrder = await ddb.send(new Low.QueryCommand({ TableName: table, KeyConditionExpression: 'p = :p', ExpressionAttributeValues: { ':p': lowKey(shape, 0)['p'] as Low.AttributeValue }, ConsistentRead: true }))
     expect(q.Items?.map((i) => i['s'])).toEqual(rawOrder.Items?.map((i) => i['s']))
     expect(q.Items).toEqual(expect.arrayContaining(shape.sk ? items : [items[0]]))
     expect(q.Items).toHaveLength(shape.sk ? 3 : 1)
-    const got = await client.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: items.map((_, i) => lowKey(shape, i)), ConsistentRead: true } } }))
+    const got = await client.send(new Low.BatchGetItemCommand({ RequestItems: { [table]: { Keys: items.map((_, i) => lowKey(shape, i)), ConsistentRead: true } } }))
     expect(got.Responses?.[table]).toHaveLength(3)
     expect(got.Responses?.[table]).toEqual(expect.arrayContaining(items))
-    const del = await client.send(new DeleteItemCommand({ TableName: table, Key: lowKey(shape, 2), ReturnValues: 'ALL_OLD' }))
+    const del = await client.send(new Low.DeleteItemCommand({ TableName: table, Key: lowKey(shape, 2), ReturnValues: 'ALL_OLD' }))
     expect(del.Attributes).toEqual(items[2])
   })
 
@@ -124,13 +113,13 @@ describe.each(SHAPES)('a table keyed $label', (shape) => {
     const flaky = flakyBatchWriteClient(ddb, { unprocessed: 2, times: 1 })
     const client = EncryptedDynamoDBClient.from(flaky, { materialsProvider: provider, attributeActions: actions })
     const requests = frozen([4, 5, 6].map((i) => ({ PutRequest: { Item: lowItem(shape, i) } })))
-    const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: requests.value } }))
+    const out = await client.send(new Low.BatchWriteItemCommand({ RequestItems: { [table]: requests.value } }))
     expect(out.UnprocessedItems).toEqual({ [table]: requests.snapshot.slice(0, 2) })
   })
 })
 
 describe('one request over every key shape, each table with its own provider (tables option)', () => {
-  let client: ReturnType<typeof EncryptedDynamoDBClient.from<DynamoDBClient>>
+  let client: ReturnType<typeof EncryptedDynamoDBClient.from<Low.DynamoDBClient>>
   beforeAll(() => {
     // The client-wide provider would fail (it has no keys): every table must use its own.
     const refusing: CryptographicMaterialsProvider = {
@@ -148,20 +137,20 @@ describe('one request over every key shape, each table with its own provider (ta
   it('BatchWriteItem, BatchGetItem, TransactWriteItems and TransactGetItems across six tables', async () => {
     const requestItems = Object.fromEntries(SHAPES.map((shape) => [names.get(shape.label) as string, [7, 8].map((i) => ({ PutRequest: { Item: lowItem(shape, i) } }))]))
     const write = frozen({ RequestItems: requestItems })
-    expect((await client.send(new BatchWriteItemCommand(write.value))).UnprocessedItems ?? {}).toEqual({})
+    expect((await client.send(new Low.BatchWriteItemCommand(write.value))).UnprocessedItems ?? {}).toEqual({})
     expect(write.value).toEqual(write.snapshot)
-    const got = await client.send(new BatchGetItemCommand({ RequestItems: Object.fromEntries(SHAPES.map((shape) => [names.get(shape.label) as string, { Keys: [7, 8].map((i) => lowKey(shape, i)), ConsistentRead: true }])) }))
+    const got = await client.send(new Low.BatchGetItemCommand({ RequestItems: Object.fromEntries(SHAPES.map((shape) => [names.get(shape.label) as string, { Keys: [7, 8].map((i) => lowKey(shape, i)), ConsistentRead: true }])) }))
     for (const shape of SHAPES) {
       expect(got.Responses?.[names.get(shape.label) as string]).toEqual(expect.arrayContaining([lowItem(shape, 7), lowItem(shape, 8)]))
       expect(got.Responses?.[names.get(shape.label) as string]).toHaveLength(2)
     }
     const tx = frozen({ TransactItems: SHAPES.map((shape) => ({ Put: { TableName: names.get(shape.label) as string, Item: lowItem(shape, 9) } })) })
-    await client.send(new TransactWriteItemsCommand(tx.value))
+    await client.send(new Low.TransactWriteItemsCommand(tx.value))
     expect(tx.value).toEqual(tx.snapshot)
-    const txGot = await client.send(new TransactGetItemsCommand({ TransactItems: SHAPES.map((shape) => ({ Get: { TableName: names.get(shape.label) as string, Key: lowKey(shape, 9) } })) }))
+    const txGot = await client.send(new Low.TransactGetItemsCommand({ TransactItems: SHAPES.map((shape) => ({ Get: { TableName: names.get(shape.label) as string, Key: lowKey(shape, 9) } })) }))
     expect(txGot.Responses?.map((r) => r.Item)).toEqual(SHAPES.map((shape) => lowItem(shape, 9)))
     // Each table's items were written with its own provider: another provider cannot read them.
     const other = EncryptedDynamoDBClient.from(ddb, { materialsProvider: providers[1] as CryptographicMaterialsProvider, attributeActions: actions })
-    await expect(other.send(new GetItemCommand({ TableName: names.get('S') as string, Key: lowKey(SHAPES[0] as Shape, 9) }))).rejects.toMatchObject({ code: 'ERR_DECRYPTION_FAILED' })
+    await expect(other.send(new Low.GetItemCommand({ TableName: names.get('S') as string, Key: lowKey(SHAPES[0] as Shape, 9) }))).rejects.toMatchObject({ code: 'ERR_DECRYPTION_FAILED' })
   })
 })

@@ -3,37 +3,27 @@
 // updates are evaluated on the plaintext, and ONE transaction conditioned on the signatures read is sent. Results and
 // errors are compared with DynamoDB's own on a plaintext table; concurrent transactions never lose an update; no
 // plaintext of an encrypted attribute is sent; without the option, nothing is sent.
-import {
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  TransactionCanceledException,
-  TransactWriteItemsCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-  type TransactWriteItem,
-} from '@aws-sdk/client-dynamodb'
+import * as Low from '@aws-sdk/client-dynamodb'
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb'
 import { AttributeActions, CryptoAction, ReservedAttribute, UnsupportedOperationError } from '@ddb-encryption/core'
 import { createDynamoDBClient, createTestTable, deleteTestTable } from '@ddb-encryption/testing'
 import { EncryptedDynamoDBClient, EncryptedDynamoDBDocumentClient } from '@ddb-encryption/client-helpers'
 import { createWrappedProvider, spyClient, type SpiedClient } from '../support/integration'
 
-type Item = Record<string, AttributeValue>
+type Item = Record<string, Low.AttributeValue>
 
 // counter, secret, notes: ENCRYPT_AND_SIGN (default); status: SIGN_ONLY; views: DO_NOTHING.
 const attributeActions = new AttributeActions({ attributeActions: { status: CryptoAction.SIGN_ONLY, views: CryptoAction.DO_NOTHING } })
 const materialsProvider = createWrappedProvider()
-const S = (s: string): AttributeValue => ({ S: s })
-const N = (n: string): AttributeValue => ({ N: n })
+const S = (s: string): Low.AttributeValue => ({ S: s })
+const N = (n: string): Low.AttributeValue => ({ N: n })
 
-let ddb: DynamoDBClient
+let ddb: Low.DynamoDBClient
 let spy: SpiedClient
 let table: string
 let plainTable: string
-let rmw: ReturnType<typeof EncryptedDynamoDBClient.from<DynamoDBClient>>
-let refusing: ReturnType<typeof EncryptedDynamoDBClient.from<DynamoDBClient>>
+let rmw: ReturnType<typeof EncryptedDynamoDBClient.from<Low.DynamoDBClient>>
+let refusing: ReturnType<typeof EncryptedDynamoDBClient.from<Low.DynamoDBClient>>
 
 beforeAll(async () => {
   ddb = createDynamoDBClient()
@@ -55,11 +45,11 @@ afterAll(async () => {
 })
 
 async function raw(pk: string, tableName = table): Promise<Item | undefined> {
-  return (await ddb.send(new GetItemCommand({ TableName: tableName, Key: { pk: S(pk) }, ConsistentRead: true }))).Item
+  return (await ddb.send(new Low.GetItemCommand({ TableName: tableName, Key: { pk: S(pk) }, ConsistentRead: true }))).Item
 }
 
 async function read(pk: string): Promise<Item | undefined> {
-  return (await rmw.send(new GetItemCommand({ TableName: table, Key: { pk: S(pk) }, ConsistentRead: true }))).Item
+  return (await rmw.send(new Low.GetItemCommand({ TableName: table, Key: { pk: S(pk) }, ConsistentRead: true }))).Item
 }
 
 function clearSpy(): void {
@@ -77,12 +67,12 @@ function sentStrings(value: unknown, out: string[] = []): string[] {
 
 describe('TransactWriteItems by read-modify-write', () => {
   it('updates encrypted and signed attributes and evaluates conditions on encrypted ones in one transaction', async () => {
-    await rmw.send(new PutItemCommand({ TableName: table, Item: { pk: S('t1-a'), counter: N('1'), secret: S('alpha-plain'), status: S('open') } }))
-    await rmw.send(new PutItemCommand({ TableName: table, Item: { pk: S('t1-b'), secret: S('bravo-plain') } }))
-    await rmw.send(new PutItemCommand({ TableName: table, Item: { pk: S('t1-c'), secret: S('charlie-plain') } }))
-    await rmw.send(new PutItemCommand({ TableName: table, Item: { pk: S('t1-e'), secret: S('echo-plain') } }))
+    await rmw.send(new Low.PutItemCommand({ TableName: table, Item: { pk: S('t1-a'), counter: N('1'), secret: S('alpha-plain'), status: S('open') } }))
+    await rmw.send(new Low.PutItemCommand({ TableName: table, Item: { pk: S('t1-b'), secret: S('bravo-plain') } }))
+    await rmw.send(new Low.PutItemCommand({ TableName: table, Item: { pk: S('t1-c'), secret: S('charlie-plain') } }))
+    await rmw.send(new Low.PutItemCommand({ TableName: table, Item: { pk: S('t1-e'), secret: S('echo-plain') } }))
     clearSpy()
-    await rmw.send(new TransactWriteItemsCommand({ TransactItems: [
+    await rmw.send(new Low.TransactWriteItemsCommand({ TransactItems: [
       { Update: { TableName: table, Key: { pk: S('t1-a') }, UpdateExpression: 'SET #c = #c + :one, #s = :closed, notes = :notes', ConditionExpression: 'secret = :alpha',
         ExpressionAttributeNames: { '#c': 'counter', '#s': 'status' }, ExpressionAttributeValues: { ':one': N('1'), ':closed': S('closed-plain'), ':notes': { L: [S('note-plain')] }, ':alpha': S('alpha-plain') } } },
       { ConditionCheck: { TableName: table, Key: { pk: S('t1-b') }, ConditionExpression: 'begins_with(secret, :b)', ExpressionAttributeValues: { ':b': S('bravo') } } },
@@ -95,7 +85,7 @@ describe('TransactWriteItems by read-modify-write', () => {
     expect(spy.sent.slice(0, 4)).toEqual(['GetItem', 'GetItem', 'GetItem', 'GetItem'])
     expect(spy.sent.slice(4)).toEqual(['TransactWriteItems'])
     expect(spy.inputs.slice(0, 4).every(({ input }) => input['ConsistentRead'] === true)).toBe(true)
-    const sent = spy.inputs[4]?.input as { TransactItems: TransactWriteItem[] }
+    const sent = spy.inputs[4]?.input as { TransactItems: Low.TransactWriteItem[] }
     // No plaintext of an encrypted attribute (values, or the caller's expressions on them) left the client.
     const strings = sentStrings(sent)
     for (const plain of ['alpha-plain', 'bravo', 'charlie', 'delta-plain', 'xray-plain', 'note-plain', 'secret = :alpha']) {
@@ -121,15 +111,15 @@ describe('TransactWriteItems by read-modify-write', () => {
   })
 
   it('cancels as DynamoDB does when a condition on an encrypted attribute is false, and sends no write', async () => {
-    await rmw.send(new PutItemCommand({ TableName: table, Item: { pk: S('t2-a'), secret: S('v1') } }))
+    await rmw.send(new Low.PutItemCommand({ TableName: table, Item: { pk: S('t2-a'), secret: S('v1') } }))
     const before = await raw('t2-a')
     clearSpy()
-    const attempt = rmw.send(new TransactWriteItemsCommand({ TransactItems: [
+    const attempt = rmw.send(new Low.TransactWriteItemsCommand({ TransactItems: [
       { Put: { TableName: table, Item: { pk: S('t2-b'), secret: S('new') } } },
       { Update: { TableName: table, Key: { pk: S('t2-a') }, UpdateExpression: 'SET secret = :v2', ConditionExpression: 'secret = :wrong',
         ExpressionAttributeValues: { ':v2': S('v2'), ':wrong': S('nope') }, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
     ] }))
-    await expect(attempt).rejects.toBeInstanceOf(TransactionCanceledException)
+    await expect(attempt).rejects.toBeInstanceOf(Low.TransactionCanceledException)
     await expect(attempt).rejects.toMatchObject({
       name: 'TransactionCanceledException',
       message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [None, ConditionalCheckFailed]',
@@ -153,14 +143,14 @@ describe('TransactWriteItems by read-modify-write', () => {
   })
 
   it('without the option, refuses before anything is sent and names the option', async () => {
-    const cases: TransactWriteItem[][] = [
+    const cases: Low.TransactWriteItem[][] = [
       [{ Update: { TableName: table, Key: { pk: S('t4') }, UpdateExpression: 'SET secret = :s', ExpressionAttributeValues: { ':s': S('x') } } }],
       [{ Put: { TableName: table, Item: { pk: S('t4') } } }, { ConditionCheck: { TableName: table, Key: { pk: S('t4-b') }, ConditionExpression: 'secret = :s', ExpressionAttributeValues: { ':s': S('x') } } }],
       [{ Delete: { TableName: table, Key: { pk: S('t4') }, ConditionExpression: 'size(secret) > :n', ExpressionAttributeValues: { ':n': N('1') } } }],
     ]
     for (const TransactItems of cases) {
       clearSpy()
-      const error = await refusing.send(new TransactWriteItemsCommand({ TransactItems })).then(() => undefined, (e: unknown) => e)
+      const error = await refusing.send(new Low.TransactWriteItemsCommand({ TransactItems })).then(() => undefined, (e: unknown) => e)
       expect(error).toBeInstanceOf(UnsupportedOperationError)
       expect((error as Error).message).toContain('"secret"')
       expect((error as Error).message).toContain('"readModifyWrite: true"')
@@ -171,7 +161,7 @@ describe('TransactWriteItems by read-modify-write', () => {
 
   it('refuses legacy parameters on encrypted attributes even with the option, before anything is sent', async () => {
     clearSpy()
-    const error = await rmw.send(new TransactWriteItemsCommand({ TransactItems: [
+    const error = await rmw.send(new Low.TransactWriteItemsCommand({ TransactItems: [
       { Delete: { TableName: table, Key: { pk: S('t5') }, Expected: { secret: { Value: S('x') } } } as never },
     ] })).then(() => undefined, (e: unknown) => e)
     expect(error).toBeInstanceOf(UnsupportedOperationError)
@@ -180,10 +170,10 @@ describe('TransactWriteItems by read-modify-write', () => {
 
   it('refuses to read-modify-write an item not encrypted yet (migration window), writing nothing', async () => {
     const migrating = EncryptedDynamoDBClient.from(ddb, { materialsProvider, attributeActions, readModifyWrite: true, migrationWindow: { allowPlaintext: true } })
-    await ddb.send(new PutItemCommand({ TableName: table, Item: { pk: S('t6'), secret: S('plain') } }))
+    await ddb.send(new Low.PutItemCommand({ TableName: table, Item: { pk: S('t6'), secret: S('plain') } }))
     for (const send of [
-      () => migrating.send(new UpdateItemCommand({ TableName: table, Key: { pk: S('t6') }, UpdateExpression: 'SET secret = :s', ExpressionAttributeValues: { ':s': S('x') } })),
-      () => migrating.send(new TransactWriteItemsCommand({ TransactItems: [{ ConditionCheck: { TableName: table, Key: { pk: S('t6') }, ConditionExpression: 'secret = :s', ExpressionAttributeValues: { ':s': S('plain') } } }] })),
+      () => migrating.send(new Low.UpdateItemCommand({ TableName: table, Key: { pk: S('t6') }, UpdateExpression: 'SET secret = :s', ExpressionAttributeValues: { ':s': S('x') } })),
+      () => migrating.send(new Low.TransactWriteItemsCommand({ TransactItems: [{ ConditionCheck: { TableName: table, Key: { pk: S('t6') }, ConditionExpression: 'secret = :s', ExpressionAttributeValues: { ':s': S('plain') } } }] })),
     ]) {
       const error = await send().then(() => undefined, (e: unknown) => e)
       expect(error).toBeInstanceOf(UnsupportedOperationError)
@@ -194,16 +184,16 @@ describe('TransactWriteItems by read-modify-write', () => {
 
   it('concurrent transactions on two encrypted counters end with every increment and verifiable items', async () => {
     const writers = 6
-    const inc = (pk: string): TransactWriteItem => ({ Update: { TableName: table, Key: { pk: S(pk) }, UpdateExpression: 'SET #c = if_not_exists(#c, :zero) + :one',
+    const inc = (pk: string): Low.TransactWriteItem => ({ Update: { TableName: table, Key: { pk: S(pk) }, UpdateExpression: 'SET #c = if_not_exists(#c, :zero) + :one',
       ExpressionAttributeNames: { '#c': 'counter' }, ExpressionAttributeValues: { ':zero': N('0'), ':one': N('1') } } })
-    await Promise.all(Array.from({ length: writers }, () => rmw.send(new TransactWriteItemsCommand({ TransactItems: [inc('race-a'), inc('race-b')] }))))
+    await Promise.all(Array.from({ length: writers }, () => rmw.send(new Low.TransactWriteItemsCommand({ TransactItems: [inc('race-a'), inc('race-b')] }))))
     expect(await read('race-a')).toEqual({ pk: S('race-a'), counter: N(String(writers)) })
     expect(await read('race-b')).toEqual({ pk: S('race-b'), counter: N(String(writers)) })
     expect((await raw('race-a'))?.counter).toHaveProperty('B')
   }, 120_000)
 
   it('gives up with a TransactionConflictException after updateRetry.maxAttempts lost races', async () => {
-    await rmw.send(new PutItemCommand({ TableName: table, Item: { pk: S('t7'), secret: S('a') } }))
+    await rmw.send(new Low.PutItemCommand({ TableName: table, Item: { pk: S('t7'), secret: S('a') } }))
     // Another writer changes the item between our read and our write: a middleware rewrites it after each GetItem.
     const base = createDynamoDBClient()
     let interleaved = 0
@@ -211,12 +201,12 @@ describe('TransactWriteItems by read-modify-write', () => {
       const result = await next(args)
       if (context.commandName === 'GetItemCommand') {
         interleaved++
-        await rmw.send(new PutItemCommand({ TableName: table, Item: { pk: S('t7'), secret: S('b') } }))
+        await rmw.send(new Low.PutItemCommand({ TableName: table, Item: { pk: S('t7'), secret: S('b') } }))
       }
       return result
     }, { step: 'initialize', name: 'testInterleave' })
     const once = EncryptedDynamoDBClient.from(base, { materialsProvider, attributeActions, readModifyWrite: true, updateRetry: { maxAttempts: 3, baseDelayMs: 1 } })
-    await expect(once.send(new TransactWriteItemsCommand({ TransactItems: [
+    await expect(once.send(new Low.TransactWriteItemsCommand({ TransactItems: [
       { Update: { TableName: table, Key: { pk: S('t7') }, UpdateExpression: 'SET secret = :c', ExpressionAttributeValues: { ':c': S('c') } } },
     ] }))).rejects.toMatchObject({ name: 'TransactionConflictException' })
     expect(interleaved).toBe(3)
@@ -242,9 +232,9 @@ describe('TransactWriteItems by read-modify-write versus DynamoDB on a plaintext
     { pk: S('d-b'), secret: S('bravo'), counter: N('-1'), nested: { M: { list: { L: [N('1'), S('two')] } } } },
     { pk: S('d-c'), secret: S('charlie') },
   ]
-  const v = (values: Record<string, AttributeValue>) => ({ ExpressionAttributeValues: values })
+  const v = (values: Record<string, Low.AttributeValue>) => ({ ExpressionAttributeValues: values })
   // Each case: entries written with the table name as a placeholder.
-  const cases: [string, (t: string) => TransactWriteItem[]][] = [
+  const cases: [string, (t: string) => Low.TransactWriteItem[]][] = [
     ['all conditions true', (t) => [
       { Update: { TableName: t, Key: { pk: S('d-a') }, UpdateExpression: 'ADD tags :z SET #c = #c - :one', ConditionExpression: 'contains(tags, :x) AND #c > :one', ExpressionAttributeNames: { '#c': 'counter' }, ...v({ ':z': { SS: ['z'] }, ':one': N('1'), ':x': S('x') }) } },
       { ConditionCheck: { TableName: t, Key: { pk: S('d-b') }, ConditionExpression: 'nested.list[1] = :two', ...v({ ':two': S('two') }) } },
@@ -285,15 +275,15 @@ describe('TransactWriteItems by read-modify-write versus DynamoDB on a plaintext
 
   it.each(cases)('%s: same outcome and same items', async (_name, build) => {
     for (const item of seed) {
-      await ddb.send(new PutItemCommand({ TableName: plainTable, Item: item }))
-      await rmw.send(new PutItemCommand({ TableName: table, Item: item }))
+      await ddb.send(new Low.PutItemCommand({ TableName: plainTable, Item: item }))
+      await rmw.send(new Low.PutItemCommand({ TableName: table, Item: item }))
     }
     for (const pk of ['d-new', 'd-absent', 'd-fresh']) {
-      await ddb.send(new DeleteItemCommand({ TableName: plainTable, Key: { pk: S(pk) } }))
-      await rmw.send(new DeleteItemCommand({ TableName: table, Key: { pk: S(pk) } }))
+      await ddb.send(new Low.DeleteItemCommand({ TableName: plainTable, Key: { pk: S(pk) } }))
+      await rmw.send(new Low.DeleteItemCommand({ TableName: table, Key: { pk: S(pk) } }))
     }
-    const expected = await outcome(() => ddb.send(new TransactWriteItemsCommand({ TransactItems: build(plainTable) })))
-    const actual = await outcome(() => rmw.send(new TransactWriteItemsCommand({ TransactItems: build(table) })))
+    const expected = await outcome(() => ddb.send(new Low.TransactWriteItemsCommand({ TransactItems: build(plainTable) })))
+    const actual = await outcome(() => rmw.send(new Low.TransactWriteItemsCommand({ TransactItems: build(table) })))
     expect(actual).toEqual(expected)
     for (const pk of ['d-a', 'd-b', 'd-c', 'd-new', 'd-absent', 'd-fresh']) {
       expect([pk, await read(pk)]).toEqual([pk, await raw(pk, plainTable)])

@@ -4,7 +4,7 @@ import { LocalDelegatedKey, normalizeNumber, type CryptographicMaterialsProvider
 import { DirectKMSMaterialsProvider } from '@ddb-encryption/providers-kms'
 import { WrappedMaterialsProvider } from '@ddb-encryption/providers-wrapped'
 import { MetaStore, MostRecentProvider } from '@ddb-encryption/store-meta'
-import { createDynamoDBClient, createKmsKey, createTestTable, deepFreeze, deleteTestTable } from '@ddb-encryption/testing'
+import { createDynamoDBClient, createKmsKey, createTestTable, deepFreeze, deleteTestTable, type TestIndexProjection } from '@ddb-encryption/testing'
 
 /** A named real provider plus what must be cleaned up after it. */
 export interface RealProvider {
@@ -74,8 +74,11 @@ export function spyClient(_ddb?: DynamoDBClient): SpiedClient {
   return { client, sent, inputs }
 }
 
-/** The table used by the operation tests: pk (S) + sk (N), two GSIs and two LSIs (one ALL and one KEYS_ONLY each). */
-export async function createEventsTable(ddb: DynamoDBClient, namePrefix: string): Promise<string> {
+/**
+ * The table used by the operation tests: pk (S) + sk (N), a GSI on status (ALL), a keys-only GSI on owner, an LSI on
+ * created (ALL) and an LSI on rank projecting `rankProjection` (default: body).
+ */
+export async function createEventsTable(ddb: DynamoDBClient, namePrefix: string, rankProjection: TestIndexProjection = { include: ['body'] }): Promise<string> {
   return createTestTable(ddb, {
     namePrefix,
     partitionKey: { name: 'pk', type: 'S' },
@@ -86,7 +89,7 @@ export async function createEventsTable(ddb: DynamoDBClient, namePrefix: string)
     ],
     localSecondaryIndexes: [
       { indexName: 'by-created', sortKey: { name: 'created', type: 'S' } },
-      { indexName: 'by-rank', sortKey: { name: 'rank', type: 'N' }, projection: { include: ['body'] } },
+      { indexName: 'by-rank', sortKey: { name: 'rank', type: 'N' }, projection: rankProjection },
     ],
   })
 }
