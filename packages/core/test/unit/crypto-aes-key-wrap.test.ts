@@ -1,7 +1,11 @@
 import { LocalDelegatedKey, wrapNewContentKey } from '../../src/crypto/local-delegated-key'
 import { DelegatedKeyError, JceTransformationError, UnwrappingError, WrappingError } from '../../src/errors'
 import { AesKeyWrap, unwrapContextReusable } from '../../src/crypto/aes-key-wrap'
+import fc from 'fast-check'
 import { createCipheriv, createDecipheriv, createSecretKey, generateKeyPairSync, randomBytes } from 'node:crypto'
+
+// The module object itself (not an import namespace), so jest.spyOn can replace its functions for fault injection.
+const nodeCrypto: typeof import('node:crypto') = jest.requireActual('node:crypto')
 
 const hex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text.replace(/\s+/g, ''), 'hex'))
 const aes = (key: Uint8Array): LocalDelegatedKey =>
@@ -177,15 +181,17 @@ describe('AESWrap batched over a persistent ECB context (AesKeyWrap.wrapBatch / 
     const seen = new Set<string>()
     for (let i = 0; i < 100; i++) {
       const length = i % 10 === 9 ? 16 : 32 // two pools interleaved
-      const { key, wrapped } = wrap.wrapNewKey(length)
-      expect(key.byteLength).toBe(length)
+      const { key: keyObject, wrapped } = wrap.wrapNewKey(length)
+      expect(keyObject.type).toBe('secret')
+      expect(keyObject.symmetricKeySize).toBe(length)
+      const key = new Uint8Array(keyObject.export())
       expect(Buffer.compare(wrapped, nativeWrap(kek, key))).toBe(0)
       expect(Buffer.compare(nativeUnwrap(kek, wrapped), key)).toBe(0)
       expect(Buffer.compare(wrap.unwrap(wrapped), key)).toBe(0)
       const text = Buffer.from(key).toString('hex')
       expect(seen.has(text)).toBe(false)
       seen.add(text)
-      // The caller owns (and wipes) what it got: wiping must not touch the next keys.
+      // The caller owns what it got: wiping it must not touch the next keys.
       key.fill(0)
       wrapped.fill(0)
     }
@@ -286,6 +292,201 @@ describe('AESWrap unwrap on a persistent context where this Node allows it', () 
           expect(Buffer.compare(expected, key)).toBe(0)
         }
       }
+    }
+  })
+})
+
+describe('AesKeyWrap.wrapNewKey holds no raw key bytes between calls', () => {
+  it('the batch is made from one randomBytes buffer that is wiped right after its keys become KeyObjects', () => {
+    const kek = new Uint8Array(randomBytes(32))
+    const wrap = new AesKeyWrap('id-aes256-wrap', createSecretKey(kek))
+    const made: Buffer[] = []
+    const real = nodeCrypto.randomBytes
+    const spy = jest.spyOn(nodeCrypto, 'randomBytes').mockImplementation(((size: number) => {
+      const bytes = real(size)
+      made.push(bytes)
+      return bytes
+    }) as typeof nodeCrypto.randomBytes)
+    try {
+      const first = wrap.wrapNewKey(32)
+      expect(made).toHaveLength(1)
+      const raw = made[0] as Buffer
+      expect(raw.byteLength).toBe(32 * 32)
+      // Wiped as soon as the batch was built, although 31 keys of it are still to be handed out.
+      expect(raw.every((byte) => byte === 0)).toBe(true)
+      const keys = [first]
+      for (let i = 1; i < 32; i++) keys.push(wrap.wrapNewKey(32))
+      expect(made).toHaveLength(1) // one batch for 32 keys
+      wrap.wrapNewKey(32)
+      expect(made).toHaveLength(2)
+      expect((made[1] as Buffer).every((byte) => byte === 0)).toBe(true)
+      // Each key is a distinct KeyObject with its wrap, handed out once.
+      const seen = new Set<string>()
+      for (const { key, wrapped } of keys) {
+        const bytes = new Uint8Array(key.export())
+        expect(Buffer.compare(wrapped, nativeWrap(kek, bytes))).toBe(0)
+        seen.add(Buffer.from(bytes).toString('hex'))
+      }
+      expect(seen.size).toBe(32)
+      expect(new Set(keys.map(({ key }) => key)).size).toBe(32)
+    } finally {
+      spy.mockRestore()
+    }
+  })
+
+  it('a failed batch wrap wipes the random bytes and reports WrappingError; the next call works', () => {
+    const kek = new Uint8Array(randomBytes(16))
+    const wrap = new AesKeyWrap('id-aes128-wrap', createSecretKey(kek))
+    const made: Buffer[] = []
+    const real = nodeCrypto.randomBytes
+    const random = jest.spyOn(nodeCrypto, 'randomBytes').mockImplementation(((size: number) => {
+      const bytes = real(size)
+      made.push(bytes)
+      return bytes
+    }) as typeof nodeCrypto.randomBytes)
+    const cipher = jest.spyOn(nodeCrypto, 'createCipheriv').mockImplementationOnce(() => {
+      throw new Error('simulated native failure')
+    })
+    try {
+      expect(() => wrap.wrapNewKey(32)).toThrow(WrappingError)
+      expect(made).toHaveLength(1)
+      expect((made[0] as Buffer).every((byte) => byte === 0)).toBe(true)
+      const { key, wrapped } = wrap.wrapNewKey(32)
+      expect(Buffer.compare(wrapped, nativeWrap(kek, new Uint8Array(key.export())))).toBe(0)
+    } finally {
+      cipher.mockRestore()
+      random.mockRestore()
+    }
+  })
+})
+
+describe('AESWrap unwrap: a failure on the persistent context is retried on a fresh one before any error', () => {
+  type Kind = 'valid' | 'tampered' | 'wrongKek' | 'malformed' | 'truncated'
+  const kinds: Kind[] = ['valid', 'tampered', 'wrongKek', 'malformed', 'truncated']
+  type Outcome = { ok: true; bytes: string } | { ok: false; name: string; message: string }
+
+  const outcome = (run: () => Uint8Array): Outcome => {
+    try {
+      return { ok: true, bytes: Buffer.from(run()).toString('hex') }
+    } catch (error) {
+      return { ok: false, name: (error as Error).constructor.name, message: (error as Error).message }
+    }
+  }
+  /** A fresh native context per call, mapped to our one fixed error. */
+  const native = (kek: Uint8Array, input: Uint8Array): Outcome => {
+    const result = outcome(() => nativeUnwrap(kek, input))
+    return result.ok ? result : { ok: false, name: 'UnwrappingError', message: 'Key unwrap failed' }
+  }
+  const inputFor = (kek: Uint8Array, otherKek: Uint8Array, kind: Kind, key: Uint8Array, pick: number): Uint8Array => {
+    const input = nativeWrap(kind === 'wrongKek' ? otherKek : kek, key)
+    if (kind === 'tampered') input[pick % input.length] = (input[pick % input.length] as number) ^ (1 << (pick % 8))
+    if (kind === 'malformed') return Buffer.concat([input, new Uint8Array(1 + (pick % 7))])
+    if (kind === 'truncated') return input.subarray(0, 16)
+    return input
+  }
+  const step = fc.record({
+    kind: fc.constantFrom(...kinds),
+    length: fc.constantFrom(16, 24, 32, 40, 64),
+    pick: fc.nat(),
+  })
+
+  it.each([128, 192, 256])('random orders of valid, tampered, wrong-KEK and malformed inputs (%i-bit KEK) equal a fresh native context per call', (bits) => {
+    const kek = new Uint8Array(randomBytes(bits / 8))
+    const otherKek = new Uint8Array(randomBytes(bits / 8))
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), (steps) => {
+        const ours = new AesKeyWrap(`id-aes${bits}-wrap`, createSecretKey(kek))
+        for (const { kind, length, pick } of steps) {
+          const key = new Uint8Array(randomBytes(length))
+          const input = inputFor(kek, otherKek, kind, key, pick)
+          const expected = native(kek, input)
+          expect(outcome(() => ours.unwrap(input))).toEqual(expected)
+          if (kind === 'valid') expect(expected).toEqual({ ok: true, bytes: Buffer.from(key).toString('hex') })
+          else expect(expected.ok).toBe(false)
+        }
+      }),
+      { seed: 20261130 + bits, numRuns: 60 },
+    )
+  })
+
+  it.each([128, 192, 256])('a persistent context that fails for a reason of its own (%i-bit KEK) never turns a valid key into an error', (bits) => {
+    // The persistent context is made to fail (as a native fault or a bad state would) on chosen reuses; a valid input
+    // must still unwrap, and invalid ones must still give the fixed error.
+    const kek = new Uint8Array(randomBytes(bits / 8))
+    const otherKek = new Uint8Array(randomBytes(bits / 8))
+    const real = nodeCrypto.createDecipheriv
+    let reusedFailures = 0
+    fc.assert(
+      fc.property(fc.array(fc.tuple(step, fc.boolean()), { minLength: 1, maxLength: 30 }), (steps) => {
+        let failNext = false
+        const spy = jest.spyOn(nodeCrypto, 'createDecipheriv').mockImplementation(((...args: Parameters<typeof real>) => {
+          const context = real(...args)
+          let uses = 0
+          const update = context.update.bind(context) as (data: Uint8Array) => Buffer
+          ;(context as unknown as { update: (data: Uint8Array) => Buffer }).update = (data: Uint8Array) => {
+            uses++
+            if (uses > 1 && failNext) {
+              reusedFailures++
+              throw new Error('simulated failure of the reused context')
+            }
+            return update(data)
+          }
+          return context
+        }) as typeof real)
+        try {
+          const ours = new AesKeyWrap(`id-aes${bits}-wrap`, createSecretKey(kek))
+          for (const [{ kind, length, pick }, fail] of steps) {
+            failNext = fail
+            const key = new Uint8Array(randomBytes(length))
+            const input = inputFor(kek, otherKek, kind, key, pick)
+            const expected = native(kek, input) // fresh contexts: used once each, never failed
+            expect(outcome(() => ours.unwrap(input))).toEqual(expected)
+            if (kind === 'valid') expect(expected.ok).toBe(true)
+          }
+        } finally {
+          spy.mockRestore()
+        }
+      }),
+      { seed: 4242 + bits, numRuns: 40 },
+    )
+    // Where contexts are reused, the fault did hit them (the retry was exercised); elsewhere none is reused.
+    if (unwrapContextReusable(`id-aes${bits}-wrap`)) expect(reusedFailures).toBeGreaterThan(10)
+    else expect(reusedFailures).toBe(0)
+  })
+
+  it('on this Node, the simulated fault above did hit the reused context (the test exercises the retry)', () => {
+    const kek = new Uint8Array(randomBytes(32))
+    const real = nodeCrypto.createDecipheriv
+    let faults = 0
+    let made = 0
+    const spy = jest.spyOn(nodeCrypto, 'createDecipheriv').mockImplementation(((...args: Parameters<typeof real>) => {
+      made++
+      const context = real(...args)
+      let uses = 0
+      const update = context.update.bind(context) as (data: Uint8Array) => Buffer
+      ;(context as unknown as { update: (data: Uint8Array) => Buffer }).update = (data: Uint8Array) => {
+        if (++uses === 2) {
+          faults++
+          throw new Error('simulated failure of the reused context')
+        }
+        return update(data)
+      }
+      return context
+    }) as typeof real)
+    try {
+      const ours = new AesKeyWrap('id-aes256-wrap', createSecretKey(kek))
+      const keys = [0, 1, 2].map(() => new Uint8Array(randomBytes(32)))
+      for (const key of keys) expect(Buffer.compare(ours.unwrap(nativeWrap(kek, key)), key)).toBe(0)
+      if (unwrapContextReusable('id-aes256-wrap')) {
+        // 1st: new persistent context; 2nd: its reuse fails, retried on a fresh one; 3rd: a new persistent context.
+        expect(faults).toBe(1)
+        expect(made).toBe(3)
+      } else {
+        expect(faults).toBe(0)
+        expect(made).toBe(3)
+      }
+    } finally {
+      spy.mockRestore()
     }
   })
 })
