@@ -24,6 +24,7 @@
  */
 import type { AttributeValue, Item } from '../attribute-value'
 import { hasOwn, setOwn } from '../own-property'
+import { grownCopy } from '../serialize/byte-writer'
 import { isWellFormed } from '../serialize/well-formed'
 
 const Tag = {
@@ -149,11 +150,7 @@ export class TransportWriter {
   #ensure(extra: number): void {
     const needed = this.#position + extra
     if (needed <= this.#bytes.length) return
-    let capacity = this.#bytes.length * 2
-    while (capacity < needed) capacity *= 2
-    const bytes = new Uint8Array(capacity)
-    bytes.set(this.#bytes.subarray(0, this.#position))
-    this.#bytes.fill(0, 0, this.#position)
+    const bytes = grownCopy(this.#bytes, this.#position, needed, this.#position)
     this.#bytes = bytes
     this.#buffer = Buffer.from(bytes.buffer) as NativeBuffer
   }

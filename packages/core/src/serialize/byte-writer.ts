@@ -8,6 +8,20 @@ import { SerializationError } from '../errors'
  * serialized plaintext stays in memory.
  * @internal
  */
+/**
+ * A new array of at least `needed` bytes (the capacity doubled as often as it takes) holding the first `used` bytes
+ * of `bytes`; the old array is dropped, so its first `written` bytes are wiped first (they may hold plaintext).
+ * @internal
+ */
+export function grownCopy(bytes: Uint8Array, used: number, needed: number, written: number): Uint8Array {
+  let capacity = Math.max(bytes.length, 1) * 2
+  while (capacity < needed) capacity *= 2
+  const grown = new Uint8Array(capacity)
+  grown.set(bytes.subarray(0, used))
+  bytes.fill(0, 0, written)
+  return grown
+}
+
 export class ByteWriter {
   #bytes: Uint8Array
   #buffer: Buffer
@@ -28,15 +42,10 @@ export class ByteWriter {
   ensure(extra: number): void {
     const needed = this.#position + extra
     if (needed <= this.#bytes.length) return
-    let capacity = this.#bytes.length * 2
-    while (capacity < needed) capacity *= 2
-    const bytes = new Uint8Array(capacity)
-    bytes.set(this.#bytes.subarray(0, this.#position))
-    // The old array is dropped: clear what was written there first.
-    this.#bytes.fill(0, 0, Math.max(this.#position, this.#highWater))
+    const bytes = grownCopy(this.#bytes, this.#position, needed, Math.max(this.#position, this.#highWater))
     this.#highWater = 0
     this.#bytes = bytes
-    this.#buffer = Buffer.from(bytes.buffer, 0, capacity)
+    this.#buffer = Buffer.from(bytes.buffer, 0, bytes.length)
   }
 
   /** Writes the 2-byte type tag `00 ‖ tag` (FORMAT.md 1.1). */

@@ -12,6 +12,7 @@ import {
   encryptItem,
   type DelegatedKey,
 } from '@ddb-encryption/core'
+import { forwardingKey } from '@ddb-encryption/testing'
 import { WrappedMaterialsProvider } from '../../src/wrapped-materials-provider'
 import { constants, createDecipheriv, createPublicKey, createSecretKey, publicEncrypt, randomBytes } from 'node:crypto'
 import { aesKey, aesKeyFrom, context, deepFreeze, hmacKey, rsaKeys, rsaPairDer, sameContentKey } from '../support/keys'
@@ -310,20 +311,6 @@ describe('WrappedMaterialsProvider: batched content keys (core wrapNewContentKey
   const actions = new AttributeActions({ attributeActions: { pk: CryptoAction.SIGN_ONLY } })
   const encryptionContext = { tableName: 'table', partitionKeyName: 'pk' }
 
-  /** A DelegatedKey that forwards to one of ours: the provider cannot take the batched path with it. */
-  function forwarding(key: DelegatedKey): DelegatedKey {
-    return {
-      algorithm: key.algorithm,
-      allowedForRawMaterials: key.allowedForRawMaterials,
-      encrypt: (t, n, p) => key.encrypt(t, n, p),
-      decrypt: (t, n, c) => key.decrypt(t, n, c),
-      wrap: (t, k) => key.wrap(t, k),
-      unwrap: (t, w, a, kt) => key.unwrap(t, w, a, kt),
-      sign: (a, d) => key.sign(a, d),
-      verify: (a, sg, d) => key.verify(a, sg, d),
-    }
-  }
-
   it.each([128, 192, 256])('env-key is the native RFC 3394 wrap of the content key (AES/%i), for 60 items in a row', async (bits) => {
     const kekBytes = new Uint8Array(randomBytes(32))
     const kek = aesKeyFrom(kekBytes)
@@ -345,7 +332,7 @@ describe('WrappedMaterialsProvider: batched content keys (core wrapNewContentKey
     const kek = aesKey()
     const signingKey = hmacKey()
     const fast = new WrappedMaterialsProvider({ wrappingKey: kek, unwrappingKey: kek, signingKey })
-    const plain = new WrappedMaterialsProvider({ wrappingKey: forwarding(kek), unwrappingKey: forwarding(kek), signingKey })
+    const plain = new WrappedMaterialsProvider({ wrappingKey: forwardingKey(kek), unwrappingKey: forwardingKey(kek), signingKey })
     const item = deepFreeze({ pk: { S: 'key' }, secret: { S: 'top secret' }, n: { N: '10.5' }, b: { B: new Uint8Array([0, 1, 2]) } })
     for (const [writer, reader] of [[fast, plain], [plain, fast], [fast, fast]] as const) {
       const stored = await encryptItem(item, { materialsProvider: writer, encryptionContext, attributeActions: actions })
