@@ -1,4 +1,5 @@
-import { LocalDelegatedKey, wrapNewContentKey } from '../../src/crypto/local-delegated-key'
+import { wrapNewContentKey } from '../../src/crypto/key-operations'
+import { LocalDelegatedKey } from '../../src/crypto/local-delegated-key'
 import { DelegatedKeyError, JceTransformationError, UnwrappingError, WrappingError } from '../../src/errors'
 import { AesKeyWrap, unwrapContextReusable } from '../../src/crypto/aes-key-wrap'
 import fc from 'fast-check'
@@ -212,7 +213,8 @@ describe('AESWrap batched over a persistent ECB context (AesKeyWrap.wrapBatch / 
         expect(fresh).toBeDefined()
         const { contentKey, wrapped } = fresh as NonNullable<typeof fresh>
         expect(contentKey.algorithm).toBe('AES')
-        expect(contentKey.sizeBits).toBe(bits)
+        expect(contentKey).toBeInstanceOf(LocalDelegatedKey)
+        expect((contentKey as LocalDelegatedKey).sizeBits).toBe(bits)
         expect(wrapped.byteLength).toBe(bits / 8 + 8)
         const bytes = nativeUnwrap(kekRaw, wrapped)
         // The content key is exactly the unwrapped bytes: what one encrypts, the other decrypts.
