@@ -22,9 +22,17 @@ export function grownCopy(bytes: Uint8Array, used: number, needed: number, writt
   return grown
 }
 
+/**
+ * Views of the writer's memory are kept for lengths up to this many bytes: see {@link ByteWriter.view}. A view is
+ * an object of about 100 bytes, so at most this many (about 100 KiB) are kept per writer.
+ */
+const MAX_CACHED_VIEW = 1024
+
 export class ByteWriter {
   #bytes: Uint8Array
   #buffer: Buffer
+  /** `#views[n]` is `#bytes.subarray(0, n)`, made on first use; emptied when `#bytes` is replaced. */
+  #views: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(MAX_CACHED_VIEW + 1)
   #position = 0
   /** Highest position reached before a {@link ByteWriter.reset}, so that {@link ByteWriter.wipe} clears it all. */
   #highWater = 0
@@ -46,6 +54,7 @@ export class ByteWriter {
     this.#highWater = 0
     this.#bytes = bytes
     this.#buffer = Buffer.from(bytes.buffer, 0, bytes.length)
+    this.#views = new Array<Uint8Array | undefined>(MAX_CACHED_VIEW + 1)
   }
 
   /** Writes the 2-byte type tag `00 ‖ tag` (FORMAT.md 1.1). */
@@ -104,9 +113,21 @@ export class ByteWriter {
     return this.#bytes.slice(0, this.#position)
   }
 
-  /** A view of what was written, valid only until the writer is reset or released. */
+  /**
+   * A view of what was written, valid only until the writer is reset or released. Views of the same length over the
+   * same memory are interchangeable, so short ones are made once and reused: the string to sign asks for one view
+   * per signed value (ten per benchmark item) and a `subarray` costs 60-100 ns, against about 5 ns for the lookup
+   * (measured in one process, ten lengths of 11-470 bytes: 630-990 ns -> 80-90 ns per item).
+   */
   view(): Uint8Array {
-    return this.#bytes.subarray(0, this.#position)
+    const length = this.#position
+    if (length > MAX_CACHED_VIEW) return this.#bytes.subarray(0, length)
+    let view = this.#views[length]
+    if (view === undefined) {
+      view = this.#bytes.subarray(0, length)
+      this.#views[length] = view
+    }
+    return view
   }
 
   get capacity(): number {

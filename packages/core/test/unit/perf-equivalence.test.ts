@@ -713,6 +713,31 @@ describe('ByteWriter reuse', () => {
       { numRuns: 200 },
     )
   })
+
+  it('view() (reused views per length) equals a fresh subarray of what was written, across resets, wipes and growth', () => {
+    // Non-zero bytes: a view left over from memory dropped on growth would read the zeros it was wiped to.
+    const chunk = fc.uint8Array({ minLength: 0, maxLength: 1300 }).map((bytes) => bytes.map((b) => b | 1))
+    fc.assert(
+      fc.property(fc.array(fc.tuple(chunk, fc.constantFrom('reset', 'wipe', 'append')), { minLength: 1, maxLength: 12 }), (steps) => {
+        const writer = new ByteWriter(16)
+        let written: number[] = []
+        for (const [bytes, step] of steps) {
+          if (step === 'reset') writer.reset()
+          if (step === 'wipe') writer.wipe()
+          if (step !== 'append') written = []
+          writer.raw(bytes)
+          written.push(...bytes)
+          const view = writer.view()
+          expect(view.byteOffset).toBe(0)
+          expect(view.length).toBe(written.length)
+          expect(Buffer.from(view).equals(Buffer.from(written))).toBe(true)
+          // The same memory as a plain view of the writer's current array.
+          expect(view.buffer).toBe(writer.view().buffer)
+        }
+      }),
+      { numRuns: 300 },
+    )
+  })
 })
 
 describe('encryptItem: the synchronous LocalDelegatedKey path equals the generic DelegatedKey path', () => {
