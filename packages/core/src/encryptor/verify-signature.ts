@@ -1,7 +1,7 @@
 import type { AttributeActions } from '../attribute-actions'
 import type { Item } from '../attribute-value'
 import { bytesEqual } from '../crypto/bytes'
-import { hasNativeOperations, keyOperations, isPending } from '../crypto/key-operations'
+import { hasNativeOperations, keyOperations, isPending, type Eventually, type KeyOperations } from '../crypto/key-operations'
 import { PythonRoundedNumbersError, SignatureVerificationError } from '../errors'
 import type { DecryptionMaterials } from '../materials/cryptographic-materials'
 import type { DelegatedKey } from '../materials/delegated-key'
@@ -64,11 +64,14 @@ const MSG_ROUNDED_NUMBERS =
  * reference order (FORMAT.md 1.4, 11: Java orders by UTF-16 code unit and signed bytes, Python by code point and
  * unsigned bytes), so items written by either client verify. Numbers are exact; the Python rounding (28 significant
  * digits, `-0` kept) is accepted only with `acceptPythonRoundedNumbers`, and otherwise reported by its own error.
+ *
+ * A native key whose first check succeeds answers synchronously (`undefined`, no promise): the common case costs
+ * no async function and no promise per item. Anything else returns a promise, settled as before.
  * @throws {SignatureVerificationError} ERR_SIGNATURE_VERIFICATION_FAILED if no accepted variant verifies.
  * @throws {PythonRoundedNumbersError} ERR_PYTHON_ROUNDED_NUMBERS if only the Python-rounded variant verifies.
  * @internal
  */
-export async function verifySignature(
+export function verifySignature(
   materials: DecryptionMaterials,
   description: Readonly<Record<string, string>>,
   signature: Uint8Array,
@@ -76,19 +79,42 @@ export async function verifySignature(
   tableName: string,
   actions: AttributeActions,
   options: ResolvedOptions,
-): Promise<void> {
+): Eventually<void> {
   const key = materials.verificationKey
   const algorithm = verificationAlgorithm(key, description)
   const operations = keyOperations(key)
+  // A native key verifies synchronously and keeps no reference: the string to sign can go in reused memory.
+  const reuse = hasNativeOperations(key)
+  let primary: Uint8Array
+  let verified: Eventually<boolean>
+  try {
+    primary = stringToSignWithFlags(body, tableName, actions, options.writeFlags, reuse)
+    verified = operations.verify(algorithm, signature, primary)
+  } catch (error) {
+    throw new SignatureVerificationError(MSG_BAD_SIGNATURE, { cause: error })
+  }
+  if (!isPending(verified) && verified) return undefined
+  return verifyOtherVariants(verified, primary, reuse, algorithm, operations, signature, body, tableName, actions, options)
+}
+
+/** The rest of {@link verifySignature}: waits for a pending first check, then tries the other variants. */
+async function verifyOtherVariants(
+  first: Eventually<boolean>,
+  reused: Uint8Array,
+  reuse: boolean,
+  algorithm: string,
+  operations: KeyOperations,
+  signature: Uint8Array,
+  body: Item,
+  tableName: string,
+  actions: AttributeActions,
+  options: ResolvedOptions,
+): Promise<void> {
   let roundedOnly = false
   try {
-    // A native key verifies synchronously and keeps no reference: the string to sign can go in reused memory.
-    const reuse = hasNativeOperations(key)
-    let primary = stringToSignWithFlags(body, tableName, actions, options.writeFlags, reuse)
-    const verified = operations.verify(algorithm, signature, primary)
-    if (isPending(verified) ? await verified : verified) return
-    // The reused memory is not ours past this point (the checks below await).
-    if (reuse) primary = primary.slice()
+    // The reused memory is not ours past this point (the checks below await): copy it before the first await.
+    const primary = reuse ? reused.slice() : reused
+    if (isPending(first) && (await first)) return
     // Interop: items written by the other reference client (FORMAT.md 1.4). Only the failure path pays for this.
     const other = stringToSignWithFlags(body, tableName, actions, options.writeFlags ^ SerializeFlag.Utf16Ordering)
     if (!bytesEqual(other, primary) && (await operations.verify(algorithm, signature, other))) return

@@ -1145,3 +1145,59 @@ describe('Wrapped content keys: batched AESWrap (wrapNewContentKey) and the pers
     )
   })
 })
+
+describe('decryptItem: the one-pass result over a private copy equals the plain construction', () => {
+  const aes = LocalDelegatedKey.generate('AES', 128)
+  const hmac = LocalDelegatedKey.generate('HmacSHA256', 256)
+  const writer = new TestStaticProvider({ encryptionKey: aes, signingKey: hmac })
+  // The generic (promise-based) path for both keys, and the native one.
+  const readers = [writer, new TestStaticProvider({ encryptionKey: forwardingKey(aes), signingKey: forwardingKey(hmac) })]
+  const reserved = new Set<string>([ReservedAttribute.Signature, ReservedAttribute.MaterialDescription])
+
+  /** The expected result, built the plain way: the stored attributes in order, reserved ones left out, values as written. */
+  function expected(stored: Record<string, AttributeValue>, original: Record<string, AttributeValue>): [string, unknown][] {
+    return Object.keys(stored).filter((name) => !reserved.has(name)).map((name) => [name, canonical(original[name] as AttributeValue)])
+  }
+  function entries(item: Record<string, AttributeValue>): [string, unknown][] {
+    return Object.keys(item).map((name) => [name, canonical(Object.getOwnPropertyDescriptor(item, name)?.value as AttributeValue)])
+  }
+
+  it('gives the attributes in stored order (reserved ones anywhere, __proto__ included) with the decrypted values, on both key paths', async () => {
+    const withProto = fc.option(attributeValue, { nil: undefined })
+    await fc.assert(fc.asyncProperty(itemWithActions, withProto, fc.nat({ max: 20 }), fc.nat({ max: 20 }), async ({ item, actions }, proto, at1, at2) => {
+      const original = makeItem([...Object.entries(item), ...(proto === undefined ? [] : [['__proto__', proto] as const])])
+      const config = (provider: CryptographicMaterialsProvider): Parameters<typeof encryptItem>[1] =>
+        ({ materialsProvider: provider, attributeActions: actions, encryptionContext: { tableName: 'T', partitionKeyName: 'pk' }, writeMode: 'python' })
+      const encrypted = await encryptItem(original, config(writer))
+      // The reserved attributes moved to random places, as an item read back from DynamoDB may have them.
+      const names = Object.keys(encrypted).filter((name) => !reserved.has(name))
+      names.splice(Math.min(at1, names.length), 0, ReservedAttribute.Signature)
+      names.splice(Math.min(at2, names.length), 0, ReservedAttribute.MaterialDescription)
+      const stored = makeItem(names.map((name) => [name, Object.getOwnPropertyDescriptor(encrypted, name)?.value as AttributeValue] as const))
+      for (const reader of readers) {
+        expect(entries(await decryptItem(stored, config(reader)))).toEqual(expected(stored, original))
+      }
+    }), { numRuns: 150 })
+  })
+
+  it('verifies and returns the item as it was when called, even if the provider changes the caller\'s item while the call awaits', async () => {
+    const actions = new AttributeActions({ defaultAction: CryptoAction.ENCRYPT_AND_SIGN, attributeActions: { pk: CryptoAction.SIGN_ONLY } })
+    const original = { pk: { S: 'p' }, a: { S: 'secret a' }, b: { N: '7' } }
+    const stored = await encryptItem(original, { materialsProvider: writer, attributeActions: actions, encryptionContext: { tableName: 'T' } })
+    for (const reader of readers) {
+      const target: Record<string, AttributeValue> = { ...stored }
+      const meddling: CryptographicMaterialsProvider = {
+        getEncryptionMaterials: (context) => reader.getEncryptionMaterials(context),
+        async getDecryptionMaterials(context) {
+          target['a'] = stored['b'] as AttributeValue
+          target['c'] = { S: 'added' }
+          delete target['pk']
+          return reader.getDecryptionMaterials(context)
+        },
+        refresh: async () => undefined,
+      }
+      const decrypted = await decryptItem(target, { materialsProvider: meddling, attributeActions: actions, encryptionContext: { tableName: 'T' } })
+      expect(entries(decrypted)).toEqual(entries(original))
+    }
+  })
+})
