@@ -161,3 +161,25 @@ export function buildContext(
   context.materialDescription = materialDescription
   return Object.freeze(context)
 }
+
+/** The last content-key algorithm and mode, and their concatenation (see {@link transformationOf}). */
+let lastAlgorithm: string | undefined
+let lastMode: string | undefined
+let lastTransformation = ''
+
+/**
+ * `algorithm + mode` (FORMAT.md 4.1: `AES/CBC/PKCS5Padding`), as the same string object for as long as the key's
+ * algorithm and the mode stay the same. A concatenation made per item is a new string whose hash the key's set of
+ * supported transformations has to compute again (flattening it first) on every lookup; the same object keeps its
+ * hash (measured: the key's transformation check, 1.3-2.1% of the static profiles, left their top 80 lines; A/B in
+ * one process on a loaded machine, 3-4% less CPU per static item in each direction).
+ * @internal
+ */
+export function transformationOf(algorithm: string, mode: string): string {
+  if (algorithm !== lastAlgorithm || mode !== lastMode) {
+    lastTransformation = algorithm + mode
+    lastAlgorithm = algorithm
+    lastMode = mode
+  }
+  return lastTransformation
+}

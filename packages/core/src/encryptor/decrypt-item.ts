@@ -6,7 +6,7 @@ import type { DelegatedKey } from '../materials/delegated-key'
 import { hasOwn, setOwn } from '../own-property'
 import { deserializeAttribute } from '../serialize/attribute'
 import { MaterialDescriptionKey, ReservedAttribute, SYMMETRIC_MODE } from '../wire'
-import { buildContext, checkConfig, checkItem, resolveOptions, type CryptoConfig } from './crypto-config'
+import { buildContext, checkConfig, checkItem, resolveOptions, transformationOf, type CryptoConfig } from './crypto-config'
 import { EMPTY_DESCRIPTION, parsedDescription } from './description-cache'
 import { MSG_BAD_SIGNATURE, verifySignature } from './verify-signature'
 
@@ -142,7 +142,7 @@ export async function decryptItem(item: Item, config: CryptoConfig): Promise<Ite
   if (mode !== SYMMETRIC_MODE) {
     throw new DecryptionError(MSG_DECRYPTION_FAILED, { cause: new Error(`Unsupported "${SYM_MODE}" "${mode}"`) })
   }
-  const transformation = decryptionKey.algorithm + mode
+  const transformation = transformationOf(decryptionKey.algorithm, mode)
   const pending = decryptAll(decryptionKey, transformation, encryptedNames, body)
   return withoutReserved(body, encryptedNames, isPending(pending) ? await pending : pending)
 }

@@ -10,7 +10,7 @@ import { acquireWriter, releaseWriter } from '../serialize/byte-writer'
 import { assertPortable } from '../serialize/portable'
 import { sameKeys, stringToSignWithFlags } from '../serialize/string-to-sign'
 import { ReservedAttribute, SYMMETRIC_MODE } from '../wire'
-import { buildContext, checkConfig, checkItem, resolveOptions, type CryptoConfig } from './crypto-config'
+import { buildContext, checkConfig, checkItem, resolveOptions, transformationOf, type CryptoConfig } from './crypto-config'
 import { descriptionBytes, EMPTY_DESCRIPTION } from './description-cache'
 
 const SIGNATURE = ReservedAttribute.Signature
@@ -137,7 +137,7 @@ export async function encryptItem(item: Item, config: CryptoConfig): Promise<Ite
   }
   const actions = config.attributeActions
   const encryptionKey = materials.encryptionKey
-  const transformation = encryptionKey !== undefined ? encryptionKey.algorithm + SYMMETRIC_MODE : ''
+  const transformation = encryptionKey !== undefined ? transformationOf(encryptionKey.algorithm, SYMMETRIC_MODE) : ''
 
   // The item's own attributes, in the caller's order, and which of them are encrypted.
   const names: string[] = []

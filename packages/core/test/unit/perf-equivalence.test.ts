@@ -31,6 +31,7 @@ import { attributeName, attributeValue, bytes, canonical, cryptoAction, text, ED
 import { normalizeNumber, normalizeNumberFully } from '../../src/serialize/number'
 import { configFor, rejection, resign } from '../support/helpers'
 import { forwardingKey, TestStaticProvider, withDescription } from '@ddb-encryption/testing'
+import { transformationOf } from '../../src/encryptor/crypto-config'
 import { decryptItem } from '../../src/encryptor/decrypt-item'
 import { encryptItem } from '../../src/encryptor/encrypt-item'
 import type { DelegatedKey } from '../../src/materials/delegated-key'
@@ -1199,5 +1200,15 @@ describe('decryptItem: the one-pass result over a private copy equals the plain 
       const decrypted = await decryptItem(target, { materialsProvider: meddling, attributeActions: actions, encryptionContext: { tableName: 'T' } })
       expect(entries(decrypted)).toEqual(entries(original))
     }
+  })
+})
+
+describe('transformationOf (crypto-config.ts) equals the plain concatenation', () => {
+  it('gives algorithm + mode for runs of repeating and changing pairs (names split at every place too)', () => {
+    const names = fc.constantFrom('AES', 'HmacSHA256', 'RSA', 'A', '')
+    const modes = fc.constantFrom(SYMMETRIC_MODE, '/CBC/NoPadding', '/GCM/NoPadding', 'ES/CBC/PKCS5Padding', '')
+    fc.assert(fc.property(fc.array(fc.tuple(names, modes)), (pairs) => {
+      for (const [algorithm, mode] of pairs) expect(transformationOf(algorithm, mode)).toBe(algorithm + mode)
+    }), { numRuns: 200 })
   })
 })
