@@ -22,18 +22,20 @@ export interface DecryptionMaterials {
 
 /** Builds frozen encryption materials (copies the description). */
 export function createEncryptionMaterials(input: EncryptionMaterials): EncryptionMaterials {
-  return Object.freeze({
-    materialDescription: Object.freeze({ ...input.materialDescription }),
-    ...(input.encryptionKey ? { encryptionKey: input.encryptionKey } : {}),
-    signingKey: input.signingKey,
-  })
+  // Each property read once, and the two shapes written out rather than built with a conditional spread (no
+  // temporary object per call: with per-item materials, as the wrapped provider makes, this runs once per item).
+  // Same keys in the same order as `{ materialDescription, ...(key ? { encryptionKey } : {}), signingKey }`.
+  const materialDescription = Object.freeze({ ...input.materialDescription })
+  const encryptionKey = input.encryptionKey
+  const signingKey = input.signingKey
+  return Object.freeze(encryptionKey ? { materialDescription, encryptionKey, signingKey } : { materialDescription, signingKey })
 }
 
 /** Builds frozen decryption materials (copies the description). */
 export function createDecryptionMaterials(input: DecryptionMaterials): DecryptionMaterials {
-  return Object.freeze({
-    materialDescription: Object.freeze({ ...input.materialDescription }),
-    ...(input.decryptionKey ? { decryptionKey: input.decryptionKey } : {}),
-    verificationKey: input.verificationKey,
-  })
+  // As createEncryptionMaterials: no temporary object, same keys in the same order.
+  const materialDescription = Object.freeze({ ...input.materialDescription })
+  const decryptionKey = input.decryptionKey
+  const verificationKey = input.verificationKey
+  return Object.freeze(decryptionKey ? { materialDescription, decryptionKey, verificationKey } : { materialDescription, verificationKey })
 }
