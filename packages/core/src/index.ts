@@ -28,6 +28,9 @@ export {
   type DecryptionMaterials,
   createEncryptionMaterials,
   createDecryptionMaterials,
+  /** For our own providers' per-item materials; not a stable API. */
+  adoptEncryptionMaterials,
+  adoptDecryptionMaterials,
 } from './materials/cryptographic-materials'
 export type { CryptographicMaterialsProvider } from './materials/cryptographic-materials-provider'
 

@@ -13,8 +13,8 @@ import {
   MaterialDescriptionKey,
   UnwrappingError,
   WrappingError,
-  createDecryptionMaterials,
-  createEncryptionMaterials,
+  adoptDecryptionMaterials,
+  adoptEncryptionMaterials,
   fromBase64,
   getOwn,
   hasOwn,
@@ -178,17 +178,15 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
         contentKey.fill(0)
       }
     }
-    // FORMAT.md 7.2: configured description + env-key + env-alg (as configured, Python style) + wrap-alg.
-    return createEncryptionMaterials({
-      materialDescription: {
-        ...description,
-        [MaterialDescriptionKey.WrappedDataKey]: toBase64(wrapped),
-        [MaterialDescriptionKey.ContentEncryptionAlgorithm]: this.#contentAlgorithmText,
-        [MaterialDescriptionKey.ContentKeyWrappingAlgorithm]: wrapAlgorithm,
-      },
-      encryptionKey,
-      signingKey: this.#signingKey,
-    })
+    // FORMAT.md 7.2: configured description + env-key + env-alg (as configured, Python style) + wrap-alg. The
+    // description is new, plain and ours alone: adopted (frozen in place), not copied a second time.
+    const materialDescription = {
+      ...description,
+      [MaterialDescriptionKey.WrappedDataKey]: toBase64(wrapped),
+      [MaterialDescriptionKey.ContentEncryptionAlgorithm]: this.#contentAlgorithmText,
+      [MaterialDescriptionKey.ContentKeyWrappingAlgorithm]: wrapAlgorithm,
+    }
+    return adoptEncryptionMaterials(materialDescription, encryptionKey, this.#signingKey)
   }
 
   /**
@@ -266,7 +264,8 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
         cause: new Error(`the unwrapped key has ${sizeBits} bits but "${MaterialDescriptionKey.ContentEncryptionAlgorithm}" says ${contentAlgorithm.bits}`),
       })
     }
-    return createDecryptionMaterials({ materialDescription: description, decryptionKey, verificationKey: this.#verificationKey })
+    // `description` is the merged copy built above, plain and ours alone: adopted, not copied again.
+    return adoptDecryptionMaterials(description, decryptionKey, this.#verificationKey)
   }
 
   /** Nothing is cached: does nothing. */

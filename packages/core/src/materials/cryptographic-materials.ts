@@ -39,3 +39,30 @@ export function createDecryptionMaterials(input: DecryptionMaterials): Decryptio
   const verificationKey = input.verificationKey
   return Object.freeze(decryptionKey ? { materialDescription, decryptionKey, verificationKey } : { materialDescription, verificationKey })
 }
+
+/**
+ * {@link createEncryptionMaterials} for a description the caller has just built as a plain object of string values and
+ * hands over: it is frozen in place instead of copied (a provider that builds a new description per item, as the
+ * wrapped provider does, then builds one object per item instead of two). The result has the same keys, order and
+ * values as `createEncryptionMaterials({ materialDescription, encryptionKey, signingKey })`. The caller must keep no
+ * other reference to the description, and it must have no accessors. For our own providers; not a stable API.
+ * @internal
+ */
+export function adoptEncryptionMaterials(
+  materialDescription: Record<string, string>,
+  encryptionKey: EncryptionMaterials['encryptionKey'],
+  signingKey: EncryptionMaterials['signingKey'],
+): EncryptionMaterials {
+  Object.freeze(materialDescription)
+  return Object.freeze(encryptionKey ? { materialDescription, encryptionKey, signingKey } : { materialDescription, signingKey })
+}
+
+/** {@link adoptEncryptionMaterials} for decryption materials: the same as {@link createDecryptionMaterials}. @internal */
+export function adoptDecryptionMaterials(
+  materialDescription: Record<string, string>,
+  decryptionKey: DecryptionMaterials['decryptionKey'],
+  verificationKey: DecryptionMaterials['verificationKey'],
+): DecryptionMaterials {
+  Object.freeze(materialDescription)
+  return Object.freeze(decryptionKey ? { materialDescription, decryptionKey, verificationKey } : { materialDescription, verificationKey })
+}

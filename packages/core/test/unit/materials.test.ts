@@ -1,5 +1,10 @@
 import { LocalDelegatedKey } from '../../src/crypto/local-delegated-key'
-import { createDecryptionMaterials, createEncryptionMaterials } from '../../src/materials/cryptographic-materials'
+import {
+  adoptDecryptionMaterials,
+  adoptEncryptionMaterials,
+  createDecryptionMaterials,
+  createEncryptionMaterials,
+} from '../../src/materials/cryptographic-materials'
 
 const aes = LocalDelegatedKey.generate('AES', 256)
 const hmac = LocalDelegatedKey.generate('HmacSHA256', 256)
@@ -29,5 +34,34 @@ describe('createEncryptionMaterials / createDecryptionMaterials (built without t
     expect(dec.verificationKey).toBe(hmac)
     description.a = 'changed'
     expect(enc.materialDescription.a).toBe('1')
+  })
+})
+
+describe('adoptEncryptionMaterials / adoptDecryptionMaterials (the description frozen in place) equal create*', () => {
+  const describe3 = (): Record<string, string> => {
+    const d: Record<string, string> = { 'amzn-ddb-env-key': 'k', 'amzn-ddb-env-alg': 'AES/256' }
+    Object.defineProperty(d, '__proto__', { value: 'p', enumerable: true, writable: true, configurable: true })
+    return d
+  }
+  it('same keys, order, values and frozenness; the adopted description is the one handed over, now frozen', () => {
+    for (const key of [aes, undefined]) {
+      const handed = describe3()
+      const adopted = adoptEncryptionMaterials(handed, key, hmac)
+      const created = createEncryptionMaterials({ materialDescription: describe3(), ...(key ? { encryptionKey: key } : {}), signingKey: hmac })
+      expect(adopted).toEqual(created)
+      expect(Object.keys(adopted)).toEqual(Object.keys(created))
+      expect(Object.keys(adopted.materialDescription)).toEqual(Object.keys(created.materialDescription))
+      expect(adopted.materialDescription).toBe(handed)
+      expect(Object.isFrozen(adopted)).toBe(true)
+      expect(Object.isFrozen(handed)).toBe(true)
+      const handedDec = describe3()
+      const adoptedDec = adoptDecryptionMaterials(handedDec, key, hmac)
+      const createdDec = createDecryptionMaterials({ materialDescription: describe3(), ...(key ? { decryptionKey: key } : {}), verificationKey: hmac })
+      expect(adoptedDec).toEqual(createdDec)
+      expect(Object.keys(adoptedDec)).toEqual(Object.keys(createdDec))
+      expect(Object.keys(adoptedDec.materialDescription)).toEqual(['amzn-ddb-env-key', 'amzn-ddb-env-alg', '__proto__'])
+      expect(Object.isFrozen(adoptedDec)).toBe(true)
+      expect(Object.isFrozen(handedDec)).toBe(true)
+    }
   })
 })
