@@ -102,7 +102,7 @@ export const PHASES = [
 ] as const
 export type Phase = (typeof PHASES)[number]
 
-const LOCAL_KEY_MATERIALS = /^(unwrap|wrap|fromBytes|fromKeyObject|generate|LocalDelegatedKey|#aesWrapFor|#rsaPublicFor|#rsaPrivateFor)$/
+const LOCAL_KEY_MATERIALS = /^(unwrap|wrap|#unwrapNow|unwrapKey|wrapNewKey|#wrapNewKey|fromBytes|fromKeyObject|generate|LocalDelegatedKey|#aesWrapFor|#rsaPublicFor|#rsaPrivateFor)$/
 
 /**
  * The phase of one frame, or undefined if the frame says nothing (node internals, anonymous glue): a sample is

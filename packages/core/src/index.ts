@@ -28,6 +28,9 @@ export {
   type DecryptionMaterials,
   createEncryptionMaterials,
   createDecryptionMaterials,
+  /** For our own providers' per-item materials; not a stable API. */
+  adoptEncryptionMaterials,
+  adoptDecryptionMaterials,
 } from './materials/cryptographic-materials'
 export type { CryptographicMaterialsProvider } from './materials/cryptographic-materials-provider'
 
@@ -38,8 +41,8 @@ export { stringToSign } from './serialize/string-to-sign'
 export type { SerializeOptions, WriteMode } from './serialize/serialize-options'
 
 export { LocalDelegatedKey, type LocalDelegatedKeyOptions } from './crypto/local-delegated-key'
-/** For `@ddb-encryption/providers-wrapped`'s per-item content keys; not a stable API. */
-export { wrapNewContentKey, type NewWrappedKey } from './crypto/key-operations'
+/** For `@ddb-encryption/providers-wrapped`'s per-item content keys (new and unwrapped); not a stable API. */
+export { wrapNewContentKey, unwrapContentKey, type NewWrappedKey } from './crypto/key-operations'
 export { randomKeyBytes } from './crypto/random'
 export { hkdfSha256 } from './crypto/hkdf'
 

@@ -13,17 +13,18 @@ import {
   MaterialDescriptionKey,
   UnwrappingError,
   WrappingError,
-  createDecryptionMaterials,
-  createEncryptionMaterials,
+  adoptDecryptionMaterials,
+  adoptEncryptionMaterials,
   fromBase64,
   getOwn,
   hasOwn,
   randomKeyBytes,
   setOwn,
   toBase64,
+  unwrapContentKey,
   wrapNewContentKey,
 } from '@ddb-encryption/core'
-import { DEFAULT_CONTENT_ALGORITHM, parseContentAlgorithm } from './internal/content-algorithm'
+import { DEFAULT_CONTENT_ALGORITHM, parseContentAlgorithm, type ContentAlgorithm } from './internal/content-algorithm'
 import { checkKeyOption, copyDescriptionOption } from './internal/validate'
 
 /** Options for {@link WrappedMaterialsProvider}. */
@@ -96,6 +97,11 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
   readonly #materialDescription: Readonly<Record<string, string>>
   readonly #contentAlgorithmText: string
   readonly #contentKeyBytes: number
+  /**
+   * The last `amzn-ddb-env-alg` text read and what it parses to: items of one writer all carry the same one, so it
+   * is parsed once, not per item. Reassigned as a pair (frozen); a different text is parsed as before.
+   */
+  #lastContentAlgorithm: { readonly text: string; readonly parsed: ContentAlgorithm | string } | undefined
 
   /**
    * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT when an option has the wrong type; the message names the option.
@@ -172,17 +178,15 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
         contentKey.fill(0)
       }
     }
-    // FORMAT.md 7.2: configured description + env-key + env-alg (as configured, Python style) + wrap-alg.
-    return createEncryptionMaterials({
-      materialDescription: {
-        ...description,
-        [MaterialDescriptionKey.WrappedDataKey]: toBase64(wrapped),
-        [MaterialDescriptionKey.ContentEncryptionAlgorithm]: this.#contentAlgorithmText,
-        [MaterialDescriptionKey.ContentKeyWrappingAlgorithm]: wrapAlgorithm,
-      },
-      encryptionKey,
-      signingKey: this.#signingKey,
-    })
+    // FORMAT.md 7.2: configured description + env-key + env-alg (as configured, Python style) + wrap-alg. The
+    // description is new, plain and ours alone: adopted (frozen in place), not copied a second time.
+    const materialDescription = {
+      ...description,
+      [MaterialDescriptionKey.WrappedDataKey]: toBase64(wrapped),
+      [MaterialDescriptionKey.ContentEncryptionAlgorithm]: this.#contentAlgorithmText,
+      [MaterialDescriptionKey.ContentKeyWrappingAlgorithm]: wrapAlgorithm,
+    }
+    return adoptEncryptionMaterials(materialDescription, encryptionKey, this.#signingKey)
   }
 
   /**
@@ -208,7 +212,8 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
     }
     // Python merges the provider's description under the item's; the item's entries win.
     const description: Record<string, string> = { ...this.#materialDescription }
-    for (const key of Object.keys(context.materialDescription)) setOwn(description, key, context.materialDescription[key] as string)
+    const itemDescription = context.materialDescription
+    for (const key of Object.keys(itemDescription)) setOwn(description, key, itemDescription[key] as string)
     const wrappedText = getOwn(description, MaterialDescriptionKey.WrappedDataKey)
     if (wrappedText === undefined) {
       // The reference libraries would generate a fresh key here and fail later; say what happened instead.
@@ -218,7 +223,7 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
       )
     }
     // Absent env-alg (never written by either library) reads as a bare `AES`: the key is whatever was wrapped.
-    const contentAlgorithm = parseContentAlgorithm(getOwn(description, MaterialDescriptionKey.ContentEncryptionAlgorithm) ?? JceName.Aes)
+    const contentAlgorithm = this.#contentAlgorithmOf(getOwn(description, MaterialDescriptionKey.ContentEncryptionAlgorithm) ?? JceName.Aes)
     if (typeof contentAlgorithm === 'string') {
       throw new UnwrappingError(UNWRAP_FAILED, { cause: new Error(`"${MaterialDescriptionKey.ContentEncryptionAlgorithm}": ${contentAlgorithm}`) })
     }
@@ -243,7 +248,11 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
         : contentAlgorithm.algorithm
     let decryptionKey: DelegatedKey
     try {
-      decryptionKey = await unwrappingKey.unwrap(wrapAlgorithm, wrapped, keyAlgorithm, 'symmetric')
+      // Our own keys unwrap synchronously (core's unwrapContentKey: the same key or error, without a promise and an
+      // await per item); any other key is awaited.
+      decryptionKey =
+        unwrapContentKey(unwrappingKey, wrapAlgorithm, wrapped, keyAlgorithm) ??
+        await unwrappingKey.unwrap(wrapAlgorithm, wrapped, keyAlgorithm, 'symmetric')
     } catch (error) {
       throw new UnwrappingError(UNWRAP_FAILED, { cause: error })
     }
@@ -255,9 +264,19 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
         cause: new Error(`the unwrapped key has ${sizeBits} bits but "${MaterialDescriptionKey.ContentEncryptionAlgorithm}" says ${contentAlgorithm.bits}`),
       })
     }
-    return createDecryptionMaterials({ materialDescription: description, decryptionKey, verificationKey: this.#verificationKey })
+    // `description` is the merged copy built above, plain and ours alone: adopted, not copied again.
+    return adoptDecryptionMaterials(description, decryptionKey, this.#verificationKey)
   }
 
   /** Nothing is cached: does nothing. */
   async refresh(): Promise<void> {}
+
+  /** `parseContentAlgorithm(text)`, remembered for the last text (see {@link WrappedMaterialsProvider.#lastContentAlgorithm}). */
+  #contentAlgorithmOf(text: string): ContentAlgorithm | string {
+    const last = this.#lastContentAlgorithm
+    if (last !== undefined && last.text === text) return last.parsed
+    const parsed = parseContentAlgorithm(text)
+    this.#lastContentAlgorithm = Object.freeze({ text, parsed })
+    return parsed
+  }
 }

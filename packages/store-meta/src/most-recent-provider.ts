@@ -82,6 +82,12 @@ export class MostRecentProvider implements CryptographicMaterialsProvider {
   #newestLookup: Promise<CryptographicMaterialsProvider> | undefined
   /** Bumped by refresh(): lookups started before it must not write their result into the cleared caches. */
   #generation = 0
+  /**
+   * The entry last moved to the end of {@link MostRecentProvider.#cache} (by `#touch` or `#put`), which is then its most
+   * recently used entry: every change of the cache's order goes through those two, and eviction drops the oldest.
+   * Compared by identity, so an entry replaced under the same version never matches.
+   */
+  #mostRecent: CacheEntry | undefined
 
   /**
    * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT naming the bad option, or if `materialName` contains `#`.
@@ -149,6 +155,7 @@ export class MostRecentProvider implements CryptographicMaterialsProvider {
   async refresh(): Promise<void> {
     this.#generation += 1
     this.#cache.clear()
+    this.#mostRecent = undefined
     this.#versionLookups.clear()
     this.#current = undefined
     this.#newestLookup = undefined
@@ -257,13 +264,18 @@ export class MostRecentProvider implements CryptographicMaterialsProvider {
   }
 
   #touch(version: number, entry: CacheEntry): void {
+    // Per item the version touched is almost always the one touched last, already the most recently used: moving it
+    // to the end again changes nothing, so the Map delete and set (a hash lookup each) are skipped.
+    if (this.#mostRecent === entry) return
     this.#cache.delete(version)
     this.#cache.set(version, entry)
+    this.#mostRecent = entry
   }
 
   #put(version: number, entry: CacheEntry): void {
     this.#cache.delete(version)
     this.#cache.set(version, entry)
+    this.#mostRecent = entry
     while (this.#cache.size > this.maxCacheSize) {
       const oldest = this.#cache.keys().next()
       if (oldest.done === true) break

@@ -216,7 +216,11 @@ export class AesKeyWrap {
         body = unwrapper.update(wrapped)
         if (body.byteLength === wrapped.byteLength - 8) {
           this.#unwrapper = unwrapper
-          return new Uint8Array(body)
+          // The key bytes are handed over in the cipher's own output array, not copied into a second one (one
+          // ArrayBuffer and a copy less per item); the caller wipes them, as it wiped the copy before.
+          const key = ownedBytes(body)
+          body = undefined
+          return key
         }
       } catch {
         // Not reported from here: the context may have failed for a reason of its own (a bad state after an earlier
@@ -295,6 +299,18 @@ function probeUnwrapReuse(cipherName: string): boolean {
   } catch {
     return false
   }
+}
+
+/**
+ * The bytes of a Buffer from node:crypto as a plain `Uint8Array` over the same memory when the Buffer owns its
+ * ArrayBuffer (cipher output does), so wiping the result wipes them; otherwise (a slice of Node's shared pool, whose
+ * `.buffer` would expose unrelated memory) a copy, and the Buffer is wiped.
+ */
+function ownedBytes(buffer: Buffer): Uint8Array {
+  if (buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength) return new Uint8Array(buffer.buffer, 0, buffer.byteLength)
+  const copy = new Uint8Array(buffer)
+  buffer.fill(0)
+  return copy
 }
 
 function checkKeyLength(length: number): void {

@@ -35,6 +35,11 @@ export interface KeyOperations {
    * generic adapter) where it cannot, and the caller takes the plain path. See {@link wrapNewContentKey}.
    */
   wrapNewKey?(transformation: string, bits: number): NewWrappedKey | undefined
+  /**
+   * `unwrap(transformation, wrappedKey, wrappedKeyAlgorithm, 'symmetric')` answered synchronously, with the same
+   * result and the same errors (thrown instead of rejected); absent in the generic adapter. See {@link unwrapContentKey}.
+   */
+  unwrapKey?(transformation: string, wrappedKey: Uint8Array, wrappedKeyAlgorithm: string): DelegatedKey
 }
 
 /** A new content key and its wrap, from {@link wrapNewContentKey}. @internal */
@@ -98,6 +103,23 @@ export function hasNativeOperations(key: DelegatedKey): boolean {
 export function wrapNewContentKey(wrappingKey: DelegatedKey, transformation: string, bits: number): NewWrappedKey | undefined {
   if (typeof wrappingKey !== 'object' || wrappingKey === null) return undefined
   return keyOperations(wrappingKey).wrapNewKey?.(transformation, bits)
+}
+
+/**
+ * `unwrappingKey.unwrap(transformation, wrappedKey, wrappedKeyAlgorithm, 'symmetric')` without its promise, where the
+ * key answers synchronously (our own keys): the same key or the same error, thrown. Returns `undefined` for every
+ * other key, whose caller then awaits `unwrap` itself. Saves the promise and the await of the wrapped materials
+ * provider's per-item unwrap. For the wrapped materials provider; not a stable API.
+ * @internal
+ */
+export function unwrapContentKey(
+  unwrappingKey: DelegatedKey,
+  transformation: string,
+  wrappedKey: Uint8Array,
+  wrappedKeyAlgorithm: string,
+): DelegatedKey | undefined {
+  if (typeof unwrappingKey !== 'object' || unwrappingKey === null) return undefined
+  return keyOperations(unwrappingKey).unwrapKey?.(transformation, wrappedKey, wrappedKeyAlgorithm)
 }
 
 /** True for a promise (or any thenable): an operation that did not answer synchronously. @internal */

@@ -120,7 +120,12 @@ export class LocalDelegatedKey implements DelegatedKey, NativeOperationsKey {
   /** The item encryptor's operations on this key, built on first use. */
   #operations: KeyOperations | undefined
 
-  private constructor(key: KeyObject, algorithm: string, spec: KeyAlgorithmSpec) {
+  /**
+   * `secretLength`: the byte length of a secret key the caller just made from bytes it holds (a new or unwrapped
+   * content key), so that `key.symmetricKeySize`, a native call, is not asked again per item; otherwise read from
+   * the key.
+   */
+  private constructor(key: KeyObject, algorithm: string, spec: KeyAlgorithmSpec, secretLength?: number) {
     // The native operations below bypass `encrypt` / `sign` / ...; a subclass overriding those would be ignored.
     if (new.target !== LocalDelegatedKey) {
       throw new InvalidArgumentError('LocalDelegatedKey cannot be subclassed; implement DelegatedKey and forward to a LocalDelegatedKey instead')
@@ -142,7 +147,7 @@ export class LocalDelegatedKey implements DelegatedKey, NativeOperationsKey {
       if (key.type !== 'secret') {
         throw new InvalidKeyError(`A ${algorithm} key must be a symmetric (secret) key`)
       }
-      const length = key.symmetricKeySize ?? 0
+      const length = secretLength ?? key.symmetricKeySize ?? 0
       this.keyType = 'symmetric'
       this.sizeBits = length * 8
       this.#publicKey = undefined
@@ -335,6 +340,11 @@ export class LocalDelegatedKey implements DelegatedKey, NativeOperationsKey {
     wrappedKeyAlgorithm: string,
     wrappedKeyType: KeyType,
   ): Promise<LocalDelegatedKey> {
+    return this.#unwrapNow(transformation, wrappedKey, wrappedKeyAlgorithm, wrappedKeyType)
+  }
+
+  /** {@link LocalDelegatedKey.unwrap}, synchronously: the one implementation of both it and the native `unwrapKey`. */
+  #unwrapNow(transformation: string, wrappedKey: Uint8Array, wrappedKeyAlgorithm: string, wrappedKeyType: KeyType): LocalDelegatedKey {
     const spec = lookupWrap(transformation)
     if (wrappedKeyType !== 'symmetric') {
       throw new UnwrappingError(`Only symmetric content keys can be unwrapped, not ${quoteName(wrappedKeyType)} keys`)
@@ -375,7 +385,7 @@ export class LocalDelegatedKey implements DelegatedKey, NativeOperationsKey {
       if (expectedBytes !== undefined && raw.byteLength !== expectedBytes) {
         throw new Error(`the unwrapped key has ${raw.byteLength * 8} bits, not the ${namedBits} named`)
       }
-      return new LocalDelegatedKey(createSecretKey(raw), keyAlgorithm, keySpec)
+      return new LocalDelegatedKey(createSecretKey(raw), keyAlgorithm, keySpec, raw.byteLength)
     } catch (cause) {
       throw new UnwrappingError(failed, { cause })
     } finally {
@@ -425,6 +435,8 @@ export class LocalDelegatedKey implements DelegatedKey, NativeOperationsKey {
       sign: (algorithm: string, data: Uint8Array) => this.#signNow(algorithm, data),
       verify: (algorithm: string, signature: Uint8Array, data: Uint8Array) => this.#verifyNow(algorithm, signature, data),
       wrapNewKey: (transformation: string, bits: number) => this.#wrapNewKey(transformation, bits),
+      unwrapKey: (transformation: string, wrappedKey: Uint8Array, wrappedKeyAlgorithm: string) =>
+        this.#unwrapNow(transformation, wrappedKey, wrappedKeyAlgorithm, 'symmetric'),
     })
     return this.#operations
   }
@@ -438,7 +450,7 @@ export class LocalDelegatedKey implements DelegatedKey, NativeOperationsKey {
     if (this.#wrapCipher === undefined) return undefined
     if (WRAP_TRANSFORMATIONS.get(transformation)?.kind !== 'aes-wrap' || !AES_KEY_BITS.includes(bits)) return undefined
     const { key, wrapped } = this.#aesWrapFor(transformation).wrapNewKey(bits >>> 3)
-    return { contentKey: new LocalDelegatedKey(key, JceName.Aes, AES_SPEC), wrapped }
+    return { contentKey: new LocalDelegatedKey(key, JceName.Aes, AES_SPEC, bits >>> 3), wrapped }
   }
 
   #signNow(algorithm: string, data: Uint8Array): Uint8Array {

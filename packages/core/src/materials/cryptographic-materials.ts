@@ -22,18 +22,47 @@ export interface DecryptionMaterials {
 
 /** Builds frozen encryption materials (copies the description). */
 export function createEncryptionMaterials(input: EncryptionMaterials): EncryptionMaterials {
-  return Object.freeze({
-    materialDescription: Object.freeze({ ...input.materialDescription }),
-    ...(input.encryptionKey ? { encryptionKey: input.encryptionKey } : {}),
-    signingKey: input.signingKey,
-  })
+  // Each property read once, and the two shapes written out rather than built with a conditional spread (no
+  // temporary object per call: with per-item materials, as the wrapped provider makes, this runs once per item).
+  // Same keys in the same order as `{ materialDescription, ...(key ? { encryptionKey } : {}), signingKey }`.
+  const materialDescription = Object.freeze({ ...input.materialDescription })
+  const encryptionKey = input.encryptionKey
+  const signingKey = input.signingKey
+  return Object.freeze(encryptionKey ? { materialDescription, encryptionKey, signingKey } : { materialDescription, signingKey })
 }
 
 /** Builds frozen decryption materials (copies the description). */
 export function createDecryptionMaterials(input: DecryptionMaterials): DecryptionMaterials {
-  return Object.freeze({
-    materialDescription: Object.freeze({ ...input.materialDescription }),
-    ...(input.decryptionKey ? { decryptionKey: input.decryptionKey } : {}),
-    verificationKey: input.verificationKey,
-  })
+  // As createEncryptionMaterials: no temporary object, same keys in the same order.
+  const materialDescription = Object.freeze({ ...input.materialDescription })
+  const decryptionKey = input.decryptionKey
+  const verificationKey = input.verificationKey
+  return Object.freeze(decryptionKey ? { materialDescription, decryptionKey, verificationKey } : { materialDescription, verificationKey })
+}
+
+/**
+ * {@link createEncryptionMaterials} for a description the caller has just built as a plain object of string values and
+ * hands over: it is frozen in place instead of copied (a provider that builds a new description per item, as the
+ * wrapped provider does, then builds one object per item instead of two). The result has the same keys, order and
+ * values as `createEncryptionMaterials({ materialDescription, encryptionKey, signingKey })`. The caller must keep no
+ * other reference to the description, and it must have no accessors. For our own providers; not a stable API.
+ * @internal
+ */
+export function adoptEncryptionMaterials(
+  materialDescription: Record<string, string>,
+  encryptionKey: EncryptionMaterials['encryptionKey'],
+  signingKey: EncryptionMaterials['signingKey'],
+): EncryptionMaterials {
+  Object.freeze(materialDescription)
+  return Object.freeze(encryptionKey ? { materialDescription, encryptionKey, signingKey } : { materialDescription, signingKey })
+}
+
+/** {@link adoptEncryptionMaterials} for decryption materials: the same as {@link createDecryptionMaterials}. @internal */
+export function adoptDecryptionMaterials(
+  materialDescription: Record<string, string>,
+  decryptionKey: DecryptionMaterials['decryptionKey'],
+  verificationKey: DecryptionMaterials['verificationKey'],
+): DecryptionMaterials {
+  Object.freeze(materialDescription)
+  return Object.freeze(decryptionKey ? { materialDescription, decryptionKey, verificationKey } : { materialDescription, verificationKey })
 }

@@ -1,4 +1,4 @@
-import { wrapNewContentKey } from '../../src/crypto/key-operations'
+import { unwrapContentKey, wrapNewContentKey } from '../../src/crypto/key-operations'
 import { LocalDelegatedKey } from '../../src/crypto/local-delegated-key'
 import { DelegatedKeyError, JceTransformationError, UnwrappingError, WrappingError } from '../../src/errors'
 import { AesKeyWrap, unwrapContextReusable } from '../../src/crypto/aes-key-wrap'
@@ -489,6 +489,117 @@ describe('AESWrap unwrap: a failure on the persistent context is retried on a fr
       }
     } finally {
       spy.mockRestore()
+    }
+  })
+})
+
+describe('unwrapContentKey (the wrapped provider\'s synchronous unwrap) equals LocalDelegatedKey.unwrap', () => {
+  /** The outcome of one path: the key (algorithm, size, what it decrypts) or the error (class, code, message, cause). */
+  type Outcome = { key: { algorithm: string; sizeBits: number; blob: Uint8Array } } | { error: { name: string; code: unknown; message: string; cause: string } }
+  const probe = new Uint8Array([7, 8, 9])
+
+  /** The error as compared: class, code, message and the cause's message. */
+  const errorOf = (error: unknown): Outcome => {
+    const e = error as Error & { code?: unknown; cause?: unknown }
+    return { error: { name: e.constructor.name, code: e.code, message: e.message, cause: String((e.cause as Error | undefined)?.message) } }
+  }
+
+  /**
+   * Runs both paths. The plain key encrypts a probe; the synchronous path's key must decrypt it back (same key
+   * bytes), have the same algorithm and size, or both paths must fail with the same error.
+   */
+  async function compare(kek: LocalDelegatedKey, transformation: string, wrapped: Uint8Array, algorithm: string): Promise<Outcome> {
+    let plain: Outcome
+    let blob: Uint8Array | undefined
+    try {
+      const key = await kek.unwrap(transformation, wrapped, algorithm, 'symmetric')
+      blob = await key.encrypt('AES/CBC/PKCS5Padding', 'a', probe)
+      plain = { key: { algorithm: key.algorithm, sizeBits: key.sizeBits, blob: probe } }
+    } catch (error) {
+      plain = errorOf(error)
+    }
+    let sync: Outcome
+    try {
+      const key = unwrapContentKey(kek, transformation, wrapped, algorithm) as LocalDelegatedKey
+      expect(key).toBeInstanceOf(LocalDelegatedKey)
+      const decrypted = blob === undefined ? new Uint8Array(0) : await key.decrypt('AES/CBC/PKCS5Padding', 'a', blob)
+      sync = { key: { algorithm: key.algorithm, sizeBits: key.sizeBits, blob: decrypted } }
+    } catch (error) {
+      sync = errorOf(error)
+    }
+    expect(sync).toEqual(plain)
+    return plain
+  }
+
+  it('gives the same key for every KEK and content key length, with the length named or not', async () => {
+    for (const kekBytes of [16, 24, 32]) {
+      const kekRaw = new Uint8Array(randomBytes(kekBytes))
+      const kek = aes(kekRaw)
+      for (const bytes of [16, 24, 32]) {
+        const content = new Uint8Array(randomBytes(bytes))
+        const wrapped = nativeWrap(kekRaw, content)
+        for (const algorithm of ['AES', `AES/${bytes * 8}`]) {
+          const outcome = await compare(kek, 'AESWrap', wrapped, algorithm)
+          expect(outcome).toEqual({ key: { algorithm: 'AES', sizeBits: bytes * 8, blob: probe } })
+        }
+      }
+    }
+  })
+
+  it('throws the error unwrap rejects with: tampered, short, misaligned, other KEK, other length named, bad names', async () => {
+    const kekRaw = new Uint8Array(randomBytes(32))
+    const kek = aes(kekRaw)
+    const wrapped = nativeWrap(kekRaw, new Uint8Array(randomBytes(32)))
+    const tampered = wrapped.slice()
+    tampered[12] = (tampered[12] as number) ^ 0x40
+    const cases: Array<[string, Uint8Array, string]> = [
+      ['AESWrap', tampered, 'AES/256'],
+      ['AESWrap', wrapped.subarray(0, 16), 'AES'],
+      ['AESWrap', wrapped.subarray(0, 36), 'AES'],
+      ['AESWrap', nativeWrap(new Uint8Array(randomBytes(32)), new Uint8Array(32)), 'AES'],
+      ['AESWrap', wrapped, 'AES/128'],
+      ['AESWrap', wrapped, 'AES/100'],
+      ['AESWrap', wrapped, 'RSA'],
+      ['AESWrap', wrapped, 'Foo'],
+      ['AESWrapX', wrapped, 'AES'],
+      ['RSA/ECB/OAEPWithSHA-256AndMGF1Padding', wrapped, 'AES'],
+      ['AESWrap', 'not bytes' as unknown as Uint8Array, 'AES'],
+    ]
+    for (const [transformation, input, algorithm] of cases) {
+      const outcome = await compare(kek, transformation, input, algorithm)
+      expect('error' in outcome).toBe(true)
+    }
+    // The KEK is still good after every failure (the persistent context was dropped, never left broken).
+    expect(await compare(kek, 'AESWrap', wrapped, 'AES/256')).toMatchObject({ key: { sizeBits: 256 } })
+  })
+
+  it('gives the same key or error for RSA-OAEP, and refuses through an RSA public key as unwrap does', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    const wrapper = LocalDelegatedKey.fromKeyObject(publicKey, 'RSA')
+    const unwrapper = LocalDelegatedKey.fromKeyObject(privateKey, 'RSA')
+    const wrapped = await wrapper.wrap('RSA/ECB/OAEPWithSHA-256AndMGF1Padding', new Uint8Array(randomBytes(16)))
+    expect(await compare(unwrapper, 'RSA/ECB/OAEPWithSHA-256AndMGF1Padding', wrapped, 'AES/128')).toMatchObject({ key: { sizeBits: 128 } })
+    expect('error' in await compare(unwrapper, 'RSA/ECB/OAEPWithSHA-256AndMGF1Padding', wrapped, 'AES/256')).toBe(true)
+    expect('error' in await compare(wrapper, 'RSA/ECB/OAEPWithSHA-256AndMGF1Padding', wrapped, 'AES/128')).toBe(true)
+  })
+
+  it('leaves every other key to its own unwrap (undefined)', () => {
+    const kek = aes(new Uint8Array(randomBytes(32)))
+    const forwarding = { algorithm: 'AES', unwrap: kek.unwrap.bind(kek) } as unknown as LocalDelegatedKey
+    expect(unwrapContentKey(forwarding, 'AESWrap', new Uint8Array(40), 'AES')).toBeUndefined()
+    expect(unwrapContentKey(null as unknown as LocalDelegatedKey, 'AESWrap', new Uint8Array(40), 'AES')).toBeUndefined()
+  })
+
+  it('AesKeyWrap.unwrap hands over key bytes in an array of their own (nothing else reachable through .buffer), right call after call', () => {
+    const kekRaw = new Uint8Array(randomBytes(32))
+    const wrap = new AesKeyWrap('id-aes256-wrap', createSecretKey(kekRaw))
+    for (let i = 0; i < 20; i++) {
+      const content = new Uint8Array(randomBytes(i % 2 === 0 ? 32 : 16))
+      const raw = wrap.unwrap(nativeWrap(kekRaw, content))
+      expect(raw).toEqual(content)
+      expect(raw.byteOffset).toBe(0)
+      expect(raw.buffer.byteLength).toBe(raw.byteLength)
+      raw.fill(0) // the caller's wipe must not disturb the next unwrap
     }
   })
 })

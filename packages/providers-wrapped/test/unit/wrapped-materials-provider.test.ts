@@ -355,3 +355,53 @@ describe('WrappedMaterialsProvider: batched content keys (core wrapNewContentKey
     }
   })
 })
+
+describe('WrappedMaterialsProvider: the synchronous native unwrap and the remembered env-alg equal the plain path', () => {
+  /** What a decrypt gave: the description and key size, or the error's class, message and cause. */
+  async function outcome(provider: WrappedMaterialsProvider, md: Record<string, string>): Promise<unknown> {
+    try {
+      const materials = await provider.getDecryptionMaterials(context(md))
+      return { description: { ...materials.materialDescription }, bits: (materials.decryptionKey as { sizeBits?: number }).sizeBits }
+    } catch (error) {
+      const e = error as Error
+      return { error: e.constructor.name, message: e.message, cause: String((e.cause as Error | undefined)?.message) }
+    }
+  }
+
+  it('one provider reading items whose env-alg changes from item to item answers as a fresh provider per item and as a forwarding key', async () => {
+    const kek = aesKey()
+    const signingKey = hmacKey()
+    const make = (unwrappingKey: DelegatedKey) =>
+      new WrappedMaterialsProvider({ wrappingKey: kek, unwrappingKey, signingKey, materialDescription: { extra: 'x' } })
+    const reused = make(kek)
+    const envs = await Promise.all([128, 256].map(async (bits) => {
+      const writer = new WrappedMaterialsProvider({ wrappingKey: kek, signingKey, materialDescription: { [ENV_ALG]: `AES/${bits}` } })
+      return (await writer.getEncryptionMaterials(context())).materialDescription
+    }))
+    const [env128, env256] = envs as [Readonly<Record<string, string>>, Readonly<Record<string, string>>]
+    const descriptions: Array<Record<string, string>> = [
+      { ...env256 },
+      { ...env256, [ENV_ALG]: 'AES/128' }, // names another length than the key has
+      { ...env128 },
+      { ...env128, [ENV_ALG]: 'AES/100' },
+      { ...env128, [ENV_ALG]: 'AES' },
+      { ...env256, [ENV_ALG]: 'RSA/256' },
+      { ...env256, [ENV_KEY]: flipByte(env256[ENV_KEY] as string, 5) },
+      { ...env256, extra: 'item wins' },
+      { ...env256 },
+    ]
+    let failures = 0
+    for (const md of descriptions) {
+      const got = await outcome(reused, md)
+      expect(got).toEqual(await outcome(make(kek), md))
+      // A generic key unwraps with the bare algorithm and the provider checks the length after it (see
+      // getDecryptionMaterials): the same outcome and message, the detail in `cause` may differ.
+      const forwarded = await outcome(make(forwardingKey(kek)), md)
+      expect(got).toEqual((forwarded as { error?: string }).error === undefined ? forwarded : { ...(forwarded as object), cause: (got as { cause?: string }).cause })
+      if ((got as { error?: string }).error !== undefined) failures += 1
+    }
+    expect(failures).toBe(4)
+    expect(await outcome(reused, descriptions[0] as Record<string, string>)).toMatchObject({ bits: 256 })
+    expect(await outcome(reused, descriptions[2] as Record<string, string>)).toMatchObject({ bits: 128 })
+  })
+})

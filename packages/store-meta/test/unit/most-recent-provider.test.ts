@@ -225,6 +225,41 @@ describe('MostRecentProvider.getDecryptionMaterials', () => {
     expect(loads(0)).toBe(2)
   })
 
+  it('keeps the LRU order when hits on the most recent version skip the move (repeats, reloads, refresh)', async () => {
+    const { store, clock, provider } = setup({ maxCacheSize: 2 })
+    for (const v of [0, 1, 2]) store.add(NAME, v)
+    const loads = (v: number) => store.calls.filter((c) => c.method === 'provider' && c.version === v).length
+    for (let i = 0; i < 3; i++) await decryptVersion(provider, `${NAME}#0`) // repeated hits on the newest entry
+    await decryptVersion(provider, `${NAME}#1`)
+    await decryptVersion(provider, `${NAME}#1`)
+    await decryptVersion(provider, `${NAME}#0`) // moves 0 after 1
+    await decryptVersion(provider, `${NAME}#0`)
+    await decryptVersion(provider, `${NAME}#2`) // evicts 1, the least recently used
+    expect([loads(0), loads(1), loads(2)]).toEqual([1, 1, 1])
+    await decryptVersion(provider, `${NAME}#0`)
+    expect(loads(0)).toBe(1)
+    await decryptVersion(provider, `${NAME}#1`) // evicts 2 (0 was used after it)
+    expect([loads(0), loads(1), loads(2)]).toEqual([1, 2, 1])
+    await decryptVersion(provider, `${NAME}#0`)
+    expect(loads(0)).toBe(1)
+    // An entry reloaded after its TTL replaces the old one under the same version; it is then the most recent.
+    clock.advance(TTL + MOST_RECENT_GRACE_PERIOD_MS)
+    await decryptVersion(provider, `${NAME}#1`)
+    await decryptVersion(provider, `${NAME}#1`)
+    expect(loads(1)).toBe(3)
+    await decryptVersion(provider, `${NAME}#0`) // expired: reloaded
+    expect(loads(0)).toBe(2)
+    await decryptVersion(provider, `${NAME}#2`) // evicts 1
+    await decryptVersion(provider, `${NAME}#0`)
+    expect([loads(0), loads(1), loads(2)]).toEqual([2, 3, 2])
+    await decryptVersion(provider, `${NAME}#1`)
+    expect(loads(1)).toBe(4)
+    // After refresh nothing is cached, the most recent entry included.
+    await provider.refresh()
+    await decryptVersion(provider, `${NAME}#1`)
+    expect(loads(1)).toBe(5)
+  })
+
   it('turns a missing version into MaterialsUnavailableError with the cause', async () => {
     const { provider } = setup()
     const error = await provider.getDecryptionMaterials(itemContext(`${NAME}#7`)).catch((e: unknown) => e)
