@@ -43,6 +43,7 @@ export async function startPoolCrypto(data: PoolConfigData, threads: number, pre
       which === 'target' ? target : which === 'source' ? source : (previous[which] as CryptoConfig)
     const crypto: PlannerCrypto = {
       decrypt: async (item, which) => (await decryptItems([item], pick(which), { pool }))[0] as Item,
+      decryptMany: (items, which) => decryptItems(items, pick(which), { pool }),
       encrypt: async (item) => (await encryptItems([item], target, { pool }))[0] as Item,
       encryptMany: (items) => encryptItems(items, target, { pool }),
     }

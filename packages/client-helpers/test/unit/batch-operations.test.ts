@@ -22,7 +22,7 @@ import {
   type TransactGetItem,
 } from '@aws-sdk/client-dynamodb'
 import { AttributeActions, CryptoAction, InvalidArgumentError, UnsupportedOperationError, type CryptographicMaterialsProvider } from '@ddb-encryption/core'
-import { EncryptedDynamoDBClient, ItemDecryptionError, type DecryptFailureReport, type EncryptedDynamoDBClientOptions } from '@ddb-encryption/client-helpers'
+import { EncryptedDynamoDBClient, EncryptedTable, ItemDecryptionError, type DecryptFailureReport, type EncryptedDynamoDBClientOptions } from '@ddb-encryption/client-helpers'
 import { FakeDynamoDB, N, S } from '@ddb-encryption/testing'
 
 const DIST = path.join(__dirname, '..', '..', '..', 'core', 'dist', 'index.js')
@@ -298,6 +298,26 @@ describe('encrypted clients: multi-item operations through the batch API and the
       const named = client(fake, 'batch', { tables: { events: { encryptorPool: { pool, configName: 'events', minItems: 2 } } } })
       expect((await named.send(new ScanCommand({ TableName: 'events' }))).Items).toEqual(EVENTS)
       expect(run).toHaveBeenCalledTimes(1)
+    } finally {
+      run.mockRestore()
+    }
+  })
+
+  it('EncryptedTable takes encryptorPool: batchWrite, batchGet, scan and transactGet run on the pool and match the plain table', async () => {
+    const fake = fakeTables()
+    const native = (i: number) => ({ id: `u${String(i).padStart(3, '0')}`, secret: `secret ${i}`, tag: `tag ${i % 3}`, hits: i })
+    const items = Array.from({ length: 30 }, (_, i) => native(i))
+    const options = { client: fake.client, tableName: 'users', materialsProvider: provider, attributeActions }
+    const pooled = new EncryptedTable({ ...options, encryptorPool: { pool, minItems: 2 } })
+    const plain = new EncryptedTable(options)
+    const run = jest.spyOn(pool, 'run')
+    try {
+      expect(await pooled.batchWrite({ put: items })).toEqual({ unprocessedPuts: [], unprocessedDeletes: [] })
+      const keys = items.map(({ id }) => ({ id }))
+      const read = { batchGet: await pooled.batchGet(keys), scan: (await pooled.scan()).items, transactGet: await pooled.transactGet(keys.slice(0, 10)) }
+      expect(run.mock.calls.map(([operation, batch]) => [operation, batch.length])).toEqual([['encrypt', 25], ['encrypt', 5], ['decrypt', 30], ['decrypt', 30], ['decrypt', 10]])
+      expect(read.scan).toEqual(items)
+      expect(read).toEqual({ batchGet: await plain.batchGet(keys), scan: (await plain.scan()).items, transactGet: await plain.transactGet(keys.slice(0, 10)) })
     } finally {
       run.mockRestore()
     }
