@@ -130,9 +130,10 @@ function lowest(failures: readonly Failure[]): Failure | undefined {
  * `encryptItems` call per table (on the table's `encryptorPool` when it has one and enough items), every item
  * checked by the policy before and after, as {@link encryptFor} does. Results come in the order of `entries`.
  *
- * Errors: every item is checked before any is encrypted; the error thrown is the one of the lowest-index item that
- * fails a check or whose encryption fails (a failed batch call is the error of its lowest-index failing item), so
- * nothing of the request is returned and nothing is sent.
+ * Errors: every item is checked by the policy before any is encrypted, and nothing is returned (so nothing is sent)
+ * when one fails. The error thrown is the one of the lowest-index item that fails a check or its encryption, with
+ * one approximation across tables: a failed batch call says neither which of its items failed nor what the size
+ * check of the items before it would have said, so it counts as failing at its table's first item.
  */
 export async function encryptAll(entries: readonly { readonly table: ResolvedTable; readonly item: unknown }[], concurrency: number): Promise<Item[]> {
   const out = new Array<Item>(entries.length)
@@ -159,7 +160,7 @@ export async function encryptAll(entries: readonly { readonly table: ResolvedTab
     try {
       encrypted = await encryptItems(indexes.map((i) => (entries[i] as { item: Item }).item), table.config, batchOptions(table, indexes.length, concurrency))
     } catch (error) {
-      // The batch's own lowest-index failure: the group's first item bounds its index from below.
+      // The batch's own lowest-index failure; its index is unknown, the table's first item stands for it.
       return { index: indexes[0] as number, error }
     }
     for (let k = 0; k < indexes.length; k++) {
