@@ -36,6 +36,7 @@ export type {
   BatchWriteRetryOptions,
   UpdateRetryOptions,
   ForwardedCryptoOptions,
+  EncryptorPoolUseOptions,
 } from './settings'
 export {
   TableInfo,

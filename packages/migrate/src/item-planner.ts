@@ -1,6 +1,7 @@
 import {
   CryptoAction,
   decryptItem,
+  decryptItems,
   deserializeMaterialDescription,
   encryptItem,
   MaterialDescriptionKey,
@@ -55,6 +56,11 @@ export interface PlanTask {
  */
 export interface PlannerCrypto {
   decrypt(item: Item, which: 'target' | 'source' | number): Promise<Item>
+  /**
+   * Decrypts a batch under one config (core's `decryptItems`): every item, or the error of the lowest-index item
+   * that fails.
+   */
+  decryptMany(items: readonly Item[], which: 'target' | 'source'): Promise<Item[]>
   /** Encrypts under the target. */
   encrypt(item: Item): Promise<Item>
   /** Encrypts a batch under the target; rejects if any item fails. */
@@ -70,10 +76,21 @@ export function inThreadCrypto(configs: PlannerConfigs): PlannerCrypto {
     which === 'target' ? configs.target : which === 'source' ? configs.source : (configs.previous[which] as CryptoConfig)
   return {
     decrypt: (item, which) => decryptItem(item, pick(which)),
+    decryptMany: (items, which) => decryptItems(items, pick(which), { concurrency: PLAN_CONCURRENCY }),
     encrypt: (item) => encryptItem(item, configs.target),
     encryptMany: (items) => mapWithConcurrency(items, PLAN_CONCURRENCY, (item) => encryptItem(item, configs.target)),
   }
 }
+
+/**
+ * Times a failed batch of first reads is split in two before the rest of its items are read one by one: a page
+ * with a few items that the first config does not read (an item still under previous keys, a tampered one) costs a
+ * few more batch calls, and a page with many (a re-encryption's first pass) at most 2^3 - 1 splits.
+ */
+const MAX_SPLITS = 3
+
+/** The outcome of an item's first read (under `target` in place, `source` when copying or verifying). */
+type FirstRead = { readonly ok: true; readonly item: Item } | { readonly ok: false; readonly error: unknown }
 
 const SIGNATURE = ReservedAttribute.Signature
 const DESCRIPTION = ReservedAttribute.MaterialDescription
@@ -141,11 +158,45 @@ export class ItemPlanner {
         })
       }
     }
+    // Every item's first read is under one config (the target in place; the source when copying or verifying), so
+    // those reads go through core's batch API (on the pool's threads, one message per chunk); only the reads after
+    // a mismatch (previous configurations) and the items a failed batch leaves unknown are made one by one.
+    const which = mode === 'verify' || this.#configs.copy ? 'source' : 'target'
+    const batched = others.filter((index) => !isPlaintextItem((tasks[index] as PlanTask).stored))
+    const first = new Map<number, FirstRead>()
+    if (batched.length > 0) {
+      const reads = await this.#firstReads(batched.map((index) => (tasks[index] as PlanTask).stored), which)
+      batched.forEach((index, k) => { const read = reads[k]; if (read !== undefined) first.set(index, read) })
+    }
     await mapWithConcurrency(others, PLAN_CONCURRENCY, async (index) => {
       const task = tasks[index] as PlanTask
-      plans[index] = await this.plan(task.stored, mode, task.destination)
+      plans[index] = await this.#plan(task.stored, mode, task.destination, first.get(index))
     })
     return plans
+  }
+
+  /**
+   * The first reads of `items` under `which` by batches: one batch call, and if an item fails with a mismatch, the
+   * batch split in two (at most {@link MAX_SPLITS} times; a one-item batch's error is that item's own). Items of a
+   * batch still failing after the last split are left undefined (read one by one). Other errors are thrown.
+   */
+  async #firstReads(items: readonly Item[], which: 'target' | 'source'): Promise<(FirstRead | undefined)[]> {
+    const out = new Array<FirstRead | undefined>(items.length)
+    const run = async (start: number, end: number, splits: number): Promise<void> => {
+      try {
+        const plain = await this.#crypto.decryptMany(items.slice(start, end), which)
+        plain.forEach((item, k) => { out[start + k] = { ok: true, item } })
+      } catch (error) {
+        if (!isMismatch(error)) throw error
+        if (end - start === 1) out[start] = { ok: false, error }
+        else if (splits < MAX_SPLITS) {
+          const middle = (start + end) >> 1
+          await Promise.all([run(start, middle, splits + 1), run(middle, end, splits + 1)])
+        }
+      }
+    }
+    await run(0, items.length, 0)
+    return out
   }
 
   /**
@@ -153,14 +204,22 @@ export class ItemPlanner {
    * the same key there (`null` if none).
    */
   async plan(stored: Item, mode: PlanMode, destination?: Item | null): Promise<ItemPlan> {
+    return this.#plan(stored, mode, destination, undefined)
+  }
+
+  /** {@link plan}, with the stored item's first read already made (`first`) when it was part of a batch. */
+  async #plan(stored: Item, mode: PlanMode, destination: Item | null | undefined, first: FirstRead | undefined): Promise<ItemPlan> {
+    // The first read of the stored item: the batch's outcome when there is one, else a read of its own.
+    const readFirst = (which: 'target' | 'source'): Promise<Item> => first === undefined ? this.#crypto.decrypt(stored, which)
+      : first.ok ? Promise.resolve(first.item) : Promise.reject(first.error)
     try {
       if (mode === 'verify') {
-        await this.#crypto.decrypt(stored, 'source')
+        await readFirst('source')
         return { kind: 'current' }
       }
-      if (this.#configs.copy) return await this.#planCopy(stored, destination ?? null)
+      if (this.#configs.copy) return await this.#planCopy(stored, destination ?? null, readFirst)
       const read = await readInWindow(stored, this.#configs.target, this.#configs.window, (item, _config, index) =>
-        this.#crypto.decrypt(item, index ?? 'target'))
+        index === undefined ? readFirst('target') : this.#crypto.decrypt(item, index))
       if (read.outcome === 'current' && (await this.#writtenWithTarget(stored, read.item))) return { kind: 'current' }
       const item = await this.#encrypt(read.item)
       if (read.outcome === 'plaintext') return { kind: 'write', item, from: 'plaintext', expect: { kind: 'plaintext', attributes: stored } }
@@ -180,10 +239,10 @@ export class ItemPlanner {
     }
   }
 
-  async #planCopy(stored: Item, destination: Item | null): Promise<ItemPlan> {
+  async #planCopy(stored: Item, destination: Item | null, readFirst: (which: 'source') => Promise<Item>): Promise<ItemPlan> {
     // The source is read under the window with its own table name; the target signs with the destination's.
     const { item: plaintext } = await readInWindow(stored, this.#configs.source, this.#configs.window, (item, _config, index) =>
-      this.#crypto.decrypt(item, index ?? 'source'))
+      index === undefined ? readFirst('source') : this.#crypto.decrypt(item, index))
     if (destination !== null && !isPlaintextItem(destination)) {
       try {
         const existing = await this.#crypto.decrypt(destination, 'target')

@@ -41,9 +41,12 @@ export async function startPoolCrypto(data: PoolConfigData, threads: number, pre
     for (let i = 0; i < previousCount; i++) previous.push(await pool.config(`previous:${i}`))
     const pick = (which: 'target' | 'source' | number): CryptoConfig =>
       which === 'target' ? target : which === 'source' ? source : (previous[which] as CryptoConfig)
+    const decryptOne = collected<'target' | 'source' | number>((items, which) => decryptItems(items, pick(which), { pool }))
+    const encryptOne = collected<'target'>((items) => encryptItems(items, target, { pool }))
     const crypto: PlannerCrypto = {
-      decrypt: async (item, which) => (await decryptItems([item], pick(which), { pool }))[0] as Item,
-      encrypt: async (item) => (await encryptItems([item], target, { pool }))[0] as Item,
+      decrypt: decryptOne,
+      decryptMany: (items, which) => decryptItems(items, pick(which), { pool }),
+      encrypt: (item) => encryptOne(item, 'target'),
       encryptMany: (items) => encryptItems(items, target, { pool }),
     }
     return { crypto, close: () => pool.close() }
@@ -51,4 +54,40 @@ export async function startPoolCrypto(data: PoolConfigData, threads: number, pre
     await pool.close()
     throw error
   }
+}
+
+interface Waiting {
+  readonly item: Item
+  readonly resolve: (item: Item) => void
+  readonly reject: (error: unknown) => void
+}
+
+/**
+ * One item at a time for the planner, batches for the pool: the single-item calls made while a page is planned
+ * (reads under previous configurations, encryptions of the items to write) are collected per config until the next
+ * turn of the event loop and sent as one `run` call, so the threads get chunks instead of one message per item. A
+ * batch answers with all its items or the error of one of them, so when it fails each of its items is sent again on
+ * its own: every call gets its own result or error, as if it had been sent alone. @internal
+ */
+export function collected<W>(run: (items: Item[], which: W) => Promise<Item[]>): (item: Item, which: W) => Promise<Item> {
+  const queues = new Map<W, Waiting[]>()
+  const flush = (): void => {
+    const ready = [...queues]
+    queues.clear()
+    for (const [which, queue] of ready) {
+      run(queue.map((w) => w.item), which).then(
+        (items) => queue.forEach((w, k) => w.resolve(items[k] as Item)),
+        (error: unknown) => {
+          if (queue.length === 1) return (queue[0] as Waiting).reject(error)
+          for (const w of queue) run([w.item], which).then((items) => w.resolve(items[0] as Item), w.reject)
+        },
+      )
+    }
+  }
+  return (item, which) => new Promise<Item>((resolve, reject) => {
+    if (queues.size === 0) setImmediate(flush)
+    const queue = queues.get(which)
+    if (queue === undefined) queues.set(which, [{ item, resolve, reject }])
+    else queue.push({ item, resolve, reject })
+  })
 }

@@ -1,6 +1,6 @@
 import type { BatchWriteItemCommandInput, BatchWriteItemCommandOutput, WriteRequest } from '@aws-sdk/client-dynamodb'
-import { InvalidArgumentError, type Item, mapWithConcurrency, retry, setOwn } from '@ddb-encryption/core'
-import { encryptFor } from '../item-crypto'
+import { InvalidArgumentError, type Item, retry, setOwn } from '@ddb-encryption/core'
+import { encryptAll } from '../item-crypto'
 import { checkKey } from '../policy'
 import type { ResolvedTable } from '../table-registry'
 import { entriesOf, type Operation } from './operation'
@@ -39,8 +39,12 @@ export const batchWriteItem: Operation<BatchWriteItemCommandInput, BatchWriteIte
         jobs.push({ name, table, request })
       }
     }
-    const encrypted = await mapWithConcurrency(jobs, env.settings.concurrency, async ({ table, request }): Promise<WriteRequest> =>
-      request.PutRequest === undefined ? request : { ...request, PutRequest: { ...request.PutRequest, Item: await encryptFor(table, request.PutRequest.Item) } })
+    // Every put of the request through core's batch API, one call per table (encryptAll).
+    const puts = jobs.flatMap((job) => (job.request.PutRequest !== undefined ? [{ table: job.table, item: job.request.PutRequest.Item }] : []))
+    const items = await encryptAll(puts, env.settings.concurrency)
+    let put = 0
+    const encrypted = jobs.map(({ request }): WriteRequest =>
+      request.PutRequest === undefined ? request : { ...request, PutRequest: { ...request.PutRequest, Item: items[put++] as Item } })
     // Unprocessed puts are matched back by primary key (never encrypted) to our encrypted and the caller's requests.
     const byKey = new Map<string, { sent: WriteRequest; original: WriteRequest }>()
     const sent: Requests = {}

@@ -1,6 +1,6 @@
 import type { TransactWriteItem, TransactWriteItemsCommandInput, TransactWriteItemsCommandOutput } from '@aws-sdk/client-dynamodb'
-import { InvalidArgumentError, mapWithConcurrency, UnsupportedOperationError } from '@ddb-encryption/core'
-import { encryptFor } from '../item-crypto'
+import { InvalidArgumentError, UnsupportedOperationError, type Item } from '@ddb-encryption/core'
+import { encryptAll } from '../item-crypto'
 import { checkKey, checkUpdate, checkWriteConditions } from '../policy'
 import type { ResolvedTable } from '../table-registry'
 import type { Operation } from './operation'
@@ -56,8 +56,12 @@ export const transactWriteItems: Operation<TransactWriteItemsCommandInput, Trans
         clientSide.add(i)
       }
     })
-    const sent = await mapWithConcurrency(entries, env.settings.concurrency, async (entry, i): Promise<TransactWriteItem> =>
-      entry.Put === undefined ? entry : { ...entry, Put: { ...entry.Put, Item: await encryptFor(tableAt(i), entry.Put.Item) } })
+    // Every Put through core's batch API, one call per table (encryptAll).
+    const puts = entries.flatMap((entry, i) => (entry.Put !== undefined ? [{ table: tableAt(i), item: entry.Put.Item }] : []))
+    const items = await encryptAll(puts, env.settings.concurrency)
+    let put = 0
+    const sent = entries.map((entry): TransactWriteItem =>
+      entry.Put === undefined ? entry : { ...entry, Put: { ...entry.Put, Item: items[put++] as Item } })
     const send = clientSide.size > 0 ? transactReadModifyWrite(input, sent, clientSide, tableAt, env) : undefined
     return {
       input: { ...input, TransactItems: sent },
