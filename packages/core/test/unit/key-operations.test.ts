@@ -42,6 +42,24 @@ describe('keyOperations', () => {
     expect(isPending(keyOperations(wrapped).encryptAttributes(CBC, ['a'], [new Uint8Array(3)]))).toBe(true)
   })
 
+  it('native operations are one frozen object per key whose methods are shared by all keys (no closures per key)', () => {
+    const other = LocalDelegatedKey.generate('AES', 128)
+    const ops = keyOperations(local)
+    const otherOps = keyOperations(other)
+    expect(Object.isFrozen(ops)).toBe(true)
+    expect(otherOps).not.toBe(ops)
+    for (const method of ['encryptAttributes', 'decryptAttributes', 'sign', 'verify', 'wrapNewKey', 'unwrapKey'] as const) {
+      expect(typeof ops[method]).toBe('function')
+      expect(otherOps[method]).toBe(ops[method])
+    }
+    // Each object acts on its own key: what one key encrypts, the other cannot decrypt (and its own can).
+    const [blob] = ops.encryptAttributes(CBC, ['a'], [new Uint8Array([1, 2, 3])]) as Uint8Array[]
+    const own = ops.decryptAttributes(CBC, ['a'], [blob as Uint8Array], (p) => (p[0] instanceof Uint8Array ? Array.from(p[0]) : 'error'))
+    const foreign = otherOps.decryptAttributes(CBC, ['a'], [blob as Uint8Array], (p) => (p[0] instanceof Uint8Array ? Array.from(p[0]) : 'error'))
+    expect(own).toEqual([1, 2, 3])
+    expect(foreign).not.toEqual([1, 2, 3])
+  })
+
   it('encrypts to CBC blobs that Node decrypts, natively and through the adapter, even when the input views are reused at once', async () => {
     for (const operations of [keyOperations(local), keyOperations(forwardingKey(local))]) {
       const shared = new Uint8Array(randomBytes(300))
