@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks'
-import { decryptItems, encryptItem, encryptItems, EncryptorPool, type Item } from '@ddb-encryption/core'
+import { decryptItems, encryptItem, encryptItems, EncryptorPool, type CryptoConfig, type Item } from '@ddb-encryption/core'
 import { benchItem } from './bench-item'
 import type { BenchKeys } from './bench-keys'
 import { interleave, type Contender, type MeasureOptions, type Rate } from './measure'
@@ -7,11 +7,22 @@ import { interleave, type Contender, type MeasureOptions, type Rate } from './me
 /** Items per batch in the across-cores case. */
 export const CORES_BATCH = 512
 
+/** Rates of one operation: in this thread, on pools of 1 and 2 worker threads, and the same with `useCallingThread`. */
+export interface CoresRates {
+  readonly inThread: Rate
+  readonly pool1: Rate
+  readonly pool2: Rate
+  /** 1 worker thread plus this one (`useCallingThread`): one thread per core on 2 cores. */
+  readonly pool1Caller: Rate
+  /** 2 worker threads plus this one (`useCallingThread`). */
+  readonly pool2Caller: Rate
+}
+
 /** Wall-clock items/s of one batch size, in this thread and on pools of 1 and 2 worker threads. */
 export interface CoresResult {
   readonly batch: number
-  readonly encrypt: { readonly inThread: Rate; readonly pool1: Rate; readonly pool2: Rate }
-  readonly decrypt: { readonly inThread: Rate; readonly pool1: Rate; readonly pool2: Rate }
+  readonly encrypt: CoresRates
+  readonly decrypt: CoresRates
 }
 
 /** Runs `batch` back to back; a rate counts items (not batches). */
@@ -38,38 +49,34 @@ function batchContender(batch: () => Promise<unknown>, items: number): Contender
 }
 
 /**
- * encryptItems / decryptItems of {@link CORES_BATCH} static-key items: in this thread, and on an EncryptorPool of 1
- * and of 2 threads, interleaved. Wall-clock rates (the point is using more cores; "CPU" rates here count this thread
- * only).
+ * encryptItems / decryptItems of {@link CORES_BATCH} static-key items: in this thread, on an EncryptorPool of 1 and
+ * of 2 threads, and on the same with `useCallingThread` (this thread runs a share of each batch too), interleaved.
+ * Wall-clock rates (the point is using more cores); "CPU" rates count every thread of the process.
  */
 export async function measureCores(keys: BenchKeys, options: MeasureOptions): Promise<CoresResult> {
   const configModule = require.resolve('./pool-config')
-  const pools = [
-    await EncryptorPool.start({ configModule, configData: keys, threads: 1 }),
-    await EncryptorPool.start({ configModule, configData: keys, threads: 2 }),
-  ]
+  const start = (threads: number, useCallingThread: boolean): Promise<EncryptorPool> =>
+    EncryptorPool.start({ configModule, configData: keys, threads, useCallingThread })
+  const pools = [await start(1, false), await start(2, false), await start(1, true), await start(2, true)]
   try {
-    const [one, two] = pools as [EncryptorPool, EncryptorPool]
-    const local = await one.config('static')
-    const config1 = await one.config('static')
-    const config2 = await two.config('static')
+    const local = await (pools[0] as EncryptorPool).config('static')
+    const configs = await Promise.all(pools.map((pool) => pool.config('static')))
     const items: Item[] = Array.from({ length: CORES_BATCH }, (_, i) => benchItem(`customer#${i}`, i))
     const stored = await Promise.all(items.map((item) => encryptItem(item, local)))
-    const [encIn, enc1, enc2] = await interleave([
-      batchContender(() => encryptItems(items, local), items.length),
-      batchContender(() => encryptItems(items, config1, { pool: one }), items.length),
-      batchContender(() => encryptItems(items, config2, { pool: two }), items.length),
-    ], options)
-    const [decIn, dec1, dec2] = await interleave([
-      batchContender(() => decryptItems(stored, local), stored.length),
-      batchContender(() => decryptItems(stored, config1, { pool: one }), stored.length),
-      batchContender(() => decryptItems(stored, config2, { pool: two }), stored.length),
-    ], options)
-    return {
-      batch: CORES_BATCH,
-      encrypt: { inThread: encIn as Rate, pool1: enc1 as Rate, pool2: enc2 as Rate },
-      decrypt: { inThread: decIn as Rate, pool1: dec1 as Rate, pool2: dec2 as Rate },
-    }
+    const contenders = (run: typeof encryptItems, input: Item[]): Contender[] => [
+      batchContender(() => run(input, local), input.length),
+      ...pools.map((pool, i) => batchContender(() => run(input, configs[i] as CryptoConfig, { pool }), input.length)),
+    ]
+    const rates = (measured: readonly Rate[]): CoresRates => ({
+      inThread: measured[0] as Rate,
+      pool1: measured[1] as Rate,
+      pool2: measured[2] as Rate,
+      pool1Caller: measured[3] as Rate,
+      pool2Caller: measured[4] as Rate,
+    })
+    const encrypt = rates(await interleave(contenders(encryptItems, items), options))
+    const decrypt = rates(await interleave(contenders(decryptItems, stored), options))
+    return { batch: CORES_BATCH, encrypt, decrypt }
   } finally {
     await Promise.all(pools.map((pool) => pool.close()))
   }

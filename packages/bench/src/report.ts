@@ -399,7 +399,8 @@ export function renderReport(results: BenchResults): string {
   out.push(`## Across cores (static keys, batches of ${results.cores.batch} items)`)
   out.push('')
   out.push('`encryptItems` / `decryptItems` in this thread and with `{ pool }` on an `EncryptorPool` of 1 and 2 worker ' +
-    'threads, interleaved. Wall-clock items/s (what more cores buy), and items per CPU second of the whole process ' +
+    'threads, without and with `useCallingThread` (this thread runs a share of each batch too), interleaved. ' +
+    'Wall-clock items/s (what more cores buy), and items per CPU second of the whole process ' +
     '(all threads: what moving items between threads costs).')
   out.push('')
   const coreRow = (label: string, pick: (c: CoresResult['encrypt']) => Rate): string[] => [label,
@@ -409,6 +410,8 @@ export function renderReport(results: BenchResults): string {
     coreRow('this thread (1 core)', (c) => c.inThread),
     coreRow('pool, 1 thread', (c) => c.pool1),
     coreRow('pool, 2 threads (2 cores)', (c) => c.pool2),
+    coreRow('pool, 1 thread + this thread (2 cores)', (c) => c.pool1Caller),
+    coreRow('pool, 2 threads + this thread', (c) => c.pool2Caller),
   ]))
   out.push('')
 

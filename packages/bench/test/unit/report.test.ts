@@ -47,7 +47,11 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
     floors: { static: floor(50_000, 40_000), 'wrapped-aes': floor(30_000, 30_000), 'wrapped-rsa': floor(1_000, 1_000) },
     phases: '(phase table)',
     phaseProfiles: [profile('static', 'decrypt', 100), profile('wrapped-aes', 'encrypt', 166.7)],
-    cores: { batch: 512, encrypt: { inThread: r(1), pool1: r(1), pool2: r(1) }, decrypt: { inThread: r(1), pool1: r(1), pool2: r(1) } },
+    cores: {
+      batch: 512,
+      encrypt: { inThread: r(1), pool1: r(1), pool2: r(1), pool1Caller: r(1), pool2Caller: r(1) },
+      decrypt: { inThread: r(1), pool1: r(1), pool2: r(1), pool1Caller: r(1), pool2Caller: r(1) },
+    },
     client: { put: { plain: r(10), encrypted: r(9) }, get: { plain: r(10), encrypted: r(9) }, query25: { plain: r(10), encrypted: r(9) } },
     kmsQuery: { items: 100, defaultConcurrency: 16, defaultMs: 100, serialMs: 200 },
     python: { library: '3.3.0', python: '3.11', cases: { static: pair(1_000, 500), 'wrapped-aes': pair(1_000, 1_000) } },
@@ -126,5 +130,12 @@ describe('bench report: targets of issue 14', () => {
     expect(row('most-recent decrypt')).toMatch(/1\.7x pass/)
     expect(text.split('\n')).toHaveLength(2 + 8)
     expect(renderReport(results())).toContain('## Targets (issue 14)')
+  })
+
+  test('the across-cores table has the pools with and without the calling thread', () => {
+    const firstCells = renderReport(results()).split('\n').map((line) => line.split('|')[1]?.trim())
+    for (const label of ['this thread (1 core)', 'pool, 1 thread', 'pool, 2 threads (2 cores)', 'pool, 1 thread + this thread (2 cores)', 'pool, 2 threads + this thread']) {
+      expect(firstCells).toContain(label)
+    }
   })
 })

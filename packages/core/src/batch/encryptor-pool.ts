@@ -33,7 +33,9 @@ export interface EncryptorPoolOptions {
    * Also run part of every batch in the calling thread, between handing chunks to the workers (8 items at a time,
    * so the workers' answers are not held up for long). Items run here skip the trip to a worker, whose cost (about
    * a third of an item's own work, measured on a busy 2-core machine, most of it in this thread) bounds what the
-   * workers alone can gain; it blocks this thread's event loop for those items. Default false.
+   * workers alone can gain; it blocks this thread's event loop for those items. On N cores, `threads: N - 1` with
+   * this option gives each core one thread, and this one does the cheapest items (no trip); the bench's cores case
+   * measures it beside the plain pools. Default false.
    */
   useCallingThread?: boolean
 }

@@ -94,6 +94,10 @@ describe('EncryptorPool transport encoding', () => {
     // One copy per item, holding only the item's binary values.
     expect(b.buffer.byteLength).toBe(13)
     expect(Array.from(new Uint8Array(b.buffer))).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 244, 245, 246])
+    // Each value is a plain Uint8Array view of its own bytes of that copy, as `subarray` would give.
+    const bs = (back['bs'] as { BS: Uint8Array[] }).BS
+    expect([b, ...bs].map((view) => [view.constructor, view.buffer, view.byteOffset, view.byteLength]))
+      .toEqual([[Uint8Array, b.buffer, 0, 10], [Uint8Array, b.buffer, 10, 3], [Uint8Array, b.buffer, 13, 0]])
   })
 
   it('carries large items (buffer growth) and long strings', () => {
