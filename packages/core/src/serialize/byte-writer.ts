@@ -31,8 +31,8 @@ const MAX_CACHED_VIEW = 1024
 export class ByteWriter {
   #bytes: Uint8Array
   #buffer: Buffer
-  /** `#views[n]` is `#bytes.subarray(0, n)`, made on first use; emptied when `#bytes` is replaced. */
-  #views: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(MAX_CACHED_VIEW + 1)
+  /** `#views[n]` is a view of `#bytes` from 0 to n, made on first use; dropped when `#bytes` is replaced. */
+  #views: (Uint8Array | undefined)[] | undefined
   #position = 0
   /** Highest position reached before a {@link ByteWriter.reset}, so that {@link ByteWriter.wipe} clears it all. */
   #highWater = 0
@@ -54,7 +54,7 @@ export class ByteWriter {
     this.#highWater = 0
     this.#bytes = bytes
     this.#buffer = Buffer.from(bytes.buffer, 0, bytes.length)
-    this.#views = new Array<Uint8Array | undefined>(MAX_CACHED_VIEW + 1)
+    this.#views = undefined
   }
 
   /** Writes the 2-byte type tag `00 ‖ tag` (FORMAT.md 1.1). */
@@ -123,10 +123,11 @@ export class ByteWriter {
     const length = this.#position
     // `#bytes` owns its whole ArrayBuffer from offset 0 (made by `new Uint8Array`).
     if (length > MAX_CACHED_VIEW) return new Uint8Array(this.#bytes.buffer, 0, length)
-    let view = this.#views[length]
+    const views = (this.#views ??= new Array<Uint8Array | undefined>(MAX_CACHED_VIEW + 1))
+    let view = views[length]
     if (view === undefined) {
       view = new Uint8Array(this.#bytes.buffer, 0, length)
-      this.#views[length] = view
+      views[length] = view
     }
     return view
   }
