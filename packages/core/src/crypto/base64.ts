@@ -53,12 +53,62 @@ export function toBase64(bytes: Uint8Array): string {
  */
 export function fromBase64(text: string): Uint8Array | undefined {
   if (typeof text !== 'string') return undefined
+  if (text.length <= MAX_SHORT_CANONICAL) {
+    const short = decodeShortCanonical(text)
+    if (short !== undefined) return short
+  }
   if (CANONICAL.test(text)) {
     // A copy in its own array (never a view of Node's shared Buffer pool); `new Uint8Array(buffer)` costs 1.1 µs
     // for a 40-byte wrapped key where slicing the pool's ArrayBuffer cost 2.8 µs.
     return new Uint8Array(Buffer.from(text, 'base64'))
   }
   return decodeJavaMime(text) ?? decodePython(text)
+}
+
+/**
+ * Texts up to this length (a wrapped content key is 56 characters) are decoded by {@link decodeShortCanonical}:
+ * measured on Node 20 (CPU, 5 interleaved rounds) for the 56-character env-key of a 32-byte key wrapped with AESWrap,
+ * 0.24–0.44 µs per call instead of 0.47–1.0 µs for the canonical regex, `Buffer.from(text, 'base64')` and the copy
+ * out of Node's pool (one decode per item with the wrapped, most-recent and Direct KMS providers). Longer texts take
+ * that native path.
+ */
+const MAX_SHORT_CANONICAL = 256
+
+/**
+ * FAST PATH: canonical padded base64 (what {@link CANONICAL} matches) decoded in one pass into an array of its own,
+ * the same bytes as `Buffer.from(text, 'base64')` (the bits a final character carries beyond the last byte are
+ * ignored, as Node ignores them); `undefined` for any text that is not canonical, which then takes the plain path
+ * (proved against Node and the regex in `base64.test.ts`).
+ */
+function decodeShortCanonical(text: string): Uint8Array | undefined {
+  const length = text.length
+  if ((length & 3) !== 0) return undefined
+  let pads = 0
+  if (length > 0 && text.charCodeAt(length - 1) === 0x3d) pads = text.charCodeAt(length - 2) === 0x3d ? 2 : 1
+  const out = new Uint8Array((length >>> 2) * 3 - pads)
+  const whole = length - (pads === 0 ? 0 : 4) // quads without padding
+  let o = 0
+  for (let i = 0; i < whole; i += 4) {
+    const a = sextet(text.charCodeAt(i))
+    const b = sextet(text.charCodeAt(i + 1))
+    const c = sextet(text.charCodeAt(i + 2))
+    const d = sextet(text.charCodeAt(i + 3))
+    if ((a | b | c | d) < 0) return undefined
+    const bits = (a << 18) | (b << 12) | (c << 6) | d
+    out[o++] = bits >>> 16
+    out[o++] = (bits >>> 8) & 0xff
+    out[o++] = bits & 0xff
+  }
+  if (pads !== 0) {
+    const a = sextet(text.charCodeAt(whole))
+    const b = sextet(text.charCodeAt(whole + 1))
+    const c = pads === 1 ? sextet(text.charCodeAt(whole + 2)) : 0
+    if ((a | b | c) < 0) return undefined
+    const bits = (a << 18) | (b << 12) | (c << 6)
+    out[o++] = bits >>> 16
+    if (pads === 1) out[o++] = (bits >>> 8) & 0xff
+  }
+  return out
 }
 
 /**
