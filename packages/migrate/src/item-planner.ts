@@ -4,6 +4,7 @@ import {
   decryptItems,
   deserializeMaterialDescription,
   encryptItem,
+  encryptItems,
   MaterialDescriptionKey,
   ReservedAttribute,
   type AttributeActions,
@@ -78,7 +79,7 @@ export function inThreadCrypto(configs: PlannerConfigs): PlannerCrypto {
     decrypt: (item, which) => decryptItem(item, pick(which)),
     decryptMany: (items, which) => decryptItems(items, pick(which), { concurrency: PLAN_CONCURRENCY }),
     encrypt: (item) => encryptItem(item, configs.target),
-    encryptMany: (items) => mapWithConcurrency(items, PLAN_CONCURRENCY, (item) => encryptItem(item, configs.target)),
+    encryptMany: (items) => encryptItems(items, configs.target, { concurrency: PLAN_CONCURRENCY }),
   }
 }
 

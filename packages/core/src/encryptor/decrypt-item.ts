@@ -127,7 +127,7 @@ export async function decryptItem(item: Item, config: CryptoConfig): Promise<Ite
   }
   const verified = verifySignature(materials, description, signature, body, tableName, actions, options)
   if (isPending(verified)) await verified
-  if (encryptedNames === undefined) return withoutReserved(body, encryptedNames, [])
+  if (encryptedNames === undefined) return withoutReserved(body, undefined, [])
 
   const decryptionKey = materials.decryptionKey
   if (decryptionKey === undefined) {

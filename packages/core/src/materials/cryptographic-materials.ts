@@ -22,22 +22,12 @@ export interface DecryptionMaterials {
 
 /** Builds frozen encryption materials (copies the description). */
 export function createEncryptionMaterials(input: EncryptionMaterials): EncryptionMaterials {
-  // Each property read once, and the two shapes written out rather than built with a conditional spread (no
-  // temporary object per call: with per-item materials, as the wrapped provider makes, this runs once per item).
-  // Same keys in the same order as `{ materialDescription, ...(key ? { encryptionKey } : {}), signingKey }`.
-  const materialDescription = Object.freeze({ ...input.materialDescription })
-  const encryptionKey = input.encryptionKey
-  const signingKey = input.signingKey
-  return Object.freeze(encryptionKey ? { materialDescription, encryptionKey, signingKey } : { materialDescription, signingKey })
+  return adoptEncryptionMaterials({ ...input.materialDescription }, input.encryptionKey, input.signingKey)
 }
 
 /** Builds frozen decryption materials (copies the description). */
 export function createDecryptionMaterials(input: DecryptionMaterials): DecryptionMaterials {
-  // As createEncryptionMaterials: no temporary object, same keys in the same order.
-  const materialDescription = Object.freeze({ ...input.materialDescription })
-  const decryptionKey = input.decryptionKey
-  const verificationKey = input.verificationKey
-  return Object.freeze(decryptionKey ? { materialDescription, decryptionKey, verificationKey } : { materialDescription, verificationKey })
+  return adoptDecryptionMaterials({ ...input.materialDescription }, input.decryptionKey, input.verificationKey)
 }
 
 /**
@@ -54,6 +44,8 @@ export function adoptEncryptionMaterials(
   signingKey: EncryptionMaterials['signingKey'],
 ): EncryptionMaterials {
   Object.freeze(materialDescription)
+  // The two shapes written out rather than built with a conditional spread (no temporary object per item): the same
+  // keys in the same order as `{ materialDescription, ...(key ? { encryptionKey } : {}), signingKey }`.
   return Object.freeze(encryptionKey ? { materialDescription, encryptionKey, signingKey } : { materialDescription, signingKey })
 }
 
