@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 /** How long and how often one measurement runs. */
 export interface MeasureOptions {
@@ -109,7 +111,10 @@ export async function interleave(contenders: readonly Contender[], options: Meas
   for (const contender of contenders) await contender.warmup(options.warmupMs)
   const samples: Sample[][] = contenders.map(() => [])
   for (let round = 0; round < options.samples; round += 1) {
-    for (const [i, contender] of contenders.entries()) samples[i]!.push(await contender.sample(options.sampleMs))
+    for (const [i, contender] of contenders.entries()) {
+      await quietMachine()
+      samples[i]!.push(await contender.sample(options.sampleMs))
+    }
   }
   return samples.map((list) => ({
     perSecond: median(list.map((s) => s.wallPerSecond)),
@@ -117,6 +122,35 @@ export async function interleave(contenders: readonly Contender[], options: Meas
     samples: list.map((s) => s.wallPerSecond),
     operations: list.reduce((sum, s) => sum + s.operations, 0),
   }))
+}
+
+/** Busy and total jiffies of all CPUs from /proc/stat (Linux), or undefined elsewhere. */
+function machineJiffies(): { busy: number; total: number } | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number)
+    const total = fields.reduce((sum, value) => sum + value, 0)
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0)
+    return { busy: total - idle, total }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Waits (up to 3 s) until the machine is quiet: less than 10% of one CPU busy over 100 ms while this process sleeps.
+ * A reference's sample can leave work running after it answers (the JVM's JIT compiler and GC threads); without this
+ * wait that work would run during the next contender's sample and be charged to it, on a machine of two cores.
+ */
+async function quietMachine(): Promise<void> {
+  const deadline = performance.now() + 3000
+  while (performance.now() < deadline) {
+    const before = machineJiffies()
+    await sleep(100)
+    const after = machineJiffies()
+    if (before === undefined || after === undefined) return
+    const elapsed = after.total - before.total
+    if (elapsed <= 0 || (after.busy - before.busy) / elapsed < 0.05) return
+  }
 }
 
 /** Measures one contender alone. */
