@@ -1,9 +1,9 @@
 import { InvalidArgumentError, type AttributeValue, type Item, setOwn } from '@ddb-encryption/core'
-import { decryptFor } from './item-crypto'
+import { decryptFor, decryptMany, type ReadEntry } from './item-crypto'
 import { ItemDecryptionError } from './item-decryption-error'
 import { resolveSettings, type ClientSettings, type EncryptedDynamoDBClientOptions } from './settings'
 import type { DescribeTableClient } from './table-info'
-import { TableRegistry } from './table-registry'
+import { TableRegistry, type ResolvedTable } from './table-registry'
 
 /**
  * A DynamoDB Streams record: `Record` of `@aws-sdk/client-dynamodb-streams` (binary values as `Uint8Array`) or a
@@ -32,6 +32,9 @@ export interface FailedStreamRecord<R> {
   readonly record: R
   readonly error: ItemDecryptionError
 }
+
+type Image = 'NewImage' | 'OldImage'
+const IMAGES: readonly Image[] = ['NewImage', 'OldImage']
 
 const TABLE_FROM_ARN = /:table\/([^/]+)\/stream\//
 
@@ -91,6 +94,15 @@ export class DynamoDBStreamDecryptor {
     Object.freeze(this)
   }
 
+  /** The table of `record`: `tableName`, else the one named by its `eventSourceARN`. */
+  #tableOf(record: StreamRecordLike, tableName: string | undefined): Promise<ResolvedTable> {
+    const name = tableName ?? TABLE_FROM_ARN.exec(record.eventSourceARN ?? '')?.[1]
+    if (name === undefined) {
+      return Promise.reject(new InvalidArgumentError('The stream record names no table (no eventSourceARN); pass the table name to decryptRecord'))
+    }
+    return this.#tables.resolve(name)
+  }
+
   /**
    * A copy of `record` with its images verified and decrypted. `tableName` defaults to the table named by the
    * record's `eventSourceARN` (Lambda records carry it; records read with the Streams API do not).
@@ -100,15 +112,11 @@ export class DynamoDBStreamDecryptor {
    *   standard base64.
    */
   async decryptRecord<R extends StreamRecordLike>(record: R, tableName?: string): Promise<R> {
-    const name = tableName ?? TABLE_FROM_ARN.exec(record.eventSourceARN ?? '')?.[1]
-    if (name === undefined) {
-      throw new InvalidArgumentError('The stream record names no table (no eventSourceARN); pass the table name to decryptRecord')
-    }
-    const table = await this.#tables.resolve(name)
+    const table = await this.#tableOf(record, tableName)
     const images = record.dynamodb
     if (images === undefined) return { ...record }
     const decrypted: Record<string, unknown> = { ...images }
-    for (const which of ['NewImage', 'OldImage'] as const) {
+    for (const which of IMAGES) {
       const image = images[which]
       if (image !== undefined) decrypted[which] = await decryptFor(table, toItem(image, which))
     }
@@ -116,19 +124,66 @@ export class DynamoDBStreamDecryptor {
   }
 
   /**
-   * {@link decryptRecord} for a batch, in order. Under `onDecryptFailure: 'report'` records whose images fail their
-   * integrity check are listed in `failed` instead of thrown; outages are always thrown.
+   * {@link decryptRecord} for a batch, in order, with the same results and errors as calling it record by record,
+   * but decrypted through core's batch API: one `decryptItems` call per table for all the images of the batch (on
+   * the table's `encryptorPool` when it has one and enough images). Under `onDecryptFailure: 'report'` records
+   * whose images fail their integrity check are listed in `failed` instead of thrown; outages are always thrown.
+   *
+   * @throws {ItemDecryptionError} ERR_DECRYPTION_FAILED for the first record with an image that fails its integrity
+   *   check (without `report`).
+   * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT for the first record whose table cannot be determined or
+   *   that carries a binary value that is not standard base64 (after the records before it, as record by record).
    */
   async decryptRecords<R extends StreamRecordLike>(records: readonly R[], tableName?: string): Promise<{ records: R[]; failed: FailedStreamRecord<R>[] }> {
+    // Every image of every record, in order. A record that cannot be read (no table, a bad binary, a DescribeTable
+    // outage) ends the batch there: the records before it are decrypted first, so their errors come first, as
+    // record by record.
+    const entries: ReadEntry[] = []
+    const owners: { readonly record: number; readonly which: Image }[] = []
+    let unreadable: { readonly error: unknown } | undefined
+    let readable = records.length
+    for (const [index, record] of records.entries()) {
+      try {
+        const table = await this.#tableOf(record, tableName)
+        const images = record.dynamodb
+        for (const which of IMAGES) {
+          const image = images?.[which]
+          if (image === undefined) continue
+          entries.push({ table, item: toItem(image, which) })
+          owners.push({ record: index, which })
+        }
+      } catch (error) {
+        // Drop the images already read from this record: it is not decrypted.
+        while (owners.length > 0 && (owners[owners.length - 1] as { record: number }).record === index) {
+          owners.pop()
+          entries.pop()
+        }
+        unreadable = { error }
+        readable = index
+        break
+      }
+    }
+    const report = this.#settings.onDecryptFailure === 'report'
+    const { items, failed: failedImages } = await decryptMany(entries, this.#settings.concurrency, report)
+    if (unreadable !== undefined) throw unreadable.error
+    // `failedImages` lists the images whose result is undefined, in order: the first of a record is its error.
+    const decrypted = records.slice(0, readable).map((record) => ({ record, images: { ...record.dynamodb } as Record<string, unknown>, error: undefined as ItemDecryptionError | undefined }))
+    let nextFailure = 0
+    owners.forEach(({ record, which }, k) => {
+      const target = decrypted[record] as (typeof decrypted)[number]
+      const item = items[k]
+      if (item !== undefined) {
+        target.images[which] = item
+        return
+      }
+      const error = (failedImages[nextFailure++] as { error: ItemDecryptionError }).error
+      target.error ??= error
+    })
     const out: R[] = []
     const failed: FailedStreamRecord<R>[] = []
-    for (const record of records) {
-      try {
-        out.push(await this.decryptRecord(record, tableName))
-      } catch (error) {
-        if (this.#settings.onDecryptFailure !== 'report' || !(error instanceof ItemDecryptionError)) throw error
-        failed.push({ record, error })
-      }
+    for (const { record, images, error } of decrypted) {
+      if (error !== undefined) failed.push({ record, error })
+      else out.push(record.dynamodb === undefined ? { ...record } : { ...record, dynamodb: images })
     }
     return { records: out, failed }
   }
