@@ -1,16 +1,26 @@
 // The composition matrix on DynamoDB Local: every way an SDK v3 application composes the encrypted clients, times
 // put / get / query / scan / batch / transact. Each write is checked on the raw stored item (read with the plain
 // client: ciphertext and a signature every time); each read must return the plaintext; a refused request must be a
-// typed refusal with nothing sent (a recording middleware on the raw client) and nothing stored.
+// typed refusal with nothing sent (a recording middleware on the raw client) and nothing stored. The same matrix runs
+// with the `encryptorPool` option (core's worker threads, every multi-item operation on the pool).
+import { existsSync } from 'node:fs'
+import * as path from 'node:path'
+import { randomBytes } from 'node:crypto'
 import * as Low from '@aws-sdk/client-dynamodb'
 import * as Doc from '@aws-sdk/lib-dynamodb'
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb'
-import { AttributeActions, CryptoAction, ReservedAttribute, UnsupportedOperationError } from '@ddb-encryption/core'
+import { AttributeActions, CryptoAction, ReservedAttribute, UnsupportedOperationError, type CryptographicMaterialsProvider, type EncryptorPool } from '@ddb-encryption/core'
 import { createDynamoDBClient, createTestTable, deleteTestTable } from '@ddb-encryption/testing'
 import { EncryptedDynamoDBClient, EncryptedDynamoDBDocumentClient } from '@ddb-encryption/client-helpers'
 import { createWrappedProvider, spyClient, type SpiedClient } from '../support/integration'
 
 jest.setTimeout(60_000)
+
+// Worker threads run the compiled core (dist/, built by `pnpm build`), as in core's own pool tests.
+const DIST = path.join(__dirname, '..', '..', '..', 'core', 'dist', 'index.js')
+if (!existsSync(DIST)) throw new Error(`${DIST} is missing: run pnpm build (worker threads run the compiled core)`)
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dist = require(DIST) as typeof import('@ddb-encryption/core')
 
 type Native = Record<string, unknown>
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -24,14 +34,34 @@ const options = {
 let ddb: Low.DynamoDBClient
 let spy: SpiedClient
 let table: string
+let pool: EncryptorPool | undefined
+/** Calls of `pool.run`: proves the pool compositions encrypt and decrypt on the workers. */
+let poolRuns = 0
+let poolOptions: { materialsProvider: CryptographicMaterialsProvider; attributeActions: AttributeActions; encryptorPool: { pool: EncryptorPool; minItems: number } }
+
 
 beforeAll(async () => {
   ddb = createDynamoDBClient()
   table = await createTestTable(ddb, { namePrefix: 'ch-matrix', partitionKey: { name: 'pk', type: 'S' }, sortKey: { name: 'sk', type: 'N' } })
   spy = spyClient(ddb)
+  // Worker threads build the table's config from the key bytes (test/support/pool-config.js); the clients are given
+  // the provider the pool's config holds in this thread, as the option requires.
+  const configData = {
+    aes: randomBytes(16).toString('base64'),
+    hmac: randomBytes(32).toString('base64'),
+    tables: { [table]: { pk: 'pk', sk: 'sk', actions: { pk: CryptoAction.SIGN_ONLY, sk: CryptoAction.SIGN_ONLY, status: CryptoAction.SIGN_ONLY } } },
+  }
+  pool = await dist.EncryptorPool.start({ configModule: path.join(__dirname, '..', 'support', 'pool-config.js'), configData, threads: 2, chunkSize: 1 })
+  const run = pool.run.bind(pool)
+  pool.run = (...args) => {
+    poolRuns += 1
+    return run(...args)
+  }
+  poolOptions = { ...options, materialsProvider: (await pool.config(table)).materialsProvider, encryptorPool: { pool, minItems: 1 } }
 }, 120_000)
 
 afterAll(async () => {
+  await pool?.close()
   await deleteTestTable(ddb, table)
   ddb.destroy()
   spy.client.destroy()
@@ -44,6 +74,9 @@ const COMPOSITIONS: [string, boolean, (raw: Low.DynamoDBClient) => Sender][] = [
   ['DynamoDBDocument.from(EncryptedDynamoDBClient)', true, (raw) => Doc.DynamoDBDocument.from(EncryptedDynamoDBClient.from(raw, options))],
   ['EncryptedDynamoDBDocumentClient', true, (raw) => EncryptedDynamoDBDocumentClient.from(raw, options)],
   ['DynamoDBDocument.from(EncryptedDynamoDBDocumentClient)', true, (raw) => Doc.DynamoDBDocument.from(EncryptedDynamoDBDocumentClient.from(raw, options))],
+  ['EncryptedDynamoDBClient with encryptorPool', false, (raw) => EncryptedDynamoDBClient.from(raw, poolOptions)],
+  ['DynamoDBDocumentClient.from(EncryptedDynamoDBClient with encryptorPool)', true, (raw) => Doc.DynamoDBDocumentClient.from(EncryptedDynamoDBClient.from(raw, poolOptions))],
+  ['EncryptedDynamoDBDocumentClient with encryptorPool', true, (raw) => EncryptedDynamoDBDocumentClient.from(raw, poolOptions)],
 ]
 
 /** The commands of one value form: lib-dynamodb's for native values, the low-level ones otherwise. */
@@ -109,12 +142,16 @@ describe.each(COMPOSITIONS)('%s', (name, native, build) => {
   })
 
   it('batch write stores ciphertext and signatures; batch get returns the plaintext', async () => {
+    const runs = poolRuns
     await client.send(c.batchWrite([doc(2), doc(3)]))
+    // With encryptorPool (minItems 1), the batch write and the batch get each run on the pool.
+    expect(poolRuns - runs).toBe(name.includes('encryptorPool') ? 1 : 0)
     await expectStoredEncrypted(pk, 2, `secret 2 of ${pk}`)
     await expectStoredEncrypted(pk, 3, `secret 3 of ${pk}`)
     const out = await client.send(c.batchGet([{ pk, sk: 2 }, { pk, sk: 3 }]))
     const items = (out.Responses[table] as unknown[]).map(c.toNative).sort((a, b) => Number(a['sk']) - Number(b['sk']))
     expect(items).toEqual([doc(2), doc(3)])
+    expect(poolRuns - runs).toBe(name.includes('encryptorPool') ? 2 : 0)
   })
 
   it('transact write stores ciphertext and a signature; transact get returns the plaintext', async () => {
