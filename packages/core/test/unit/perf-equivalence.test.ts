@@ -326,7 +326,7 @@ describe('PKCS#7 padding check (FORMAT.md 4.3)', () => {
 
 })
 
-describe('SHA-256 into a buffer (binary-string digests)', () => {
+describe('SHA-256 into a buffer (digests read back from a UTF-16LE string)', () => {
   it('writes the same 32 bytes as createHash, at any offset, for inputs of 0..2000 bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 2000 }), fc.integer({ min: 0, max: 64 }), (data, offset) => {
