@@ -12,6 +12,7 @@ import type { AttributeValue } from '../../src/attribute-value'
 import { CryptoAction } from '../../src/crypto-action'
 import { AesCbc } from '../../src/crypto/aes-cbc'
 import { sha256, sha256Into } from '../../src/crypto/hash'
+import { hmacSign, hmacVerify } from '../../src/crypto/hmac'
 import { wrapNewContentKey } from '../../src/crypto/key-operations'
 import { LocalDelegatedKey } from '../../src/crypto/local-delegated-key'
 import { DecryptionError, EncryptionError, SerializationError } from '../../src/errors'
@@ -352,6 +353,28 @@ describe('SHA-256 into a buffer (digests read back from a UTF-16LE string)', () 
       for (const b of actual) seen.add(b)
     }
     expect(seen.size).toBe(256)
+  })
+})
+
+describe('hmacSign / hmacVerify (the MAC read back from a string, crypto/hmac.ts) equal createHmac', () => {
+  it('signs the bytes of createHmac(...).digest() for every hash, and verifies them (and refuses a one-bit change)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('sha1', 'sha224', 'sha256', 'sha384', 'sha512') as fc.Arbitrary<'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512'>,
+        fc.uint8Array({ minLength: 16, maxLength: 64 }), fc.uint8Array({ maxLength: 1500 }), fc.nat(),
+        (hash, keyBytes, data, bit) => {
+          const key = createSecretKey(keyBytes)
+          const expected = createHmac(hash, keyBytes).update(data).digest()
+          const mac = hmacSign(hash, key, data)
+          expect(Buffer.from(mac).equals(expected)).toBe(true)
+          expect(hmacVerify(hash, key, mac, data)).toBe(true)
+          const bad = mac.slice()
+          const at = bit % (bad.length * 8)
+          bad[at >> 3] = (bad[at >> 3] as number) ^ (1 << (at & 7))
+          expect(hmacVerify(hash, key, bad, data)).toBe(false)
+          expect(hmacVerify(hash, key, mac.subarray(0, mac.length - 1), data)).toBe(false)
+        }),
+      { numRuns: 300 },
+    )
   })
 })
 
