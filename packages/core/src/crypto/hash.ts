@@ -3,18 +3,32 @@ import { hash } from 'node:crypto'
 const DIGEST_LENGTH = 32
 
 /**
+ * `crypto.hash` with a `utf16le` string result: Node accepts any Buffer encoding for the output (it normalizes and
+ * checks it at run time); @types/node only lists the binary-to-text ones.
+ */
+const hashToUtf16 = hash as unknown as (algorithm: string, data: Uint8Array, outputEncoding: 'utf16le') => string
+
+/**
  * Writes the SHA-256 digest of `data` (32 bytes) into `out` at `offset`. Used for every piece of the string to sign
  * (FORMAT.md 3.2), which hashes one serialized value per signed attribute.
  *
- * One-shot `crypto.hash` (Node >= 20.12) avoids a Hash object per piece, and asking it for a `binary` (latin1) string
- * rather than a Buffer halves its cost (no Buffer object per digest): `binary` maps each byte to the character
- * with the same code (0..255), so `charCodeAt` reads the exact digest bytes back.
+ * One-shot `crypto.hash` (Node >= 20.12) avoids a Hash object per piece, and asking it for a string rather than a
+ * Buffer halves its cost (no Buffer object per digest). The string is `utf16le`: 16 UTF-16 code units, each holding
+ * two digest bytes (low byte first, whatever the platform's byte order), read back with `charCodeAt`; decoding
+ * UTF-16LE keeps every 16-bit value, lone surrogates included. Half the reads of a `binary` (latin1) string of 32
+ * characters: measured in one process, 10 digests of 7-480 bytes with their copy, 20 interleaved rounds, copy cost
+ * over the bare `hash` calls 0.9-1.1 µs -> 0.2-0.4 µs; A/B of the whole item in one process, 30-40 interleaved slices,
+ * static benchmark item: min CPU per item 1.1-1.9 µs less for encrypt, 0.8 µs less for decrypt.
  *
  * @internal
  */
 export function sha256Into(data: Uint8Array, out: Uint8Array, offset: number): void {
-  const digest = hash('sha256', data, 'binary')
-  for (let i = 0; i < DIGEST_LENGTH; i++) out[offset + i] = digest.charCodeAt(i)
+  const digest = hashToUtf16('sha256', data, 'utf16le')
+  for (let i = 0, o = offset; i < DIGEST_LENGTH / 2; i++, o += 2) {
+    const unit = digest.charCodeAt(i)
+    out[o] = unit & 0xff
+    out[o + 1] = unit >>> 8
+  }
 }
 
 /**

@@ -8,7 +8,7 @@ import { hasOwn, setOwn } from '../own-property'
 import { writeAttribute } from '../serialize/attribute'
 import { acquireWriter, releaseWriter } from '../serialize/byte-writer'
 import { assertPortable } from '../serialize/portable'
-import { sameKeys, stringToSignWithFlags } from '../serialize/string-to-sign'
+import { sameKeys, stringToSignOfWritten } from '../serialize/string-to-sign'
 import { ReservedAttribute, SYMMETRIC_MODE } from '../wire'
 import { buildContext, checkConfig, checkItem, resolveOptions, transformationOf, type CryptoConfig } from './crypto-config'
 import { descriptionBytes, EMPTY_DESCRIPTION } from './description-cache'
@@ -21,7 +21,7 @@ const DESCRIPTION = ReservedAttribute.MaterialDescription
  * one call of the key's operations (for a LocalDelegatedKey, one native call). Serialization errors name the
  * attribute; nothing reaches the key if any value fails to serialize.
  */
-function encryptAll(key: DelegatedKey, transformation: string, names: readonly string[], values: readonly AttributeValue[], flags: number): Eventually<AttributeValue[]> {
+function encryptAll(key: DelegatedKey, transformation: string, names: readonly string[], values: readonly AttributeValue[], flags: number): Eventually<Uint8Array[]> {
   const writer = acquireWriter()
   let pending: Eventually<Uint8Array[]>
   try {
@@ -50,13 +50,7 @@ function encryptAll(key: DelegatedKey, transformation: string, names: readonly s
   } finally {
     releaseWriter(writer)
   }
-  return isPending(pending) ? pending.then(binaryValues) : binaryValues(pending)
-}
-
-function binaryValues(blobs: readonly Uint8Array[]): AttributeValue[] {
-  const out: AttributeValue[] = new Array<AttributeValue>(blobs.length)
-  for (let i = 0; i < blobs.length; i++) out[i] = { B: blobs[i] as Uint8Array }
-  return out
+  return pending
 }
 
 function refuseReserved(name: string): never {
@@ -169,24 +163,35 @@ export async function encryptItem(item: Item, config: CryptoConfig): Promise<Ite
     encryptedNames.push(name)
     encryptedValues.push(value)
   }
-  let stored: AttributeValue[] = []
+  let stored: Uint8Array[] = []
   if (encryptionKey !== undefined && encryptedValues.length > 0) {
     const encrypted = encryptAll(encryptionKey, transformation, encryptedNames, encryptedValues, options.writeFlags)
     // A LocalDelegatedKey answers synchronously: no promise per item.
     stored = isPending(encrypted) ? await encrypted : encrypted
   }
-  // The result in one pass, in the caller's attribute order.
+  // The result in one pass, in the caller's attribute order; `blobs[i]` is the ciphertext of `names[i]` if encrypted.
   const out: Record<string, AttributeValue> = {}
+  const blobs: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(names.length)
   for (let i = 0, e = 0; i < names.length; i++) {
-    setOwn(out, names[i] as string, encrypt[i] === true ? (stored[e++] as AttributeValue) : (values[i] as AttributeValue))
+    if (encrypt[i] === true) {
+      const blob = stored[e++] as Uint8Array
+      blobs[i] = blob
+      setOwn(out, names[i] as string, { B: blob })
+    } else {
+      setOwn(out, names[i] as string, values[i] as AttributeValue)
+    }
   }
 
   // FORMAT.md 3.2: the string to sign covers the stored (encrypted) values.
   const signingKey = materials.signingKey
   let signature: Uint8Array
   try {
-    // A native key signs synchronously and keeps no reference: the string to sign can go in reused memory.
-    const data = stringToSignWithFlags(out, tableName, actions, options.writeFlags, hasNativeOperations(signingKey))
+    // A native key signs synchronously and keeps no reference: the string to sign can go in reused memory. Made
+    // from the arrays above rather than from `out` (the same bytes as stringToSignWithFlags(out, ...), proved in
+    // perf-equivalence.test.ts): saves the item's Object.keys, a keyed lookup per signed value and the type
+    // detection of each ciphertext (measured A/B in one process, 3 runs of 30 interleaved slices, static encrypt of
+    // the benchmark item: min CPU per item 0.6-1.2 µs less, about 3%).
+    const data = stringToSignOfWritten(tableName, actions, options.writeFlags, names, values, blobs, hasNativeOperations(signingKey))
     // A LocalDelegatedKey signs synchronously: no promise per item.
     const signed = keyOperations(signingKey).sign(signingKey.algorithm, data)
     signature = isPending(signed) ? await signed : signed

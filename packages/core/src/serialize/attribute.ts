@@ -193,6 +193,17 @@ export function writeAttribute(writer: ByteWriter, value: AttributeValue, flags:
 }
 
 /**
+ * Appends the serialization of `{ B: bytes }` (`00 62 ‖ LV(bytes)`, FORMAT.md 1.1): what {@link writeAttribute}
+ * writes for it, without the type detection and checks of an arbitrary value. For ciphertexts the encryptor has
+ * just made (always a Uint8Array).
+ * @internal
+ */
+export function writeBinaryAttribute(writer: ByteWriter, bytes: Uint8Array): void {
+  writer.tag(Tag.B)
+  writer.lengthValue(bytes)
+}
+
+/**
  * Serializes with already-resolved {@link SerializeFlag} bits; `attributeName` only improves error messages.
  * @internal
  */

@@ -1,10 +1,10 @@
 import { AttributeActions } from '../attribute-actions'
-import type { Item } from '../attribute-value'
+import type { AttributeValue, Item } from '../attribute-value'
 import { CryptoAction } from '../crypto-action'
 import { sha256, sha256Into } from '../crypto/hash'
 import { SerializationError } from '../errors'
 import { ReservedAttribute, SignatureMarker } from '../wire'
-import { writeAttribute } from './attribute'
+import { writeAttribute, writeBinaryAttribute } from './attribute'
 import { acquireWriter, releaseWriter } from './byte-writer'
 import { compareCodePoint, compareUtf16 } from './ordering'
 import { SerializeFlag, serializeFlags, type SerializeOptions } from './serialize-options'
@@ -197,6 +197,73 @@ export function stringToSignWithFlags(item: Item, tableName: string, actions: At
       }
       writer.reset()
       writeAttribute(writer, value, flags, name)
+      sha256Into(writer.view(), out, offset)
+    }
+  } finally {
+    releaseWriter(writer)
+  }
+  return out
+}
+
+/**
+ * For each signed name of a plan (in signing order), its index among the plan's keys: the last plan asked for is
+ * remembered, as items of one shape come one after the other.
+ */
+let orderPlan: SigningPlan | undefined
+let orderOfPlan: Int32Array = new Int32Array(0)
+
+function keyOrder(plan: SigningPlan): Int32Array {
+  if (plan === orderPlan) return orderOfPlan
+  const position = new Map<string, number>()
+  for (let i = 0; i < plan.keys.length; i++) position.set(plan.keys[i] as string, i)
+  const order = new Int32Array(plan.names.length)
+  for (let i = 0; i < plan.names.length; i++) order[i] = position.get(plan.names[i] as string) as number
+  orderPlan = plan
+  orderOfPlan = order
+  return order
+}
+
+/**
+ * The string to sign of an item the encryptor is writing (FORMAT.md 3.2), from its attributes as arrays rather than
+ * as an object: `names` are the item's own keys in enumeration order (what `Object.keys` gives), `values[k]` the
+ * value of `names[k]`, and `blobs[k]` the ciphertext stored for it if it is encrypted (its stored value is then
+ * `{ B: blobs[k] }`, whatever `values[k]` is). The bytes are those of {@link stringToSignWithFlags} over the stored
+ * item; this saves, per signed value, a keyed lookup in the item and the type detection of each ciphertext, and the
+ * item's `Object.keys` (measured: 0.6-1.2 µs per benchmark item, see encrypt-item.ts). Same refusals: bad table or attribute names, a signed
+ * attribute without a value, a value that does not serialize. `reuse` as in {@link stringToSignWithFlags}.
+ * @internal
+ */
+export function stringToSignOfWritten(
+  tableName: string,
+  actions: AttributeActions,
+  flags: number,
+  names: readonly string[],
+  values: readonly (AttributeValue | undefined)[],
+  blobs: readonly (Uint8Array | undefined)[],
+  reuse: boolean,
+): Uint8Array {
+  const table = tableDigest(tableName)
+  const plan = planFor(names, actions, (flags & SerializeFlag.Utf16Ordering) !== 0)
+  const signed = plan.names
+  const order = keyOrder(plan)
+  const out = outputFor(plan, reuse)
+  out.set(table, 0)
+  const writer = acquireWriter()
+  try {
+    for (let i = 0, offset = 3 * DIGEST_LENGTH; i < signed.length; i++, offset += 3 * DIGEST_LENGTH) {
+      const k = order[i] as number
+      const blob = blobs[k]
+      writer.reset()
+      if (blob !== undefined) {
+        writeBinaryAttribute(writer, blob)
+      } else {
+        const name = signed[i] as string
+        const value = values[k]
+        if (value === undefined) {
+          throw new SerializationError(`Attribute "${name}" has no value; remove it from the item or give it a value`)
+        }
+        writeAttribute(writer, value, flags, name)
+      }
       sha256Into(writer.view(), out, offset)
     }
   } finally {

@@ -12,13 +12,14 @@ import type { AttributeValue } from '../../src/attribute-value'
 import { CryptoAction } from '../../src/crypto-action'
 import { AesCbc } from '../../src/crypto/aes-cbc'
 import { sha256, sha256Into } from '../../src/crypto/hash'
+import { hmacSign, hmacVerify } from '../../src/crypto/hmac'
 import { wrapNewContentKey } from '../../src/crypto/key-operations'
 import { LocalDelegatedKey } from '../../src/crypto/local-delegated-key'
 import { DecryptionError, EncryptionError, SerializationError } from '../../src/errors'
 import { deserializeAttribute, serializeAttribute } from '../../src/serialize/attribute'
 import { ByteWriter } from '../../src/serialize/byte-writer'
 import { ByteReader, type ByteReaderErrors } from '../../src/serialize/byte-reader'
-import { stringToSign, stringToSignWithFlags } from '../../src/serialize/string-to-sign'
+import { stringToSign, stringToSignOfWritten, stringToSignWithFlags } from '../../src/serialize/string-to-sign'
 import { SerializeFlag } from '../../src/serialize/serialize-options'
 import { compareBytesSigned, compareBytesUnsigned, compareCodePoint, compareUtf16, sortInPlace } from '../../src/serialize/ordering'
 import { MaterialDescriptionKey, ReservedAttribute, SYMMETRIC_MODE } from '../../src/wire'
@@ -326,7 +327,7 @@ describe('PKCS#7 padding check (FORMAT.md 4.3)', () => {
 
 })
 
-describe('SHA-256 into a buffer (binary-string digests)', () => {
+describe('SHA-256 into a buffer (digests read back from a UTF-16LE string)', () => {
   it('writes the same 32 bytes as createHash, at any offset, for inputs of 0..2000 bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 2000 }), fc.integer({ min: 0, max: 64 }), (data, offset) => {
@@ -352,6 +353,28 @@ describe('SHA-256 into a buffer (binary-string digests)', () => {
       for (const b of actual) seen.add(b)
     }
     expect(seen.size).toBe(256)
+  })
+})
+
+describe('hmacSign / hmacVerify (the MAC read back from a string, crypto/hmac.ts) equal createHmac', () => {
+  it('signs the bytes of createHmac(...).digest() for every hash, and verifies them (and refuses a one-bit change)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('sha1', 'sha224', 'sha256', 'sha384', 'sha512') as fc.Arbitrary<'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512'>,
+        fc.uint8Array({ minLength: 16, maxLength: 64 }), fc.uint8Array({ maxLength: 1500 }), fc.nat(),
+        (hash, keyBytes, data, bit) => {
+          const key = createSecretKey(keyBytes)
+          const expected = createHmac(hash, keyBytes).update(data).digest()
+          const mac = hmacSign(hash, key, data)
+          expect(Buffer.from(mac).equals(expected)).toBe(true)
+          expect(hmacVerify(hash, key, mac, data)).toBe(true)
+          const bad = mac.slice()
+          const at = bit % (bad.length * 8)
+          bad[at >> 3] = (bad[at >> 3] as number) ^ (1 << (at & 7))
+          expect(hmacVerify(hash, key, bad, data)).toBe(false)
+          expect(hmacVerify(hash, key, mac.subarray(0, mac.length - 1), data)).toBe(false)
+        }),
+      { numRuns: 300 },
+    )
   })
 })
 
@@ -489,6 +512,55 @@ describe('stringToSign with per-shape signing plans and reused output equals the
     expect(() => stringToSign({ a: { S: 'x' }, 'b\uDC00': { N: '1' } }, 't', actions)).toThrow('An attribute name contains a lone UTF-16 surrogate')
     expect(() => stringToSign({ a: { S: 'x' }, b: { N: 'x' } }, 't', actions)).toThrow(SerializationError)
     expect(Buffer.from(stringToSign(good, 't', actions)).equals(definition(good, 't', actions, false) as Buffer)).toBe(true)
+  })
+})
+
+describe('stringToSignOfWritten (the encryptor\'s arrays) equals stringToSignWithFlags over the stored item', () => {
+  /** What either function throws, or its bytes (copied: the reused output is overwritten by the next call). */
+  function result(run: () => Uint8Array): { bytes: Buffer } | { error: string; message: string } {
+    try {
+      return { bytes: Buffer.from(run()) }
+    } catch (error) {
+      return { error: (error as Error).constructor.name, message: (error as Error).message }
+    }
+  }
+
+  it('for random items and actions, ciphertexts of random lengths, both orders, reused output or not, shapes repeating', () => {
+    fc.assert(
+      fc.property(itemWithActions, fc.array(fc.uint8Array({ maxLength: 80 }), { minLength: 9, maxLength: 9 }),
+        fc.boolean(), fc.boolean(), fc.constantFrom('t', 'Table ä'), fc.nat({ max: 2 }),
+        ({ item, actions }, ciphertexts, utf16, reuse, table, missing) => {
+          const flags = utf16 ? SerializeFlag.Utf16Ordering : 0
+          const names = Object.keys(item)
+          const values: (AttributeValue | undefined)[] = names.map((name) => item[name])
+          // A value left out (undefined) where the item has one: the stored item has no value either.
+          if (missing === 1 && names.length > 1) values[names.length - 1] = undefined
+          const blobs: (Uint8Array | undefined)[] = names.map((name, i) =>
+            actions.action(name) === CryptoAction.ENCRYPT_AND_SIGN ? ciphertexts[i] : undefined)
+          const stored = makeItem(names.map((name, i) => {
+            const blob = blobs[i]
+            return [name, (blob !== undefined ? { B: blob } : values[i]) as AttributeValue] as const
+          })) as Record<string, AttributeValue>
+          // Twice each, so the second call finds the plan and the key order of the first.
+          for (let round = 0; round < 2; round++) {
+            const expected = result(() => stringToSignWithFlags(stored, table, actions, flags, false))
+            expect(result(() => stringToSignOfWritten(table, actions, flags, names, values, blobs, reuse))).toEqual(expected)
+          }
+        }),
+      { numRuns: 400 },
+    )
+  })
+
+  it('follows a change of shape (other names, same names in another order) after the key order was remembered', () => {
+    const actions = new AttributeActions({ defaultAction: CryptoAction.ENCRYPT_AND_SIGN, attributeActions: { pk: CryptoAction.SIGN_ONLY } })
+    const blob = Uint8Array.of(1, 2, 3)
+    for (const names of [['pk', 'a', 'b'], ['b', 'pk', 'a'], ['pk', 'a', 'b'], ['a', 'pk'], ['pk', 'a', 'b', 'c']]) {
+      const values: AttributeValue[] = names.map((name, i) => ({ S: `${name}${i}` }))
+      const blobs = names.map((name) => (name === 'pk' ? undefined : blob))
+      const stored = makeItem(names.map((name, i) => [name, blobs[i] !== undefined ? { B: blob } : values[i] as AttributeValue] as const))
+      const expected = Buffer.from(stringToSignWithFlags(stored, 't', actions, 0, false))
+      expect(Buffer.from(stringToSignOfWritten('t', actions, 0, names, values, blobs, true)).equals(expected)).toBe(true)
+    }
   })
 })
 
