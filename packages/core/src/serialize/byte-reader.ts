@@ -25,6 +25,26 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
  */
 const SHORT_ASCII_MAX = 16
 
+type Utf8Slice = (this: Uint8Array, start: number, end: number) => string
+
+/**
+ * Node's own UTF-8 decoding of a range of a Uint8Array (what `Buffer#toString('utf8')` calls; it takes any
+ * Uint8Array as `this`), or undefined if this Node has none that works. It replaces invalid sequences with U+FFFD
+ * instead of throwing, so {@link ByteReader.lengthString} uses its text only when that has no U+FFFD. It needs no view
+ * and skips `TextDecoder#decode`'s argument handling: measured on Node 20 for the benchmark item's 5 strings of
+ * 39-250 bytes, 0.5 µs against 0.9-1.0 µs for a view and the decoder each.
+ */
+const utf8Slice: Utf8Slice | undefined = (() => {
+  const candidate = (Buffer.prototype as unknown as { utf8Slice?: unknown }).utf8Slice
+  if (typeof candidate !== 'function') return undefined
+  try {
+    const probe = Uint8Array.of(0x78, 0x61, 0xc3, 0xbc, 0x62)
+    return (candidate as Utf8Slice).call(probe, 1, 4) === 'a\u00fc' ? (candidate as Utf8Slice) : undefined
+  } catch {
+    return undefined
+  }
+})()
+
 /** Longest array V8 allocates on its own heap (`--typed-array-max-size-in-heap`); longer ones have their own store. */
 const ON_HEAP_MAX = 64
 
@@ -126,9 +146,18 @@ export class ByteReader {
         }
       }
     }
-    const bytes = this.lengthValueView()
+    const length = this.u32()
+    const from = this.position
+    if (length > data.length - from) this.truncated()
+    this.position = from + length
+    if (utf8Slice !== undefined) {
+      const text = utf8Slice.call(data, from, from + length)
+      // No U+FFFD: the bytes were valid UTF-8 (the lenient decoder replaces every invalid sequence with at least one),
+      // so this is the fatal decoder's text. With one, the fatal decoder decides (a U+FFFD may also be real text).
+      if (text.indexOf('\uFFFD') === -1) return text
+    }
     try {
-      return utf8Decoder.decode(bytes)
+      return utf8Decoder.decode(new Uint8Array(data.buffer, data.byteOffset + from, length))
     } catch (error) {
       return this.#errors.invalidUtf8(error)
     }

@@ -669,6 +669,44 @@ describe('ByteReader.lengthString: short ASCII strings decoded in JS equal the f
       expect(actual).toEqual(expected)
     }), { numRuns: 3000 })
   })
+
+  it('longer strings (Node\'s lenient decoder, used only when it gives no U+FFFD) read as the fatal decoder reads them', () => {
+    const special = fc.constantFrom('\uFFFD', '\uFEFF', '\u{1F600}', 'ü', '\u0000', 'a')
+    const valid = fc.array(fc.oneof(fc.string({ maxLength: 40, unit: 'grapheme' }), special), { maxLength: 12 })
+      .map((parts) => new Uint8Array(Buffer.from(parts.join(''), 'utf8')))
+    // Invalid sequences: lone continuation, overlong, surrogate, beyond U+10FFFF, truncated, and a valid text with one
+    // byte changed.
+    const broken = fc.constantFrom([0x80], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf0, 0x9f, 0x98], [0xe2, 0x82], [0xff])
+    const invalid = fc.tuple(valid, broken, valid).map(([a, b, c]) => Uint8Array.from([...a, ...b, ...c]))
+    const corrupted = fc.tuple(valid, fc.nat(), fc.integer({ min: 0, max: 255 })).map(([bytes, at, value]) => {
+      const copy = bytes.slice()
+      if (copy.length > 0) copy[at % copy.length] = value
+      return copy
+    })
+    const content = fc.oneof(valid, invalid, corrupted, fc.uint8Array({ minLength: 17, maxLength: 300 }))
+    fc.assert(fc.property(content, fc.nat({ max: 9 }), fc.boolean(), (bytes, before, asBuffer) => {
+      const backing = new Uint8Array(before + 4 + bytes.length + 3).fill(0xff)
+      const full = backing.subarray(before, before + 4 + bytes.length)
+      new DataView(full.buffer, full.byteOffset).setUint32(0, bytes.length)
+      full.set(bytes, 4)
+      const data = asBuffer ? Buffer.from(full.buffer, full.byteOffset, full.length) : full
+      let expected: { text: string } | { error: string }
+      try {
+        expected = { text: fatal.decode(bytes) }
+      } catch {
+        expected = { error: 'invalid utf-8' }
+      }
+      const reader = new ByteReader(data, errors)
+      let actual: typeof expected
+      try {
+        actual = { text: reader.lengthString() }
+        expect(reader.position).toBe(4 + bytes.length)
+      } catch (error) {
+        actual = { error: (error as Error).message }
+      }
+      expect(actual).toEqual(expected)
+    }), { numRuns: 3000 })
+  })
 })
 
 describe('ByteWriter reuse', () => {
