@@ -40,8 +40,9 @@ function plainView(buffer: Buffer, offset: number, length: number): Uint8Array {
  * Plaintext that outlives {@link AesCbc.decryptBatch}: `B` (and `BS` member) values of more than 64 bytes are handed
  * to the caller as views of the batch's decrypted output instead of copies. Such a copy is an ArrayBuffer of its own,
  * outside the V8 heap, which costs about 1.5-2 µs to allocate and collect (measured, Node 20: `slice` of 200 bytes
- * 1.4-2.4 µs against 0.05 µs for a view; the benchmark item's 200-byte `avatar`: decryptItem 24.7 -> 23.1 µs CPU
- * per item, min of 30 interleaved samples). 64 bytes and less are copied: V8 keeps those on its heap, cheaply.
+ * 1.4-2.4 µs against 0.05 µs for a view; with the benchmark item's 200-byte `avatar`, static decryptItem went from
+ * 23.7-24.5 to 22.9-23.4 µs CPU per item, min of 60 in-process interleaved samples, 3 runs). 64 bytes and less are
+ * copied: V8 keeps those on its heap, cheaply.
  *
  * The output array holds nothing but the plaintexts of one item's attributes (one call of the item encryptor).
  * When `use` returns, every byte of it outside the kept ranges is wiped, so it then holds only the item's own large

@@ -27,8 +27,9 @@ function binaryOf(value: unknown): Uint8Array | undefined {
 
 /**
  * Decrypts every encrypted attribute with one call of the key's operations (for a LocalDelegatedKey, one native
- * call) and parses the plaintexts, which are wiped as soon as they are parsed (but for the large B values kept). The error is that of the first
- * failing attribute in order: a value that is not `B` first, then decryption or deserialization failures.
+ * call) and parses the plaintexts, which are wiped as soon as they are parsed (but for the large B values kept, see
+ * `keptPlaintext`). The error is that of the first failing attribute in order: a value that is not `B` first, then
+ * decryption or deserialization failures.
  */
 function decryptAll(key: DelegatedKey, transformation: string, names: readonly string[], body: Item): Eventually<AttributeValue[]> {
   const blobs: Uint8Array[] = new Array<Uint8Array>(names.length)
