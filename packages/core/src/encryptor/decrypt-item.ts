@@ -4,7 +4,7 @@ import { isPending, keyOperations, type Eventually } from '../crypto/key-operati
 import { DecryptionError, InvalidMaterialDescriptionError, SignatureVerificationError } from '../errors'
 import type { DelegatedKey } from '../materials/delegated-key'
 import { hasOwn, setOwn } from '../own-property'
-import { deserializeAttribute } from '../serialize/attribute'
+import { deserializeDecrypted } from '../serialize/attribute'
 import { MaterialDescriptionKey, ReservedAttribute, SYMMETRIC_MODE } from '../wire'
 import { buildContext, checkConfig, checkItem, resolveOptions, transformationOf, type CryptoConfig } from './crypto-config'
 import { EMPTY_DESCRIPTION, parsedDescription } from './description-cache'
@@ -27,8 +27,9 @@ function binaryOf(value: unknown): Uint8Array | undefined {
 
 /**
  * Decrypts every encrypted attribute with one call of the key's operations (for a LocalDelegatedKey, one native
- * call) and parses the plaintexts, which are wiped as soon as they are parsed. The error is that of the first
- * failing attribute in order: a value that is not `B` first, then decryption or deserialization failures.
+ * call) and parses the plaintexts, which are wiped as soon as they are parsed (but for the large B values kept, see
+ * `keptPlaintext`). The error is that of the first failing attribute in order: a value that is not `B` first, then
+ * decryption or deserialization failures.
  */
 function decryptAll(key: DelegatedKey, transformation: string, names: readonly string[], body: Item): Eventually<AttributeValue[]> {
   const blobs: Uint8Array[] = new Array<Uint8Array>(names.length)
@@ -45,8 +46,9 @@ function decryptAll(key: DelegatedKey, transformation: string, names: readonly s
       for (let i = 0; i < plaintexts.length; i++) {
         const plaintext = plaintexts[i]
         if (!(plaintext instanceof Uint8Array)) throw plaintext
-        // FORMAT.md 4.3, 1.6; B values and strings are copied out of the temporary plaintext.
-        out[i] = deserializeAttribute(plaintext)
+        // FORMAT.md 4.3, 1.6; strings and small B values are copied out of the temporary plaintext, larger B values
+        // of a native key's batch are kept from it (aes-cbc.ts, keptPlaintext); the rest of it is wiped.
+        out[i] = deserializeDecrypted(plaintext)
       }
       return out
     })

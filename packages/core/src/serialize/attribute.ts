@@ -365,13 +365,28 @@ function readValue(reader: ByteReader, depth: number): AttributeValue {
  * deeper than 1000 levels, or bytes left over after the value.
  */
 export function deserializeAttribute(data: Uint8Array): AttributeValue {
+  return deserializeWith(data, false)
+}
+
+/**
+ * {@link deserializeAttribute} of a plaintext that `AesCbc.decryptBatch` passed to its `use`: the same value and
+ * errors, except that `B` and `BS` members of more than 64 bytes may be views that the batch keeps (see
+ * `keptPlaintext` in `crypto/aes-cbc.ts`) rather than copies in their own ArrayBuffers. For any other input it is
+ * exactly {@link deserializeAttribute}.
+ * @internal
+ */
+export function deserializeDecrypted(data: Uint8Array): AttributeValue {
+  return deserializeWith(data, true)
+}
+
+function deserializeWith(data: Uint8Array, keep: boolean): AttributeValue {
   if (!(data instanceof Uint8Array)) {
     throw new DeserializationError('Serialized attribute data must be a Uint8Array')
   }
   if (data.length === 0) {
     throw new DeserializationError('Empty serialized attribute data: there is no value to read')
   }
-  const reader = new ByteReader(data, ATTRIBUTE_ERRORS)
+  const reader = new ByteReader(data, ATTRIBUTE_ERRORS, 0, keep)
   const value = readValue(reader, 0)
   if (reader.remaining !== 0) {
     throw new DeserializationError(

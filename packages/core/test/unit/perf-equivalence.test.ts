@@ -10,13 +10,13 @@ import fc from 'fast-check'
 import { AttributeActions } from '../../src/attribute-actions'
 import type { AttributeValue } from '../../src/attribute-value'
 import { CryptoAction } from '../../src/crypto-action'
-import { AesCbc } from '../../src/crypto/aes-cbc'
+import { AesCbc, keptPlaintext } from '../../src/crypto/aes-cbc'
 import { sha256, sha256Into } from '../../src/crypto/hash'
 import { hmacSign, hmacVerify } from '../../src/crypto/hmac'
 import { wrapNewContentKey } from '../../src/crypto/key-operations'
 import { LocalDelegatedKey } from '../../src/crypto/local-delegated-key'
 import { DecryptionError, EncryptionError, SerializationError } from '../../src/errors'
-import { deserializeAttribute, serializeAttribute } from '../../src/serialize/attribute'
+import { deserializeAttribute, deserializeDecrypted, serializeAttribute } from '../../src/serialize/attribute'
 import { ByteWriter } from '../../src/serialize/byte-writer'
 import { ByteReader, type ByteReaderErrors } from '../../src/serialize/byte-reader'
 import { stringToSign, stringToSignOfWritten, stringToSignWithFlags } from '../../src/serialize/string-to-sign'
@@ -699,7 +699,7 @@ describe('encryptItem with per-shape caches (signing plan, portable names) equal
           // What the cached path wrote verifies and decrypts on the uncached path (same string to sign).
           if (stored !== undefined) expect(await outcome(() => decryptItem(stored as Record<string, AttributeValue>, config(plain)))).toEqual({ ok: true })
         }
-      }), { numRuns: 150 })
+      }), { numRuns: 100 })
   })
 })
 
@@ -735,6 +735,44 @@ describe('ByteReader.lengthString: short ASCII strings decoded in JS equal the f
       let actual: typeof expected
       try {
         actual = { text: reader.lengthString(), position: reader.position }
+      } catch (error) {
+        actual = { error: (error as Error).message }
+      }
+      expect(actual).toEqual(expected)
+    }), { numRuns: 3000 })
+  })
+
+  it('longer strings (Node\'s lenient decoder, used only when it gives no U+FFFD) read as the fatal decoder reads them', () => {
+    const special = fc.constantFrom('\uFFFD', '\uFEFF', '\u{1F600}', 'ü', '\u0000', 'a')
+    const valid = fc.array(fc.oneof(fc.string({ maxLength: 40, unit: 'grapheme' }), special), { maxLength: 12 })
+      .map((parts) => new Uint8Array(Buffer.from(parts.join(''), 'utf8')))
+    // Invalid sequences: lone continuation, overlong, surrogate, beyond U+10FFFF, truncated, and a valid text with one
+    // byte changed.
+    const broken = fc.constantFrom([0x80], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf0, 0x9f, 0x98], [0xe2, 0x82], [0xff])
+    const invalid = fc.tuple(valid, broken, valid).map(([a, b, c]) => Uint8Array.from([...a, ...b, ...c]))
+    const corrupted = fc.tuple(valid, fc.nat(), fc.integer({ min: 0, max: 255 })).map(([bytes, at, value]) => {
+      const copy = bytes.slice()
+      if (copy.length > 0) copy[at % copy.length] = value
+      return copy
+    })
+    const content = fc.oneof(valid, invalid, corrupted, fc.uint8Array({ minLength: 17, maxLength: 300 }))
+    fc.assert(fc.property(content, fc.nat({ max: 9 }), fc.boolean(), (bytes, before, asBuffer) => {
+      const backing = new Uint8Array(before + 4 + bytes.length + 3).fill(0xff)
+      const full = backing.subarray(before, before + 4 + bytes.length)
+      new DataView(full.buffer, full.byteOffset).setUint32(0, bytes.length)
+      full.set(bytes, 4)
+      const data = asBuffer ? Buffer.from(full.buffer, full.byteOffset, full.length) : full
+      let expected: { text: string } | { error: string }
+      try {
+        expected = { text: fatal.decode(bytes) }
+      } catch {
+        expected = { error: 'invalid utf-8' }
+      }
+      const reader = new ByteReader(data, errors)
+      let actual: typeof expected
+      try {
+        actual = { text: reader.lengthString() }
+        expect(reader.position).toBe(4 + bytes.length)
       } catch (error) {
         actual = { error: (error as Error).message }
       }
@@ -1252,7 +1290,7 @@ describe('decryptItem: the one-pass result over a private copy equals the plain 
       for (const reader of readers) {
         expect(entries(await decryptItem(stored, config(reader)))).toEqual(expected(stored, original))
       }
-    }), { numRuns: 150 })
+    }), { numRuns: 100 })
   })
 
   it('verifies and returns the item as it was when called, even if the provider changes the caller\'s item while the call awaits', async () => {
@@ -1283,6 +1321,146 @@ describe('transformationOf (crypto-config.ts) equals the plain concatenation', (
     const modes = fc.constantFrom(SYMMETRIC_MODE, '/CBC/NoPadding', '/GCM/NoPadding', 'ES/CBC/PKCS5Padding', '')
     fc.assert(fc.property(fc.array(fc.tuple(names, modes)), (pairs) => {
       for (const [algorithm, mode] of pairs) expect(transformationOf(algorithm, mode)).toBe(algorithm + mode)
+    }), { numRuns: 200 })
+  })
+})
+
+describe('decryptItem keeps B values of more than 64 bytes from the batch output instead of copying them', () => {
+  const aes = localKey(new Uint8Array(randomBytes(16)))
+  const hmac = LocalDelegatedKey.fromBytes({ key: new Uint8Array(randomBytes(32)), algorithm: 'HmacSHA256', keyType: 'symmetric', encoding: 'RAW' })
+  const fast = new TestStaticProvider({ encryptionKey: aes, signingKey: hmac })
+  const generic = new TestStaticProvider({ encryptionKey: forwardingKey(aes), signingKey: hmac })
+  const actions = new AttributeActions({ defaultAction: CryptoAction.ENCRYPT_AND_SIGN, attributeActions: { pk: CryptoAction.SIGN_ONLY } })
+  // Sizes around V8's on-heap limit (64 bytes) and larger; non-zero bytes, so a wiped byte shows.
+  const blob = fc.oneof(fc.integer({ min: 0, max: 70 }), fc.integer({ min: 60, max: 300 }))
+    .chain((length) => fc.uint8Array({ minLength: length, maxLength: length, min: 1 }))
+  const value: fc.Arbitrary<AttributeValue> = fc.letrec<{ value: AttributeValue }>((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      blob.map((B) => ({ B })),
+      fc.uniqueArray(blob, { minLength: 1, maxLength: 4, selector: (b) => Buffer.from(b).toString('hex') }).map((BS) => ({ BS })),
+      fc.string({ maxLength: 80 }).map((S) => ({ S })),
+      fc.array(tie('value'), { maxLength: 3 }).map((L) => ({ L })),
+      fc.dictionary(fc.string({ maxLength: 4 }), tie('value'), { maxKeys: 3, noNullPrototype: true }).map((M) => ({ M })),
+    ),
+  })).value
+  const item = fc.array(value, { minLength: 1, maxLength: 6 })
+    .map((values) => makeItem([['pk', { S: 'k' }], ...values.map((v, i) => [`a${i}`, v] as const)]))
+
+  function blobsOf(v: AttributeValue, out: Uint8Array[] = []): Uint8Array[] {
+    if ('B' in v) out.push(v.B)
+    else if ('BS' in v) out.push(...v.BS)
+    else if ('L' in v) for (const e of v.L) blobsOf(e, out)
+    else if ('M' in v) for (const e of Object.values(v.M)) blobsOf(e, out)
+    return out
+  }
+
+  it('gives the plain path\'s item; large values share only their own item\'s buffer, which is zero elsewhere', async () => {
+    await fc.assert(fc.asyncProperty(item, async (plain) => {
+      const stored = await encryptItem(plain, configFor(fast, actions))
+      const storedCopy = Object.fromEntries(Object.entries(stored).map(([k, v]) => [k, 'B' in v ? { B: v.B.slice() } : v]))
+      const viaFast = await decryptItem(stored, configFor(fast, actions))
+      const again = await decryptItem(stored, configFor(fast, actions))
+      const viaGeneric = await decryptItem(stored, configFor(generic, actions))
+      expect(viaFast).toEqual(viaGeneric)
+      const large: Uint8Array[] = []
+      for (const v of Object.values(viaFast)) {
+        for (const b of blobsOf(v)) {
+          expect(Object.getPrototypeOf(b)).toBe(Uint8Array.prototype)
+          if (b.byteLength <= 64) {
+            expect(b.byteOffset).toBe(0)
+            expect(b.buffer.byteLength).toBe(b.byteLength)
+          } else {
+            large.push(b)
+          }
+        }
+      }
+      // The generic path (a DelegatedKey of its own) copies every value.
+      for (const v of Object.values(viaGeneric)) for (const b of blobsOf(v)) expect(b.buffer.byteLength).toBe(b.byteLength)
+      if (large.length > 0) {
+        const buffer = large[0]?.buffer as ArrayBuffer
+        for (const b of large) expect(b.buffer).toBe(buffer)
+        // Outside the kept values, the decrypted output is wiped: nothing else of the plaintext stays in it.
+        const mask = new Uint8Array(buffer.byteLength)
+        for (const b of large) mask.fill(1, b.byteOffset, b.byteOffset + b.byteLength)
+        const all = new Uint8Array(buffer)
+        for (let i = 0; i < all.length; i++) if (mask[i] === 0) expect(all[i]).toBe(0)
+        // Another decryption of the same item has its own buffer; neither the stored item nor the results changed.
+        for (const v of Object.values(again)) for (const b of blobsOf(v)) expect(b.buffer).not.toBe(buffer)
+      }
+      expect(stored).toEqual(storedCopy)
+      for (const b of large) b.fill(0)
+      expect(again).toEqual(viaGeneric)
+    }), { numRuns: 60 })
+  })
+
+  it('keptPlaintext keeps only views of the running batch\'s plaintexts; out of order ranges, nesting and a throwing use', () => {
+    const keyBytes = new Uint8Array(randomBytes(16))
+    const cbc = ours(keyBytes)
+    const messages = [new Uint8Array(100).fill(7), new Uint8Array(90).fill(8), new Uint8Array(30).fill(9)]
+    const blobs = messages.map((m) => nodeEncrypt(keyBytes, new Uint8Array(randomBytes(16)), m))
+    expect(keptPlaintext(new Uint8Array(100), 0, 80)).toBeUndefined()
+    const [first, second, third] = cbc.decryptBatch(blobs, (plaintexts) => {
+      const [p0, p1, p2] = plaintexts as Uint8Array[]
+      expect(keptPlaintext(new Uint8Array(100), 0, 80)).toBeUndefined()
+      // A nested batch keeps its own ranges and leaves ours alone.
+      const inner = cbc.decryptBatch([blobs[0] as Uint8Array], (ps) => keptPlaintext(ps[0] as Uint8Array, 10, 70))
+      expect(keptPlaintext(inner as Uint8Array, 0, 70)).toBeUndefined()
+      expect(same(inner, new Uint8Array(70).fill(7))).toBe(true)
+      // Kept out of order: the second message before the first.
+      return [keptPlaintext(p1 as Uint8Array, 5, 80), keptPlaintext(p0 as Uint8Array, 0, 100), keptPlaintext(p2 as Uint8Array, 0, 30)]
+    })
+    expect(same(first, messages[1]?.subarray(5, 85))).toBe(true)
+    expect(same(second, messages[0])).toBe(true)
+    expect(same(third, messages[2])).toBe(true)
+    const all = new Uint8Array((first as Uint8Array).buffer)
+    expect(all.filter((b) => b !== 0).length).toBe(80 + 100 + 30)
+    // If `use` throws, nothing is kept.
+    let thrown: Uint8Array | undefined
+    expect(() => cbc.decryptBatch(blobs, (plaintexts) => {
+      thrown = keptPlaintext(plaintexts[0] as Uint8Array, 0, 100)
+      throw new Error('boom')
+    })).toThrow('boom')
+    expect(thrown?.byteLength).toBe(100)
+    expect(new Uint8Array((thrown as Uint8Array).buffer).every((b) => b === 0)).toBe(true)
+    expect(keptPlaintext(thrown as Uint8Array, 0, 10)).toBeUndefined()
+  })
+
+  it('decryptBatch reads blobs given as Buffers and as views at any offset like fresh arrays, and wipes all it does not keep', () => {
+    fc.assert(fc.property(aesKey, fc.array(fc.tuple(plaintext, fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 7 })), { minLength: 1, maxLength: 8 }), (key, specs) => {
+      const cbc = ours(key)
+      const fresh = specs.map(([message]) => nodeEncrypt(key, new Uint8Array(randomBytes(16)), message))
+      const given = fresh.map((blob, i) => {
+        const [, kind, shift] = specs[i] as [Uint8Array, number, number]
+        if (kind === 0) return blob
+        if (kind === 1) return Buffer.from(blob)
+        const bigger = new Uint8Array(blob.length + shift + 3).fill(0xaa)
+        bigger.set(blob, shift)
+        return bigger.subarray(shift, shift + blob.length)
+      })
+      let seen: Uint8Array | undefined
+      const copies = cbc.decryptBatch(given, (plaintexts) => {
+        seen = new Uint8Array((plaintexts[0] as Uint8Array).buffer)
+        return plaintexts.map((p) => (p as Uint8Array).slice())
+      })
+      const plain = cbc.decryptBatch(fresh, (plaintexts) => plaintexts.map((p) => (p as Uint8Array).slice()))
+      for (let i = 0; i < specs.length; i++) {
+        expect(same(copies[i], specs[i]?.[0])).toBe(true)
+        expect(same(plain[i], specs[i]?.[0])).toBe(true)
+      }
+      expect(seen?.every((b) => b === 0)).toBe(true)
+    }), { numRuns: 200 })
+  })
+
+  it('deserializeDecrypted outside a batch is deserializeAttribute: equal values, every B an own copy', () => {
+    fc.assert(fc.property(value, (v) => {
+      const serialized = serializeAttribute(v)
+      const parsed = deserializeDecrypted(serialized)
+      expect(parsed).toEqual(deserializeAttribute(serialized))
+      for (const b of blobsOf(parsed)) {
+        expect(b.byteOffset).toBe(0)
+        expect(b.buffer.byteLength).toBe(b.byteLength)
+      }
     }), { numRuns: 200 })
   })
 })
