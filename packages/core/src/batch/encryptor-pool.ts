@@ -306,7 +306,15 @@ export class EncryptorPool {
       try {
         // A failed batch only wipes what still arrives.
         if (batch.failedAt === batch.items.length) {
-          for (const index of task.indexes) batch.out[index] = reader.item()
+          for (const index of task.indexes) {
+            try {
+              batch.out[index] = reader.item()
+            } catch (error) {
+              // A decrypted plaintext that does not parse (item-transport.ts): this item's error, as in-thread.
+              this.#fail(batch, index, error)
+              break
+            }
+          }
         }
       } finally {
         reader.wipe()
