@@ -111,6 +111,20 @@ export class PlaintextStash {
   }
 }
 
+/**
+ * An item's own attributes in order, as one end of the transport saw them: the thread that owns the pool keeps those of
+ * every item it sends, the worker those of the item it runs, so a result is written as its difference from its
+ * item (see {@link TransportWriter.tryResult}).
+ * @internal
+ */
+export interface TopLevel {
+  readonly names: string[]
+  readonly values: unknown[]
+}
+
+/** In a result: the entry's name is not one of its item's (then the name follows). */
+const NEW_NAME = 0xffffffff
+
 /** Deeper items run in the pool's own thread (DynamoDB allows 32 levels). */
 export const MAX_TRANSPORT_DEPTH = 64
 
@@ -179,14 +193,31 @@ export class TransportWriter {
    * Writes one item; returns false, with nothing written, if the item cannot be represented exactly (it must then
    * run in this thread).
    */
-  tryItem(item: Item): boolean {
+  tryItem(item: Item, top?: TopLevel): boolean {
+    return this.#framed(item, top, undefined)
+  }
+
+  /**
+   * Writes a worker's result for the item whose attributes were `input` (as the worker read it): an attribute of the
+   * item that the result holds unchanged (the encryptor and decryptor share those values with their input) is
+   * written as its index alone, and the reader takes the value the pool's thread sent (the same object, as in-thread
+   * results share the caller's values); a changed one as its index and value; a new one (signature, description)
+   * with its name. Saves writing and reading the names and the unchanged values (measured in this change's report).
+   * False, with nothing written, if the result cannot be represented exactly.
+   */
+  tryResult(result: Item, input: TopLevel): boolean {
+    return this.#framed(result, undefined, input)
+  }
+
+  #framed(item: Item, top: TopLevel | undefined, input: TopLevel | undefined): boolean {
     const start = this.#position
     this.#binaries.length = 0
     this.#binaryLength = 0
     try {
       this.#ensure(8)
       this.#position += 8
-      this.#map(item, 0)
+      if (input === undefined) this.#map(item, 0, top)
+      else this.#diff(item, input)
     } catch (error) {
       // Anything thrown while reading the item (a getter, a proxy) is left for the in-thread run to raise again.
       this.#bytes.fill(0, start, this.#position)
@@ -275,8 +306,40 @@ export class TransportWriter {
     this.#binaryLength += value.length
   }
 
+  /** A result as its difference from its item (see {@link TransportWriter.tryResult}). */
+  #diff(result: unknown, input: TopLevel): void {
+    if (typeof result !== 'object' || result === null || Array.isArray(result)) throw NOT_PORTABLE
+    this.#ensure(4)
+    const countAt = this.#position
+    this.#position += 4
+    const names = input.names
+    let count = 0
+    let cursor = 0
+    for (const key in result) {
+      if (!hasOwn(result, key)) continue
+      const value = (result as Record<string, unknown>)[key]
+      // Results keep their item's order: the next name is almost always the one at the cursor.
+      const at = names[cursor] === key ? cursor : names.indexOf(key)
+      if (at < 0) {
+        this.#u32(NEW_NAME)
+        this.#string(key)
+        this.#value(value, 0)
+      } else {
+        cursor = at + 1
+        if (value === input.values[at]) {
+          this.#u32(at * 2)
+        } else {
+          this.#u32(at * 2 + 1)
+          this.#value(value, 0)
+        }
+      }
+      count++
+    }
+    putU32(this.#bytes, countAt, count)
+  }
+
   /** An item or an M body: own enumerable keys in their order, each a name and a value. */
-  #map(map: unknown, depth: number): void {
+  #map(map: unknown, depth: number, top?: TopLevel): void {
     if (typeof map !== 'object' || map === null || Array.isArray(map) || map instanceof Uint8Array) throw NOT_PORTABLE
     this.#ensure(4)
     const countAt = this.#position
@@ -285,7 +348,12 @@ export class TransportWriter {
     for (const key in map) {
       if (!hasOwn(map, key)) continue
       this.#string(key)
-      this.#value((map as Record<string, unknown>)[key], depth)
+      const value = (map as Record<string, unknown>)[key]
+      this.#value(value, depth)
+      if (top !== undefined) {
+        top.names.push(key)
+        top.values.push(value)
+      }
       count++
     }
     putU32(this.#bytes, countAt, count)
@@ -400,21 +468,66 @@ export class TransportReader {
    */
   readonly #names: (string | undefined)[] = new Array<string | undefined>(NAME_SLOTS)
 
-  constructor(buffer: ArrayBuffer, length: number) {
+  /** Where {@link TransportReader.item} records each item's attributes (a worker's reader), or undefined. */
+  readonly #top: TopLevel | undefined
+
+  constructor(buffer: ArrayBuffer, length: number, top?: TopLevel) {
+    this.#top = top
     this.#bytes = new Uint8Array(buffer, 0, length)
     this.#buffer = Buffer.from(buffer, 0, length) as NativeBuffer
   }
 
   item(): Item {
+    this.#start()
+    const top = this.#top
+    if (top !== undefined) {
+      top.names.length = 0
+      top.values.length = 0
+    }
+    const item = this.#map(top) as Item
+    this.#end()
+    return item
+  }
+
+  /** Reads a result written by {@link TransportWriter.tryResult} for the item whose attributes were `input`. */
+  result(input: TopLevel): Item {
+    this.#start()
+    const count = this.#u32()
+    const out: Record<string, AttributeValue> = {}
+    for (let i = 0; i < count; i++) {
+      const code = this.#u32()
+      let key: string
+      let value: AttributeValue
+      if (code === NEW_NAME) {
+        key = this.#name()
+        value = this.#value()
+      } else {
+        const at = code >>> 1
+        if (at >= input.names.length) {
+          // Only a bug (the two ends disagree) gets here.
+          throw new Error(`EncryptorPool transport: attribute index ${at} beyond the item's ${input.names.length}`)
+        }
+        key = input.names[at] as string
+        value = (code & 1) === 0 ? (input.values[at] as AttributeValue) : this.#value()
+      }
+      if (key === '__proto__') setOwn(out, key, value)
+      else out[key] = value
+    }
+    this.#end()
+    return out
+  }
+
+  #start(): void {
     const structureLength = this.#u32()
     this.#binaryLength = this.#u32()
     this.#binaryStart = this.#position + structureLength
     this.#binaryNext = 0
     this.#binaryCopy = undefined
-    const item = this.#map() as Item
+  }
+
+  #end(): void {
     this.#binaryCopy = undefined
     this.#position = this.#binaryStart + this.#binaryLength
-    return item
   }
 
   /**
@@ -479,12 +592,16 @@ export class TransportReader {
     return new Uint8Array(this.#binaryCopy.buffer, start, length)
   }
 
-  #map(): Record<string, AttributeValue> {
+  #map(top?: TopLevel): Record<string, AttributeValue> {
     const count = this.#u32()
     const map: Record<string, AttributeValue> = {}
     for (let i = 0; i < count; i++) {
       const key = this.#name()
       const value = this.#value()
+      if (top !== undefined) {
+        top.names.push(key)
+        top.values.push(value)
+      }
       if (key === '__proto__') setOwn(map, key, value)
       else map[key] = value
     }

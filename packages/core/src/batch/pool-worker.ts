@@ -11,7 +11,7 @@ import { decryptItemWith } from '../encryptor/decrypt-item'
 import { encryptItem } from '../encryptor/encrypt-item'
 import { DecryptionError, EncryptionError } from '../errors'
 import { loadConfigFactory, type CryptoConfigFactory } from './config-module'
-import { PlaintextStash, TransportReader, TransportWriter } from './item-transport'
+import { PlaintextStash, TransportReader, TransportWriter, type TopLevel } from './item-transport'
 import { sendableError, type TaskMessage, type WorkerData, type WorkerMessage } from './pool-messages'
 
 const port = parentPort
@@ -32,7 +32,9 @@ async function run(factory: CryptoConfigFactory, task: TaskMessage): Promise<voi
   }
   const encrypt = task.operation === 'encrypt'
   const operation = encrypt ? encryptItem : decryptSending
-  const reader = new TransportReader(task.buffer, task.length)
+  // Each item's attributes as read, so that its result is written as its difference from it.
+  const input: TopLevel = { names: [], values: [] }
+  const reader = new TransportReader(task.buffer, task.length, input)
   // Results are about the size of the items (encryption adds ~130 bytes per item: IVs, padding, signature, description).
   const writer = new TransportWriter(task.length + task.count * 192)
   let index = 0
@@ -46,7 +48,7 @@ async function run(factory: CryptoConfigFactory, task: TaskMessage): Promise<voi
         throw (encrypt ? undefined : stash.earlierFailure()) ?? error
       }
       try {
-        if (!writer.tryItem(result)) {
+        if (!writer.tryResult(result, input)) {
           // Our encryptor's results are always plain items; this would be a bug, reported as the item's failure.
           const message = 'The EncryptorPool worker could not send back an item it processed'
           throw encrypt ? new EncryptionError(message) : new DecryptionError(message)

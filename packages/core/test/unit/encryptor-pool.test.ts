@@ -113,6 +113,11 @@ describe('EncryptorPool (worker threads)', () => {
         else expect((a[name] as { B: Uint8Array }).B.length).toBe((b[name] as { B: Uint8Array }).B.length)
       }
       expect(exact(a['plain'])).toEqual(exact(plain[i]?.['plain']))
+      // As in-thread, the values left as they are are the caller's own objects (not copies).
+      for (const name of ['pk', 'signed', 'plain']) {
+        expect(b[name]).toBe(plain[i]?.[name])
+        expect(a[name]).toBe(plain[i]?.[name])
+      }
     }
     // Pool-encrypted items decrypt here, and items encrypted here decrypt on the pool, to exactly what this thread
     // decrypts (decrypted values come back canonical: sorted map keys and sets, normalized numbers).
@@ -124,6 +129,9 @@ describe('EncryptorPool (worker threads)', () => {
       expect(exact(backOnPool[i])).toEqual(exact(expected[i]))
       expect(exact((backOnPool[i] as Item)['plain'])).toEqual(exact(plain[i]?.['plain']))
       expect(Object.getOwnPropertyDescriptor(backOnPool[i], '__proto__')?.value).toEqual({ N: String(i) })
+      expect((expected[i] as Item)['plain']).toBe((here[i] as Item)['plain'])
+      expect((backOnPool[i] as Item)['plain']).toBe((here[i] as Item)['plain'])
+      expect((backOnPool[i] as Item)['signed']).toBe((here[i] as Item)['signed'])
     }
   })
 

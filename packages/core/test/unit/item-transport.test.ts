@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check'
 import type { AttributeValue, Item } from '../../src/attribute-value'
-import { MAX_TRANSPORT_DEPTH, PlaintextStash, TransportReader, TransportWriter } from '../../src/batch/item-transport'
+import { MAX_TRANSPORT_DEPTH, PlaintextStash, TransportReader, TransportWriter, type TopLevel } from '../../src/batch/item-transport'
 import { DecryptionError, DeserializationError } from '../../src/errors'
 import { deserializeAttribute, serializeAttribute } from '../../src/serialize/attribute'
 import { attributeName, attributeValue, makeItem } from '../support/arbitraries'
@@ -240,6 +240,55 @@ describe('EncryptorPool transport encoding', () => {
       expect((error as Error).message).toBe('Decryption failed')
       expect((error as Error).cause).toBeInstanceOf(DeserializationError)
       expect(((error as Error).cause as Error).message).toBe((earlier?.cause as Error).message)
+    })
+  })
+
+  describe('results written as their difference from their item (tryResult / result)', () => {
+    it('give exactly the result, sharing the sender\'s own value objects for what the worker left unchanged (property)', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(attributeName, attributeValue, fc.constantFrom('same', 'changed', 'dropped')), { maxLength: 8 }),
+          fc.array(fc.tuple(attributeName, attributeValue), { maxLength: 3 }),
+          attributeValue,
+          (entries, added, replacement) => {
+            const item = makeItem(entries.map(([name, value]) => [name, value]))
+            // What this thread sends and keeps.
+            const sent: TopLevel = { names: [], values: [] }
+            const writer = new TransportWriter(16)
+            expect(writer.tryItem(item, sent)).toBe(true)
+            expect(sent.names).toEqual(Object.keys(item))
+            // The worker's side: its copy of the item (what it read), and a result that keeps, changes or drops each
+            // attribute, then adds new ones (as the encryptor adds the signature and description).
+            const seen: TopLevel = { names: [], values: [] }
+            const workerReader = new TransportReader(writer.transfer(), writer.position, seen)
+            const copy = workerReader.item()
+            expect(seen.names).toEqual(Object.keys(item))
+            expect(seen.values.map((value, i) => value === copy[seen.names[i] as string])).toEqual(seen.names.map(() => true))
+            const result: Record<string, AttributeValue> = {}
+            const put = (name: string, value: AttributeValue): void => {
+              Object.defineProperty(result, name, { value, enumerable: true, writable: true, configurable: true })
+            }
+            const kinds = new Map(entries.map(([name, , kind]) => [name, kind]))
+            for (const name of Object.keys(copy)) {
+              const kind = kinds.get(name)
+              if (kind === 'same') put(name, copy[name] as AttributeValue)
+              else if (kind === 'changed') put(name, replacement)
+            }
+            for (const [name, value] of added) if (!Object.prototype.hasOwnProperty.call(result, name) && !Object.prototype.hasOwnProperty.call(item, name)) put(name, value)
+            const back = new TransportWriter(16)
+            expect(back.tryResult(result, seen)).toBe(true)
+            const length = back.position
+            const buffer = back.transfer()
+            const got = new TransportReader(buffer, length).result(sent)
+            expect(exact(got)).toEqual(exact(result))
+            for (const name of Object.keys(result)) {
+              if (kinds.get(name) === 'same') expect(got[name]).toBe(item[name])
+              else expect(got[name]).not.toBe(item[name])
+            }
+          },
+        ),
+        { numRuns: 80 },
+      )
     })
   })
 })
