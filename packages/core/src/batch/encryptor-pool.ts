@@ -106,7 +106,8 @@ function moduleUrl(configModule: unknown): string {
  * Worker threads for CPU-bound bulk encryption and decryption (local keys; the item encryptor is synchronous
  * CPU work once materials are at hand), used through {@link encryptItems} / {@link decryptItems} with the `pool`
  * option. Items are cut into chunks, each encoded into one buffer that is moved (not copied) to a thread, which
- * runs it one item at a time and moves the results back the same way (item-transport.ts); every thread holds up to
+ * runs it one item at a time and moves the results back the same way (item-transport.ts: a result as its difference
+ * from its item, decrypted attributes as their plaintext bytes, deserialized here); every thread holds up to
  * two chunks, so it never waits for this one. Results come back in item order, with the error of the lowest-index
  * failing item. An item the encoding cannot carry exactly (not a plain item of AttributeValue objects) runs in this
  * thread instead, so its result or error is the in-thread one.

@@ -20,6 +20,13 @@
  * then `count` × (name string, value). A value is one tag byte and its body; a string is
  * `u32 (byteLength × 2 + utf16)` then UTF-8 (or, for text with a lone surrogate, UTF-16LE); a binary value is its
  * `u32 length` (the bytes are in the binary part); sets, lists and maps are `u32 count` then their members.
+ *
+ * Results (worker to pool) use the same framing with two differences. A result is written as its difference from its
+ * item (`u32 count`, then per attribute `u32 code`: `2i` the item's attribute i unchanged, `2i + 1` the item's
+ * attribute i with the value that follows, `0xffffffff` a new name and its value): the reader takes unchanged values
+ * from what the pool's thread sent, so they are the caller's own objects, as in in-thread results. And a decrypted
+ * attribute travels as its FORMAT-serialized plaintext (tag PLAINTEXT, `u32 length`, the bytes inline), which the
+ * pool's thread deserializes (see {@link PlaintextStash}).
  * @internal
  */
 import type { AttributeValue, Item } from '../attribute-value'
@@ -432,6 +439,11 @@ export class TransportWriter {
   }
 }
 
+/** Only a bug gets here: the two ends of one build disagree about the encoding. */
+function transportBug(detail: string): never {
+  throw new Error(`EncryptorPool transport: ${detail}`)
+}
+
 function putU32(out: Uint8Array, offset: number, value: number): void {
   out[offset] = value & 0xff
   out[offset + 1] = (value >>> 8) & 0xff
@@ -504,8 +516,7 @@ export class TransportReader {
       } else {
         const at = code >>> 1
         if (at >= input.names.length) {
-          // Only a bug (the two ends disagree) gets here.
-          throw new Error(`EncryptorPool transport: attribute index ${at} beyond the item's ${input.names.length}`)
+          transportBug(`attribute index ${at} beyond the item's ${input.names.length}`)
         }
         key = input.names[at] as string
         value = (code & 1) === 0 ? (input.values[at] as AttributeValue) : this.#value()
@@ -660,8 +671,7 @@ export class TransportReader {
         }
       }
       default:
-        // Only a bug (the two ends disagree) gets here.
-        throw new Error(`EncryptorPool transport: unknown tag ${String(tag)} at byte ${this.#position - 1}`)
+        return transportBug(`unknown tag ${String(tag)} at byte ${this.#position - 1}`)
     }
   }
 }
