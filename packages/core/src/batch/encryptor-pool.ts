@@ -8,7 +8,7 @@ import { DecryptionError, EncryptionError, InvalidArgumentError } from '../error
 import { loadConfigFactory, type CryptoConfigFactory } from './config-module'
 import { decryptItem } from '../encryptor/decrypt-item'
 import { encryptItem } from '../encryptor/encrypt-item'
-import { TransportReader, TransportWriter } from './item-transport'
+import { TransportReader, TransportWriter, type TopLevel } from './item-transport'
 import { receivedError, type PoolOperation, type TaskMessage, type WorkerData, type WorkerMessage } from './pool-messages'
 
 /** Options of {@link EncryptorPool.start}. */
@@ -66,6 +66,8 @@ interface Task {
   readonly batch: Batch
   /** The batch index of each item of the chunk, in order. */
   readonly indexes: readonly number[]
+  /** Each item's attributes as sent: its result shares the values the worker left unchanged, as in-thread. */
+  readonly inputs: readonly TopLevel[]
 }
 
 interface Slot {
@@ -104,7 +106,8 @@ function moduleUrl(configModule: unknown): string {
  * Worker threads for CPU-bound bulk encryption and decryption (local keys; the item encryptor is synchronous
  * CPU work once materials are at hand), used through {@link encryptItems} / {@link decryptItems} with the `pool`
  * option. Items are cut into chunks, each encoded into one buffer that is moved (not copied) to a thread, which
- * runs it one item at a time and moves the results back the same way (item-transport.ts); every thread holds up to
+ * runs it one item at a time and moves the results back the same way (item-transport.ts: a result as its difference
+ * from its item, decrypted attributes as their plaintext bytes, deserialized here); every thread holds up to
  * two chunks, so it never waits for this one. Results come back in item order, with the error of the lowest-index
  * failing item. An item the encoding cannot carry exactly (not a plain item of AttributeValue objects) runs in this
  * thread instead, so its result or error is the in-thread one.
@@ -306,7 +309,16 @@ export class EncryptorPool {
       try {
         // A failed batch only wipes what still arrives.
         if (batch.failedAt === batch.items.length) {
-          for (const index of task.indexes) batch.out[index] = reader.item()
+          for (let k = 0; k < task.indexes.length; k++) {
+            const index = task.indexes[k] as number
+            try {
+              batch.out[index] = reader.result(task.inputs[k] as TopLevel)
+            } catch (error) {
+              // A decrypted plaintext that does not parse (item-transport.ts): this item's error, as in-thread.
+              this.#fail(batch, index, error)
+              break
+            }
+          }
         }
       } finally {
         reader.wipe()
@@ -366,16 +378,22 @@ export class EncryptorPool {
       batch.next = end
       const writer = new TransportWriter(Math.ceil(this.#itemBytes * (end - start) * 1.25))
       const indexes: number[] = []
+      const inputs: TopLevel[] = []
       for (let i = start; i < end; i++) {
-        if (writer.tryItem(batch.items[i] as Item)) indexes.push(i)
-        else this.#runHere(batch, i)
+        const input: TopLevel = { names: [], values: [] }
+        if (writer.tryItem(batch.items[i] as Item, input)) {
+          indexes.push(i)
+          inputs.push(input)
+        } else {
+          this.#runHere(batch, i)
+        }
       }
       if (indexes.length === 0) continue
       this.#itemBytes = Math.max(64, Math.ceil(writer.position / indexes.length))
       batch.open += 1
       const id = this.#nextId++
       const buffer = writer.transfer()
-      return { id, batch, indexes, send: { id, operation: batch.operation, configName: batch.configName, count: indexes.length, buffer, length: writer.position } }
+      return { id, batch, indexes, inputs, send: { id, operation: batch.operation, configName: batch.configName, count: indexes.length, buffer, length: writer.position } }
     }
   }
 

@@ -5,12 +5,13 @@
  * @internal
  */
 import { parentPort, workerData } from 'node:worker_threads'
+import type { Item } from '../attribute-value'
 import type { CryptoConfig } from '../encryptor/crypto-config'
-import { decryptItem } from '../encryptor/decrypt-item'
+import { decryptItemWith } from '../encryptor/decrypt-item'
 import { encryptItem } from '../encryptor/encrypt-item'
 import { DecryptionError, EncryptionError } from '../errors'
 import { loadConfigFactory, type CryptoConfigFactory } from './config-module'
-import { TransportReader, TransportWriter } from './item-transport'
+import { PlaintextStash, TransportReader, TransportWriter, type TopLevel } from './item-transport'
 import { sendableError, type TaskMessage, type WorkerData, type WorkerMessage } from './pool-messages'
 
 const port = parentPort
@@ -18,6 +19,9 @@ if (port === null) throw new Error('pool-worker runs only as a worker thread of 
 const { configModule, configData } = workerData as WorkerData
 
 const configs = new Map<string, Promise<CryptoConfig>>()
+/** Decrypted plaintexts travel as bytes, parsed by the thread that owns the pool (item-transport.ts). */
+const stash = new PlaintextStash()
+const decryptSending = (item: Item, config: CryptoConfig): Promise<Item> => decryptItemWith(item, config, stash.keep)
 
 async function run(factory: CryptoConfigFactory, task: TaskMessage): Promise<void> {
   let config = configs.get(task.configName)
@@ -27,22 +31,34 @@ async function run(factory: CryptoConfigFactory, task: TaskMessage): Promise<voi
     configs.set(task.configName, config)
   }
   const encrypt = task.operation === 'encrypt'
-  const operation = encrypt ? encryptItem : decryptItem
-  const reader = new TransportReader(task.buffer, task.length)
+  const operation = encrypt ? encryptItem : decryptSending
+  // Each item's attributes as read, so that its result is written as its difference from it.
+  const input: TopLevel = { names: [], values: [] }
+  const reader = new TransportReader(task.buffer, task.length, input)
   // Results are about the size of the items (encryption adds ~130 bytes per item: IVs, padding, signature, description).
   const writer = new TransportWriter(task.length + task.count * 192)
   let index = 0
   try {
     const resolved = await config
     for (; index < task.count; index++) {
-      const result = await operation(reader.item(), resolved)
-      if (!writer.tryItem(result)) {
-        // Our encryptor's results are always plain items; this would be a bug, reported as the item's failure.
-        const message = 'The EncryptorPool worker could not send back an item it processed'
-        throw encrypt ? new EncryptionError(message) : new DecryptionError(message)
+      let result: Item
+      try {
+        result = await operation(reader.item(), resolved)
+      } catch (error) {
+        throw (encrypt ? undefined : stash.earlierFailure()) ?? error
+      }
+      try {
+        if (!writer.tryResult(result, input)) {
+          // Our encryptor's results are always plain items; this would be a bug, reported as the item's failure.
+          const message = 'The EncryptorPool worker could not send back an item it processed'
+          throw encrypt ? new EncryptionError(message) : new DecryptionError(message)
+        }
+      } finally {
+        stash.reset()
       }
     }
   } catch (error) {
+    stash.reset()
     writer.wipe()
     port?.postMessage({ type: 'failed', id: task.id, index, error: sendableError(error) } satisfies WorkerMessage)
     return

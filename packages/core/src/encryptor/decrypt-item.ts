@@ -16,7 +16,8 @@ const SYM_MODE = MaterialDescriptionKey.SymmetricMode
 
 // Fixed messages: every decrypt failure of one class says the same thing; the detail is in `cause`.
 const MSG_NO_SIGNATURE = 'No signature attribute found in item'
-const MSG_DECRYPTION_FAILED = 'Decryption failed'
+/** @internal (also the message of the pool's in-thread deserialization failures) */
+export const MSG_DECRYPTION_FAILED = 'Decryption failed'
 
 /** The bytes of a `B` attribute value, or undefined for anything else (null and undefined included). */
 function binaryOf(value: unknown): Uint8Array | undefined {
@@ -31,7 +32,7 @@ function binaryOf(value: unknown): Uint8Array | undefined {
  * `keptPlaintext`). The error is that of the first failing attribute in order: a value that is not `B` first, then
  * decryption or deserialization failures.
  */
-function decryptAll(key: DelegatedKey, transformation: string, names: readonly string[], body: Item): Eventually<AttributeValue[]> {
+function decryptAll(key: DelegatedKey, transformation: string, names: readonly string[], body: Item, parse: PlaintextParser): Eventually<AttributeValue[]> {
   const blobs: Uint8Array[] = new Array<Uint8Array>(names.length)
   for (let i = 0; i < names.length; i++) {
     const blob = binaryOf(body[names[i] as string])
@@ -46,9 +47,10 @@ function decryptAll(key: DelegatedKey, transformation: string, names: readonly s
       for (let i = 0; i < plaintexts.length; i++) {
         const plaintext = plaintexts[i]
         if (!(plaintext instanceof Uint8Array)) throw plaintext
-        // FORMAT.md 4.3, 1.6; strings and small B values are copied out of the temporary plaintext, larger B values
-        // of a native key's batch are kept from it (aes-cbc.ts, keptPlaintext); the rest of it is wiped.
-        out[i] = deserializeDecrypted(plaintext)
+        // FORMAT.md 4.3, 1.6; by default (deserializeDecrypted) strings and small B values are copied out of the
+        // temporary plaintext, larger B values of a native key's batch are kept from it (aes-cbc.ts, keptPlaintext);
+        // the rest of it is wiped.
+        out[i] = parse(plaintext)
       }
       return out
     })
@@ -88,7 +90,20 @@ function decryptionFailed(cause: unknown): never {
  * verifies only with Python's number rounding and `acceptPythonRoundedNumbers` is off.
  * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT if the item is not an object or an option is invalid.
  */
-export async function decryptItem(item: Item, config: CryptoConfig): Promise<Item> {
+export function decryptItem(item: Item, config: CryptoConfig): Promise<Item> {
+  return decryptItemWith(item, config, deserializeDecrypted)
+}
+
+/**
+ * What becomes of each decrypted plaintext (FORMAT-serialized bytes, wiped after the call): {@link decryptItem}
+ * deserializes it; an EncryptorPool worker copies the bytes to send them, and the thread that owns the pool
+ * deserializes them (batch/item-transport.ts), so the value objects are built once, where they are used.
+ * @internal
+ */
+export type PlaintextParser = (plaintext: Uint8Array) => AttributeValue
+
+/** {@link decryptItem} with its own parser of the plaintexts. @internal */
+export async function decryptItemWith(item: Item, config: CryptoConfig, parse: PlaintextParser): Promise<Item> {
   checkItem(item, 'decryptItem')
   if (config?.attributeActions?.takeNoActions === true) return { ...item }
   const tableName = checkConfig(config)
@@ -145,7 +160,7 @@ export async function decryptItem(item: Item, config: CryptoConfig): Promise<Ite
     throw new DecryptionError(MSG_DECRYPTION_FAILED, { cause: new Error(`Unsupported "${SYM_MODE}" "${mode}"`) })
   }
   const transformation = transformationOf(decryptionKey.algorithm, mode)
-  const pending = decryptAll(decryptionKey, transformation, encryptedNames, body)
+  const pending = decryptAll(decryptionKey, transformation, encryptedNames, body, parse)
   return withoutReserved(body, encryptedNames, isPending(pending) ? await pending : pending)
 }
 

@@ -5,9 +5,12 @@
 import { existsSync } from 'node:fs'
 import * as path from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { decryptItem, decryptItems, deserializeMaterialDescription, encryptItems, ReservedAttribute, type AttributeValue, type Item } from '../../src/index'
+import {
+  AttributeActions, CryptoAction, decryptItem, decryptItems, deserializeMaterialDescription, DeserializationError, encryptItems, LocalDelegatedKey,
+  ReservedAttribute, type AttributeValue, type Item,
+} from '../../src/index'
 import { makeItem } from '../support/arbitraries'
-import { rejection } from '../support/helpers'
+import { rejection, resign } from '../support/helpers'
 
 const DIST = path.join(__dirname, '..', '..', 'dist', 'index.js')
 if (!existsSync(DIST)) throw new Error(`${DIST} is missing: run pnpm build (worker threads run the compiled package)`)
@@ -110,6 +113,11 @@ describe('EncryptorPool (worker threads)', () => {
         else expect((a[name] as { B: Uint8Array }).B.length).toBe((b[name] as { B: Uint8Array }).B.length)
       }
       expect(exact(a['plain'])).toEqual(exact(plain[i]?.['plain']))
+      // As in-thread, the values left as they are are the caller's own objects (not copies).
+      for (const name of ['pk', 'signed', 'plain']) {
+        expect(b[name]).toBe(plain[i]?.[name])
+        expect(a[name]).toBe(plain[i]?.[name])
+      }
     }
     // Pool-encrypted items decrypt here, and items encrypted here decrypt on the pool, to exactly what this thread
     // decrypts (decrypted values come back canonical: sorted map keys and sets, normalized numbers).
@@ -121,6 +129,9 @@ describe('EncryptorPool (worker threads)', () => {
       expect(exact(backOnPool[i])).toEqual(exact(expected[i]))
       expect(exact((backOnPool[i] as Item)['plain'])).toEqual(exact(plain[i]?.['plain']))
       expect(Object.getOwnPropertyDescriptor(backOnPool[i], '__proto__')?.value).toEqual({ N: String(i) })
+      expect((expected[i] as Item)['plain']).toBe((here[i] as Item)['plain'])
+      expect((backOnPool[i] as Item)['plain']).toBe((here[i] as Item)['plain'])
+      expect((backOnPool[i] as Item)['signed']).toBe((here[i] as Item)['signed'])
     }
   })
 
@@ -167,6 +178,41 @@ describe('EncryptorPool (worker threads)', () => {
       expect(error.message).toBe(expectedError.message)
     }
     expect(await dist.encryptItems(plain.slice(0, 3), config, { pool })).toHaveLength(3)
+  })
+
+  it('decrypts on the pool to the values this thread parses; a plaintext that does not parse fails its item here as in-thread (lowest index)', async () => {
+    const config = await pool.config()
+    const plain = items(24)
+    const stored = await dist.encryptItems(plain, config, { pool })
+    expect(await dist.decryptItems(stored, config, { pool })).toEqual(plain)
+    // A key holder's forgeries, validly signed: "n" decrypts to N text "abc", which does not parse; "blob" to bytes
+    // that do not decrypt (not whole blocks).
+    const aes = LocalDelegatedKey.fromBytes({ key: Buffer.from(configData.aes, 'base64'), algorithm: 'AES', keyType: 'symmetric', encoding: 'RAW' })
+    const hmac = LocalDelegatedKey.fromBytes({ key: Buffer.from(configData.hmac, 'base64'), algorithm: 'HmacSHA256', keyType: 'symmetric', encoding: 'RAW' })
+    const actions = new AttributeActions({ attributeActions: { pk: CryptoAction.SIGN_ONLY } })
+    const badNumber = await aes.encrypt('AES/CBC/PKCS5Padding', 'n', Uint8Array.from([0x00, 0x6e, 0, 0, 0, 3, 0x61, 0x62, 0x63]))
+    const forge = (item: Item, changes: Item): Promise<Item> => resign({ ...item, ...changes }, hmac, actions, undefined, undefined, 'PoolTable')
+    const unparsable = await forge(stored[9] as Item, { n: { B: badNumber } })
+    // In attribute order "blob" comes before "n": its plaintext does not parse, and "n" does not decrypt afterwards.
+    const bothBad = await forge(stored[4] as Item, { blob: { B: badNumber }, n: { B: randomBytes(17) } })
+    const badSignature = { ...(stored[6] as Item), pk: { S: 'changed' } }
+    const expectSame = async (batch: Item[], expected: Item): Promise<void> => {
+      const here = await rejection(decryptItem(expected, config))
+      const error = await rejection(dist.decryptItems(batch, config, { pool }))
+      expect(error.constructor.name).toBe(here.constructor.name)
+      expect(error.code).toBe(here.code)
+      expect(error.message).toBe(here.message)
+      expect((error.cause as Error | undefined)?.message).toBe((here.cause as Error | undefined)?.message)
+    }
+    expect((await rejection(decryptItem(unparsable, config))).cause).toBeInstanceOf(DeserializationError)
+    const withUnparsable = [...stored.slice(0, 9), unparsable, ...stored.slice(10)]
+    await expectSame(withUnparsable, unparsable)
+    expect(await rejection(dist.decryptItems(withUnparsable, config, { pool }))).toBeInstanceOf(dist.DecryptionError)
+    await expectSame([...stored.slice(0, 4), bothBad, ...stored.slice(5)], bothBad)
+    await expectSame([...stored.slice(0, 6), badSignature, ...stored.slice(7, 9), unparsable, ...stored.slice(10)], badSignature)
+    await expectSame([...stored.slice(0, 4), bothBad, stored[5] as Item, badSignature, ...stored.slice(7, 9), unparsable, ...stored.slice(10)], bothBad)
+    await expectSame([unparsable], unparsable)
+    expect(await dist.decryptItems(stored.slice(0, 3), config, { pool })).toEqual(plain.slice(0, 3))
   })
 
   it('refuses a config that it did not build', async () => {

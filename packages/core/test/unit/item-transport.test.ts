@@ -5,7 +5,9 @@
  */
 import fc from 'fast-check'
 import type { AttributeValue, Item } from '../../src/attribute-value'
-import { MAX_TRANSPORT_DEPTH, TransportReader, TransportWriter } from '../../src/batch/item-transport'
+import { MAX_TRANSPORT_DEPTH, PlaintextStash, TransportReader, TransportWriter, type TopLevel } from '../../src/batch/item-transport'
+import { DecryptionError, DeserializationError } from '../../src/errors'
+import { deserializeAttribute, serializeAttribute } from '../../src/serialize/attribute'
 import { attributeName, attributeValue, makeItem } from '../support/arbitraries'
 
 /** Writes the items, moves the buffer as postMessage would, and reads them back. */
@@ -162,5 +164,131 @@ describe('EncryptorPool transport encoding', () => {
     const reader = new TransportReader(writer.transfer(), writer.position)
     expect(reader.item()).toEqual({ first: { S: 'kept' } })
     expect(reader.item()).toEqual({ last: { S: 'kept' } })
+  })
+
+  describe('decrypted plaintexts (PlaintextStash, a worker\'s decrypt results)', () => {
+    /** A worker's result: the stash's markers for `encrypted`, the other values as they are. */
+    function sendDecrypted(stash: PlaintextStash, writer: TransportWriter, plain: Record<string, AttributeValue>, encrypted: readonly string[]): void {
+      const result: Record<string, AttributeValue> = {}
+      for (const [name, value] of Object.entries(plain)) {
+        // The decryptor hands the parser a temporary plaintext that it wipes right after: the stash must copy it.
+        const temporary = serializeAttribute(value)
+        Object.defineProperty(result, name, { value: encrypted.includes(name) ? stash.keep(temporary) : value, enumerable: true, writable: true, configurable: true })
+        if (encrypted.includes(name)) temporary.fill(0xee)
+      }
+      expect(writer.tryItem(result)).toBe(true)
+      stash.reset()
+    }
+
+    it('arrive as the values the in-thread decryptor parses, in order, with the other values exactly as sent', () => {
+      fc.assert(
+        fc.property(fc.array(fc.tuple(attributeName, attributeValue, fc.boolean()), { maxLength: 8 }), fc.integer({ min: 1, max: 3 }), (entries, count) => {
+          const plain = makeItem(entries.map(([name, value]) => [name, value]))
+          const encrypted = entries.filter(([, , e]) => e).map(([name]) => name)
+          const stash = new PlaintextStash()
+          const writer = new TransportWriter(16)
+          for (let i = 0; i < count; i++) sendDecrypted(stash, writer, plain, encrypted)
+          const length = writer.position
+          const buffer = writer.transfer()
+          const reader = new TransportReader(buffer, length)
+          for (let i = 0; i < count; i++) {
+            const got = reader.item()
+            expect(Object.keys(got)).toEqual(Object.keys(plain))
+            for (const name of Object.keys(plain)) {
+              const value = plain[name] as AttributeValue
+              expect(exact(got[name])).toEqual(exact(encrypted.includes(name) ? deserializeAttribute(serializeAttribute(value)) : value))
+            }
+          }
+          reader.wipe()
+          // Parsed values copied what they keep: the wiped buffer held the plaintexts.
+          expect(new Uint8Array(buffer).every((byte) => byte === 0)).toBe(true)
+        }),
+        { numRuns: 60 },
+      )
+    })
+
+    it('wipes what it kept on reset, across buffer growth', () => {
+      const stash = new PlaintextStash()
+      const big = serializeAttribute({ B: new Uint8Array(10_000).fill(7) })
+      const small = serializeAttribute({ S: 'secret' })
+      const kept = [stash.keep(small), stash.keep(big), stash.keep(small)] as unknown as { bytes: Uint8Array }[]
+      expect(kept.map((k) => exact(deserializeAttribute(k.bytes)))).toEqual([exact({ S: 'secret' }), exact({ B: new Uint8Array(10_000).fill(7) }), exact({ S: 'secret' })])
+      stash.reset()
+      for (const k of kept) expect(k.bytes.every((byte) => byte === 0)).toBe(true)
+      expect(stash.earlierFailure()).toBeUndefined()
+    })
+
+    it('a plaintext that does not parse fails its item as the in-thread decryptor does (DecryptionError, cause DeserializationError)', () => {
+      const stash = new PlaintextStash()
+      const bad = Uint8Array.from([0x00, 0x6e, 0, 0, 0, 3, 0x61, 0x62, 0x63]) // N "abc"
+      const writer = new TransportWriter(16)
+      expect(writer.tryItem({ pk: { S: 'k' }, bad: stash.keep(bad) })).toBe(true)
+      // What a worker reports when a later attribute of the item fails to decrypt: the earlier parse failure.
+      const earlier = stash.earlierFailure()
+      expect(earlier).toBeInstanceOf(DecryptionError)
+      expect(earlier?.message).toBe('Decryption failed')
+      expect(earlier?.cause).toBeInstanceOf(DeserializationError)
+      stash.reset()
+      const reader = new TransportReader(writer.transfer(), writer.position)
+      let error: unknown
+      try {
+        reader.item()
+      } catch (caught) {
+        error = caught
+      }
+      expect(error).toBeInstanceOf(DecryptionError)
+      expect((error as Error).message).toBe('Decryption failed')
+      expect((error as Error).cause).toBeInstanceOf(DeserializationError)
+      expect(((error as Error).cause as Error).message).toBe((earlier?.cause as Error).message)
+    })
+  })
+
+  describe('results written as their difference from their item (tryResult / result)', () => {
+    it('give exactly the result, sharing the sender\'s own value objects for what the worker left unchanged (property)', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(attributeName, attributeValue, fc.constantFrom('same', 'changed', 'dropped')), { maxLength: 8 }),
+          fc.array(fc.tuple(attributeName, attributeValue), { maxLength: 3 }),
+          attributeValue,
+          (entries, added, replacement) => {
+            const item = makeItem(entries.map(([name, value]) => [name, value]))
+            // What this thread sends and keeps.
+            const sent: TopLevel = { names: [], values: [] }
+            const writer = new TransportWriter(16)
+            expect(writer.tryItem(item, sent)).toBe(true)
+            expect(sent.names).toEqual(Object.keys(item))
+            // The worker's side: its copy of the item (what it read), and a result that keeps, changes or drops each
+            // attribute, then adds new ones (as the encryptor adds the signature and description).
+            const seen: TopLevel = { names: [], values: [] }
+            const workerReader = new TransportReader(writer.transfer(), writer.position, seen)
+            const copy = workerReader.item()
+            expect(seen.names).toEqual(Object.keys(item))
+            expect(seen.values.map((value, i) => value === copy[seen.names[i] as string])).toEqual(seen.names.map(() => true))
+            const result: Record<string, AttributeValue> = {}
+            const put = (name: string, value: AttributeValue): void => {
+              Object.defineProperty(result, name, { value, enumerable: true, writable: true, configurable: true })
+            }
+            const kinds = new Map(entries.map(([name, , kind]) => [name, kind]))
+            for (const name of Object.keys(copy)) {
+              const kind = kinds.get(name)
+              if (kind === 'same') put(name, copy[name] as AttributeValue)
+              else if (kind === 'changed') put(name, replacement)
+            }
+            for (const [name, value] of added) if (!Object.prototype.hasOwnProperty.call(result, name) && !Object.prototype.hasOwnProperty.call(item, name)) put(name, value)
+            const back = new TransportWriter(16)
+            expect(back.tryResult(result, seen)).toBe(true)
+            const length = back.position
+            const buffer = back.transfer()
+            const got = new TransportReader(buffer, length).result(sent)
+            expect(exact(got)).toEqual(exact(result))
+            for (const name of Object.keys(result)) {
+              if (kinds.get(name) === 'same') expect(got[name]).toBe(item[name])
+              else expect(got[name]).not.toBe(item[name])
+            }
+          },
+        ),
+        { numRuns: 80 },
+      )
+    })
   })
 })
