@@ -3,7 +3,16 @@ import { UnwrappingError, WrappingError } from '../errors'
 
 /** RFC 3394 default initial value. */
 const DEFAULT_IV = Buffer.from('a6a6a6a6a6a6a6a6', 'hex')
-const IV_BYTE = 0xa6
+/** RFC 3394's default IV byte 0xa6 four times: one 32-bit word of it in either byte order. */
+const IV_WORD = 0xa6a6a6a6
+
+/** True on little-endian hosts, where the words of {@link AesKeyWrap.wrapBatch} hold their bytes in reverse. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
+
+/** `x` (a 32-bit unsigned value) with its four bytes in reverse order. */
+function byteSwap32(x: number): number {
+  return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0
+}
 
 /**
  * How many new content keys {@link AesKeyWrap.wrapNewKey} makes and wraps at a time. Measured on Node 20 (CPU per
@@ -130,39 +139,54 @@ export class AesKeyWrap {
     const out = new Uint8Array(count * stride)
     // A of each key lives in the first half of its input block; R[1..n] in `out` after its 8-byte A slot.
     const input = new Uint8Array(count * 16)
+    // The state is moved in 32-bit words, not bytes: 6 word moves per key and step instead of 24 byte moves (the
+    // batch's JS share, about 1.7 µs per key on Node 20, was most of what batching left). Every offset is a multiple
+    // of 4 (`out` and `input` are new arrays, `stride` a multiple of 8); an ECB output that is not 4-aligned is
+    // read through an aligned copy. `t` is XORed into bytes 4..7 big-endian: swapped once on little-endian hosts.
+    const out32 = new Uint32Array(out.buffer, 0, out.byteLength >>> 2)
+    const in32 = new Uint32Array(input.buffer, 0, input.byteLength >>> 2)
+    const stride32 = stride >>> 2
     let blocks: Buffer | undefined
+    let aligned: Uint8Array | undefined
     try {
       for (let k = 0; k < count; k++) {
-        input.fill(IV_BYTE, k * 16, k * 16 + 8)
+        in32[k * 4] = IV_WORD
+        in32[k * 4 + 1] = IV_WORD
         out.set(keys.subarray(k * length, (k + 1) * length), k * stride + 8)
       }
       for (let j = 0; j < 6; j++) {
         for (let i = 1; i <= n; i++) {
           for (let k = 0; k < count; k++) {
-            const r = k * stride + 8 * i
-            const p = k * 16 + 8
-            for (let b = 0; b < 8; b++) input[p + b] = out[r + b] as number
+            const r = k * stride32 + 2 * i
+            in32[k * 4 + 2] = out32[r] as number
+            in32[k * 4 + 3] = out32[r + 1] as number
           }
           blocks = this.#encryptBlocks(input)
+          let b32: Uint32Array
+          if ((blocks.byteOffset & 3) === 0) {
+            b32 = new Uint32Array(blocks.buffer, blocks.byteOffset, blocks.byteLength >>> 2)
+          } else {
+            aligned ??= new Uint8Array(input.byteLength)
+            aligned.set(blocks)
+            b32 = new Uint32Array(aligned.buffer, 0, aligned.byteLength >>> 2)
+          }
           const t = n * j + i
+          const tWord = LITTLE_ENDIAN ? byteSwap32(t) : t
           for (let k = 0; k < count; k++) {
-            const p = k * 16
-            const r = k * stride + 8 * i
-            for (let b = 0; b < 8; b++) {
-              input[p + b] = blocks[p + b] as number
-              out[r + b] = blocks[p + 8 + b] as number
-            }
-            input[p + 4] = (input[p + 4] as number) ^ (t >>> 24)
-            input[p + 5] = (input[p + 5] as number) ^ ((t >>> 16) & 0xff)
-            input[p + 6] = (input[p + 6] as number) ^ ((t >>> 8) & 0xff)
-            input[p + 7] = (input[p + 7] as number) ^ (t & 0xff)
+            const p = k * 4
+            const r = k * stride32 + 2 * i
+            in32[p] = b32[p] as number
+            in32[p + 1] = ((b32[p + 1] as number) ^ tWord) >>> 0
+            out32[r] = b32[p + 2] as number
+            out32[r + 1] = b32[p + 3] as number
           }
           blocks.fill(0)
           blocks = undefined
         }
       }
       for (let k = 0; k < count; k++) {
-        for (let b = 0; b < 8; b++) out[k * stride + b] = input[k * 16 + b] as number
+        out32[k * stride32] = in32[k * 4] as number
+        out32[k * stride32 + 1] = in32[k * 4 + 1] as number
       }
       return out
     } catch (cause) {
@@ -170,6 +194,7 @@ export class AesKeyWrap {
       throw cause
     } finally {
       blocks?.fill(0)
+      aligned?.fill(0)
       input.fill(0)
     }
   }

@@ -176,6 +176,34 @@ describe('AESWrap batched over a persistent ECB context (AesKeyWrap.wrapBatch / 
     }
   })
 
+  it('wrapBatch gives the native wrap also when the ECB context hands back blocks at an offset that is not 4-aligned', () => {
+    const kek = new Uint8Array(randomBytes(32))
+    const real = nodeCrypto.createCipheriv
+    const spy = jest.spyOn(nodeCrypto, 'createCipheriv').mockImplementation(((...args: Parameters<typeof real>) => {
+      const cipher = real(...args)
+      const update = cipher.update.bind(cipher) as (data: Uint8Array) => Buffer
+      // Each output copied to offset 1 of a larger Buffer: the word view cannot be used on it.
+      ;(cipher as unknown as { update: (data: Uint8Array) => Buffer }).update = (data: Uint8Array) => {
+        const blocks = update(data)
+        const shifted = Buffer.alloc(blocks.byteLength + 1).subarray(1)
+        shifted.set(blocks)
+        return shifted
+      }
+      return cipher
+    }) as typeof real)
+    try {
+      const wrap = new AesKeyWrap('id-aes256-wrap', createSecretKey(kek))
+      const keys = new Uint8Array(randomBytes(5 * 32))
+      const out = wrap.wrapBatch(keys, 32)
+      expect(spy).toHaveBeenCalled()
+      for (let k = 0; k < 5; k++) {
+        expect(Buffer.compare(out.subarray(k * 40, (k + 1) * 40), nativeWrap(kek, keys.subarray(k * 32, (k + 1) * 32)))).toBe(0)
+      }
+    } finally {
+      spy.mockRestore()
+    }
+  })
+
   it('wrapNewKey hands out distinct random keys, each with its native wrap, across several batches and lengths', () => {
     const kek = new Uint8Array(randomBytes(32))
     const wrap = new AesKeyWrap('id-aes256-wrap', createSecretKey(kek))
