@@ -998,7 +998,8 @@ describe('Material description fast paths (description-cache.ts) equal the plain
   const aes = LocalDelegatedKey.generate('AES', 128)
   const hmac = LocalDelegatedKey.generate('HmacSHA256', 256)
   // Few keys, so consecutive descriptions often share their key set (the fast path) and sometimes do not.
-  const keyName = fc.constantFrom('amzn-ddb-env-key', 'amzn-ddb-env-alg', 'amzn-ddb-wrap-alg', 'custom', '__proto__', 'ü', '𝄞', '', 'zz')
+  const keyName = fc.constantFrom('amzn-ddb-env-key', 'amzn-ddb-env-alg', 'amzn-ddb-wrap-alg', 'custom', '__proto__', 'ü', '𝄞', '', 'zz',
+    MaterialDescriptionKey.SymmetricMode, MaterialDescriptionKey.SigningAlgorithm)
   const value = fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom('', 'AES/256', 'é', '𝄞x', 'a'.repeat(300)))
   const description = fc.dictionary(keyName, value, { maxKeys: 6 })
   const base = fc.dictionary(keyName, value, { minKeys: 1, maxKeys: 5 })
@@ -1049,6 +1050,25 @@ describe('Material description fast paths (description-cache.ts) equal the plain
       copies.forEach((copy, i) => { if (i % 2 === 1) expect(Buffer.from(copy).equals(expected)).toBe(true) })
       expect(Buffer.from(descriptionBytes(frozen)).equals(expected)).toBe(true)
     }), { numRuns: 200 })
+  })
+
+  it('descriptionBytes writes the plain serializer\'s bytes when the added entries change from item to item (key or not, signing algorithm)', () => {
+    const hmac384 = LocalDelegatedKey.generate('HmacSHA384', 384)
+    fc.assert(fc.property(fc.array(fc.tuple(fc.boolean(), fc.boolean(), fc.nat(2)), { minLength: 1, maxLength: 12 }), sequence, (flags, mds) => {
+      for (let i = 0; i < flags.length; i++) {
+        const [withKey, other, pick] = flags[i] as [boolean, boolean, number]
+        const md = mds[pick % mds.length] as Record<string, string>
+        const signingKey = other ? hmac384 : hmac
+        const own: Record<string, string> = {}
+        for (const [k, v] of Object.entries(md)) setOwnForTest(own, k, v)
+        const made = createEncryptionMaterials({ materialDescription: own, signingKey, ...(withKey ? { encryptionKey: aes } : {}) })
+        const copy: Record<string, string> = {}
+        for (const [k, v] of Object.entries(md)) setOwnForTest(copy, k, v)
+        if (withKey) copy[MaterialDescriptionKey.SymmetricMode] = SYMMETRIC_MODE
+        copy[MaterialDescriptionKey.SigningAlgorithm] = signingKey.algorithm
+        expect(Buffer.from(descriptionBytes(made))).toEqual(Buffer.from(serializeMaterialDescription(copy)))
+      }
+    }), { numRuns: 300 })
   })
 
   it('descriptionBytes refuses a value with a lone surrogate after a run of good ones, like the plain serializer, and recovers', () => {
