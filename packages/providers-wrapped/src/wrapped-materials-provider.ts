@@ -204,7 +204,8 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider,
       [MaterialDescriptionKey.ContentEncryptionAlgorithm]: this.#contentAlgorithmText,
       [MaterialDescriptionKey.ContentKeyWrappingAlgorithm]: wrapAlgorithm,
     }
-    return adoptEncryptionMaterials(materialDescription, encryptionKey, this.#signingKey)
+    // New materials for this item only (a new content key): marked so, the encryptor does not remember them.
+    return adoptEncryptionMaterials(materialDescription, encryptionKey, this.#signingKey, true)
   }
 
   /**

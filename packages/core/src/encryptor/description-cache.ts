@@ -1,4 +1,4 @@
-import type { EncryptionMaterials } from '../materials/cryptographic-materials'
+import { PER_ITEM_MATERIALS, type EncryptionMaterials } from '../materials/cryptographic-materials'
 import { bytesEqual } from '../crypto/bytes'
 import { setOwn } from '../own-property'
 import { deserializeMaterialDescription, serializeMaterialDescription } from '../serialize/material-description'
@@ -178,7 +178,8 @@ function serializeLikeLast(own: Readonly<Record<string, string>>, encrypting: bo
     }
     total += 8 + (last.keyBytes[i] as Uint8Array).length + (last.valueBytes[i] as Uint8Array).length
   }
-  const out = new Uint8Array(total)
+  // Cut from the slabs (see copyOfCached): a new array of its own, without an ArrayBuffer outside the heap per item.
+  const out = newDescriptionBytes(total)
   out.set(MATERIAL_DESCRIPTION_VERSION, 0)
   let position = MATERIAL_DESCRIPTION_VERSION.length
   for (let i = 0; i < 2 * sortedKeys.length; i++) {
@@ -237,21 +238,32 @@ let slabUsed = SLAB_SIZE
 
 /** A copy of `bytes` that the caller owns (its own view: no other item's description overlaps it). */
 function copyOfCached(bytes: Uint8Array): Uint8Array {
-  const length = bytes.length
-  if (length < SLAB_MIN_COPY || length > SLAB_MAX_COPY) return bytes.slice()
+  const copy = newDescriptionBytes(bytes.length)
+  copy.set(bytes)
+  return copy
+}
+
+/**
+ * `length` zero bytes for a description, a view of a slab (of its own: no other view overlaps it) when the length
+ * is in the slabs' range, else a new array.
+ */
+function newDescriptionBytes(length: number): Uint8Array {
+  if (length < SLAB_MIN_COPY || length > SLAB_MAX_COPY) return new Uint8Array(length)
   if (slab === undefined || slabUsed + length > SLAB_SIZE) {
     slab = new ArrayBuffer(SLAB_SIZE)
     slabUsed = 0
   }
-  const copy = new Uint8Array(slab, slabUsed, length)
-  copy.set(bytes)
+  const bytes = new Uint8Array(slab, slabUsed, length)
   slabUsed += length
-  return copy
+  return bytes
 }
 
 /** The description written with the item (FORMAT.md 2.2, 5.4), serialized once per frozen materials object. @internal */
 export function descriptionBytes(materials: EncryptionMaterials): Uint8Array {
-  const cacheable = Object.isFrozen(materials) && Object.isFrozen(materials.materialDescription)
+  const frozen = Object.isFrozen(materials) && Object.isFrozen(materials.materialDescription)
+  // Materials made for one item (PER_ITEM_MATERIALS) are never seen again: not remembered, and their bytes are new,
+  // so they are handed out as they are, without a copy.
+  const cacheable = frozen && (materials as { readonly [PER_ITEM_MATERIALS]?: true })[PER_ITEM_MATERIALS] !== true
   if (cacheable) {
     const cached = descriptionCache.get(materials)
     // A copy per item: callers own the items we return and may change their bytes.
@@ -261,7 +273,7 @@ export function descriptionBytes(materials: EncryptionMaterials): Uint8Array {
   const encrypting = materials.encryptionKey !== undefined
   const signingAlgorithm = materials.signingKey.algorithm
   // The fast path reads the materials' own description directly: only a frozen one (it cannot change in between).
-  let bytes = cacheable ? serializeLikeLast(own, encrypting, signingAlgorithm) : undefined
+  let bytes = frozen ? serializeLikeLast(own, encrypting, signingAlgorithm) : undefined
   if (bytes === undefined) {
     const md: Record<string, string> = { ...own }
     // Python writes sym-mode whenever there is an encryption key (even if nothing is encrypted) and the signing

@@ -23,7 +23,7 @@ import { SerializeFlag } from '../../src/serialize/serialize-options'
 import { compareBytesSigned, compareBytesUnsigned, compareCodePoint, compareUtf16, sortInPlace } from '../../src/serialize/ordering'
 import { MaterialDescriptionKey, ReservedAttribute, SYMMETRIC_MODE } from '../../src/wire'
 import { descriptionBytes, parsedDescription } from '../../src/encryptor/description-cache'
-import { createDecryptionMaterials, createEncryptionMaterials, type DecryptionMaterials, type EncryptionMaterials } from '../../src/materials/cryptographic-materials'
+import { adoptEncryptionMaterials, createDecryptionMaterials, createEncryptionMaterials, type DecryptionMaterials, type EncryptionMaterials } from '../../src/materials/cryptographic-materials'
 import type { CryptographicMaterialsProvider } from '../../src/materials/cryptographic-materials-provider'
 import type { EncryptionContext } from '../../src/encryption-context'
 import { deserializeMaterialDescription, serializeMaterialDescription } from '../../src/serialize/material-description'
@@ -1069,6 +1069,33 @@ describe('Material description fast paths (description-cache.ts) equal the plain
         expect(Buffer.from(descriptionBytes(made))).toEqual(Buffer.from(serializeMaterialDescription(copy)))
       }
     }), { numRuns: 300 })
+  })
+
+  it('descriptionBytes of per-item materials (adopt ... perItem): the plain bytes, a new array each time, and the materials look the same', () => {
+    fc.assert(fc.property(sequence, fc.boolean(), fc.boolean(), (mds, withKey, mixed) => {
+      const seen: Uint8Array[] = []
+      for (let i = 0; i < mds.length; i++) {
+        const md = mds[i] as Record<string, string>
+        const own: Record<string, string> = {}
+        for (const [k, v] of Object.entries(md)) setOwnForTest(own, k, v)
+        const perItem = !mixed || i % 2 === 0
+        const made = adoptEncryptionMaterials(own, withKey ? aes : undefined, hmac, perItem)
+        // The mark is invisible: the same keys and values as createEncryptionMaterials gives.
+        expect(Object.keys(made)).toEqual(Object.keys(materials(md, withKey)))
+        expect(made).toEqual(materials(md, withKey))
+        expect(Object.isFrozen(made)).toBe(true)
+        const expected = Buffer.from(plainBytes(md, withKey))
+        const first = descriptionBytes(made)
+        const second = descriptionBytes(made)
+        expect(Buffer.from(first)).toEqual(expected)
+        expect(Buffer.from(second)).toEqual(expected)
+        // Each call's bytes are the caller's own: changing them changes no other result.
+        first.fill(0xee)
+        expect(Buffer.from(second)).toEqual(expected)
+        for (const earlier of seen) expect(earlier.every((byte) => byte === 0xee)).toBe(false)
+        seen.push(second)
+      }
+    }), { numRuns: 200 })
   })
 
   it('descriptionBytes refuses a value with a lone surrogate after a run of good ones, like the plain serializer, and recovers', () => {
