@@ -34,7 +34,8 @@ export function createDecryptionMaterials(input: DecryptionMaterials): Decryptio
  * The mark of encryption materials made for one item only (the wrapped provider's: a new content key per item), set
  * by {@link adoptEncryptionMaterials} as a non-enumerable property of this private symbol. The item encryptor then
  * does not remember their serialized description per materials object (a WeakMap entry per item that never hits:
- * about 0.7 µs per item with its GC: descriptionBytes of per-item materials, CPU, in-process A/B, 3 runs, median 4.0-4.5 -> 3.2-3.8 µs). Only our own code can set it; it changes no bytes.
+ * about 0.7 µs per item with its GC; descriptionBytes of per-item materials, CPU, in-process A/B, 3 runs, median
+ * 4.0-4.5 -> 3.2-3.8 µs). Only our own code can set it; it changes no bytes.
  * @internal
  */
 export const PER_ITEM_MATERIALS: unique symbol = Symbol('ddb-encryption.perItemMaterials')
