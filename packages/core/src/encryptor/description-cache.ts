@@ -27,6 +27,13 @@ const descriptionCache = new WeakMap<EncryptionMaterials, Uint8Array>()
 let lastDescriptionBytes: Uint8Array | undefined
 let lastDescription: Readonly<Record<string, string>> = EMPTY_DESCRIPTION
 const MAX_CACHED_DESCRIPTION_BYTES = 1024
+/**
+ * Where {@link lastDescriptionBytes} is copied (it is a view of this store, never handed out): a copy of more than 64
+ * bytes in an ArrayBuffer of its own lives outside the V8 heap and costs about 1 µs to allocate, per item with a
+ * wrapped or most-recent provider, whose descriptions all differ (parsedDescription of such descriptions, CPU,
+ * in-process A/B, 3 runs: median 1.8-3.1 -> 1.1-2.1 µs, min 1.5-1.7 -> 1.05-1.07 µs).
+ */
+const lastDescriptionStore = new Uint8Array(MAX_CACHED_DESCRIPTION_BYTES)
 
 /**
  * Where each string of {@link lastDescriptionBytes} lies (start of its bytes, after the 4-byte length) and what it
@@ -123,7 +130,8 @@ export function parsedDescription(bytes: Uint8Array): Readonly<Record<string, st
       lastSegmentStarts = segments.starts
       lastSegmentTexts = segments.texts
     }
-    lastDescriptionBytes = bytes.slice()
+    lastDescriptionStore.set(bytes)
+    lastDescriptionBytes = new Uint8Array(lastDescriptionStore.buffer, 0, bytes.length)
     lastDescription = description
   }
   return description
