@@ -33,6 +33,8 @@ export {
   adoptDecryptionMaterials,
 } from './materials/cryptographic-materials'
 export type { CryptographicMaterialsProvider } from './materials/cryptographic-materials-provider'
+/** For our own providers' batch preparation (decryptItems); not a stable API. */
+export { PREPARE_DECRYPTION, type PreparesDecryption } from './materials/cryptographic-materials-provider'
 
 export { normalizeNumber } from './serialize/number'
 export { serializeAttribute, deserializeAttribute } from './serialize/attribute'
@@ -42,7 +44,7 @@ export type { SerializeOptions, WriteMode } from './serialize/serialize-options'
 
 export { LocalDelegatedKey, type LocalDelegatedKeyOptions } from './crypto/local-delegated-key'
 /** For `@ddb-encryption/providers-wrapped`'s per-item content keys (new and unwrapped); not a stable API. */
-export { wrapNewContentKey, unwrapContentKey, type NewWrappedKey } from './crypto/key-operations'
+export { wrapNewContentKey, unwrapContentKey, unwrapContentKeys, type NewWrappedKey } from './crypto/key-operations'
 export { randomKeyBytes } from './crypto/random'
 export { hkdfSha256 } from './crypto/hkdf'
 

@@ -11,6 +11,8 @@ import {
   JceName,
   LocalDelegatedKey,
   MaterialDescriptionKey,
+  PREPARE_DECRYPTION,
+  type PreparesDecryption,
   UnwrappingError,
   WrappingError,
   adoptDecryptionMaterials,
@@ -22,6 +24,7 @@ import {
   setOwn,
   toBase64,
   unwrapContentKey,
+  unwrapContentKeys,
   wrapNewContentKey,
 } from '@ddb-encryption/core'
 import { DEFAULT_CONTENT_ALGORITHM, parseContentAlgorithm, type ContentAlgorithm } from './internal/content-algorithm'
@@ -54,6 +57,15 @@ export interface WrappedMaterialsProviderOptions {
 const UNWRAP_FAILED =
   'Unable to unwrap the content key of this item: it was altered, or it was written with other keys; ' +
   'check that the unwrapping key matches the one that wrapped it'
+
+/** A content key unwrapped ahead of its item by the batch preparation, and what it was unwrapped for. */
+interface PreparedKey {
+  readonly wrapAlgorithm: string
+  readonly keyAlgorithm: string
+  readonly key: DelegatedKey
+}
+
+const NOTHING = (): void => undefined
 
 /** The wrapping transformation implied by a wrapping key's algorithm (FORMAT.md 7.2). */
 function wrapTransformationFor(keyAlgorithm: string): string {
@@ -89,7 +101,7 @@ function defaultUnwrapTransformation(keyAlgorithm: string): string | undefined {
  * })
  * const stored = await encryptItem(item, { materialsProvider: provider, encryptionContext: { tableName }, attributeActions })
  */
-export class WrappedMaterialsProvider implements CryptographicMaterialsProvider {
+export class WrappedMaterialsProvider implements CryptographicMaterialsProvider, PreparesDecryption {
   readonly #wrappingKey: DelegatedKey | undefined
   readonly #unwrappingKey: DelegatedKey | undefined
   readonly #signingKey: DelegatedKey
@@ -102,6 +114,12 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
    * is parsed once, not per item. Reassigned as a pair (frozen); a different text is parsed as before.
    */
   #lastContentAlgorithm: { readonly text: string; readonly parsed: ContentAlgorithm | string } | undefined
+  /**
+   * Content keys unwrapped ahead of their items by {@link WrappedMaterialsProvider.[PREPARE_DECRYPTION]} (a
+   * `decryptItems` batch), by the item's `amzn-ddb-env-key` text; each is taken once, and the rest are dropped when
+   * the batch is done.
+   */
+  readonly #prepared = new Map<string, PreparedKey>()
 
   /**
    * @throws {InvalidArgumentError} ERR_INVALID_ARGUMENT when an option has the wrong type; the message names the option.
@@ -186,7 +204,8 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
       [MaterialDescriptionKey.ContentEncryptionAlgorithm]: this.#contentAlgorithmText,
       [MaterialDescriptionKey.ContentKeyWrappingAlgorithm]: wrapAlgorithm,
     }
-    return adoptEncryptionMaterials(materialDescription, encryptionKey, this.#signingKey)
+    // New materials for this item only (a new content key): marked so, the encryptor does not remember them.
+    return adoptEncryptionMaterials(materialDescription, encryptionKey, this.#signingKey, true)
   }
 
   /**
@@ -234,27 +253,28 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
         `"${unwrappingKey.algorithm}" unwrapping key has no default transformation; the item was altered or not written by a wrapped provider`,
       )
     }
-    const wrapped = fromBase64(wrappedText)
-    if (wrapped === undefined) {
-      throw new UnwrappingError(UNWRAP_FAILED, { cause: new Error(`"${MaterialDescriptionKey.WrappedDataKey}" is not valid base64`) })
-    }
     // Our own keys are told the length the description names, so that the length is enforced inside the unwrap:
     // PKCS#1 v1.5 (read only) then turns a well-padded key of another length into its synthetic key like any other
     // bad ciphertext (implicit rejection), and no outcome of that path is visible before attributes are decrypted.
     // Other DelegatedKeys get the bare algorithm, as the reference clients pass it.
-    const keyAlgorithm =
-      contentAlgorithm.bitsNamed && unwrappingKey instanceof LocalDelegatedKey
-        ? `${contentAlgorithm.algorithm}/${contentAlgorithm.bits}`
-        : contentAlgorithm.algorithm
-    let decryptionKey: DelegatedKey
-    try {
-      // Our own keys unwrap synchronously (core's unwrapContentKey: the same key or error, without a promise and an
-      // await per item); any other key is awaited.
-      decryptionKey =
-        unwrapContentKey(unwrappingKey, wrapAlgorithm, wrapped, keyAlgorithm) ??
-        await unwrappingKey.unwrap(wrapAlgorithm, wrapped, keyAlgorithm, 'symmetric')
-    } catch (error) {
-      throw new UnwrappingError(UNWRAP_FAILED, { cause: error })
+    const keyAlgorithm = this.#keyAlgorithmFor(contentAlgorithm, unwrappingKey)
+    // A key unwrapped ahead of this item (decryptItems): the one the unwrap below gives for the same text,
+    // transformation and key algorithm, which decoded and unwrapped without error (else it would not be there).
+    let decryptionKey = this.#prepared.size === 0 ? undefined : this.#takePrepared(wrappedText, wrapAlgorithm, keyAlgorithm)
+    if (decryptionKey === undefined) {
+      const wrapped = fromBase64(wrappedText)
+      if (wrapped === undefined) {
+        throw new UnwrappingError(UNWRAP_FAILED, { cause: new Error(`"${MaterialDescriptionKey.WrappedDataKey}" is not valid base64`) })
+      }
+      try {
+        // Our own keys unwrap synchronously (core's unwrapContentKey: the same key or error, without a promise and an
+        // await per item); any other key is awaited.
+        decryptionKey =
+          unwrapContentKey(unwrappingKey, wrapAlgorithm, wrapped, keyAlgorithm) ??
+          await unwrappingKey.unwrap(wrapAlgorithm, wrapped, keyAlgorithm, 'symmetric')
+      } catch (error) {
+        throw new UnwrappingError(UNWRAP_FAILED, { cause: error })
+      }
     }
     // The description is unsigned (FORMAT.md 3.4): if it names a length, the unwrapped key must have it (our own
     // keys already enforced it above; this is for other DelegatedKeys).
@@ -270,6 +290,80 @@ export class WrappedMaterialsProvider implements CryptographicMaterialsProvider 
 
   /** Nothing is cached: does nothing. */
   async refresh(): Promise<void> {}
+
+  /**
+   * Batch preparation (core's `decryptItems`, see `PREPARE_DECRYPTION`): for each description, what
+   * {@link WrappedMaterialsProvider.getDecryptionMaterials} would unwrap (the same merge, env-key, env-alg,
+   * transformation and key algorithm), unwrapped at once by our own unwrapping key (core's `unwrapContentKeys`:
+   * AESWrap over one ECB context, about 1 µs per key instead of 6–7 µs on Node 20); kept until its item asks, or
+   * until the returned function drops it. Anything it cannot prepare is left to the plain path. Never throws.
+   * @internal
+   */
+  [PREPARE_DECRYPTION](descriptions: ReadonlyArray<Readonly<Record<string, string>> | undefined>): () => void {
+    const unwrappingKey = this.#unwrappingKey
+    if (!(unwrappingKey instanceof LocalDelegatedKey)) return NOTHING
+    const added: [string, PreparedKey][] = []
+    try {
+      const own = this.#materialDescription
+      const groups = new Map<string, { wrapAlgorithm: string; keyAlgorithm: string; texts: string[]; wrapped: Uint8Array[] }>()
+      for (const itemDescription of descriptions) {
+        if (typeof itemDescription !== 'object' || itemDescription === null) continue
+        // The merge of getDecryptionMaterials: the item's entries win over the provider's.
+        const entry = (key: string): string | undefined => (hasOwn(itemDescription, key) ? itemDescription[key] : getOwn(own, key))
+        const wrappedText = entry(MaterialDescriptionKey.WrappedDataKey)
+        if (typeof wrappedText !== 'string' || this.#prepared.has(wrappedText)) continue
+        const contentAlgorithm = this.#contentAlgorithmOf(entry(MaterialDescriptionKey.ContentEncryptionAlgorithm) ?? JceName.Aes)
+        if (typeof contentAlgorithm === 'string') continue
+        const wrapAlgorithm = entry(MaterialDescriptionKey.ContentKeyWrappingAlgorithm) ?? defaultUnwrapTransformation(unwrappingKey.algorithm)
+        if (typeof wrapAlgorithm !== 'string') continue
+        const wrapped = fromBase64(wrappedText)
+        if (wrapped === undefined) continue
+        const keyAlgorithm = this.#keyAlgorithmFor(contentAlgorithm, unwrappingKey)
+        const groupName = `${wrapAlgorithm}\n${keyAlgorithm}`
+        let group = groups.get(groupName)
+        if (group === undefined) {
+          group = { wrapAlgorithm, keyAlgorithm, texts: [], wrapped: [] }
+          groups.set(groupName, group)
+        }
+        group.texts.push(wrappedText)
+        group.wrapped.push(wrapped)
+      }
+      for (const { wrapAlgorithm, keyAlgorithm, texts, wrapped } of groups.values()) {
+        const keys = unwrapContentKeys(unwrappingKey, wrapAlgorithm, wrapped, keyAlgorithm)
+        for (let i = 0; i < texts.length; i++) {
+          const key = keys[i]
+          if (key === undefined) continue
+          const prepared: PreparedKey = Object.freeze({ wrapAlgorithm, keyAlgorithm, key })
+          this.#prepared.set(texts[i] as string, prepared)
+          added.push([texts[i] as string, prepared])
+        }
+      }
+    } catch {
+      // Prepares nothing more; what was prepared stays correct.
+    }
+    if (added.length === 0) return NOTHING
+    return () => {
+      for (const [text, prepared] of added) if (this.#prepared.get(text) === prepared) this.#prepared.delete(text)
+    }
+  }
+
+  /** The prepared key for this text, transformation and key algorithm, taken out (each is used once), if any. */
+  #takePrepared(wrappedText: string, wrapAlgorithm: string, keyAlgorithm: string): DelegatedKey | undefined {
+    const prepared = this.#prepared.get(wrappedText)
+    if (prepared === undefined || prepared.wrapAlgorithm !== wrapAlgorithm || prepared.keyAlgorithm !== keyAlgorithm) return undefined
+    this.#prepared.delete(wrappedText)
+    return prepared.key
+  }
+
+  /**
+   * The key algorithm the unwrapping key is asked for: ours get the length the description names (`AES/256`), so it
+   * is enforced inside the unwrap; other DelegatedKeys the bare algorithm, as the reference clients pass it.
+   */
+  #keyAlgorithmFor(contentAlgorithm: ContentAlgorithm, unwrappingKey: DelegatedKey): string {
+    return contentAlgorithm.bitsNamed && unwrappingKey instanceof LocalDelegatedKey
+      ? `${contentAlgorithm.algorithm}/${contentAlgorithm.bits}`
+      : contentAlgorithm.algorithm
+  }
 
   /** `parseContentAlgorithm(text)`, remembered for the last text (see {@link WrappedMaterialsProvider.#lastContentAlgorithm}). */
   #contentAlgorithmOf(text: string): ContentAlgorithm | string {

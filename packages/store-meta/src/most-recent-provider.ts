@@ -7,6 +7,8 @@ import {
   methodsOption,
   optionsObject,
   positiveIntegerOption,
+  PREPARE_DECRYPTION,
+  type PreparesDecryption,
   type CryptographicMaterialsProvider,
   type DecryptionMaterials,
   type EncryptionContext,
@@ -69,7 +71,7 @@ interface CacheEntry {
  * const provider = new MostRecentProvider({ store, materialName: 'orders', ttlMs: 60_000 })
  * const stored = await encryptItem(item, { materialsProvider: provider, encryptionContext, attributeActions })
  */
-export class MostRecentProvider implements CryptographicMaterialsProvider {
+export class MostRecentProvider implements CryptographicMaterialsProvider, PreparesDecryption {
   readonly materialName: string
   readonly ttlMs: number
   readonly maxCacheSize: number
@@ -149,6 +151,54 @@ export class MostRecentProvider implements CryptographicMaterialsProvider {
       return Promise.reject(error)
     }
     return this.#lookupVersion(version).then((provider) => provider.getDecryptionMaterials(context))
+  }
+
+  /**
+   * Batch preparation (core's `decryptItems`, see `PREPARE_DECRYPTION`): the descriptions are grouped by the version
+   * in their `amzn-ddb-meta-id` and handed to that version's cached provider, where it is cached and usable now and
+   * offers preparation too (the MetaStore's wrapped providers do). Versions not cached are left to the plain path.
+   * Nothing here changes the cache or its order. Never throws.
+   * @internal
+   */
+  [PREPARE_DECRYPTION](descriptions: ReadonlyArray<Readonly<Record<string, string>> | undefined>): () => void {
+    const releases: (() => void)[] = []
+    try {
+      const byProvider = new Map<CryptographicMaterialsProvider, (Readonly<Record<string, string>> | undefined)[]>()
+      for (const description of descriptions) {
+        if (typeof description !== 'object' || description === null) continue
+        let version: number
+        try {
+          version = this.#store.versionFromMaterialDescription(description)
+        } catch {
+          continue
+        }
+        const entry = this.#cache.get(version)
+        if (entry === undefined || this.#now() - entry.loadedAt >= this.ttlMs) continue
+        let group = byProvider.get(entry.provider)
+        if (group === undefined) {
+          group = []
+          byProvider.set(entry.provider, group)
+        }
+        group.push(description)
+      }
+      for (const [provider, group] of byProvider) {
+        const prepare = (provider as Partial<PreparesDecryption>)[PREPARE_DECRYPTION]
+        if (typeof prepare !== 'function') continue
+        const release = prepare.call(provider, group)
+        if (typeof release === 'function') releases.push(release)
+      }
+    } catch {
+      // Prepares nothing more.
+    }
+    return () => {
+      for (const release of releases) {
+        try {
+          release()
+        } catch {
+          // A provider's release that fails leaves its keys to be collected with it.
+        }
+      }
+    }
   }
 
   /** Forgets every cached version and provider; the next call asks the store. */

@@ -2,6 +2,7 @@ import type { Item } from '../attribute-value'
 import type { CryptoConfig } from '../encryptor/crypto-config'
 import { decryptItem } from '../encryptor/decrypt-item'
 import { encryptItem } from '../encryptor/encrypt-item'
+import { canPrepareDecryption, PREPARE_CHUNK, prepareDecryption } from '../encryptor/prepare-decryption'
 import { InvalidArgumentError } from '../errors'
 import type { EncryptorPool } from './encryptor-pool'
 
@@ -96,5 +97,20 @@ export async function encryptItems(items: readonly Item[], config: CryptoConfig,
 export async function decryptItems(items: readonly Item[], config: CryptoConfig, options?: BatchOptions): Promise<Item[]> {
   checkBatch(items, options, 'decryptItems')
   if (options?.pool !== undefined) return options.pool.run('decrypt', items, config)
-  return runAll(items, config, options?.concurrency ?? 1, decryptItem)
+  const concurrency = options?.concurrency ?? 1
+  if (!canPrepareDecryption(config)) return runAll(items, config, concurrency, decryptItem)
+  // Our wrapped / most-recent providers unwrap the content keys of a chunk of items at once (prepare-decryption.ts;
+  // about 5 µs per item less with AESWrap). Chunk after chunk: the same results, and the lowest-index error with no
+  // item started after it.
+  const out: Item[] = []
+  for (let start = 0; start < items.length; start += PREPARE_CHUNK) {
+    const chunk = items.slice(start, start + PREPARE_CHUNK)
+    const release = prepareDecryption(chunk, config)
+    try {
+      for (const result of await runAll(chunk, config, concurrency, decryptItem)) out.push(result)
+    } finally {
+      release()
+    }
+  }
+  return out
 }

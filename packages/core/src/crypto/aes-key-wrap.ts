@@ -3,7 +3,17 @@ import { UnwrappingError, WrappingError } from '../errors'
 
 /** RFC 3394 default initial value. */
 const DEFAULT_IV = Buffer.from('a6a6a6a6a6a6a6a6', 'hex')
+/** RFC 3394's default IV byte 0xa6 four times: one 32-bit word of it in either byte order. */
+const IV_WORD = 0xa6a6a6a6
 const IV_BYTE = 0xa6
+
+/** True on little-endian hosts, where the words of {@link AesKeyWrap.wrapBatch} hold their bytes in reverse. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
+
+/** `x` (a 32-bit unsigned value) with its four bytes in reverse order. */
+function byteSwap32(x: number): number {
+  return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0
+}
 
 /**
  * How many new content keys {@link AesKeyWrap.wrapNewKey} makes and wraps at a time. Measured on Node 20 (CPU per
@@ -46,6 +56,8 @@ export class AesKeyWrap {
   readonly #kek: KeyObject
   /** The persistent ECB encryption context of the KEK (padding off); dropped if a native call ever throws. */
   #ecb: Cipher | undefined
+  /** The persistent ECB decryption context of the KEK for {@link AesKeyWrap.unwrapBatch}; dropped if a native call throws. */
+  #ecbDecrypt: Decipher | undefined
   /** The persistent unwrap context, where {@link unwrapContextReusable} says so; dropped after any failure. */
   #unwrapper: Decipher | undefined
   /** Not yet used new keys, per key length. */
@@ -130,39 +142,54 @@ export class AesKeyWrap {
     const out = new Uint8Array(count * stride)
     // A of each key lives in the first half of its input block; R[1..n] in `out` after its 8-byte A slot.
     const input = new Uint8Array(count * 16)
+    // The state is moved in 32-bit words, not bytes: 6 word moves per key and step instead of 24 byte moves (the
+    // batch's JS share, about 1.7 µs per key on Node 20, was most of what batching left). Every offset is a multiple
+    // of 4 (`out` and `input` are new arrays, `stride` a multiple of 8); an ECB output that is not 4-aligned is
+    // read through an aligned copy. `t` is XORed into bytes 4..7 big-endian: swapped once on little-endian hosts.
+    const out32 = new Uint32Array(out.buffer, 0, out.byteLength >>> 2)
+    const in32 = new Uint32Array(input.buffer, 0, input.byteLength >>> 2)
+    const stride32 = stride >>> 2
     let blocks: Buffer | undefined
+    let aligned: Uint8Array | undefined
     try {
       for (let k = 0; k < count; k++) {
-        input.fill(IV_BYTE, k * 16, k * 16 + 8)
+        in32[k * 4] = IV_WORD
+        in32[k * 4 + 1] = IV_WORD
         out.set(keys.subarray(k * length, (k + 1) * length), k * stride + 8)
       }
       for (let j = 0; j < 6; j++) {
         for (let i = 1; i <= n; i++) {
           for (let k = 0; k < count; k++) {
-            const r = k * stride + 8 * i
-            const p = k * 16 + 8
-            for (let b = 0; b < 8; b++) input[p + b] = out[r + b] as number
+            const r = k * stride32 + 2 * i
+            in32[k * 4 + 2] = out32[r] as number
+            in32[k * 4 + 3] = out32[r + 1] as number
           }
           blocks = this.#encryptBlocks(input)
+          let b32: Uint32Array
+          if ((blocks.byteOffset & 3) === 0) {
+            b32 = new Uint32Array(blocks.buffer, blocks.byteOffset, blocks.byteLength >>> 2)
+          } else {
+            aligned ??= new Uint8Array(input.byteLength)
+            aligned.set(blocks)
+            b32 = new Uint32Array(aligned.buffer, 0, aligned.byteLength >>> 2)
+          }
           const t = n * j + i
+          const tWord = LITTLE_ENDIAN ? byteSwap32(t) : t
           for (let k = 0; k < count; k++) {
-            const p = k * 16
-            const r = k * stride + 8 * i
-            for (let b = 0; b < 8; b++) {
-              input[p + b] = blocks[p + b] as number
-              out[r + b] = blocks[p + 8 + b] as number
-            }
-            input[p + 4] = (input[p + 4] as number) ^ (t >>> 24)
-            input[p + 5] = (input[p + 5] as number) ^ ((t >>> 16) & 0xff)
-            input[p + 6] = (input[p + 6] as number) ^ ((t >>> 8) & 0xff)
-            input[p + 7] = (input[p + 7] as number) ^ (t & 0xff)
+            const p = k * 4
+            const r = k * stride32 + 2 * i
+            in32[p] = b32[p] as number
+            in32[p + 1] = ((b32[p + 1] as number) ^ tWord) >>> 0
+            out32[r] = b32[p + 2] as number
+            out32[r + 1] = b32[p + 3] as number
           }
           blocks.fill(0)
           blocks = undefined
         }
       }
       for (let k = 0; k < count; k++) {
-        for (let b = 0; b < 8; b++) out[k * stride + b] = input[k * 16 + b] as number
+        out32[k * stride32] = in32[k * 4] as number
+        out32[k * stride32 + 1] = in32[k * 4 + 1] as number
       }
       return out
     } catch (cause) {
@@ -170,7 +197,111 @@ export class AesKeyWrap {
       throw cause
     } finally {
       blocks?.fill(0)
+      aligned?.fill(0)
       input.fill(0)
+    }
+  }
+
+  /**
+   * Unwraps many wrapped keys of `length + 8` bytes each at once, as {@link AesKeyWrap.wrapBatch} wraps them: RFC
+   * 3394 section 2.2.2 driven from here, each of the 6·n steps one AES block per key, the blocks of all keys one
+   * `update()` of a persistent `aes-<bits>-ecb` decryption context of the KEK. For the decrypt path of a batch of items
+   * (`decryptItems`): Node 20's OpenSSL 3.0 unwraps `id-aes*-wrap` with its portable AES, about 6–7 µs per 32-byte
+   * key even on a reused context, while 24 ECB calls over a batch of 32 cost about 1 µs per key.
+   *
+   * Returns, per input, its key as a `KeyObject` (the raw bytes wiped at once), or `undefined` where the batch cannot
+   * vouch for it: a wrong length, an integrity check that fails (a tampered input or another KEK), or any failure of
+   * the ECB context (then every entry is `undefined`). The caller takes the plain {@link AesKeyWrap.unwrap} for
+   * those, which decides and reports exactly as before: this path never reports anything itself, so a failure of the
+   * context can never look like a bad key. A key it returns is the one {@link AesKeyWrap.unwrap} gives (proved in
+   * `crypto-aes-key-wrap.test.ts`). The integrity check compares all 8 bytes of A without an early exit.
+   */
+  unwrapBatch(wrapped: readonly Uint8Array[], length: number): (KeyObject | undefined)[] {
+    const results: (KeyObject | undefined)[] = new Array<KeyObject | undefined>(wrapped.length).fill(undefined)
+    if (!Number.isSafeInteger(length) || length < 16 || length % 8 !== 0) return results
+    const picked: number[] = []
+    for (let k = 0; k < wrapped.length; k++) {
+      const one = wrapped[k]
+      if (one instanceof Uint8Array && one.byteLength === length + 8) picked.push(k)
+    }
+    const count = picked.length
+    if (count === 0) return results
+    const n = length >>> 3
+    const stride = length + 8
+    // Each key's A ‖ R[1..n], end to end; R[i] is read into and written back from its input block every step.
+    const state = new Uint8Array(count * stride)
+    const input = new Uint8Array(count * 16)
+    const state32 = new Uint32Array(state.buffer, 0, state.byteLength >>> 2)
+    const in32 = new Uint32Array(input.buffer, 0, input.byteLength >>> 2)
+    const stride32 = stride >>> 2
+    let blocks: Buffer | undefined
+    let aligned: Uint8Array | undefined
+    try {
+      for (let k = 0; k < count; k++) state.set(wrapped[picked[k] as number] as Uint8Array, k * stride)
+      for (let j = 5; j >= 0; j--) {
+        for (let i = n; i >= 1; i--) {
+          const t = n * j + i
+          const tWord = LITTLE_ENDIAN ? byteSwap32(t) : t
+          for (let k = 0; k < count; k++) {
+            const a = k * stride32
+            const r = a + 2 * i
+            in32[k * 4] = state32[a] as number
+            in32[k * 4 + 1] = ((state32[a + 1] as number) ^ tWord) >>> 0
+            in32[k * 4 + 2] = state32[r] as number
+            in32[k * 4 + 3] = state32[r + 1] as number
+          }
+          blocks = this.#decryptBlocks(input)
+          let b32: Uint32Array
+          if ((blocks.byteOffset & 3) === 0) {
+            b32 = new Uint32Array(blocks.buffer, blocks.byteOffset, blocks.byteLength >>> 2)
+          } else {
+            aligned ??= new Uint8Array(input.byteLength)
+            aligned.set(blocks)
+            b32 = new Uint32Array(aligned.buffer, 0, aligned.byteLength >>> 2)
+          }
+          for (let k = 0; k < count; k++) {
+            const a = k * stride32
+            const r = a + 2 * i
+            state32[a] = b32[k * 4] as number
+            state32[a + 1] = b32[k * 4 + 1] as number
+            state32[r] = b32[k * 4 + 2] as number
+            state32[r + 1] = b32[k * 4 + 3] as number
+          }
+          blocks.fill(0)
+          blocks = undefined
+        }
+      }
+      for (let k = 0; k < count; k++) {
+        const a = k * stride
+        let bad = 0
+        for (let b = 0; b < 8; b++) bad |= (state[a + b] as number) ^ IV_BYTE
+        if (bad === 0) results[picked[k] as number] = createSecretKey(state.subarray(a + 8, a + stride))
+      }
+      return results
+    } catch {
+      // Nothing is reported from here (see above): the plain path decides for every input.
+      return results.fill(undefined)
+    } finally {
+      blocks?.fill(0)
+      aligned?.fill(0)
+      input.fill(0)
+      state.fill(0)
+    }
+  }
+
+  /** One `update()` of whole blocks on the persistent ECB decryption context (built on first use, dropped if it throws). */
+  #decryptBlocks(input: Uint8Array): Buffer {
+    try {
+      this.#ecbDecrypt ??= createDecipheriv(this.#ecbName, this.#kek, null).setAutoPadding(false)
+      const blocks = this.#ecbDecrypt.update(input)
+      if (blocks.byteLength !== input.byteLength) {
+        blocks.fill(0)
+        throw new Error('the ECB context returned an unexpected length')
+      }
+      return blocks
+    } catch (cause) {
+      this.#ecbDecrypt = undefined
+      throw cause
     }
   }
 

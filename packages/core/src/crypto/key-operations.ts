@@ -40,6 +40,13 @@ export interface KeyOperations {
    * result and the same errors (thrown instead of rejected); absent in the generic adapter. See {@link unwrapContentKey}.
    */
   unwrapKey?(transformation: string, wrappedKey: Uint8Array, wrappedKeyAlgorithm: string): DelegatedKey
+  /**
+   * Many `unwrapKey` calls of one transformation and key algorithm at once, where the key can do that faster (our AES
+   * keys: AESWrap batched over one ECB context). Per input the key `unwrapKey` gives, or `undefined` where this
+   * path does not vouch for it (the caller then calls `unwrapKey` for it, which decides and reports). Never throws.
+   * Absent in the generic adapter. See {@link unwrapContentKeys}.
+   */
+  unwrapKeys?(transformation: string, wrappedKeys: readonly Uint8Array[], wrappedKeyAlgorithm: string): (DelegatedKey | undefined)[]
 }
 
 /** A new content key and its wrap, from {@link wrapNewContentKey}. @internal */
@@ -120,6 +127,30 @@ export function unwrapContentKey(
 ): DelegatedKey | undefined {
   if (typeof unwrappingKey !== 'object' || unwrappingKey === null) return undefined
   return keyOperations(unwrappingKey).unwrapKey?.(transformation, wrappedKey, wrappedKeyAlgorithm)
+}
+
+/**
+ * The content keys of many items at once, where `unwrappingKey` offers it (our AES keys with AESWrap): per wrapped
+ * key, the key `unwrapContentKey(unwrappingKey, transformation, wrappedKey, wrappedKeyAlgorithm)` returns, or
+ * `undefined` where this path does not vouch for it (a key that does not offer it, another transformation, a
+ * wrapped key that fails its integrity check, any native failure): the caller then takes the plain path for it,
+ * which decides and reports as always. Never throws. For the wrapped materials provider's batch preparation
+ * (`decryptItems`); not a stable API.
+ * @internal
+ */
+export function unwrapContentKeys(
+  unwrappingKey: DelegatedKey,
+  transformation: string,
+  wrappedKeys: readonly Uint8Array[],
+  wrappedKeyAlgorithm: string,
+): (DelegatedKey | undefined)[] {
+  const none = (): undefined[] => new Array<undefined>(wrappedKeys.length).fill(undefined)
+  if (typeof unwrappingKey !== 'object' || unwrappingKey === null) return none()
+  try {
+    return keyOperations(unwrappingKey).unwrapKeys?.(transformation, wrappedKeys, wrappedKeyAlgorithm) ?? none()
+  } catch {
+    return none()
+  }
 }
 
 /** True for a promise (or any thenable): an operation that did not answer synchronously. @internal */

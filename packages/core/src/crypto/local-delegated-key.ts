@@ -467,6 +467,41 @@ export class LocalDelegatedKey implements DelegatedKey, NativeOperationsKey {
     unwrapKey(transformation: string, wrappedKey: Uint8Array, wrappedKeyAlgorithm: string): LocalDelegatedKey {
       return this.#key.#unwrapNow(transformation, wrappedKey, wrappedKeyAlgorithm, 'symmetric')
     }
+
+    unwrapKeys(transformation: string, wrappedKeys: readonly Uint8Array[], wrappedKeyAlgorithm: string): (LocalDelegatedKey | undefined)[] {
+      return this.#key.#unwrapBatch(transformation, wrappedKeys, wrappedKeyAlgorithm)
+    }
+  }
+
+  /**
+   * {@link LocalDelegatedKey.#unwrapNow} for many AESWrap-wrapped AES content keys at once (AesKeyWrap.unwrapBatch: one
+   * ECB context for all, about 1 µs per key instead of 6–7 µs for the native wrap cipher on Node 20): per input the
+   * key `#unwrapNow` returns for it, or `undefined` for every input it does not vouch for (a key other than AES, a
+   * transformation other than AESWrap, a key algorithm other than `AES` / `AES/128|192|256`, a length that is not
+   * the named one or not 16, 24 or 32 bytes, a failed integrity check, any native failure), which the caller
+   * unwraps on the plain path. Never throws.
+   */
+  #unwrapBatch(transformation: string, wrappedKeys: readonly Uint8Array[], wrappedKeyAlgorithm: string): (LocalDelegatedKey | undefined)[] {
+    const results: (LocalDelegatedKey | undefined)[] = new Array<LocalDelegatedKey | undefined>(wrappedKeys.length).fill(undefined)
+    if (this.#wrapCipher === undefined || WRAP_TRANSFORMATIONS.get(transformation)?.kind !== 'aes-wrap') return results
+    const algorithmSpec = parseAlgorithmSpec(wrappedKeyAlgorithm)
+    if (algorithmSpec === undefined || algorithmSpec.algorithm !== JceName.Aes) return results
+    const namedBits = algorithmSpec.bits
+    if (namedBits !== undefined && !AES_KEY_BITS.includes(namedBits)) return results
+    try {
+      const keyWrap = this.#aesWrapFor(transformation)
+      for (const bits of namedBits === undefined ? AES_KEY_BITS : [namedBits]) {
+        const length = bits >>> 3
+        const keys = keyWrap.unwrapBatch(wrappedKeys, length)
+        for (let k = 0; k < keys.length; k++) {
+          const key = keys[k]
+          if (key !== undefined) results[k] = new LocalDelegatedKey(key, JceName.Aes, AES_SPEC, length)
+        }
+      }
+      return results
+    } catch {
+      return results.fill(undefined)
+    }
   }
 
   /**

@@ -1,9 +1,9 @@
-import { unwrapContentKey, wrapNewContentKey } from '../../src/crypto/key-operations'
+import { unwrapContentKey, unwrapContentKeys, wrapNewContentKey } from '../../src/crypto/key-operations'
 import { LocalDelegatedKey } from '../../src/crypto/local-delegated-key'
 import { DelegatedKeyError, JceTransformationError, UnwrappingError, WrappingError } from '../../src/errors'
 import { AesKeyWrap, unwrapContextReusable } from '../../src/crypto/aes-key-wrap'
 import fc from 'fast-check'
-import { createCipheriv, createDecipheriv, createSecretKey, generateKeyPairSync, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createSecretKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto'
 
 // The module object itself (not an import namespace), so jest.spyOn can replace its functions for fault injection.
 const nodeCrypto: typeof import('node:crypto') = jest.requireActual('node:crypto')
@@ -173,6 +173,34 @@ describe('AESWrap batched over a persistent ECB context (AesKeyWrap.wrapBatch / 
           }
         }
       }
+    }
+  })
+
+  it('wrapBatch gives the native wrap also when the ECB context hands back blocks at an offset that is not 4-aligned', () => {
+    const kek = new Uint8Array(randomBytes(32))
+    const real = nodeCrypto.createCipheriv
+    const spy = jest.spyOn(nodeCrypto, 'createCipheriv').mockImplementation(((...args: Parameters<typeof real>) => {
+      const cipher = real(...args)
+      const update = cipher.update.bind(cipher) as (data: Uint8Array) => Buffer
+      // Each output copied to offset 1 of a larger Buffer: the word view cannot be used on it.
+      ;(cipher as unknown as { update: (data: Uint8Array) => Buffer }).update = (data: Uint8Array) => {
+        const blocks = update(data)
+        const shifted = Buffer.alloc(blocks.byteLength + 1).subarray(1)
+        shifted.set(blocks)
+        return shifted
+      }
+      return cipher
+    }) as typeof real)
+    try {
+      const wrap = new AesKeyWrap('id-aes256-wrap', createSecretKey(kek))
+      const keys = new Uint8Array(randomBytes(5 * 32))
+      const out = wrap.wrapBatch(keys, 32)
+      expect(spy).toHaveBeenCalled()
+      for (let k = 0; k < 5; k++) {
+        expect(Buffer.compare(out.subarray(k * 40, (k + 1) * 40), nativeWrap(kek, keys.subarray(k * 32, (k + 1) * 32)))).toBe(0)
+      }
+    } finally {
+      spy.mockRestore()
     }
   })
 
@@ -601,5 +629,122 @@ describe('unwrapContentKey (the wrapped provider\'s synchronous unwrap) equals L
       expect(raw.buffer.byteLength).toBe(raw.byteLength)
       raw.fill(0) // the caller's wipe must not disturb the next unwrap
     }
+  })
+})
+
+describe('AESWrap unwrap batched over a persistent ECB context (AesKeyWrap.unwrapBatch, unwrapContentKeys)', () => {
+  type Kind = 'valid' | 'tampered' | 'wrongKek' | 'otherLength' | 'malformed'
+  const kinds: Kind[] = ['valid', 'tampered', 'wrongKek', 'otherLength', 'malformed']
+
+  it.each([128, 192, 256])('gives each input of random batches the native unwrap, or undefined where that fails (%i-bit KEK)', (bits) => {
+    const kek = new Uint8Array(randomBytes(bits / 8))
+    const otherKek = new Uint8Array(randomBytes(bits / 8))
+    const ours = new AesKeyWrap(`id-aes${bits}-wrap`, createSecretKey(kek))
+    fc.assert(
+      fc.property(
+        fc.constantFrom(16, 24, 32, 40, 64),
+        fc.array(fc.record({ kind: fc.constantFrom(...kinds), pick: fc.nat() }), { minLength: 1, maxLength: 40 }),
+        (length, steps) => {
+          const inputs = steps.map(({ kind, pick }) => {
+            const key = new Uint8Array(randomBytes(kind === 'otherLength' ? (length === 16 ? 24 : 16) : length))
+            const input = nativeWrap(kind === 'wrongKek' ? otherKek : kek, key)
+            if (kind === 'tampered') input[pick % input.length] = (input[pick % input.length] as number) ^ (1 << (pick % 8))
+            if (kind === 'malformed') return input.subarray(0, input.length - 8 + (pick % 8))
+            return input
+          })
+          const copies = inputs.map((input) => input.slice())
+          const keys = ours.unwrapBatch(inputs, length)
+          expect(keys).toHaveLength(inputs.length)
+          inputs.forEach((input, k) => {
+            expect(input).toEqual(copies[k]) // inputs untouched
+            let expected: Uint8Array | undefined
+            try {
+              expected = input.byteLength === length + 8 ? nativeUnwrap(kek, input) : undefined
+            } catch {
+              expected = undefined
+            }
+            const key = keys[k]
+            if (expected === undefined) {
+              expect(key).toBeUndefined()
+            } else {
+              expect(key?.type).toBe('secret')
+              expect(Buffer.compare(key?.export() as Buffer, expected)).toBe(0)
+              // The plain path gives the same bytes.
+              expect(Buffer.compare(ours.unwrap(input), expected)).toBe(0)
+            }
+          })
+        },
+      ),
+      { numRuns: 40 },
+    )
+  })
+
+  it('gives RFC 3394 section 4 keys, alone and in a batch with tampered ones', () => {
+    for (const [, kek, data, wrapped] of RFC3394) {
+      const ours = new AesKeyWrap(cipherFor(kek), createSecretKey(hex(kek)))
+      const tampered = hex(wrapped)
+      tampered[3] = (tampered[3] as number) ^ 0x80
+      const keys = ours.unwrapBatch([hex(wrapped), tampered, hex(wrapped)], hex(data).byteLength)
+      expect(new Uint8Array((keys[0] as KeyObject).export())).toEqual(hex(data))
+      expect(keys[1]).toBeUndefined()
+      expect(new Uint8Array((keys[2] as KeyObject).export())).toEqual(hex(data))
+    }
+  })
+
+  it('reports nothing when the ECB context fails: every entry undefined, and the next batch works', () => {
+    const kek = new Uint8Array(randomBytes(32))
+    const ours = new AesKeyWrap('id-aes256-wrap', createSecretKey(kek))
+    const key = new Uint8Array(randomBytes(32))
+    const spy = jest.spyOn(nodeCrypto, 'createDecipheriv').mockImplementationOnce(() => {
+      throw new Error('simulated native failure')
+    })
+    try {
+      expect(ours.unwrapBatch([nativeWrap(kek, key), nativeWrap(kek, key)], 32)).toEqual([undefined, undefined])
+    } finally {
+      spy.mockRestore()
+    }
+    const keys = ours.unwrapBatch([nativeWrap(kek, key)], 32)
+    expect(new Uint8Array((keys[0] as KeyObject).export())).toEqual(key)
+    expect(ours.unwrapBatch([nativeWrap(kek, key)], 20)).toEqual([undefined]) // not a key length
+  })
+
+  it('unwrapContentKeys gives, per wrapped key, the key unwrapContentKey gives, or undefined where that one throws', async () => {
+    const kekRaw = new Uint8Array(randomBytes(32))
+    const kek = aes(kekRaw)
+    const other = aes(new Uint8Array(randomBytes(32)))
+    const blobOf = (key: Uint8Array): Promise<Uint8Array> => aes(key).encrypt('AES/CBC/PKCS5Padding', 'a', new Uint8Array([4, 5, 6]))
+    const contentKeys = [16, 24, 32, 32, 16, 40].map((length) => new Uint8Array(randomBytes(length)))
+    const wrapped = contentKeys.map((key, i) => nativeWrap(i === 3 ? new Uint8Array(randomBytes(32)) : kekRaw, key))
+    for (const algorithm of ['AES', 'AES/128', 'AES/192', 'AES/256']) {
+      const batch = unwrapContentKeys(kek, 'AESWrap', wrapped, algorithm)
+      expect(batch).toHaveLength(wrapped.length)
+      for (let i = 0; i < wrapped.length; i++) {
+        let plain: unknown
+        try {
+          plain = unwrapContentKey(kek, 'AESWrap', wrapped[i] as Uint8Array, algorithm)
+        } catch (error) {
+          plain = error
+        }
+        if (plain instanceof Error) {
+          expect(plain).toBeInstanceOf(UnwrappingError)
+          expect(batch[i]).toBeUndefined()
+        } else {
+          const key = batch[i] as LocalDelegatedKey
+          expect(key).toBeInstanceOf(LocalDelegatedKey)
+          expect([key.algorithm, key.sizeBits, key.keyType]).toEqual([(plain as LocalDelegatedKey).algorithm, (plain as LocalDelegatedKey).sizeBits, 'symmetric'])
+          expect(await key.decrypt('AES/CBC/PKCS5Padding', 'a', await blobOf(contentKeys[i] as Uint8Array))).toEqual(new Uint8Array([4, 5, 6]))
+        }
+      }
+    }
+    // Everything else is left to the plain path: other keys, transformations and key algorithms.
+    const hmac = LocalDelegatedKey.fromBytes({ key: new Uint8Array(32), algorithm: 'HmacSHA256', keyType: 'symmetric', encoding: 'RAW' })
+    const forwarding = { algorithm: 'AES', unwrap: kek.unwrap.bind(kek) } as unknown as LocalDelegatedKey
+    const none = [undefined, undefined, undefined, undefined, undefined, undefined]
+    expect(unwrapContentKeys(hmac, 'AESWrap', wrapped, 'AES')).toEqual(none)
+    expect(unwrapContentKeys(forwarding, 'AESWrap', wrapped, 'AES')).toEqual(none)
+    expect(unwrapContentKeys(kek, 'RSA/ECB/OAEPWithSHA-256AndMGF1Padding', wrapped, 'AES')).toEqual(none)
+    expect(unwrapContentKeys(kek, 'AESWrapX', wrapped, 'AES')).toEqual(none)
+    for (const algorithm of ['HmacSHA256', 'AES/512', 'AES/0256', '', 'RSA']) expect(unwrapContentKeys(kek, 'AESWrap', wrapped, algorithm)).toEqual(none)
+    expect(unwrapContentKeys(other, 'AESWrap', wrapped, 'AES')).toEqual(none)
   })
 })

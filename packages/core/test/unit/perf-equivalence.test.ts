@@ -24,7 +24,7 @@ import { SerializeFlag } from '../../src/serialize/serialize-options'
 import { compareBytesSigned, compareBytesUnsigned, compareCodePoint, compareUtf16, sortInPlace } from '../../src/serialize/ordering'
 import { MaterialDescriptionKey, ReservedAttribute, SYMMETRIC_MODE } from '../../src/wire'
 import { descriptionBytes, parsedDescription } from '../../src/encryptor/description-cache'
-import { createDecryptionMaterials, createEncryptionMaterials, type DecryptionMaterials, type EncryptionMaterials } from '../../src/materials/cryptographic-materials'
+import { adoptEncryptionMaterials, createDecryptionMaterials, createEncryptionMaterials, type DecryptionMaterials, type EncryptionMaterials } from '../../src/materials/cryptographic-materials'
 import type { CryptographicMaterialsProvider } from '../../src/materials/cryptographic-materials-provider'
 import type { EncryptionContext } from '../../src/encryption-context'
 import { deserializeMaterialDescription, serializeMaterialDescription } from '../../src/serialize/material-description'
@@ -1108,7 +1108,8 @@ describe('Material description fast paths (description-cache.ts) equal the plain
   const aes = LocalDelegatedKey.generate('AES', 128)
   const hmac = LocalDelegatedKey.generate('HmacSHA256', 256)
   // Few keys, so consecutive descriptions often share their key set (the fast path) and sometimes do not.
-  const keyName = fc.constantFrom('amzn-ddb-env-key', 'amzn-ddb-env-alg', 'amzn-ddb-wrap-alg', 'custom', '__proto__', 'ü', '𝄞', '', 'zz')
+  const keyName = fc.constantFrom('amzn-ddb-env-key', 'amzn-ddb-env-alg', 'amzn-ddb-wrap-alg', 'custom', '__proto__', 'ü', '𝄞', '', 'zz',
+    MaterialDescriptionKey.SymmetricMode, MaterialDescriptionKey.SigningAlgorithm)
   const value = fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom('', 'AES/256', 'é', '𝄞x', 'a'.repeat(300)))
   const description = fc.dictionary(keyName, value, { maxKeys: 6 })
   const base = fc.dictionary(keyName, value, { minKeys: 1, maxKeys: 5 })
@@ -1158,6 +1159,52 @@ describe('Material description fast paths (description-cache.ts) equal the plain
       copies.forEach((copy, i) => { if (i % 2 === 0) copy.fill(0xa5) })
       copies.forEach((copy, i) => { if (i % 2 === 1) expect(Buffer.from(copy).equals(expected)).toBe(true) })
       expect(Buffer.from(descriptionBytes(frozen)).equals(expected)).toBe(true)
+    }), { numRuns: 200 })
+  })
+
+  it('descriptionBytes writes the plain serializer\'s bytes when the added entries change from item to item (key or not, signing algorithm)', () => {
+    const hmac384 = LocalDelegatedKey.generate('HmacSHA384', 384)
+    fc.assert(fc.property(fc.array(fc.tuple(fc.boolean(), fc.boolean(), fc.nat(2)), { minLength: 1, maxLength: 12 }), sequence, (flags, mds) => {
+      for (let i = 0; i < flags.length; i++) {
+        const [withKey, other, pick] = flags[i] as [boolean, boolean, number]
+        const md = mds[pick % mds.length] as Record<string, string>
+        const signingKey = other ? hmac384 : hmac
+        const own: Record<string, string> = {}
+        for (const [k, v] of Object.entries(md)) setOwnForTest(own, k, v)
+        const made = createEncryptionMaterials({ materialDescription: own, signingKey, ...(withKey ? { encryptionKey: aes } : {}) })
+        const copy: Record<string, string> = {}
+        for (const [k, v] of Object.entries(md)) setOwnForTest(copy, k, v)
+        if (withKey) copy[MaterialDescriptionKey.SymmetricMode] = SYMMETRIC_MODE
+        copy[MaterialDescriptionKey.SigningAlgorithm] = signingKey.algorithm
+        expect(Buffer.from(descriptionBytes(made))).toEqual(Buffer.from(serializeMaterialDescription(copy)))
+      }
+    }), { numRuns: 300 })
+  })
+
+  it('descriptionBytes of per-item materials (adopt ... perItem): the plain bytes, a new array each time, and the materials look the same', () => {
+    fc.assert(fc.property(sequence, fc.boolean(), fc.boolean(), (mds, withKey, mixed) => {
+      const seen: Uint8Array[] = []
+      for (let i = 0; i < mds.length; i++) {
+        const md = mds[i] as Record<string, string>
+        const own: Record<string, string> = {}
+        for (const [k, v] of Object.entries(md)) setOwnForTest(own, k, v)
+        const perItem = !mixed || i % 2 === 0
+        const made = adoptEncryptionMaterials(own, withKey ? aes : undefined, hmac, perItem)
+        // The mark is invisible: the same keys and values as createEncryptionMaterials gives.
+        expect(Object.keys(made)).toEqual(Object.keys(materials(md, withKey)))
+        expect(made).toEqual(materials(md, withKey))
+        expect(Object.isFrozen(made)).toBe(true)
+        const expected = Buffer.from(plainBytes(md, withKey))
+        const first = descriptionBytes(made)
+        const second = descriptionBytes(made)
+        expect(Buffer.from(first)).toEqual(expected)
+        expect(Buffer.from(second)).toEqual(expected)
+        // Each call's bytes are the caller's own: changing them changes no other result.
+        first.fill(0xee)
+        expect(Buffer.from(second)).toEqual(expected)
+        for (const earlier of seen) expect(earlier.every((byte) => byte === 0xee)).toBe(false)
+        seen.push(second)
+      }
     }), { numRuns: 200 })
   })
 
