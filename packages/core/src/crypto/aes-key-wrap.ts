@@ -164,7 +164,7 @@ export class AesKeyWrap {
             in32[k * 4 + 2] = out32[r] as number
             in32[k * 4 + 3] = out32[r + 1] as number
           }
-          blocks = this.#encryptBlocks(input)
+          blocks = this.#ecbBlocks(false, input)
           let b32: Uint32Array
           if ((blocks.byteOffset & 3) === 0) {
             b32 = new Uint32Array(blocks.buffer, blocks.byteOffset, blocks.byteLength >>> 2)
@@ -250,7 +250,7 @@ export class AesKeyWrap {
             in32[k * 4 + 2] = state32[r] as number
             in32[k * 4 + 3] = state32[r + 1] as number
           }
-          blocks = this.#decryptBlocks(input)
+          blocks = this.#ecbBlocks(true, input)
           let b32: Uint32Array
           if ((blocks.byteOffset & 3) === 0) {
             b32 = new Uint32Array(blocks.buffer, blocks.byteOffset, blocks.byteLength >>> 2)
@@ -289,34 +289,24 @@ export class AesKeyWrap {
     }
   }
 
-  /** One `update()` of whole blocks on the persistent ECB decryption context (built on first use, dropped if it throws). */
-  #decryptBlocks(input: Uint8Array): Buffer {
+  /**
+   * One `update()` of whole blocks on the persistent ECB context of one direction (built on first use, dropped if it
+   * throws): `wrapBatch` encrypts, `unwrapBatch` decrypts.
+   */
+  #ecbBlocks(decrypt: boolean, input: Uint8Array): Buffer {
     try {
-      this.#ecbDecrypt ??= createDecipheriv(this.#ecbName, this.#kek, null).setAutoPadding(false)
-      const blocks = this.#ecbDecrypt.update(input)
+      const context = decrypt
+        ? (this.#ecbDecrypt ??= createDecipheriv(this.#ecbName, this.#kek, null).setAutoPadding(false))
+        : (this.#ecb ??= createCipheriv(this.#ecbName, this.#kek, null).setAutoPadding(false))
+      const blocks = context.update(input)
       if (blocks.byteLength !== input.byteLength) {
         blocks.fill(0)
         throw new Error('the ECB context returned an unexpected length')
       }
       return blocks
     } catch (cause) {
-      this.#ecbDecrypt = undefined
-      throw cause
-    }
-  }
-
-  /** One `update()` of whole blocks on the persistent ECB context (built on first use, dropped if it throws). */
-  #encryptBlocks(input: Uint8Array): Buffer {
-    try {
-      this.#ecb ??= createCipheriv(this.#ecbName, this.#kek, null).setAutoPadding(false)
-      const blocks = this.#ecb.update(input)
-      if (blocks.byteLength !== input.byteLength) {
-        blocks.fill(0)
-        throw new Error('the ECB context returned an unexpected length')
-      }
-      return blocks
-    } catch (cause) {
-      this.#ecb = undefined
+      if (decrypt) this.#ecbDecrypt = undefined
+      else this.#ecb = undefined
       throw cause
     }
   }
