@@ -153,19 +153,15 @@ export class DynamoDBStreamDecryptor {
           owners.push({ record: index, which })
         }
       } catch (error) {
-        // Drop the images already read from this record: it is not decrypted.
-        while (owners.length > 0 && (owners[owners.length - 1] as { record: number }).record === index) {
-          owners.pop()
-          entries.pop()
-        }
+        // The images already read from this record stay: record by record, its NewImage is decrypted before its
+        // OldImage is read, so a NewImage that fails its integrity check decides the record's outcome.
         unreadable = { error }
-        readable = index
+        readable = index + 1
         break
       }
     }
     const report = this.#settings.onDecryptFailure === 'report'
     const { items, failed: failedImages } = await decryptMany(entries, this.#settings.concurrency, report)
-    if (unreadable !== undefined) throw unreadable.error
     // `failedImages` lists the images whose result is undefined, in order: the first of a record is its error.
     const decrypted = records.slice(0, readable).map((record) => ({ record, images: { ...record.dynamodb } as Record<string, unknown>, error: undefined as ItemDecryptionError | undefined }))
     let nextFailure = 0
@@ -184,6 +180,15 @@ export class DynamoDBStreamDecryptor {
     for (const { record, images, error } of decrypted) {
       if (error !== undefined) failed.push({ record, error })
       else out.push(record.dynamodb === undefined ? { ...record } : { ...record, dynamodb: images })
+    }
+    if (unreadable !== undefined) {
+      // The unreadable record is the last one read. Unless an image read before the failure failed its integrity
+      // check (then it is reported like any such record: without `report` decryptMany threw it), its error ends the
+      // batch; else the batch goes on after it, as record by record.
+      if ((decrypted[decrypted.length - 1] as (typeof decrypted)[number]).error === undefined) throw unreadable.error
+      const rest = await this.decryptRecords(records.slice(readable), tableName)
+      out.push(...rest.records)
+      failed.push(...rest.failed)
     }
     return { records: out, failed }
   }

@@ -128,6 +128,27 @@ describe('DynamoDBStreamDecryptor.decryptRecords (batch path)', () => {
     await expect(reporting.decryptRecords([noTable])).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' })
   })
 
+  it('a record whose NewImage fails its integrity check and whose OldImage is unreadable gets the NewImage error, as one by one', async () => {
+    // decryptRecord decrypts NewImage before it reads OldImage: the integrity failure comes first (and is reported
+    // under "report", the batch going on), not the OldImage's InvalidArgumentError.
+    for (const report of [false, true]) {
+      const { decryptor, records } = await setup({ report })
+      const modify = tampered(records[0] as StreamRecordLike, 'NewImage')
+      const mixed = { ...modify, dynamodb: { ...(modify.dynamodb as Json), OldImage: { id: S('u0'), blob: { B: 'not base64!' } } } }
+      const batch = [mixed, records[1] as StreamRecordLike]
+      const got = await outcome(decryptor.decryptRecords(batch))
+      const reference = await outcome(oneByOne(decryptor, batch, report))
+      if (report) {
+        expect(got).toMatchObject({ value: { records: [{ eventID: '0-2' }], failed: [{ record: mixed }] } })
+        expect(((got as { value: { failed: { error: unknown }[] } }).value.failed[0] as { error: unknown }).error).toBeInstanceOf(ItemDecryptionError)
+        expect((got as { value: { records: unknown } }).value.records).toEqual((reference as { value: { records: unknown } }).value.records)
+      } else {
+        expect(got).toMatchObject({ error: expect.any(ItemDecryptionError) })
+        expect(reference).toMatchObject({ error: expect.any(ItemDecryptionError) })
+      }
+    }
+  })
+
   it('keeps records without images and an empty batch as they are', async () => {
     const { decryptor } = await setup()
     const bare: StreamRecordLike = { eventID: 'x', eventName: 'REMOVE', eventSourceARN: arn('users') }

@@ -76,6 +76,10 @@ export class PlaintextStash {
   /** Outgrown buffers still holding plaintext, wiped at the next reset. */
   readonly #retired: Uint8Array[] = []
   readonly #kept: StashedPlaintext[] = []
+  /** Per kept plaintext, the index (in its chunk) of the item it belongs to. */
+  readonly #owners: number[] = []
+  /** The index of the item being decrypted, set by the worker before each item. */
+  item = 0
 
   /** The parser to give the decryptor (bound). */
   readonly keep = (plaintext: Uint8Array): AttributeValue => {
@@ -90,19 +94,21 @@ export class PlaintextStash {
     this.#position = start + length
     const kept = new StashedPlaintext(new Uint8Array(this.#bytes.buffer, start, length))
     this.#kept.push(kept)
+    this.#owners.push(this.item)
     return kept as unknown as AttributeValue
   }
 
   /**
-   * The decryptor failed after some plaintexts were kept: the in-thread decryptor would have parsed those (which come
-   * first) and failed on the first that does not parse, so that error wins over the later one.
+   * The decryptor failed after some plaintexts were kept (since the last reset: those of the chunk's earlier items,
+   * then the failing item's own): the in-thread decryptor would have parsed those (which come first) and failed on
+   * the first that does not parse, so that item and error win over the later failure. The index is the item's.
    */
-  earlierFailure(): DecryptionError | undefined {
-    for (const kept of this.#kept) {
+  earlierFailure(): { readonly item: number; readonly error: DecryptionError } | undefined {
+    for (let k = 0; k < this.#kept.length; k++) {
       try {
-        deserializeAttribute(kept.bytes)
+        deserializeAttribute((this.#kept[k] as StashedPlaintext).bytes)
       } catch (error) {
-        return new DecryptionError(MSG_DECRYPTION_FAILED, { cause: error })
+        return { item: this.#owners[k] as number, error: new DecryptionError(MSG_DECRYPTION_FAILED, { cause: error }) }
       }
     }
     return undefined
@@ -115,6 +121,7 @@ export class PlaintextStash {
     for (const bytes of this.#retired) bytes.fill(0)
     this.#retired.length = 0
     this.#kept.length = 0
+    this.#owners.length = 0
   }
 }
 

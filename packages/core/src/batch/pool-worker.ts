@@ -42,28 +42,32 @@ async function run(factory: CryptoConfigFactory, task: TaskMessage): Promise<voi
     const resolved = await config
     for (; index < task.count; index++) {
       let result: Item
+      stash.item = index
       try {
         result = await operation(reader.item(), resolved)
       } catch (error) {
-        throw (encrypt ? undefined : stash.earlierFailure()) ?? error
+        // The stash holds the plaintexts of the chunk's items so far (kept until the chunk is done): an earlier
+        // item whose plaintext does not parse fails first, as in-thread (lowest index), and so does an earlier
+        // attribute of this item.
+        const earlier = encrypt ? undefined : stash.earlierFailure()
+        if (earlier === undefined) throw error
+        index = earlier.item
+        throw earlier.error
       }
-      try {
-        if (!writer.tryResult(result, input)) {
-          // Our encryptor's results are always plain items; this would be a bug, reported as the item's failure.
-          const message = 'The EncryptorPool worker could not send back an item it processed'
-          throw encrypt ? new EncryptionError(message) : new DecryptionError(message)
-        }
-      } finally {
-        stash.reset()
+      if (!writer.tryResult(result, input)) {
+        // Our encryptor's results are always plain items; this would be a bug, reported as the item's failure.
+        const message = 'The EncryptorPool worker could not send back an item it processed'
+        throw encrypt ? new EncryptionError(message) : new DecryptionError(message)
       }
     }
   } catch (error) {
-    stash.reset()
     writer.wipe()
     port?.postMessage({ type: 'failed', id: task.id, index, error: sendableError(error) } satisfies WorkerMessage)
     return
   } finally {
-    // The request held plaintext (encrypt) or signed-only attributes next to ciphertext (decrypt).
+    // The request held plaintext (encrypt) or signed-only attributes next to ciphertext (decrypt); the stash the
+    // chunk's decrypted plaintexts.
+    stash.reset()
     reader.wipe()
   }
   const buffer = writer.transfer()

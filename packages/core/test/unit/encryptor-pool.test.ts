@@ -212,6 +212,11 @@ describe('EncryptorPool (worker threads)', () => {
     await expectSame([...stored.slice(0, 6), badSignature, ...stored.slice(7, 9), unparsable, ...stored.slice(10)], badSignature)
     await expectSame([...stored.slice(0, 4), bothBad, stored[5] as Item, badSignature, ...stored.slice(7, 9), unparsable, ...stored.slice(10)], bothBad)
     await expectSame([unparsable], unparsable)
+    // The unparsable item before a failing one of the same chunk: the worker fails the chunk at the later item, but
+    // the earlier item's error is the lowest-index one, as in-thread.
+    const unparsableFirst = await forge(stored[4] as Item, { n: { B: badNumber } })
+    await expectSame([...stored.slice(0, 4), unparsableFirst, stored[5] as Item, badSignature, ...stored.slice(7)], unparsableFirst)
+    await expectSame([unparsableFirst, badSignature], unparsableFirst)
     expect(await dist.decryptItems(stored.slice(0, 3), config, { pool })).toEqual(plain.slice(0, 3))
   })
 

@@ -224,10 +224,14 @@ describe('EncryptorPool transport encoding', () => {
       const writer = new TransportWriter(16)
       expect(writer.tryItem({ pk: { S: 'k' }, bad: stash.keep(bad) })).toBe(true)
       // What a worker reports when a later attribute of the item fails to decrypt: the earlier parse failure.
+      stash.item = 3
+      expect(writer.tryItem({ pk: { S: 'k' }, bad: stash.keep(bad) })).toBe(true)
+      // What a worker reports when a later attribute (or item) fails: the earliest parse failure, with its item.
       const earlier = stash.earlierFailure()
-      expect(earlier).toBeInstanceOf(DecryptionError)
-      expect(earlier?.message).toBe('Decryption failed')
-      expect(earlier?.cause).toBeInstanceOf(DeserializationError)
+      expect(earlier?.item).toBe(0)
+      expect(earlier?.error).toBeInstanceOf(DecryptionError)
+      expect(earlier?.error.message).toBe('Decryption failed')
+      expect(earlier?.error.cause).toBeInstanceOf(DeserializationError)
       stash.reset()
       const reader = new TransportReader(writer.transfer(), writer.position)
       let error: unknown
@@ -239,7 +243,7 @@ describe('EncryptorPool transport encoding', () => {
       expect(error).toBeInstanceOf(DecryptionError)
       expect((error as Error).message).toBe('Decryption failed')
       expect((error as Error).cause).toBeInstanceOf(DeserializationError)
-      expect(((error as Error).cause as Error).message).toBe((earlier?.cause as Error).message)
+      expect(((error as Error).cause as Error).message).toBe((earlier?.error.cause as Error).message)
     })
   })
 
