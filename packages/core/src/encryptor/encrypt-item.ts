@@ -62,8 +62,9 @@ function encryptAll(key: DelegatedKey, transformation: string, names: readonly s
  * memory as it is instead of copying every plaintext into its own input (the same bytes, proved in
  * perf-equivalence.test.ts). Same errors, in the same order: serialization first, then the key. Saves the copy
  * and padding of every plaintext into the cipher's scratch input and the plaintext views (measured A/B in one
- * process, old and new build interleaved, 2 x 25 slices of 3000 benchmark items: static encrypt 1.1-1.6 µs CPU per
- * item less (paired median), min 21.2-21.8 -> 19.7-19.9 µs; wrapped AES encrypt 1.2-1.8 µs less).
+ * process, old and new build in interleaved slices of 2000-3000 benchmark items, 15-25 rounds, both load orders:
+ * static encrypt 1.1-2.3 µs CPU per item less, paired median, in 6 of 6 runs, min about 21.2-21.8 -> 19.7-20.9 µs;
+ * wrapped AES encrypt about 1.1 µs less, median of 8 runs whose paired medians spread -0.4..2.4 µs).
  */
 function encryptLaidOut(operations: KeyOperations, transformation: string, names: readonly string[], values: readonly AttributeValue[], flags: number): Uint8Array[] {
   const writer = acquireWriter()
