@@ -20,6 +20,14 @@ export interface KeyOperations {
    */
   encryptAttributes(transformation: string, names: readonly string[], plaintexts: readonly Uint8Array[]): Eventually<Uint8Array[]>
   /**
+   * `encryptAttributes` of plaintexts the caller serialized straight into the native CBC input layout
+   * (`AesCbc.encryptLaidOut`: per value a 16-byte slot, the value and its PKCS#7 padding from `cbcPadding`;
+   * `segments[j]` the length of value j's slot, value and padding): the same result and errors, without copying
+   * the plaintexts. Synchronous; `input` is the caller's memory (it may be overwritten, and the caller wipes it).
+   * Absent in the generic adapter, whose caller then takes `encryptAttributes`.
+   */
+  encryptLaidOut?(transformation: string, input: Uint8Array, segments: readonly number[]): Uint8Array[]
+  /**
    * Decrypts each `IV ‖ ciphertext` blob and passes `use` each plaintext, or the error that blob's decryption gave,
    * in attribute order. The plaintexts may be views of a temporary buffer wiped when `use` returns: never keep them.
    * Throws (instead of calling `use`) for an unsupported transformation or a key that cannot decrypt.

@@ -448,6 +448,10 @@ export class LocalDelegatedKey implements DelegatedKey, NativeOperationsKey {
       return this.#key.#aesCbcFor(transformation).encryptBatch(plaintexts)
     }
 
+    encryptLaidOut(transformation: string, input: Uint8Array, segments: readonly number[]): Uint8Array[] {
+      return this.#key.#aesCbcFor(transformation).encryptLaidOut(input, segments)
+    }
+
     decryptAttributes<T>(transformation: string, _names: readonly string[], blobs: readonly Uint8Array[], use: (plaintexts: ReadonlyArray<Uint8Array | Error>) => T): T {
       return this.#key.#aesCbcFor(transformation).decryptBatch(blobs, use)
     }

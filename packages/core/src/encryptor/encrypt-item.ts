@@ -1,7 +1,8 @@
 import { AttributeActions } from '../attribute-actions'
 import type { AttributeValue, Item } from '../attribute-value'
 import { CryptoAction } from '../crypto-action'
-import { hasNativeOperations, isPending, keyOperations, type Eventually } from '../crypto/key-operations'
+import { cbcPadding, CBC_SLOT } from '../crypto/aes-cbc'
+import { hasNativeOperations, isPending, keyOperations, type Eventually, type KeyOperations } from '../crypto/key-operations'
 import { DynamoDBEncryptionError, EncryptionError, SigningError } from '../errors'
 import type { DelegatedKey } from '../materials/delegated-key'
 import { hasOwn, setOwn } from '../own-property'
@@ -22,6 +23,8 @@ const DESCRIPTION = ReservedAttribute.MaterialDescription
  * attribute; nothing reaches the key if any value fails to serialize.
  */
 function encryptAll(key: DelegatedKey, transformation: string, names: readonly string[], values: readonly AttributeValue[], flags: number): Eventually<Uint8Array[]> {
+  const operations = keyOperations(key)
+  if (operations.encryptLaidOut !== undefined) return encryptLaidOut(operations, transformation, names, values, flags)
   const writer = acquireWriter()
   let pending: Eventually<Uint8Array[]>
   try {
@@ -51,6 +54,39 @@ function encryptAll(key: DelegatedKey, transformation: string, names: readonly s
     releaseWriter(writer)
   }
   return pending
+}
+
+/**
+ * {@link encryptAll} for a key that takes its plaintexts in the native CBC input layout (our own keys): each value is
+ * serialized straight after a 16-byte slot and followed by its PKCS#7 padding, so the key encrypts the writer's
+ * memory as it is instead of copying every plaintext into its own input (the same bytes, proved in
+ * perf-equivalence.test.ts). Same errors, in the same order: serialization first, then the key. Saves the copy
+ * and padding of every plaintext into the cipher's scratch input and the plaintext views (measured A/B in one
+ * process, old and new build in interleaved slices of 2000-3000 benchmark items, 15-25 rounds, both load orders:
+ * static encrypt 1.1-2.3 µs CPU per item less, paired median, in 6 of 6 runs, min about 21.2-21.8 -> 19.7-20.9 µs;
+ * wrapped AES encrypt about 1.1 µs less, median of 8 runs whose paired medians spread -0.4..2.4 µs).
+ */
+function encryptLaidOut(operations: KeyOperations, transformation: string, names: readonly string[], values: readonly AttributeValue[], flags: number): Uint8Array[] {
+  const writer = acquireWriter()
+  try {
+    const segments: number[] = new Array<number>(values.length)
+    for (let i = 0; i < values.length; i++) {
+      const slot = writer.position
+      writer.raw(CBC_SLOT)
+      const start = writer.position
+      try {
+        writeAttribute(writer, values[i] as AttributeValue, flags, undefined)
+      } catch (error) {
+        if (DynamoDBEncryptionError.isInstance(error)) throw error
+        throw new EncryptionError(`Failed to encrypt attribute "${names[i] as string}"`, { cause: error })
+      }
+      writer.raw(cbcPadding(writer.position - start))
+      segments[i] = writer.position - slot
+    }
+    return (operations.encryptLaidOut as NonNullable<KeyOperations['encryptLaidOut']>)(transformation, writer.view(), segments)
+  } finally {
+    releaseWriter(writer)
+  }
 }
 
 function refuseReserved(name: string): never {

@@ -10,7 +10,7 @@ import fc from 'fast-check'
 import { AttributeActions } from '../../src/attribute-actions'
 import type { AttributeValue } from '../../src/attribute-value'
 import { CryptoAction } from '../../src/crypto-action'
-import { AesCbc, keptPlaintext } from '../../src/crypto/aes-cbc'
+import { AesCbc, cbcPadding, keptPlaintext } from '../../src/crypto/aes-cbc'
 import { sha256, sha256Into } from '../../src/crypto/hash'
 import { hmacSign, hmacVerify } from '../../src/crypto/hmac'
 import { wrapNewContentKey } from '../../src/crypto/key-operations'
@@ -923,6 +923,73 @@ describe('Batched CBC (one native call for all attributes of an item)', () => {
       }),
       { numRuns: 200 },
     )
+  })
+
+  /** `slot ‖ message ‖ cbcPadding(message)` per message, slots filled with `junk` (encryptLaidOut overwrites them). */
+  function laidOut(messages: readonly Uint8Array[], junk: number): { input: Uint8Array; segments: number[] } {
+    const parts: Uint8Array[] = []
+    const segments: number[] = []
+    for (const message of messages) {
+      const padding = cbcPadding(message.byteLength)
+      parts.push(new Uint8Array(16).fill(junk), message, padding)
+      segments.push(16 + message.byteLength + padding.byteLength)
+    }
+    return { input: new Uint8Array(Buffer.concat(parts)), segments }
+  }
+
+  it('encryptLaidOut: plaintexts laid out with cbcPadding give what encryptBatch gives (Node CBC under each fresh IV), interleaved on one key', () => {
+    fc.assert(
+      fc.property(aesKey, fc.array(fc.array(plaintext, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 0, max: 255 }), (key, groups, junk) => {
+        const cbc = ours(key)
+        const ivs = new Set<string>()
+        let count = 0
+        for (const messages of groups) {
+          const { input, segments } = laidOut(messages, junk)
+          const blobs = cbc.encryptLaidOut(input, segments)
+          const batch = cbc.encryptBatch(messages)
+          expect(blobs.length).toBe(messages.length)
+          for (let i = 0; i < messages.length; i++) {
+            const blob = blobs[i] as Uint8Array
+            const message = messages[i] as Uint8Array
+            expect(blob.byteLength).toBe((batch[i] as Uint8Array).byteLength)
+            expect(blob.byteLength).toBe(segments[i])
+            expect(same(nodeDecrypt(key, blob), message)).toBe(true)
+            expect(same(nodeEncrypt(key, blob.subarray(0, 16), message), blob)).toBe(true)
+            expect(same(nodeDecrypt(key, batch[i] as Uint8Array), message)).toBe(true)
+            ivs.add(Buffer.from(blob.subarray(0, 16)).toString('hex'))
+            count++
+          }
+        }
+        // A fresh random IV per message, never the slot's content.
+        expect(ivs.size).toBe(count)
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it('cbcPadding gives the PKCS#7 padding Node adds, for lengths 0..64', () => {
+    const key = new Uint8Array(randomBytes(16))
+    const zeroIv = new Uint8Array(16)
+    for (let n = 0; n <= 64; n++) {
+      const message = new Uint8Array(randomBytes(n))
+      const padded = new Uint8Array(Buffer.concat([message, cbcPadding(n)]))
+      expect(padded.byteLength % 16).toBe(0)
+      expect(same(nodeEncryptRaw(key, zeroIv, padded), nodeEncrypt(key, zeroIv, message))).toBe(true)
+    }
+  })
+
+  it('encryptLaidOut refuses segments that are not a slot plus whole blocks or do not add up to the input, and the key still works', () => {
+    const key = new Uint8Array(randomBytes(16))
+    const cbc = ours(key)
+    const { input, segments } = laidOut([new Uint8Array(5), new Uint8Array(20)], 7)
+    for (const bad of [[16, 48], [32, 47], [32], [32, 48, 32], [0, 80]]) {
+      const error = caught(() => cbc.encryptLaidOut(input.slice(), bad))
+      expect(error).toBeInstanceOf(EncryptionError)
+      expect((error as Error).message).toBe('Encryption failed')
+    }
+    expect(cbc.encryptLaidOut(new Uint8Array(0), [])).toEqual([])
+    const blobs = cbc.encryptLaidOut(input, segments)
+    expect(same(nodeDecrypt(key, blobs[1] as Uint8Array), new Uint8Array(20))).toBe(true)
   })
 
   it('decryptBatch: random mixes of valid, badly padded, garbage and wrongly sized blobs give what createDecipheriv gives, each alone', () => {
