@@ -307,17 +307,17 @@ export class EncryptorPool {
       const batch = task.batch
       const reader = new TransportReader(message.buffer, message.length)
       try {
-        // A failed batch only wipes what still arrives.
-        if (batch.failedAt === batch.items.length) {
-          for (let k = 0; k < task.indexes.length; k++) {
-            const index = task.indexes[k] as number
-            try {
-              batch.out[index] = reader.result(task.inputs[k] as TopLevel)
-            } catch (error) {
-              // A decrypted plaintext that does not parse (item-transport.ts): this item's error, as in-thread.
-              this.#fail(batch, index, error)
-              break
-            }
+        // Items below the lowest failure recorded so far are still read: one of them may fail lower (its plaintext
+        // does not parse) when another chunk failed first. What comes after that failure is only wiped.
+        for (let k = 0; k < task.indexes.length; k++) {
+          const index = task.indexes[k] as number
+          if (index >= batch.failedAt) break
+          try {
+            batch.out[index] = reader.result(task.inputs[k] as TopLevel)
+          } catch (error) {
+            // A decrypted plaintext that does not parse (item-transport.ts): this item's error, as in-thread.
+            this.#fail(batch, index, error)
+            break
           }
         }
       } finally {
