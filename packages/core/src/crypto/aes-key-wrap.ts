@@ -36,6 +36,17 @@ interface NewKeys {
 }
 
 /**
+ * The ECB output `blocks` as 32-bit words: a view when its offset is 4-byte aligned, else a copy into `aligned` (a
+ * scratch of the same length, wiped by the caller).
+ */
+function wordsOf(blocks: Buffer, aligned: Uint8Array | undefined): Uint32Array {
+  if ((blocks.byteOffset & 3) === 0) return new Uint32Array(blocks.buffer, blocks.byteOffset, blocks.byteLength >>> 2)
+  const scratch = aligned as Uint8Array
+  scratch.set(blocks)
+  return new Uint32Array(scratch.buffer, 0, scratch.byteLength >>> 2)
+}
+
+/**
  * RFC 3394 AES key wrap with the default IV, no padding (`AESWrap`, FORMAT.md 7.2), under one KEK. `cipherName` is
  * `id-aes128-wrap` / `id-aes192-wrap` / `id-aes256-wrap` by KEK size. A 32-byte key becomes 40 bytes.
  *
@@ -165,14 +176,8 @@ export class AesKeyWrap {
             in32[k * 4 + 3] = out32[r + 1] as number
           }
           blocks = this.#ecbBlocks(false, input)
-          let b32: Uint32Array
-          if ((blocks.byteOffset & 3) === 0) {
-            b32 = new Uint32Array(blocks.buffer, blocks.byteOffset, blocks.byteLength >>> 2)
-          } else {
-            aligned ??= new Uint8Array(input.byteLength)
-            aligned.set(blocks)
-            b32 = new Uint32Array(aligned.buffer, 0, aligned.byteLength >>> 2)
-          }
+          aligned ??= (blocks.byteOffset & 3) === 0 ? undefined : new Uint8Array(input.byteLength)
+          const b32 = wordsOf(blocks, aligned)
           const t = n * j + i
           const tWord = LITTLE_ENDIAN ? byteSwap32(t) : t
           for (let k = 0; k < count; k++) {
@@ -251,14 +256,8 @@ export class AesKeyWrap {
             in32[k * 4 + 3] = state32[r + 1] as number
           }
           blocks = this.#ecbBlocks(true, input)
-          let b32: Uint32Array
-          if ((blocks.byteOffset & 3) === 0) {
-            b32 = new Uint32Array(blocks.buffer, blocks.byteOffset, blocks.byteLength >>> 2)
-          } else {
-            aligned ??= new Uint8Array(input.byteLength)
-            aligned.set(blocks)
-            b32 = new Uint32Array(aligned.buffer, 0, aligned.byteLength >>> 2)
-          }
+          aligned ??= (blocks.byteOffset & 3) === 0 ? undefined : new Uint8Array(input.byteLength)
+          const b32 = wordsOf(blocks, aligned)
           for (let k = 0; k < count; k++) {
             const a = k * stride32
             const r = a + 2 * i
